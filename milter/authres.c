@@ -1,0 +1,2 @@
+/* authres.c - placeholder: being written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* checks.c - placeholder: being written. */
+#include "config.h"

@@ -1,0 +1,182 @@
+/*
+ * checks.h - the reverse-DNS check engine (SPEC 2).
+ *
+ * DESCRIPTION
+ *	A check session is fed a client IP, starts the PTR lookup at once,
+ *	starts the forward lookups (A for IPv4 clients, AAAA for IPv6) of the
+ *	first max_ptr_names PTR names in parallel as soon as the PTR answer
+ *	arrives, and on check_session_helo() starts the HELO name's own forward
+ *	lookup.  Identical forward lookups (a HELO equal to a PTR name, a PTR
+ *	name listed twice) are made once.  check_session_wait() blocks the
+ *	caller until every lookup has answered or the session deadline has
+ *	passed; check_session_result() then computes the verdicts:
+ *
+ *	ptr	pass | fail (NXDOMAIN, NODATA) | temperror (SERVFAIL,
+ *		timeout, bogus)
+ *	iprev	pass | fail | permerror | temperror (RFC 8601 2.7.3; the
+ *		mapping table is in checks.c)
+ *	x-ptr	pass | fail | neutral | none | temperror
+ *	generic	yes | no | temperror (no verified name: no)
+ *
+ *	It knows nothing of libmilter; rdns-check and the milter share it.
+ *
+ * OWNERSHIP
+ *	check_session_new() / check_session_free().  The session keeps its
+ *	own copies of every input.  check_session_free() may be called with
+ *	lookups in flight: they are cancelled, and a callback that can no
+ *	longer be cancelled finds the session marked closed and only drops its
+ *	reference; the memory goes away with the last reference.  Results
+ *	(struct check_result) are plain data owned by the caller.
+ *
+ * THREAD SAFETY
+ *	A session is driven by one thread at a time (libmilter guarantees
+ *	this for one connection); answers arrive in the resolver thread; a
+ *	per-session mutex and condition variable join the two.  No global
+ *	lock is held across a wait.
+ */
+#ifndef RDNS_CHECKS_H
+#define RDNS_CHECKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "dname.h"
+#include "resolver.h"
+
+struct generic_patterns;
+
+/** Check results, named as in RFC 8601. */
+enum check_res {
+	CHECK_NONE = 0,
+	CHECK_PASS,
+	CHECK_FAIL,
+	CHECK_NEUTRAL,
+	CHECK_TEMPERROR,
+	CHECK_PERMERROR,
+};
+
+/** Generic verdict. */
+enum generic_res {
+	GENERIC_NO = 0,
+	GENERIC_YES,
+	GENERIC_TEMPERROR,	/* iprev=temperror: cannot be judged */
+};
+
+/* Values inserted in headers and replies are capped at 255 bytes. */
+#define CHECK_VALUE_MAX		255
+/* PTR names kept for reporting (all are reported up to this many). */
+#define CHECK_MAX_NAMES_KEPT	256
+
+struct check_params {
+	unsigned	 max_ptr_names;		/* forward-looked-up names */
+	const struct generic_patterns *generic;	/* NULL: IP test only */
+	const struct resolver_ops *ops;
+	void		*resolver;
+};
+
+/** One PTR name as seen in the answer. */
+struct check_ptr_name {
+	struct dname_wire_text name;	/* pres / safe / hostname */
+	bool		 looked_up;	/* among the first max_ptr_names and
+					   a valid hostname */
+	enum dns_result	 fwd_result;	/* of its forward lookup */
+	enum dnssec_status fwd_dnssec;
+	bool		 confirmed;	/* its address set holds the client IP */
+};
+
+struct check_result {
+	struct rdns_ip	 ip;
+	char		 ipstr[DNAME_IPSTR_MAX];
+
+	/* ptr */
+	enum check_res	 ptr;		/* PASS, FAIL, TEMPERROR */
+	enum dns_result	 ptr_dns;	/* class of the PTR answer */
+	enum dnssec_status ptr_dnssec;
+	char		 ptr_why_bogus[256];	/* sanitised, "" if none */
+	size_t		 n_names;	/* PTR records, in answer order */
+	struct check_ptr_name *names;	/* n_names entries (owned; see
+					   check_result_clear()) */
+	bool		 names_truncated;	/* more than kept */
+
+	/* iprev */
+	enum check_res	 iprev;		/* PASS, FAIL, PERMERROR, TEMPERROR */
+	enum dnssec_status iprev_dnssec;	/* weakest answer used */
+	int		 verified;	/* index in names, or -1 */
+	char		 reason[CHECK_VALUE_MAX + 64];	/* header comment
+					   phrase, "" on pass: "no PTR record",
+					   "PTR x does not resolve to <ip>",
+					   "DNS timeout", "SERVFAIL",
+					   "DNSSEC bogus" */
+
+	/* helo / x-ptr */
+	bool		 have_helo;
+	char		 helo[CHECK_VALUE_MAX + 1];	/* raw, NUL-free copy of
+					   the HELO argument, capped */
+	enum check_res	 xptr;		/* PASS FAIL NEUTRAL NONE TEMPERROR */
+	int		 helo_match;	/* names index equal to the HELO and
+					   verified, or -1 */
+	enum check_res	 helo_fwd;	/* HELO's own forward lookup:
+					   PASS = resolves to the client IP,
+					   FAIL = definitively not,
+					   TEMPERROR, NONE = not looked up */
+
+	/* generic */
+	enum generic_res generic;
+
+	bool		 timed_out;	/* the deadline cut some lookup */
+};
+
+struct check_session;
+
+/**
+ * Start checking ip.  The PTR lookup is submitted before this returns.
+ * deadline is absolute, CLOCK_MONOTONIC.
+ * @return the session, or NULL if out of memory / the lookup could not be
+ *	submitted (the caller treats that as an internal error).
+ */
+struct check_session *check_session_new(const struct check_params *p,
+    const struct rdns_ip *ip, const struct timespec *deadline);
+
+/**
+ * Record the HELO/EHLO argument (any bytes; copied, capped) and start its
+ * forward lookup if it is a valid hostname.  A later call replaces the
+ * earlier HELO (RSET then EHLO again).
+ */
+void check_session_helo(struct check_session *s, const char *helo);
+
+/**
+ * Wait until every lookup has answered, or the session deadline passed.
+ * @return true if complete, false if the deadline cut it short.
+ */
+bool check_session_wait(struct check_session *s);
+
+/** True if every lookup has answered (never blocks). */
+bool check_session_done(struct check_session *s);
+
+/**
+ * Compute the verdicts from what has arrived so far; lookups still
+ * pending count as timed out.  Call after check_session_wait().
+ * @return 0, or -1 if out of memory.
+ */
+int check_session_result(struct check_session *s, struct check_result *out);
+
+/** Cancel outstanding lookups and release the session.  NULL is a no-op. */
+void check_session_free(struct check_session *s);
+
+/** Free what check_session_result() allocated inside r (not r itself). */
+void check_result_clear(struct check_result *r);
+
+/** "pass", "fail", "neutral", "none", "temperror", "permerror". */
+const char *check_res_str(enum check_res r);
+
+/** The verified name (safe form), or NULL. */
+const char *check_result_verified_name(const struct check_result *r);
+
+/** The first PTR name (safe form), or NULL. */
+const char *check_result_first_name(const struct check_result *r);
+
+/** Convenience: monotonic now + seconds. */
+void check_deadline_in(struct timespec *ts, double seconds);
+
+#endif

@@ -1,0 +1,2 @@
+/* cidr.c - placeholder: being written. */
+#include "config.h"

@@ -1,0 +1,154 @@
+/*
+ * config.h - rdns-milter.conf: key table, parser, immutable snapshots.
+ *
+ * DESCRIPTION
+ *	The file format (SPEC 4) is OpenDKIM style: one "Key value" per line,
+ *	'#' starts a comment (at line start or after white space), keys are
+ *	case-insensitive, values run to the end of the line with surrounding
+ *	white space removed.  Unknown keys, bad values, a single-valued key
+ *	given twice and two Policy lines for one domain are errors.  Every
+ *	error is reported through the caller's callback as "FILE:LINE: message"
+ *	and parsing continues, so that "rdns-milter -n" can list them all.
+ *
+ *	A parsed struct config is immutable.  The milter shares it between
+ *	sessions through the snapshot store at the bottom of this file.
+ *
+ * OWNERSHIP
+ *	config_load() and config_new_default() return a config with one
+ *	reference; config_unref() drops one and frees at zero.
+ *
+ * THREAD SAFETY
+ *	Parsing is single-threaded.  The snapshot store functions are
+ *	thread-safe: the reference count only changes under the store lock.
+ */
+#ifndef RDNS_CONFIG_H
+#define RDNS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "cidr.h"
+
+struct generic_patterns;
+
+/* Defaults (SPEC 4). */
+#define CONFIG_DEFAULT_SOCKET	"local:/run/rdns-milter/rdns-milter.sock"
+#define CONFIG_DEFAULT_TA_FILE	"/usr/share/dns/root.key"
+#define CONFIG_DEFAULT_TIMEOUT	5
+#define CONFIG_DEFAULT_MAXPTR	10
+#define CONFIG_MAX_TIMEOUT	3600
+#define CONFIG_MAX_MAXPTR	100
+
+enum action {
+	ACTION_ACCEPT = 0,
+	ACTION_TEMPFAIL,
+	ACTION_REJECT,
+};
+
+/** One Policy line.  Unset keys hold their defaults (accept, optional). */
+struct policy {
+	char		*domain;	/* "*", "example.com" or ".example.com",
+					   lower case, no trailing dot */
+	enum action	 ptr;
+	enum action	 iprev;
+	enum action	 helo;
+	enum action	 generic;
+	enum action	 temperror;	/* ACTION_ACCEPT or ACTION_TEMPFAIL */
+	bool		 dnssec_require;
+	int		 line;		/* where it was defined (0: built-in) */
+};
+
+struct config {
+	char		*file;		/* path it was read from, or NULL */
+
+	char		*socket;
+	char		*authserv_id;	/* never NULL: host name by default */
+	char		*userid;	/* NULL: none */
+	char		*pidfile;	/* NULL: none */
+	mode_t		 umask;
+	bool		 syslog;
+	int		 syslog_facility;	/* LOG_MAIL, ... */
+
+	char		**trust_anchor_files;	/* empty with TrustAnchorFile none */
+	size_t		 n_trust_anchor_files;
+	char		*resolver_config;	/* NULL: none */
+	char		**nameservers;		/* "ADDR" or "ADDR@PORT" */
+	size_t		 n_nameservers;
+
+	unsigned	 dns_timeout;		/* seconds, >= 1 */
+	unsigned	 max_ptr_names;		/* >= 1 */
+
+	struct cidr	*trusted;
+	size_t		 n_trusted;
+	bool		 skip_authenticated;
+	char		**exempt;		/* local parts, lower case */
+	size_t		 n_exempt;
+
+	char		*generic_patterns_file;	/* NULL: built-in list */
+	struct generic_patterns *generic;	/* never NULL */
+
+	bool		 dry_run;
+
+	struct policy	*policies;
+	size_t		 n_policies;
+
+	int		 refcnt;	/* see the snapshot store */
+};
+
+/** Error sink: one call per problem, msg is "FILE:LINE: message". */
+typedef void config_error_fn(void *arg, const char *msg);
+
+/**
+ * Read and validate a configuration file (also loads GenericPatterns).
+ * @return a new config (one reference), or NULL after reporting at least
+ *	one error through errfn.  A file that cannot be opened is reported as
+ *	"FILE: message".
+ */
+struct config *config_load(const char *file, config_error_fn *errfn,
+    void *arg);
+
+/** Same, from a string (for tests); name is used in messages. */
+struct config *config_load_string(const char *name, const char *text,
+    config_error_fn *errfn, void *arg);
+
+/** The built-in defaults, as if from an empty file. NULL if out of memory. */
+struct config *config_new_default(void);
+
+/** Add one reference (single-threaded use, or under the store lock). */
+void config_ref(struct config *cf);
+
+/** Drop one reference; frees at zero.  NULL is a no-op. */
+void config_unref(struct config *cf);
+
+/**
+ * The policy for a recipient domain (no trailing dot, any case): an exact
+ * "example.com" entry wins over ".example.com"-style suffix entries,
+ * longer suffixes win over shorter ones, "*" is last.  With no match, a
+ * built-in policy whose actions are all accept.
+ */
+const struct policy *config_policy_for(const struct config *cf,
+    const char *domain);
+
+/** True if localpart (any case) is listed in ExemptRecipients. */
+bool config_is_exempt(const struct config *cf, const char *localpart);
+
+/** Parse "yes/no/true/false/1/0/on/off".  @return 0 or -1. */
+int config_parse_bool(const char *s, bool *out);
+
+/*
+ * Snapshot store for the milter: one current configuration, replaced
+ * atomically on reload; each session holds its own reference.
+ */
+
+/** Publish cf as the current configuration (takes over the caller's
+ * reference); the previous one loses the store's reference. */
+void config_store_publish(struct config *cf);
+
+/** A new reference to the current configuration (NULL if none). */
+struct config *config_store_get(void);
+
+/** Drop a reference obtained from config_store_get(). */
+void config_store_release(struct config *cf);
+
+#endif

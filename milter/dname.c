@@ -1,0 +1,2 @@
+/* dname.c - placeholder: being written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* generic.c - placeholder: being written. */
+#include "config.h"

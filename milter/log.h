@@ -1,0 +1,60 @@
+/*
+ * log.h - the logging facade.
+ *
+ * DESCRIPTION
+ *	All diagnostics go through log_msg(): to syslog (facility set by
+ *	log_open()) and, in foreground mode, to stderr as well.  Priorities
+ *	follow syslog(3): LOG_ERR for our own or resource failures,
+ *	LOG_WARNING for configuration or DNS anomalies, LOG_INFO for the one
+ *	summary line per message, LOG_DEBUG for tracing.
+ *
+ *	Text that comes from a client or from DNS must pass through
+ *	log_sanitize() (or a sanitising formatter) before it reaches
+ *	log_msg(): the facade itself does not filter.
+ *
+ * THREAD SAFETY
+ *	log_msg() may be called from any thread.  log_open() is called once
+ *	from main() before threads exist.
+ *
+ * UNIT TESTS
+ *	t/unit/fake_log.c replaces this module at link time.
+ */
+#ifndef RDNS_LOG_H
+#define RDNS_LOG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <syslog.h>
+
+/** Open the log: ident for syslog, facility (LOG_MAIL...), whether to use
+ * syslog at all and whether to copy every line to stderr. */
+void log_open(const char *ident, int facility, bool use_syslog,
+    bool use_stderr);
+
+/** Change the facility / syslog use after a configuration reload. */
+void log_reopen(int facility, bool use_syslog);
+
+/** Close syslog. */
+void log_close(void);
+
+/** Only messages at or above this priority (numerically <=) are logged;
+ * default LOG_INFO. */
+void log_set_level(int level);
+
+/** Log one line at the given syslog priority. */
+void log_msg(int prio, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/** Same, va_list form. */
+void log_vmsg(int prio, const char *fmt, va_list ap);
+
+/**
+ * Copy untrusted text for logging: every byte outside printable ASCII
+ * (0x20..0x7e) becomes '?'.  Stops at NUL or after srclen bytes; the result
+ * is always NUL-terminated and truncated to dstlen - 1 bytes.
+ * @return dst.
+ */
+char *log_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen);
+
+#endif

@@ -1,0 +1,2 @@
+/* main.c - placeholder: being written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* milter.c - placeholder: being written. */
+#include "config.h"

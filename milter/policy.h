@@ -1,0 +1,77 @@
+/*
+ * policy.h - from check results and a Policy to an action and a reply.
+ *
+ * DESCRIPTION
+ *	SPEC 3.2.  The checks are taken in the order ptr, iprev, generic,
+ *	helo, dnssec; the first one that definitively fails and whose action
+ *	in the policy is not accept decides (reject -> 550 5.7.25, tempfail
+ *	-> 451 4.7.25, same text).  Failing that, a check whose action is not
+ *	accept and whose result is temperror hands the decision to the
+ *	policy's temperror action (tempfail -> the 451 "Temporary failure"
+ *	line).
+ *
+ *	Definitive failures:
+ *	  ptr      ptr=fail
+ *	  iprev    iprev=fail or iprev=permerror (permerror uses the PTR text)
+ *	  generic  generic=yes
+ *	  helo     x-ptr=fail and the HELO does not forward-confirm (a HELO
+ *	           lookup temperror makes it a temperror instead)
+ *	  dnssec   dnssec=require and iprev=pass but not secure, acted on by
+ *	           the iprev action
+ *	Temporary: ptr/iprev/x-ptr temperror, generic temperror.
+ *
+ *	Reply texts are sanitised: printable ASCII only, each other byte '?',
+ *	each inserted value capped at 255 bytes.
+ *
+ * THREAD SAFETY
+ *	Pure.
+ */
+#ifndef RDNS_POLICY_H
+#define RDNS_POLICY_H
+
+#include "checks.h"
+#include "config.h"
+
+/* 3-digit code + ' ' + enhanced code + ' ' + text; texts hold at most two
+ * capped values (2 * 255) plus fixed words. */
+#define POLICY_TEXT_MAX	640
+
+/** Which check decided. */
+enum policy_check {
+	POLICY_CHECK_NONE = 0,
+	POLICY_CHECK_PTR,
+	POLICY_CHECK_IPREV,
+	POLICY_CHECK_GENERIC,
+	POLICY_CHECK_HELO,
+	POLICY_CHECK_DNSSEC,
+	POLICY_CHECK_TEMPERROR,
+};
+
+struct policy_decision {
+	enum action		 action;	/* ACCEPT, TEMPFAIL, REJECT */
+	enum policy_check	 check;		/* what decided (NONE: accept) */
+	char			 rcode[4];	/* "550" / "451" / "" */
+	char			 xcode[8];	/* "5.7.25" / "4.7.25" / "" */
+	char			 text[POLICY_TEXT_MAX];	/* without the codes */
+};
+
+/**
+ * Decide for one recipient under policy p.
+ * @return the decision in *d (always filled).
+ */
+void policy_decide(const struct check_result *r, const struct policy *p,
+    struct policy_decision *d);
+
+/** "ptr", "iprev", "generic", "helo", "dnssec", "temperror", "none". */
+const char *policy_check_str(enum policy_check c);
+
+/** "accept", "tempfail", "reject". */
+const char *policy_action_str(enum action a);
+
+/**
+ * Does this policy need a verdict at all?  False when every action is
+ * accept (then RCPT never waits for DNS).
+ */
+bool policy_needs_verdict(const struct policy *p);
+
+#endif

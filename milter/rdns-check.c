@@ -1,0 +1,2 @@
+/* rdns-check.c - placeholder: being written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* resolver.c - placeholder: being written. */
+#include "config.h"

@@ -1,0 +1,139 @@
+/*
+ * resolver.h - asynchronous, validating DNS lookups (libunbound).
+ *
+ * DESCRIPTION
+ *	One resolver per process wraps one libunbound context in threaded
+ *	asynchronous mode (ub_ctx_async(ctx, 1)).  A single delivery thread
+ *	owned by the resolver polls ub_fd() and calls ub_process(); every
+ *	answer callback runs in that thread, so callbacks must be short and
+ *	must never block.  Any thread may submit or cancel lookups.
+ *
+ *	Each answer is classified into exactly one DNS_* class and carries
+ *	its DNSSEC status.  A bogus answer is never data: it is DNS_BOGUS
+ *	with no records.
+ *
+ *	The check engine does not call these functions directly but through
+ *	struct resolver_ops, so unit tests can substitute a fake resolver.
+ *
+ * OWNERSHIP
+ *	resolver_new() / resolver_free().  A struct dns_answer passed to a
+ *	callback belongs to the callback, which frees it with
+ *	dns_answer_free().  libunbound's ub_result is freed inside this module
+ *	on every path.
+ *
+ * THREAD SAFETY
+ *	resolver_submit() and resolver_cancel() are thread-safe.
+ *	resolver_free() must not race with them.
+ */
+#ifndef RDNS_RESOLVER_H
+#define RDNS_RESOLVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DNS_TYPE_A	1
+#define DNS_TYPE_PTR	12
+#define DNS_TYPE_AAAA	28
+
+/** Outcome class of one lookup. */
+enum dns_result {
+	DNS_OK = 0,	/* rcode NOERROR with data of the asked type */
+	DNS_NODATA,	/* NOERROR, no data of that type */
+	DNS_NXDOMAIN,	/* the name does not exist */
+	DNS_SERVFAIL,	/* SERVFAIL, REFUSED, other rcodes, library error */
+	DNS_TIMEOUT,	/* no answer before the deadline (set by callers) */
+	DNS_BOGUS,	/* DNSSEC validation failed */
+};
+
+/** DNSSEC status, ordered weakest first so MIN() gives the weakest. */
+enum dnssec_status {
+	DNSSEC_BOGUS = 0,
+	DNSSEC_INSECURE,
+	DNSSEC_SECURE,
+};
+
+struct dns_rr {
+	uint8_t	*data;		/* rdata, uncompressed wire format */
+	size_t	 len;
+};
+
+struct dns_answer {
+	enum dns_result		 result;
+	enum dnssec_status	 dnssec;
+	int			 rcode;		/* DNS rcode, -1 if none */
+	size_t			 count;		/* records in rr */
+	struct dns_rr		*rr;		/* in answer order */
+	char			*canonname;	/* after CNAMEs, or NULL */
+	char			*why_bogus;	/* unbound's reason, or NULL */
+};
+
+/** Answer callback: runs in the resolver thread; owns ans. */
+typedef void resolver_cb(void *arg, struct dns_answer *ans);
+
+struct resolver_options {
+	char	*const *trust_anchor_files;	/* ub_ctx_add_ta_file each */
+	size_t	 n_trust_anchor_files;
+	const char *resolver_config;		/* ub_ctx_config, or NULL */
+	char	*const *nameservers;		/* ub_ctx_set_fwd each, or none */
+	size_t	 n_nameservers;
+};
+
+struct resolver;
+
+/**
+ * Create and fully configure the context, then start the delivery
+ * thread.  The caller must have blocked the signals its own signal thread
+ * handles before calling this (threads inherit the mask).
+ * @return the resolver, or NULL with a reason in err[errlen].
+ */
+struct resolver *resolver_new(const struct resolver_options *opt, char *err,
+    size_t errlen);
+
+/** Stop the delivery thread, cancel everything, free.  NULL is a no-op.
+ * Callbacks of lookups still pending are not called. */
+void resolver_free(struct resolver *res);
+
+/**
+ * Start a lookup of (name, type, class IN).  cb(arg, answer) will run
+ * exactly once in the resolver thread unless resolver_cancel() succeeds.
+ * @return 0 and the lookup id in *qid, or -1 (cb will not run).
+ */
+int resolver_submit(struct resolver *res, const char *name, int type,
+    resolver_cb *cb, void *arg, int *qid);
+
+/**
+ * Cancel a lookup.
+ * @return 0 if cancelled (its callback will not run), -1 if its callback
+ *	has run, is running or is about to run.
+ */
+int resolver_cancel(struct resolver *res, int qid);
+
+/** Number of lookups submitted and not yet delivered or cancelled. */
+size_t resolver_pending(struct resolver *res);
+
+/** Free an answer (NULL is a no-op). */
+void dns_answer_free(struct dns_answer *ans);
+
+/** Allocate an empty answer of the given class (for fakes and for
+ * timeouts).  @return NULL if out of memory. */
+struct dns_answer *dns_answer_new(enum dns_result result,
+    enum dnssec_status dnssec);
+
+/** "secure", "insecure" or "bogus". */
+const char *dnssec_status_str(enum dnssec_status s);
+
+/** "ok", "nodata", "nxdomain", "servfail", "timeout", "bogus". */
+const char *dns_result_str(enum dns_result r);
+
+/** The seam used by the check engine. */
+struct resolver_ops {
+	int	(*submit)(void *res, const char *name, int type,
+		    resolver_cb *cb, void *arg, int *qid);
+	int	(*cancel)(void *res, int qid);
+};
+
+/** resolver_submit / resolver_cancel on a struct resolver. */
+extern const struct resolver_ops resolver_unbound_ops;
+
+#endif

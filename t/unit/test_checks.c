@@ -1,0 +1,4 @@
+/* placeholder */
+#include "config.h"
+int main(void);
+int main(void) { return 77; }
