@@ -1,2 +1,410 @@
-/* authres.c - placeholder: being written. */
+/*
+ * authres.c - RFC 8601 Authentication-Results: writing ours, finding
+ * forged ones (SPEC 3.1).
+ */
 #include "config.h"
+
+#include <string.h>
+
+#include "authres.h"
+#include "strbuf.h"
+
+/* RFC 5322 2.1.1: lines SHOULD be at most 78 characters (we keep them
+ * under 78, SPEC 3.1) and MUST be at most 998. */
+#define LINE_SOFT	78
+/* The field name the MTA puts in front of the first line. */
+#define FIELD_PREFIX	"Authentication-Results: "
+/* One word: a comment or a property with one capped, quoted value (at most
+ * 2 * 255 + 2 bytes) and fixed text; far below 998 (RFC 5322 2.1.1). */
+#define WORD_MAX	1024
+
+/*
+ * The folding writer: words separated by one space, or by a fold ("\n\t")
+ * when the line would otherwise reach LINE_SOFT characters.  col counts
+ * the bytes of the current line, the tab included.
+ */
+struct fold {
+	struct strbuf	 sb;
+	size_t		 col;
+};
+
+static void
+fold_break(struct fold *f)
+{
+	strbuf_puts(&f->sb, "\n\t");
+	f->col = 1;
+}
+
+/* Start a new line with w (a result element begins with a fold). */
+static void
+fold_first(struct fold *f, const char *w, size_t n)
+{
+	fold_break(f);
+	strbuf_putn(&f->sb, w, n);
+	f->col += n;
+}
+
+/*
+ * Put word w[n] after the current one; trail is the number of bytes that
+ * must follow it on the same line (the ';' ending a result element).
+ */
+static void
+fold_word(struct fold *f, const char *w, size_t n, size_t trail)
+{
+	if (f->col > 1 && f->col + 1 + n + trail >= LINE_SOFT)
+		fold_break(f);
+	if (f->col > 1) {
+		strbuf_putc(&f->sb, ' ');
+		f->col++;
+	}
+	strbuf_putn(&f->sb, w, n);
+	f->col += n;
+}
+
+/*
+ * Put a comment: whole on this line if it fits, else whole on a fresh
+ * line if it fits there, else broken at its spaces (folding white space
+ * is allowed inside a comment, RFC 5322 3.2.2).
+ */
+static void
+fold_comment(struct fold *f, const char *c, size_t n, size_t trail)
+{
+	const char *p, *end = c + n, *sp;
+
+	if (f->col + 1 + n + trail < LINE_SOFT || 1 + n + trail < LINE_SOFT) {
+		fold_word(f, c, n, trail);
+		return;
+	}
+	for (p = c; p < end; p = sp + 1) {
+		sp = memchr(p, ' ', (size_t)(end - p));
+		if (sp == NULL)
+			sp = end;
+		if (sp > p)
+			fold_word(f, p, (size_t)(sp - p),
+			    sp == end ? trail : 0);
+		if (sp == end)
+			break;
+	}
+}
+
+/* RFC 8601 2.7.3 iprev results; anything else the engine might hand us
+ * is reported as temperror (we could not decide). */
+static const char *
+iprev_str(enum check_res r)
+{
+	switch (r) {
+	case CHECK_PASS:
+		return "pass";
+	case CHECK_FAIL:
+		return "fail";
+	case CHECK_PERMERROR:
+		return "permerror";
+	default:
+		return "temperror";
+	}
+}
+
+/* x-ptr results (SPEC 3.1). */
+static const char *
+xptr_str(enum check_res r)
+{
+	switch (r) {
+	case CHECK_PASS:
+		return "pass";
+	case CHECK_FAIL:
+		return "fail";
+	case CHECK_NEUTRAL:
+		return "neutral";
+	case CHECK_NONE:
+		return "none";
+	default:
+		return "temperror";
+	}
+}
+
+static const char *
+dnssec_str(enum dnssec_status s)
+{
+	switch (s) {
+	case DNSSEC_SECURE:
+		return "secure";
+	case DNSSEC_INSECURE:
+		return "insecure";
+	default:
+		return "bogus";
+	}
+}
+
+/* The safe form of names[i], or NULL if i is not a valid index. */
+static const char *
+name_at(const struct check_result *r, int i)
+{
+	if (r->names == NULL || i < 0 || (size_t)i >= r->n_names)
+		return NULL;
+	return r->names[i].name.safe;
+}
+
+/* Size of the safe form of a PTR name. */
+#define NAME_SIZE	sizeof(((struct dname_wire_text *)0)->safe)
+
+static size_t
+cap(size_t size)
+{
+	return size < CHECK_VALUE_MAX ? size : CHECK_VALUE_MAX;
+}
+
+/* DNS-derived text in a comment: only [A-Za-z0-9._-], every other byte
+ * '?' (SPEC 3.1); at most max bytes. */
+static void
+put_dns_comment(struct strbuf *sb, const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < max && s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')
+			strbuf_putc(sb, (char)c);
+		else
+			strbuf_putc(sb, '?');
+	}
+}
+
+/* Other text in a comment (the engine's reason phrase, an address):
+ * printable ASCII except the comment delimiters and the quoting byte
+ * ( ) \ (RFC 5322 3.2.2 ctext); every other byte '?'. */
+static void
+put_text_comment(struct strbuf *sb, const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < max && s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c > 0x7e || c == '(' || c == ')' || c == '\\')
+			strbuf_putc(sb, '?');
+		else
+			strbuf_putc(sb, (char)c);
+	}
+}
+
+static void
+iprev_element(struct fold *f, const struct check_result *r)
+{
+	char wbuf[WORD_MAX];
+	struct strbuf w;
+	const char *name = name_at(r, r->verified);
+
+	strbuf_init(&w, wbuf, sizeof(wbuf));
+	strbuf_printf(&w, "iprev=%s", iprev_str(r->iprev));
+	fold_first(f, w.buf, w.len);
+
+	strbuf_init(&w, wbuf, sizeof(wbuf));
+	strbuf_putc(&w, '(');
+	if (r->iprev == CHECK_PASS) {
+		if (name != NULL) {
+			put_dns_comment(&w, name, cap(NAME_SIZE));
+			strbuf_puts(&w, "; ");
+		}
+	} else if (r->reason[0] != '\0') {
+		put_text_comment(&w, r->reason, sizeof(r->reason));
+		strbuf_puts(&w, "; ");
+	}
+	strbuf_printf(&w, "dnssec=%s", dnssec_str(r->iprev_dnssec));
+	if (r->iprev == CHECK_PASS && r->generic == GENERIC_YES)
+		strbuf_puts(&w, "; generic");
+	strbuf_putc(&w, ')');
+	fold_comment(f, w.buf, w.len, 0);
+
+	/* RFC 8601 2.7.3: policy.iprev is the client IP; an IPv6 address
+	 * is not a token and goes in a quoted-string. */
+	strbuf_init(&w, wbuf, sizeof(wbuf));
+	strbuf_puts(&w, "policy.iprev=");
+	strbuf_put_value(&w, r->ipstr, cap(sizeof(r->ipstr)));
+	fold_word(f, w.buf, w.len, 1);
+	strbuf_putc(&f->sb, ';');
+	f->col++;
+}
+
+static void
+xptr_element(struct fold *f, const struct check_result *r)
+{
+	char wbuf[WORD_MAX];
+	struct strbuf w;
+	const char *name;
+
+	strbuf_init(&w, wbuf, sizeof(wbuf));
+	strbuf_printf(&w, "x-ptr=%s", xptr_str(r->xptr));
+	fold_first(f, w.buf, w.len);
+
+	if (r->xptr != CHECK_PASS && r->helo_fwd == CHECK_PASS) {
+		strbuf_init(&w, wbuf, sizeof(wbuf));
+		strbuf_puts(&w, "(helo resolves to ");
+		put_text_comment(&w, r->ipstr, cap(sizeof(r->ipstr)));
+		strbuf_putc(&w, ')');
+		fold_comment(f, w.buf, w.len, 0);
+	}
+
+	if (r->xptr != CHECK_NONE && r->have_helo) {
+		strbuf_init(&w, wbuf, sizeof(wbuf));
+		strbuf_puts(&w, "smtp.helo=");
+		strbuf_put_value(&w, r->helo, cap(sizeof(r->helo)));
+		fold_word(f, w.buf, w.len, 0);
+	}
+
+	name = name_at(r, r->helo_match);
+	if (name == NULL)
+		name = name_at(r, r->verified);
+	if (name != NULL) {
+		strbuf_init(&w, wbuf, sizeof(wbuf));
+		strbuf_puts(&w, "policy.ptr=");
+		strbuf_put_value(&w, name, cap(NAME_SIZE));
+		fold_word(f, w.buf, w.len, 0);
+	}
+}
+
+int
+authres_format(const char *authserv_id, const struct check_result *r,
+    char *buf, size_t len)
+{
+	struct fold f;
+
+	if (buf == NULL || len == 0)
+		return -1;
+	if (authserv_id == NULL || r == NULL) {
+		buf[0] = '\0';
+		return -1;
+	}
+	strbuf_init(&f.sb, buf, len);
+	strbuf_put_value(&f.sb, authserv_id, CHECK_VALUE_MAX);
+	strbuf_putc(&f.sb, ';');
+	f.col = strlen(FIELD_PREFIX) + f.sb.len;
+
+	/* iprev first: some parsers stop at an unknown method (SPEC 3.1). */
+	iprev_element(&f, r);
+	xptr_element(&f, r);
+
+	if (strbuf_overflow(&f.sb)) {
+		buf[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Parsing an existing field: RFC 8601 2.2
+ *
+ *	authres-header-field = "Authentication-Results:" [CFWS]
+ *	    authserv-id [ CFWS authres-version ] ( no-result / 1*resinfo )
+ *	authserv-id = value (RFC 2045: token / quoted-string)
+ *	authres-version = 1*DIGIT [CFWS]
+ *
+ * and every alternative of it begins with ";" after the version.
+ */
+
+static bool
+is_wsp(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* RFC 2045 5.1 token byte. */
+static bool
+is_token_char(char ch)
+{
+	unsigned char c = (unsigned char)ch;
+
+	return c > 0x20 && c < 0x7f && strchr("()<>@,;:\\\"/[]?=", c) == NULL;
+}
+
+/* Skip CFWS (RFC 5322 3.2.2): white space, line breaks and possibly
+ * nested comments with quoted-pairs.  @return the next byte, or NULL if a
+ * comment is not closed. */
+static const char *
+skip_cfws(const char *p)
+{
+	size_t depth = 0;
+
+	for (;;) {
+		if (*p == '\0')
+			return depth == 0 ? p : NULL;
+		if (depth == 0 && !is_wsp(*p) && *p != '(')
+			return p;
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		else if (*p == '\\' && depth > 0) {
+			if (p[1] == '\0')
+				return NULL;
+			p++;
+		}
+		p++;
+	}
+}
+
+static int
+ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* Compare one byte of the field's authserv-id with the next one of id;
+ * *i advances.  @return false on a mismatch. */
+static bool
+id_next(const char *id, size_t *i, char c)
+{
+	if (id[*i] == '\0' ||
+	    ascii_lower((unsigned char)id[*i]) != ascii_lower((unsigned char)c))
+		return false;
+	(*i)++;
+	return true;
+}
+
+bool
+authres_is_ours(const char *hv, const char *authserv_id)
+{
+	const char *p;
+	size_t i = 0;
+	bool match = true;
+
+	if (hv == NULL || authserv_id == NULL || authserv_id[0] == '\0')
+		return false;
+	if ((p = skip_cfws(hv)) == NULL)
+		return false;
+
+	if (*p == '"') {
+		/* quoted-string: qtext and quoted-pairs up to the '"' */
+		for (p++; *p != '"'; p++) {
+			if (*p == '\0')
+				return false;
+			if (*p == '\\' && *++p == '\0')
+				return false;
+			if (*p == '\r' || *p == '\n')
+				continue;	/* folding inside the quotes */
+			if (match && !id_next(authserv_id, &i, *p))
+				match = false;
+		}
+		p++;
+	} else {
+		if (!is_token_char(*p))
+			return false;
+		for (; is_token_char(*p); p++)
+			if (match && !id_next(authserv_id, &i, *p))
+				match = false;
+	}
+	if (!match || authserv_id[i] != '\0')
+		return false;
+
+	/* [CFWS authres-version] then ";" (or nothing at all). */
+	if ((p = skip_cfws(p)) == NULL)
+		return false;
+	if (*p >= '0' && *p <= '9') {
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if ((p = skip_cfws(p)) == NULL)
+			return false;
+	}
+	return *p == ';' || *p == '\0';
+}

@@ -24,6 +24,14 @@
 #ifndef RDNS_CONFIG_H
 #define RDNS_CONFIG_H
 
+/*
+ * The autoconf results live in autoconf.h (not config.h, which would clash
+ * with this module's header: "config.h" from a file in milter/ finds this
+ * file first).  Every .c file includes "config.h" first, so pulling the
+ * autoconf results in here keeps them first everywhere.
+ */
+#include "autoconf.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>

@@ -47,7 +47,8 @@ void log_msg(int prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /** Same, va_list form. */
-void log_vmsg(int prio, const char *fmt, va_list ap);
+void log_vmsg(int prio, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /**
  * Copy untrusted text for logging: every byte outside printable ASCII

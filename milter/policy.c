@@ -1,2 +1,302 @@
-/* policy.c - placeholder: being written. */
+/*
+ * policy.c - from check results and a Policy to an action and a reply
+ * (SPEC 3.2).
+ */
 #include "config.h"
+
+#include <string.h>
+
+#include "policy.h"
+#include "strbuf.h"
+
+/* RFC 7372 3: X.7.25 "Reverse DNS validation failed". */
+#define REJECT_RCODE	"550"
+#define REJECT_XCODE	"5.7.25"
+#define TEMPFAIL_RCODE	"451"
+#define TEMPFAIL_XCODE	"4.7.25"
+
+/* Size of the safe form of a PTR name. */
+#define NAME_SIZE	sizeof(((struct dname_wire_text *)0)->safe)
+
+/* How one check came out, as far as policy is concerned. */
+enum verdict {
+	V_OK = 0,	/* nothing to act on */
+	V_FAIL,		/* definitive failure */
+	V_TEMP,		/* temporary error */
+};
+
+static const char *const check_names[] = {
+	[POLICY_CHECK_NONE] = "none",
+	[POLICY_CHECK_PTR] = "ptr",
+	[POLICY_CHECK_IPREV] = "iprev",
+	[POLICY_CHECK_GENERIC] = "generic",
+	[POLICY_CHECK_HELO] = "helo",
+	[POLICY_CHECK_DNSSEC] = "dnssec",
+	[POLICY_CHECK_TEMPERROR] = "temperror",
+};
+
+static const char *const action_names[] = {
+	[ACTION_ACCEPT] = "accept",
+	[ACTION_TEMPFAIL] = "tempfail",
+	[ACTION_REJECT] = "reject",
+};
+
+const char *
+policy_check_str(enum policy_check c)
+{
+	if ((unsigned)c >= sizeof(check_names) / sizeof(check_names[0]))
+		return "unknown";
+	return check_names[c];
+}
+
+const char *
+policy_action_str(enum action a)
+{
+	if ((unsigned)a >= sizeof(action_names) / sizeof(action_names[0]))
+		return "unknown";
+	return action_names[a];
+}
+
+bool
+policy_needs_verdict(const struct policy *p)
+{
+	if (p == NULL)
+		return false;
+	/* dnssec=require is acted on by the iprev action and temperror only
+	 * matters through a check whose action is not accept. */
+	return p->ptr != ACTION_ACCEPT || p->iprev != ACTION_ACCEPT ||
+	    p->helo != ACTION_ACCEPT || p->generic != ACTION_ACCEPT;
+}
+
+/* The safe form of names[i], or NULL if i is not a valid index. */
+static const char *
+name_at(const struct check_result *r, int i)
+{
+	if (r->names == NULL || i < 0 || (size_t)i >= r->n_names)
+		return NULL;
+	return r->names[i].name.safe;
+}
+
+/* Append untrusted text: printable ASCII kept, every other byte '?',
+ * at most CHECK_VALUE_MAX (255) bytes (SPEC 3.2) and never more than the
+ * size of the array it comes from. */
+static void
+put_sane(struct strbuf *sb, const char *s, size_t size)
+{
+	size_t i, max = size < CHECK_VALUE_MAX ? size : CHECK_VALUE_MAX;
+
+	for (i = 0; i < max && s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		strbuf_putc(sb, c >= 0x20 && c <= 0x7e ? (char)c : '?');
+	}
+}
+
+static enum verdict
+ptr_verdict(const struct check_result *r)
+{
+	if (r->ptr == CHECK_FAIL)
+		return V_FAIL;
+	if (r->ptr == CHECK_TEMPERROR)
+		return V_TEMP;
+	return V_OK;
+}
+
+static enum verdict
+iprev_verdict(const struct check_result *r)
+{
+	if (r->iprev == CHECK_FAIL || r->iprev == CHECK_PERMERROR)
+		return V_FAIL;
+	if (r->iprev == CHECK_TEMPERROR)
+		return V_TEMP;
+	return V_OK;
+}
+
+static enum verdict
+generic_verdict(const struct check_result *r)
+{
+	if (r->generic == GENERIC_YES)
+		return V_FAIL;
+	if (r->generic == GENERIC_TEMPERROR)
+		return V_TEMP;
+	return V_OK;
+}
+
+/*
+ * The helo policy acts only when the HELO neither matches a verified name
+ * (x-ptr=fail) nor forward-confirms (SPEC 2, 4).  A HELO that resolves to
+ * the client IP can never fail, so neither x-ptr=temperror nor anything
+ * else matters then.
+ */
+static enum verdict
+helo_verdict(const struct check_result *r)
+{
+	if (r->helo_fwd == CHECK_PASS)
+		return V_OK;
+	if (r->xptr == CHECK_FAIL)
+		return r->helo_fwd == CHECK_TEMPERROR ? V_TEMP : V_FAIL;
+	if (r->xptr == CHECK_TEMPERROR)
+		return V_TEMP;
+	return V_OK;
+}
+
+static enum verdict
+dnssec_verdict(const struct check_result *r, const struct policy *p)
+{
+	if (p->dnssec_require && r->iprev == CHECK_PASS &&
+	    r->iprev_dnssec != DNSSEC_SECURE)
+		return V_FAIL;
+	return V_OK;
+}
+
+static void
+text_ptr(struct strbuf *sb, const struct check_result *r)
+{
+	(void)r;
+	strbuf_puts(sb, "The IP address sending this message does not have "
+	    "a PTR record");
+}
+
+static void
+text_iprev(struct strbuf *sb, const struct check_result *r)
+{
+	const char *first;
+
+	if (r->iprev == CHECK_PERMERROR) {
+		text_ptr(sb, r);
+		return;
+	}
+	first = name_at(r, 0);
+	strbuf_puts(sb, "Reverse DNS for ");
+	put_sane(sb, r->ipstr, sizeof(r->ipstr));
+	if (first != NULL) {
+		strbuf_puts(sb, " (");
+		put_sane(sb, first, NAME_SIZE);
+		strbuf_putc(sb, ')');
+	}
+	strbuf_puts(sb, " does not resolve back to it");
+}
+
+static void
+text_generic(struct strbuf *sb, const struct check_result *r)
+{
+	const char *name = name_at(r, r->verified);
+
+	strbuf_puts(sb, "Reverse DNS name ");
+	/* generic=yes is only judged on a verified name; never leave a
+	 * hole in the sentence should the engine disagree. */
+	put_sane(sb, name != NULL ? name : "(unknown)", NAME_SIZE);
+	strbuf_puts(sb, " of ");
+	put_sane(sb, r->ipstr, sizeof(r->ipstr));
+	strbuf_puts(sb, " looks generic");
+}
+
+static void
+text_helo(struct strbuf *sb, const struct check_result *r)
+{
+	const char *name = name_at(r, r->verified);
+
+	strbuf_puts(sb, "HELO name ");
+	put_sane(sb, r->helo, sizeof(r->helo));
+	if (name != NULL) {
+		strbuf_puts(sb, " does not match reverse DNS name ");
+		put_sane(sb, name, NAME_SIZE);
+	} else {
+		strbuf_puts(sb, " does not match reverse DNS of ");
+		put_sane(sb, r->ipstr, sizeof(r->ipstr));
+	}
+}
+
+static void
+text_dnssec(struct strbuf *sb, const struct check_result *r)
+{
+	strbuf_puts(sb, "Reverse DNS for ");
+	put_sane(sb, r->ipstr, sizeof(r->ipstr));
+	strbuf_puts(sb, " is not DNSSEC-secure");
+}
+
+static void
+text_temperror(struct strbuf *sb, const struct check_result *r)
+{
+	strbuf_puts(sb, "Temporary failure looking up reverse DNS for ");
+	put_sane(sb, r->ipstr, sizeof(r->ipstr));
+}
+
+static void
+set_action(struct policy_decision *d, enum action a, enum policy_check c)
+{
+	d->action = a;
+	d->check = c;
+	if (a == ACTION_REJECT) {
+		memcpy(d->rcode, REJECT_RCODE, sizeof(REJECT_RCODE));
+		memcpy(d->xcode, REJECT_XCODE, sizeof(REJECT_XCODE));
+	} else {
+		memcpy(d->rcode, TEMPFAIL_RCODE, sizeof(TEMPFAIL_RCODE));
+		memcpy(d->xcode, TEMPFAIL_XCODE, sizeof(TEMPFAIL_XCODE));
+	}
+}
+
+void
+policy_decide(const struct check_result *r, const struct policy *p,
+    struct policy_decision *d)
+{
+	struct {
+		enum policy_check	 check;
+		enum action		 action;
+		enum verdict		 verdict;
+		void			(*text)(struct strbuf *,
+					    const struct check_result *);
+	} steps[5];
+	struct strbuf sb;
+	bool temp = false;
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	d->action = ACTION_ACCEPT;
+	d->check = POLICY_CHECK_NONE;
+	if (r == NULL || p == NULL)
+		return;
+
+	/* SPEC 3.2: ptr, iprev, generic, helo, dnssec. */
+	steps[0].check = POLICY_CHECK_PTR;
+	steps[0].action = p->ptr;
+	steps[0].verdict = ptr_verdict(r);
+	steps[0].text = text_ptr;
+	steps[1].check = POLICY_CHECK_IPREV;
+	steps[1].action = p->iprev;
+	steps[1].verdict = iprev_verdict(r);
+	steps[1].text = text_iprev;
+	steps[2].check = POLICY_CHECK_GENERIC;
+	steps[2].action = p->generic;
+	steps[2].verdict = generic_verdict(r);
+	steps[2].text = text_generic;
+	steps[3].check = POLICY_CHECK_HELO;
+	steps[3].action = p->helo;
+	steps[3].verdict = helo_verdict(r);
+	steps[3].text = text_helo;
+	/* dnssec=require is acted on by the iprev action. */
+	steps[4].check = POLICY_CHECK_DNSSEC;
+	steps[4].action = p->iprev;
+	steps[4].verdict = dnssec_verdict(r, p);
+	steps[4].text = text_dnssec;
+
+	strbuf_init(&sb, d->text, sizeof(d->text));
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (steps[i].action != ACTION_TEMPFAIL &&
+		    steps[i].action != ACTION_REJECT)
+			continue;
+		if (steps[i].verdict == V_FAIL) {
+			set_action(d, steps[i].action, steps[i].check);
+			steps[i].text(&sb, r);
+			return;
+		}
+		if (steps[i].verdict == V_TEMP)
+			temp = true;
+	}
+	/* A temporary error never leads to a 5xx (STYLE 2.3), whatever the
+	 * temperror action says. */
+	if (temp && p->temperror != ACTION_ACCEPT) {
+		set_action(d, ACTION_TEMPFAIL, POLICY_CHECK_TEMPERROR);
+		text_temperror(&sb, r);
+	}
+}

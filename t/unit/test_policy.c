@@ -1,4 +1,627 @@
-/* placeholder */
+/*
+ * test_policy.c - policy_decide(): SPEC 3.2 order, actions, reply codes and
+ * exact texts, temperror handling, dnssec=require, hostile bytes.
+ */
 #include "config.h"
-int main(void);
-int main(void) { return 77; }
+
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "policy.h"
+
+#define MAX_NAMES	3
+
+/* A check result written compactly; name indexes are 1-based (0: none). */
+struct rspec {
+	const char		*ip;
+	enum check_res		 ptr;
+	enum check_res		 iprev;
+	enum dnssec_status	 dnssec;
+	const char		*names[MAX_NAMES];
+	int			 verified;	/* 1-based, 0: none */
+	const char		*helo;		/* NULL: no HELO */
+	enum check_res		 xptr;
+	enum check_res		 helo_fwd;
+	int			 helo_match;	/* 1-based, 0: none */
+	enum generic_res	 generic;
+};
+
+struct result_store {
+	struct check_result	 r;
+	struct check_ptr_name	 names[MAX_NAMES];
+};
+
+static void
+build_result(const struct rspec *s, struct result_store *st)
+{
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	if (inet_pton(AF_INET, s->ip, &st->r.ip.u.v4) == 1)
+		st->r.ip.family = AF_INET;
+	else {
+		assert_int_equal(inet_pton(AF_INET6, s->ip, &st->r.ip.u.v6), 1);
+		st->r.ip.family = AF_INET6;
+	}
+	assert_true(strlen(s->ip) < sizeof(st->r.ipstr));
+	strcpy(st->r.ipstr, s->ip);
+	st->r.ptr = s->ptr;
+	st->r.ptr_dnssec = s->dnssec;
+	for (i = 0; i < MAX_NAMES && s->names[i] != NULL; i++) {
+		assert_true(strlen(s->names[i]) <
+		    sizeof(st->names[i].name.safe));
+		strcpy(st->names[i].name.safe, s->names[i]);
+		strcpy(st->names[i].name.pres, s->names[i]);
+		st->names[i].name.hostname = true;
+		st->names[i].looked_up = true;
+	}
+	st->r.n_names = i;
+	st->r.names = i > 0 ? st->names : NULL;
+	st->r.iprev = s->iprev;
+	st->r.iprev_dnssec = s->dnssec;
+	st->r.verified = s->verified - 1;
+	if (s->verified > 0)
+		st->names[s->verified - 1].confirmed = true;
+	if (s->helo != NULL) {
+		st->r.have_helo = true;
+		snprintf(st->r.helo, sizeof(st->r.helo), "%s", s->helo);
+	}
+	st->r.xptr = s->xptr;
+	st->r.helo_fwd = s->helo_fwd;
+	st->r.helo_match = s->helo_match - 1;
+	st->r.generic = s->generic;
+}
+
+#define A	ACTION_ACCEPT
+#define T	ACTION_TEMPFAIL
+#define R	ACTION_REJECT
+
+/* Policy: ptr iprev generic helo temperror dnssec_require. */
+#define POL(pt, ip, gn, he, te, ds) {					\
+	.domain = NULL, .ptr = (pt), .iprev = (ip), .generic = (gn),	\
+	.helo = (he), .temperror = (te), .dnssec_require = (ds), .line = 0 }
+
+#define ALL_REJECT	POL(R, R, R, R, T, false)
+#define ALL_ACCEPT	POL(A, A, A, A, A, false)
+
+/* Result shapes used by many cases. */
+#define R_GOOD {							\
+	.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,	\
+	.dnssec = DNSSEC_SECURE, .names = { "mail.example.com" },	\
+	.verified = 1, .helo = "mail.example.com", .xptr = CHECK_PASS,	\
+	.helo_fwd = CHECK_PASS, .helo_match = 1, .generic = GENERIC_NO }
+#define R_NOPTR {							\
+	.ip = "203.0.113.42", .ptr = CHECK_FAIL,			\
+	.iprev = CHECK_PERMERROR, .dnssec = DNSSEC_INSECURE,		\
+	.names = { NULL }, .verified = 0, .helo = "a.example.org",	\
+	.xptr = CHECK_FAIL, .helo_fwd = CHECK_FAIL, .helo_match = 0,	\
+	.generic = GENERIC_NO }
+#define R_MISMATCH {							\
+	.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_FAIL,	\
+	.dnssec = DNSSEC_INSECURE,					\
+	.names = { "x.example.com", "y.example.com" }, .verified = 0,	\
+	.helo = "a.example.org", .xptr = CHECK_FAIL,			\
+	.helo_fwd = CHECK_FAIL, .helo_match = 0, .generic = GENERIC_NO }
+#define R_GENERIC {							\
+	.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,	\
+	.dnssec = DNSSEC_INSECURE,					\
+	.names = { "y.example.com", "x.example.com" }, .verified = 2,	\
+	.helo = "a.example.org", .xptr = CHECK_FAIL,			\
+	.helo_fwd = CHECK_FAIL, .helo_match = 0, .generic = GENERIC_YES }
+#define R_BADHELO {							\
+	.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,	\
+	.dnssec = DNSSEC_SECURE, .names = { "x.example.com" },		\
+	.verified = 1, .helo = "a.example.org", .xptr = CHECK_FAIL,	\
+	.helo_fwd = CHECK_FAIL, .helo_match = 0, .generic = GENERIC_NO }
+#define R_ALLTEMP {							\
+	.ip = "203.0.113.42", .ptr = CHECK_TEMPERROR,			\
+	.iprev = CHECK_TEMPERROR, .dnssec = DNSSEC_INSECURE,		\
+	.names = { NULL }, .verified = 0, .helo = "a.example.org",	\
+	.xptr = CHECK_TEMPERROR, .helo_fwd = CHECK_TEMPERROR,		\
+	.helo_match = 0, .generic = GENERIC_TEMPERROR }
+/* PTR answered, forward lookups timed out. */
+#define R_FWDTEMP {							\
+	.ip = "203.0.113.42", .ptr = CHECK_PASS,			\
+	.iprev = CHECK_TEMPERROR, .dnssec = DNSSEC_INSECURE,		\
+	.names = { "x.example.com" }, .verified = 0,			\
+	.helo = "a.example.org", .xptr = CHECK_TEMPERROR,		\
+	.helo_fwd = CHECK_FAIL, .helo_match = 0,			\
+	.generic = GENERIC_TEMPERROR }
+
+#define TXT_PTR	"The IP address sending this message does not have a PTR record"
+#define TXT_TEMP "Temporary failure looking up reverse DNS for 203.0.113.42"
+
+struct pcase {
+	const char		*name;
+	struct rspec		 r;
+	struct policy		 p;
+	enum action		 want_action;
+	enum policy_check	 want_check;
+	const char		*want_text;
+};
+
+static const struct pcase decide_cases[] = {
+	/* Everything passes. */
+	{ "all_pass_is_accept_under_strictest_policy", R_GOOD,
+	    POL(R, R, R, R, T, true), A, POLICY_CHECK_NONE, "" },
+	{ "all_pass_is_accept_under_default_policy", R_GOOD,
+	    ALL_ACCEPT, A, POLICY_CHECK_NONE, "" },
+
+	/* ptr. */
+	{ "no_ptr_ptr_reject_is_550_ptr_text", R_NOPTR,
+	    POL(R, A, A, A, A, false), R, POLICY_CHECK_PTR, TXT_PTR },
+	{ "no_ptr_ptr_tempfail_is_451_ptr_text", R_NOPTR,
+	    POL(T, A, A, A, A, false), T, POLICY_CHECK_PTR, TXT_PTR },
+	{ "no_ptr_all_accept_is_accept", R_NOPTR,
+	    ALL_ACCEPT, A, POLICY_CHECK_NONE, "" },
+	{ "no_ptr_ptr_before_iprev", R_NOPTR,
+	    POL(T, R, R, R, T, false), T, POLICY_CHECK_PTR, TXT_PTR },
+	{ "no_ptr_iprev_permerror_uses_ptr_text", R_NOPTR,
+	    POL(A, R, A, A, A, false), R, POLICY_CHECK_IPREV, TXT_PTR },
+	{ "no_ptr_helo_reject_without_name_uses_ip_text", R_NOPTR,
+	    POL(A, A, A, R, A, false), R, POLICY_CHECK_HELO,
+	    "HELO name a.example.org does not match reverse DNS of "
+	    "203.0.113.42" },
+
+	/* iprev. */
+	{ "iprev_fail_reject_names_first_ptr_name", R_MISMATCH,
+	    POL(A, R, A, A, A, false), R, POLICY_CHECK_IPREV,
+	    "Reverse DNS for 203.0.113.42 (x.example.com) does not resolve "
+	    "back to it" },
+	{ "iprev_fail_tempfail_same_text_451", R_MISMATCH,
+	    POL(A, T, A, A, A, false), T, POLICY_CHECK_IPREV,
+	    "Reverse DNS for 203.0.113.42 (x.example.com) does not resolve "
+	    "back to it" },
+	{ "iprev_fail_ptr_pass_does_not_trigger_ptr", R_MISMATCH,
+	    POL(R, A, A, A, T, false), A, POLICY_CHECK_NONE, "" },
+	{ "iprev_before_helo", R_MISMATCH,
+	    POL(R, T, R, R, T, false), T, POLICY_CHECK_IPREV,
+	    "Reverse DNS for 203.0.113.42 (x.example.com) does not resolve "
+	    "back to it" },
+	{ "iprev_accept_lets_helo_decide", R_MISMATCH,
+	    POL(R, A, R, R, T, false), R, POLICY_CHECK_HELO,
+	    "HELO name a.example.org does not match reverse DNS of "
+	    "203.0.113.42" },
+	{ "iprev_fail_v6", {
+		.ip = "2001:db8::25", .ptr = CHECK_PASS, .iprev = CHECK_FAIL,
+		.dnssec = DNSSEC_SECURE, .names = { "v6.example.com" },
+		.verified = 0, .helo = NULL, .xptr = CHECK_NONE,
+		.helo_fwd = CHECK_NONE, .helo_match = 0,
+		.generic = GENERIC_NO },
+	    POL(R, R, R, R, T, false), R, POLICY_CHECK_IPREV,
+	    "Reverse DNS for 2001:db8::25 (v6.example.com) does not resolve "
+	    "back to it" },
+
+	/* generic. */
+	{ "generic_reject_names_verified_not_first", R_GENERIC,
+	    POL(A, A, R, A, A, false), R, POLICY_CHECK_GENERIC,
+	    "Reverse DNS name x.example.com of 203.0.113.42 looks generic" },
+	{ "generic_before_helo", R_GENERIC,
+	    POL(R, R, T, R, T, false), T, POLICY_CHECK_GENERIC,
+	    "Reverse DNS name x.example.com of 203.0.113.42 looks generic" },
+	{ "generic_accept_lets_helo_decide", R_GENERIC,
+	    POL(R, R, A, R, T, false), R, POLICY_CHECK_HELO,
+	    "HELO name a.example.org does not match reverse DNS name "
+	    "x.example.com" },
+	{ "generic_accept_helo_accept_is_accept", R_GENERIC,
+	    POL(R, R, A, A, T, false), A, POLICY_CHECK_NONE, "" },
+
+	/* helo. */
+	{ "helo_mismatch_reject_names_verified_name", R_BADHELO,
+	    POL(A, A, A, R, A, false), R, POLICY_CHECK_HELO,
+	    "HELO name a.example.org does not match reverse DNS name "
+	    "x.example.com" },
+	{ "helo_mismatch_tempfail_is_451", R_BADHELO,
+	    POL(A, A, A, T, A, false), T, POLICY_CHECK_HELO,
+	    "HELO name a.example.org does not match reverse DNS name "
+	    "x.example.com" },
+	{ "helo_forward_confirmed_never_fails", {
+		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
+		.dnssec = DNSSEC_SECURE, .names = { "x.example.com" },
+		.verified = 1, .helo = "out.bigsender.example",
+		.xptr = CHECK_FAIL, .helo_fwd = CHECK_PASS, .helo_match = 0,
+		.generic = GENERIC_NO },
+	    POL(R, R, R, R, T, false), A, POLICY_CHECK_NONE, "" },
+	{ "helo_fwd_temperror_is_temperror_not_failure", {
+		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
+		.dnssec = DNSSEC_SECURE, .names = { "x.example.com" },
+		.verified = 1, .helo = "a.example.org",
+		.xptr = CHECK_FAIL, .helo_fwd = CHECK_TEMPERROR,
+		.helo_match = 0, .generic = GENERIC_NO },
+	    POL(A, A, A, R, T, false), T, POLICY_CHECK_TEMPERROR, TXT_TEMP },
+	{ "helo_fwd_temperror_with_temperror_accept_is_accept", {
+		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
+		.dnssec = DNSSEC_SECURE, .names = { "x.example.com" },
+		.verified = 1, .helo = "a.example.org",
+		.xptr = CHECK_FAIL, .helo_fwd = CHECK_TEMPERROR,
+		.helo_match = 0, .generic = GENERIC_NO },
+	    POL(A, A, A, R, A, false), A, POLICY_CHECK_NONE, "" },
+	{ "helo_literal_of_other_ip_fails_without_lookup", {
+		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
+		.dnssec = DNSSEC_SECURE, .names = { "x.example.com" },
+		.verified = 1, .helo = "[192.0.2.1]",
+		.xptr = CHECK_FAIL, .helo_fwd = CHECK_NONE,
+		.helo_match = 0, .generic = GENERIC_NO },
+	    POL(A, A, A, R, A, false), R, POLICY_CHECK_HELO,
+	    "HELO name [192.0.2.1] does not match reverse DNS name "
+	    "x.example.com" },
+	{ "helo_neutral_literal_never_fails", {
+		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_FAIL,
+		.dnssec = DNSSEC_SECURE, .names = { "x.example.com" },
+		.verified = 0, .helo = "[203.0.113.42]",
+		.xptr = CHECK_NEUTRAL, .helo_fwd = CHECK_NONE,
+		.helo_match = 0, .generic = GENERIC_NO },
+	    POL(A, A, A, R, T, false), A, POLICY_CHECK_NONE, "" },
+	{ "helo_none_never_fails", {
+		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_FAIL,
+		.dnssec = DNSSEC_SECURE, .names = { "x.example.com" },
+		.verified = 0, .helo = NULL,
+		.xptr = CHECK_NONE, .helo_fwd = CHECK_NONE,
+		.helo_match = 0, .generic = GENERIC_NO },
+	    POL(A, A, A, R, T, false), A, POLICY_CHECK_NONE, "" },
+	{ "helo_pass_never_fails", R_GOOD,
+	    POL(A, A, A, R, T, false), A, POLICY_CHECK_NONE, "" },
+	{ "helo_xptr_temperror_is_temperror", R_FWDTEMP,
+	    POL(A, A, A, R, T, false), T, POLICY_CHECK_TEMPERROR, TXT_TEMP },
+	{ "helo_xptr_temperror_but_helo_confirms_is_accept", {
+		.ip = "203.0.113.42", .ptr = CHECK_PASS,
+		.iprev = CHECK_TEMPERROR, .dnssec = DNSSEC_INSECURE,
+		.names = { "x.example.com" }, .verified = 0,
+		.helo = "out.bigsender.example", .xptr = CHECK_TEMPERROR,
+		.helo_fwd = CHECK_PASS, .helo_match = 0,
+		.generic = GENERIC_TEMPERROR },
+	    POL(A, A, A, R, T, false), A, POLICY_CHECK_NONE, "" },
+
+	/* dnssec=require. */
+	{ "dnssec_require_insecure_pass_uses_iprev_reject", {
+		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
+		.dnssec = DNSSEC_INSECURE, .names = { "mail.example.com" },
+		.verified = 1, .helo = "mail.example.com",
+		.xptr = CHECK_PASS, .helo_fwd = CHECK_PASS, .helo_match = 1,
+		.generic = GENERIC_NO },
+	    POL(A, R, A, A, A, true), R, POLICY_CHECK_DNSSEC,
+	    "Reverse DNS for 203.0.113.42 is not DNSSEC-secure" },
+	{ "dnssec_require_insecure_pass_uses_iprev_tempfail", {
+		.ip = "2001:db8::25", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
+		.dnssec = DNSSEC_INSECURE, .names = { "mail.example.com" },
+		.verified = 1, .helo = "mail.example.com",
+		.xptr = CHECK_PASS, .helo_fwd = CHECK_PASS, .helo_match = 1,
+		.generic = GENERIC_NO },
+	    POL(A, T, A, A, A, true), T, POLICY_CHECK_DNSSEC,
+	    "Reverse DNS for 2001:db8::25 is not DNSSEC-secure" },
+	{ "dnssec_require_with_iprev_accept_is_accept", {
+		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
+		.dnssec = DNSSEC_INSECURE, .names = { "mail.example.com" },
+		.verified = 1, .helo = "mail.example.com",
+		.xptr = CHECK_PASS, .helo_fwd = CHECK_PASS, .helo_match = 1,
+		.generic = GENERIC_NO },
+	    POL(R, A, R, R, T, true), A, POLICY_CHECK_NONE, "" },
+	{ "dnssec_require_secure_pass_is_accept", R_GOOD,
+	    POL(A, R, A, A, A, true), A, POLICY_CHECK_NONE, "" },
+	{ "dnssec_optional_insecure_pass_is_accept", {
+		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
+		.dnssec = DNSSEC_INSECURE, .names = { "mail.example.com" },
+		.verified = 1, .helo = "mail.example.com",
+		.xptr = CHECK_PASS, .helo_fwd = CHECK_PASS, .helo_match = 1,
+		.generic = GENERIC_NO },
+	    POL(R, R, R, R, T, false), A, POLICY_CHECK_NONE, "" },
+	{ "dnssec_is_last_helo_decides_first", {
+		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
+		.dnssec = DNSSEC_INSECURE, .names = { "x.example.com" },
+		.verified = 1, .helo = "a.example.org",
+		.xptr = CHECK_FAIL, .helo_fwd = CHECK_FAIL, .helo_match = 0,
+		.generic = GENERIC_NO },
+	    POL(A, T, A, R, A, true), R, POLICY_CHECK_HELO,
+	    "HELO name a.example.org does not match reverse DNS name "
+	    "x.example.com" },
+	{ "dnssec_require_does_not_apply_to_iprev_fail", R_MISMATCH,
+	    POL(A, T, A, A, A, true), T, POLICY_CHECK_IPREV,
+	    "Reverse DNS for 203.0.113.42 (x.example.com) does not resolve "
+	    "back to it" },
+	{ "dnssec_require_iprev_temperror_is_temperror", R_FWDTEMP,
+	    POL(A, R, A, A, T, true), T, POLICY_CHECK_TEMPERROR, TXT_TEMP },
+
+	/* temperror. */
+	{ "temperror_tempfail_when_checked_check_is_temperror", R_ALLTEMP,
+	    POL(R, A, A, A, T, false), T, POLICY_CHECK_TEMPERROR, TXT_TEMP },
+	{ "temperror_accept_is_accept", R_ALLTEMP,
+	    POL(R, R, R, R, A, false), A, POLICY_CHECK_NONE, "" },
+	{ "temperror_in_accepted_checks_does_not_matter", R_ALLTEMP,
+	    POL(A, A, A, A, T, false), A, POLICY_CHECK_NONE, "" },
+	{ "temperror_generic_only_counts_with_generic_action", R_FWDTEMP,
+	    POL(R, A, T, A, T, false), T, POLICY_CHECK_TEMPERROR, TXT_TEMP },
+	{ "temperror_in_accepted_iprev_does_not_matter", R_FWDTEMP,
+	    POL(R, A, A, A, T, false), A, POLICY_CHECK_NONE, "" },
+	{ "temperror_never_gives_550", R_ALLTEMP,
+	    POL(R, R, R, R, R, false), T, POLICY_CHECK_TEMPERROR, TXT_TEMP },
+	{ "temperror_loses_to_later_definitive_failure", {
+		.ip = "203.0.113.42", .ptr = CHECK_TEMPERROR,
+		.iprev = CHECK_TEMPERROR, .dnssec = DNSSEC_INSECURE,
+		.names = { NULL }, .verified = 0, .helo = "[192.0.2.1]",
+		.xptr = CHECK_FAIL, .helo_fwd = CHECK_NONE, .helo_match = 0,
+		.generic = GENERIC_TEMPERROR },
+	    POL(R, R, R, R, T, false), R, POLICY_CHECK_HELO,
+	    "HELO name [192.0.2.1] does not match reverse DNS of "
+	    "203.0.113.42" },
+	{ "temperror_v6_text", {
+		.ip = "2001:db8::25", .ptr = CHECK_TEMPERROR,
+		.iprev = CHECK_TEMPERROR, .dnssec = DNSSEC_BOGUS,
+		.names = { NULL }, .verified = 0, .helo = NULL,
+		.xptr = CHECK_NONE, .helo_fwd = CHECK_NONE, .helo_match = 0,
+		.generic = GENERIC_TEMPERROR },
+	    POL(R, R, R, R, T, false), T, POLICY_CHECK_TEMPERROR,
+	    "Temporary failure looking up reverse DNS for 2001:db8::25" },
+};
+
+static void
+check_decision(const char *name, const struct policy_decision *d,
+    enum action want_action, enum policy_check want_check,
+    const char *want_text)
+{
+	const char *want_rcode = "", *want_xcode = "";
+
+	if (want_action == ACTION_REJECT) {
+		want_rcode = "550";
+		want_xcode = "5.7.25";
+	} else if (want_action == ACTION_TEMPFAIL) {
+		want_rcode = "451";
+		want_xcode = "4.7.25";
+	}
+	if (d->action != want_action || d->check != want_check ||
+	    strcmp(d->text, want_text) != 0)
+		print_message("case %s: got %s/%s \"%s\"\n", name,
+		    policy_action_str(d->action), policy_check_str(d->check),
+		    d->text);
+	assert_int_equal(d->action, want_action);
+	assert_int_equal(d->check, want_check);
+	assert_string_equal(d->rcode, want_rcode);
+	assert_string_equal(d->xcode, want_xcode);
+	assert_string_equal(d->text, want_text);
+}
+
+static void
+decide_table_gives_action_codes_and_text(void **state)
+{
+	struct result_store st;
+	struct policy_decision d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(decide_cases) / sizeof(decide_cases[0]); i++) {
+		const struct pcase *c = &decide_cases[i];
+
+		build_result(&c->r, &st);
+		memset(&d, 0x5a, sizeof(d));
+		policy_decide(&st.r, &c->p, &d);
+		check_decision(c->name, &d, c->want_action, c->want_check,
+		    c->want_text);
+	}
+}
+
+/* Every single-check failure, under each of reject / tempfail / accept of
+ * that check with every other action set to reject: only the failing check
+ * can decide, so the outcome follows its own action exactly. */
+static void
+each_action_maps_to_its_code(void **state)
+{
+	static const struct {
+		const char		*name;
+		struct rspec		 r;
+		enum policy_check	 check;
+		const char		*text;
+	} fails[] = {
+		{ "ptr", R_NOPTR, POLICY_CHECK_PTR, TXT_PTR },
+		{ "iprev", R_MISMATCH, POLICY_CHECK_IPREV,
+		    "Reverse DNS for 203.0.113.42 (x.example.com) does not "
+		    "resolve back to it" },
+		{ "generic", R_GENERIC, POLICY_CHECK_GENERIC,
+		    "Reverse DNS name x.example.com of 203.0.113.42 looks "
+		    "generic" },
+		{ "helo", R_BADHELO, POLICY_CHECK_HELO,
+		    "HELO name a.example.org does not match reverse DNS name "
+		    "x.example.com" },
+	};
+	static const enum action acts[] = { R, T, A };
+	struct result_store st;
+	struct policy_decision d;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(fails) / sizeof(fails[0]); i++) {
+		for (j = 0; j < sizeof(acts) / sizeof(acts[0]); j++) {
+			struct policy p = POL(A, A, A, A, T, false);
+
+			switch (fails[i].check) {
+			case POLICY_CHECK_PTR:
+				p.ptr = acts[j];
+				break;
+			case POLICY_CHECK_IPREV:
+				p.iprev = acts[j];
+				break;
+			case POLICY_CHECK_GENERIC:
+				p.generic = acts[j];
+				break;
+			default:
+				p.helo = acts[j];
+				break;
+			}
+			build_result(&fails[i].r, &st);
+			policy_decide(&st.r, &p, &d);
+			if (acts[j] == A)
+				check_decision(fails[i].name, &d, A,
+				    POLICY_CHECK_NONE, "");
+			else
+				check_decision(fails[i].name, &d, acts[j],
+				    fails[i].check, fails[i].text);
+		}
+	}
+}
+
+static const struct rspec hostile_base = R_BADHELO;
+
+static void
+helo_8bit_and_control_bytes_become_question_marks(void **state)
+{
+	struct result_store st;
+	struct policy_decision d;
+	struct policy p = POL(A, A, A, R, A, false);
+
+	(void)state;
+	build_result(&hostile_base, &st);
+	strcpy(st.r.helo, "a\x01\x7f\xe9t\xc3\xa9 \x1b[31m\t\"<x>\"\\");
+	policy_decide(&st.r, &p, &d);
+	check_decision("hostile", &d, R, POLICY_CHECK_HELO,
+	    "HELO name a???t?? ?[31m?\"<x>\"\\ does not match reverse DNS "
+	    "name x.example.com");
+}
+
+static void
+helo_longer_than_255_capped_at_255(void **state)
+{
+	struct result_store st;
+	struct policy_decision d;
+	struct policy p = POL(A, A, A, R, A, false);
+	char want[POLICY_TEXT_MAX];
+
+	(void)state;
+	build_result(&hostile_base, &st);
+	/* The engine caps a 300-byte HELO to 255 bytes itself; here the
+	 * whole array is filled without a NUL, so only the cap stops it. */
+	memset(st.r.helo, 'h', sizeof(st.r.helo));
+	policy_decide(&st.r, &p, &d);
+	snprintf(want, sizeof(want), "HELO name %.255s does not match reverse "
+	    "DNS name x.example.com", st.r.helo);
+	check_decision("helo255", &d, R, POLICY_CHECK_HELO, want);
+	assert_int_equal(strlen(d.text), 10 + 255 + 33 + 13);
+}
+
+static void
+hostile_ptr_name_sanitised_and_capped(void **state)
+{
+	struct result_store st;
+	struct policy_decision d;
+	struct policy p = POL(A, R, A, A, A, false);
+	struct rspec rs = R_MISMATCH;
+	char want[POLICY_TEXT_MAX];
+
+	(void)state;
+	build_result(&rs, &st);
+	/* safe form must never carry these, but policy does not trust it */
+	memset(st.names[0].name.safe, 'n', sizeof(st.names[0].name.safe));
+	st.names[0].name.safe[0] = '\r';
+	st.names[0].name.safe[1] = '\n';
+	st.names[0].name.safe[2] = (char)0x80;
+	/* not NUL-terminated in its array: the cap stops at 255 */
+	policy_decide(&st.r, &p, &d);
+	snprintf(want, sizeof(want), "Reverse DNS for 203.0.113.42 (???%.252s) "
+	    "does not resolve back to it", st.names[0].name.safe + 3);
+	check_decision("ptrname", &d, R, POLICY_CHECK_IPREV, want);
+}
+
+static void
+long_texts_fit_in_decision(void **state)
+{
+	struct result_store st;
+	struct policy_decision d;
+	struct policy p = POL(A, A, A, R, A, false);
+	struct rspec rs = R_BADHELO;
+
+	(void)state;
+	build_result(&rs, &st);
+	memset(st.r.helo, 'h', sizeof(st.r.helo) - 1);
+	st.r.helo[sizeof(st.r.helo) - 1] = '\0';
+	memset(st.names[0].name.safe, 'n', sizeof(st.names[0].name.safe) - 1);
+	st.names[0].name.safe[sizeof(st.names[0].name.safe) - 1] = '\0';
+	policy_decide(&st.r, &p, &d);
+	assert_int_equal(d.action, R);
+	/* both values capped at 255, nothing lost at the end */
+	assert_int_equal(strlen(d.text), 10 + 255 + 33 + 255);
+	assert_int_equal(d.text[strlen(d.text) - 1], 'n');
+}
+
+static void
+null_inputs_accept(void **state)
+{
+	struct result_store st;
+	struct policy_decision d;
+	struct policy p = ALL_REJECT;
+
+	(void)state;
+	build_result(&hostile_base, &st);
+	policy_decide(NULL, &p, &d);
+	check_decision("nullr", &d, A, POLICY_CHECK_NONE, "");
+	policy_decide(&st.r, NULL, &d);
+	check_decision("nullp", &d, A, POLICY_CHECK_NONE, "");
+}
+
+static void
+needs_verdict_only_when_some_check_refuses(void **state)
+{
+	static const struct {
+		struct policy	p;
+		bool		want;
+	} cases[] = {
+		{ POL(A, A, A, A, A, false), false },
+		{ POL(A, A, A, A, T, false), false },
+		{ POL(A, A, A, A, T, true), false },
+		{ POL(R, A, A, A, A, false), true },
+		{ POL(A, T, A, A, A, false), true },
+		{ POL(A, A, R, A, A, false), true },
+		{ POL(A, A, A, T, A, false), true },
+		{ POL(A, R, A, A, A, true), true },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(policy_needs_verdict(&cases[i].p),
+		    cases[i].want);
+	assert_false(policy_needs_verdict(NULL));
+}
+
+static void
+names_of_checks_and_actions(void **state)
+{
+	(void)state;
+	assert_string_equal(policy_check_str(POLICY_CHECK_NONE), "none");
+	assert_string_equal(policy_check_str(POLICY_CHECK_PTR), "ptr");
+	assert_string_equal(policy_check_str(POLICY_CHECK_IPREV), "iprev");
+	assert_string_equal(policy_check_str(POLICY_CHECK_GENERIC),
+	    "generic");
+	assert_string_equal(policy_check_str(POLICY_CHECK_HELO), "helo");
+	assert_string_equal(policy_check_str(POLICY_CHECK_DNSSEC), "dnssec");
+	assert_string_equal(policy_check_str(POLICY_CHECK_TEMPERROR),
+	    "temperror");
+	assert_string_equal(policy_check_str((enum policy_check)99),
+	    "unknown");
+	assert_string_equal(policy_action_str(ACTION_ACCEPT), "accept");
+	assert_string_equal(policy_action_str(ACTION_TEMPFAIL), "tempfail");
+	assert_string_equal(policy_action_str(ACTION_REJECT), "reject");
+	assert_string_equal(policy_action_str((enum action)7), "unknown");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(decide_table_gives_action_codes_and_text),
+		cmocka_unit_test(each_action_maps_to_its_code),
+		cmocka_unit_test(
+		    helo_8bit_and_control_bytes_become_question_marks),
+		cmocka_unit_test(helo_longer_than_255_capped_at_255),
+		cmocka_unit_test(hostile_ptr_name_sanitised_and_capped),
+		cmocka_unit_test(long_texts_fit_in_decision),
+		cmocka_unit_test(null_inputs_accept),
+		cmocka_unit_test(needs_verdict_only_when_some_check_refuses),
+		cmocka_unit_test(names_of_checks_and_actions),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
