@@ -1,2 +1,182 @@
-/* cidr.c - placeholder: being written. */
+/*
+ * cidr.c - address blocks (TrustedNetworks): parsing and membership.
+ */
 #include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cidr.h"
+
+/* Longest address text: INET6_ADDRSTRLEN - 1 = 45 characters. */
+#define CIDR_ADDR_MAX	(DNAME_IPSTR_MAX - 1)
+/* Input echoed in error messages is capped at this many bytes. */
+#define CIDR_ECHO_MAX	64
+
+static bool
+is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	    c == '\f' || c == '\v';
+}
+
+/* Error "MESSAGE: "INPUT"", the input capped and with every byte outside
+ * printable ASCII replaced by '?' (configuration text may be junk). */
+static int
+cidr_error(char *err, size_t errlen, const char *msg, const char *s,
+    size_t n)
+{
+	char echo[CIDR_ECHO_MAX + 1];
+	size_t i;
+
+	if (err == NULL || errlen == 0)
+		return -1;
+	if (n > CIDR_ECHO_MAX)
+		n = CIDR_ECHO_MAX;
+	for (i = 0; i < n && s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		echo[i] = c >= 0x20 && c <= 0x7e ? (char)c : '?';
+	}
+	echo[i] = '\0';
+	(void)snprintf(err, errlen, "%s: \"%s\"", msg, echo);
+	return -1;
+}
+
+int
+cidr_parse(const char *s, struct cidr *out, char *err, size_t errlen)
+{
+	/* RFC 4291 2.5.5.2: ::ffff:0:0/96. */
+	static const uint8_t v4mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+	char addr[CIDR_ADDR_MAX + 1];
+	const char *start, *end, *slash;
+	size_t n, alen;
+	int max, prefix, i;
+	bool mapped;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (s == NULL || out == NULL)
+		return cidr_error(err, errlen, "missing network", "", 0);
+	memset(out, 0, sizeof *out);
+
+	/* Surrounding white space is tolerated (list splitting leaves it). */
+	start = s;
+	while (is_space((unsigned char)*start))
+		start++;
+	end = start + strlen(start);
+	while (end > start && is_space((unsigned char)end[-1]))
+		end--;
+	n = (size_t)(end - start);
+	if (n == 0)
+		return cidr_error(err, errlen, "empty network", s, strlen(s));
+
+	slash = memchr(start, '/', n);
+	alen = slash != NULL ? (size_t)(slash - start) : n;
+	if (alen == 0 || alen > CIDR_ADDR_MAX)
+		return cidr_error(err, errlen, "invalid network address",
+		    start, n);
+	memcpy(addr, start, alen);
+	addr[alen] = '\0';
+	if (memchr(addr, ':', alen) != NULL) {
+		out->family = AF_INET6;
+		max = 128;
+	} else {
+		out->family = AF_INET;
+		max = 32;
+	}
+	if (inet_pton(out->family, addr, out->addr) != 1)
+		return cidr_error(err, errlen, "invalid network address",
+		    start, n);
+
+	prefix = max;
+	if (slash != NULL) {
+		const char *p = slash + 1;
+
+		/* Decimal digits only: no sign, no space, at most 3. */
+		if (p == end || end - p > 3)
+			return cidr_error(err, errlen, "invalid prefix length",
+			    start, n);
+		prefix = 0;
+		for (; p < end; p++) {
+			if (*p < '0' || *p > '9')
+				return cidr_error(err, errlen,
+				    "invalid prefix length", start, n);
+			prefix = prefix * 10 + (*p - '0');
+		}
+		if (prefix > max)
+			return cidr_error(err, errlen,
+			    "prefix length out of range", start, n);
+	}
+
+	/* Clients in ::ffff:0:0/96 are folded to IPv4 (struct rdns_ip), so
+	 * a block inside it is stored as the IPv4 block it stands for. */
+	mapped = out->family == AF_INET6 &&
+	    memcmp(out->addr, v4mapped, sizeof v4mapped) == 0;
+	if (mapped && prefix >= 96) {
+		memmove(out->addr, out->addr + 12, 4);
+		memset(out->addr + 4, 0, 12);
+		out->family = AF_INET;
+		prefix -= 96;
+		max = 32;
+	}
+
+	/* Clear the host bits. */
+	for (i = 0; i < max / 8; i++) {
+		int bits = prefix - i * 8;
+
+		if (bits >= 8)
+			continue;
+		out->addr[i] &= bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+	}
+	out->prefix = prefix;
+	return 0;
+}
+
+bool
+cidr_match(const struct cidr *c, const struct rdns_ip *ip)
+{
+	const uint8_t *a;
+	int full, rest;
+
+	if (c == NULL || ip == NULL || c->family != ip->family)
+		return false;
+	if (ip->family == AF_INET) {
+		a = (const uint8_t *)&ip->u.v4;
+		if (c->prefix < 0 || c->prefix > 32)
+			return false;
+	} else if (ip->family == AF_INET6) {
+		a = ip->u.v6.s6_addr;
+		if (c->prefix < 0 || c->prefix > 128)
+			return false;
+	} else
+		return false;
+	full = c->prefix / 8;
+	rest = c->prefix % 8;
+	if (memcmp(a, c->addr, (size_t)full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	return ((a[full] ^ c->addr[full]) & (uint8_t)(0xff << (8 - rest))) ==
+	    0;
+}
+
+bool
+cidr_match_any(const struct cidr *list, size_t n, const struct rdns_ip *ip)
+{
+	size_t i;
+
+	if (list == NULL)
+		return false;
+	for (i = 0; i < n; i++)
+		if (cidr_match(&list[i], ip))
+			return true;
+	return false;
+}
