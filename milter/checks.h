@@ -83,6 +83,8 @@ struct check_ptr_name {
 	enum dns_result	 fwd_result;	/* of its forward lookup */
 	enum dnssec_status fwd_dnssec;
 	bool		 confirmed;	/* its address set holds the client IP */
+	char		 fwd_addrs[160];	/* the first addresses seen, for
+					   reports ("192.0.2.1 192.0.2.7") */
 };
 
 struct check_result {
@@ -103,7 +105,7 @@ struct check_result {
 	enum check_res	 iprev;		/* PASS, FAIL, PERMERROR, TEMPERROR */
 	enum dnssec_status iprev_dnssec;	/* weakest answer used */
 	int		 verified;	/* index in names, or -1 */
-	char		 reason[CHECK_VALUE_MAX + 64];	/* header comment
+	char		 reason[CHECK_VALUE_MAX + 80];	/* header comment
 					   phrase, "" on pass: "no PTR record",
 					   "PTR x does not resolve to <ip>",
 					   "DNS timeout", "SERVFAIL",
@@ -120,6 +122,8 @@ struct check_result {
 					   PASS = resolves to the client IP,
 					   FAIL = definitively not,
 					   TEMPERROR, NONE = not looked up */
+	enum dns_result	 helo_dns;	/* class of that lookup's answer */
+	char		 helo_addrs[160];	/* its first addresses */
 
 	/* generic */
 	enum generic_res generic;

@@ -1,2 +1,434 @@
-/* resolver.c - placeholder: being written. */
+/*
+ * resolver.c - libunbound in threaded asynchronous mode, one delivery thread.
+ *
+ * DESCRIPTION
+ *	The only file that includes <unbound.h>.  resolver_new() configures
+ *	the context completely (trust anchors, unbound.conf, forwarders)
+ *	before the first query finalizes it, switches it to threads, and
+ *	starts one delivery thread that waits on ub_fd() and a wake-up pipe
+ *	and calls ub_process().  libunbound runs each callback in the thread
+ *	that calls ub_process(), with none of its locks held (see
+ *	process_answer() in libunbound.c), so our callbacks may take the
+ *	session locks and submit further lookups.
+ *
+ *	Cancellation: in threaded mode ub_cancel() marks the query cancelled
+ *	under the context lock, and the answer processor looks the query up
+ *	under the same lock, so either ub_cancel() succeeds and the callback
+ *	is never called, or it fails (UB_NOID) because the callback was taken
+ *	and is being or will be called.  resolver_cancel() reports exactly
+ *	that.
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <unbound.h>
+
+#include "log.h"
+#include "resolver.h"
+
+/* DNS rcodes (RFC 1035 4.1.1). */
+#define RCODE_NOERROR	0
+#define RCODE_SERVFAIL	2
+#define RCODE_NXDOMAIN	3
+
+struct resolver {
+	struct ub_ctx	*ctx;
+	pthread_t	 thread;
+	bool		 thread_started;
+	int		 wake[2];	/* write a byte to stop the thread */
+	atomic_bool	 stop;
+	atomic_size_t	 pending;
+};
+
+/* Lifecycle of one lookup; see resolver_cancel(). */
+enum query_state {
+	QUERY_PENDING = 0,
+	QUERY_DELIVERING,	/* the callback won: it will run */
+	QUERY_CANCELLED,	/* the canceller won: it will not */
+};
+
+/* One submitted lookup (the caller's handle).  Freed by resolver_ub_cb()
+ * after the caller's callback returned, or by whoever sees it last after a
+ * cancellation. */
+struct resolver_query {
+	struct resolver	*res;
+	resolver_cb	*cb;
+	void		*arg;
+	int		 ub_id;
+	atomic_int	 state;
+};
+
+const char *
+dnssec_status_str(enum dnssec_status s)
+{
+	switch (s) {
+	case DNSSEC_SECURE:
+		return "secure";
+	case DNSSEC_INSECURE:
+		return "insecure";
+	case DNSSEC_BOGUS:
+		return "bogus";
+	}
+	return "insecure";
+}
+
+const char *
+dns_result_str(enum dns_result r)
+{
+	switch (r) {
+	case DNS_OK:
+		return "ok";
+	case DNS_NODATA:
+		return "nodata";
+	case DNS_NXDOMAIN:
+		return "nxdomain";
+	case DNS_SERVFAIL:
+		return "servfail";
+	case DNS_TIMEOUT:
+		return "timeout";
+	case DNS_BOGUS:
+		return "bogus";
+	}
+	return "servfail";
+}
+
+struct dns_answer *
+dns_answer_new(enum dns_result result, enum dnssec_status dnssec)
+{
+	struct dns_answer *ans;
+
+	if ((ans = calloc(1, sizeof *ans)) == NULL)
+		return NULL;
+	ans->result = result;
+	ans->dnssec = dnssec;
+	ans->rcode = -1;
+	return ans;
+}
+
+void
+dns_answer_free(struct dns_answer *ans)
+{
+	size_t i;
+
+	if (ans == NULL)
+		return;
+	for (i = 0; i < ans->count; i++)
+		free(ans->rr[i].data);
+	free(ans->rr);
+	free(ans->canonname);
+	free(ans->why_bogus);
+	free(ans);
+}
+
+/*
+ * Turn a ub_result into a dns_answer (copying what we keep).  A bogus
+ * answer is never data.  @return NULL if out of memory.
+ */
+static struct dns_answer *
+answer_from_ub(int err, const struct ub_result *r)
+{
+	struct dns_answer *ans;
+	size_t i, n;
+
+	if (err != 0 || r == NULL)
+		return dns_answer_new(DNS_SERVFAIL, DNSSEC_INSECURE);
+	if (r->bogus) {
+		if ((ans = dns_answer_new(DNS_BOGUS, DNSSEC_BOGUS)) == NULL)
+			return NULL;
+		ans->rcode = r->rcode;
+		if (r->why_bogus != NULL)
+			ans->why_bogus = strdup(r->why_bogus);
+		return ans;
+	}
+	if ((ans = dns_answer_new(DNS_SERVFAIL,
+	    r->secure ? DNSSEC_SECURE : DNSSEC_INSECURE)) == NULL)
+		return NULL;
+	ans->rcode = r->rcode;
+	switch (r->rcode) {
+	case RCODE_NOERROR:
+		ans->result = r->havedata ? DNS_OK : DNS_NODATA;
+		break;
+	case RCODE_NXDOMAIN:
+		ans->result = DNS_NXDOMAIN;
+		break;
+	default:
+		/* SERVFAIL, REFUSED, FORMERR, ...: temporary for us. */
+		ans->result = DNS_SERVFAIL;
+		break;
+	}
+	if (r->canonname != NULL)
+		ans->canonname = strdup(r->canonname);
+	if (ans->result != DNS_OK)
+		return ans;
+	for (n = 0; r->data != NULL && r->data[n] != NULL; n++)
+		;
+	if (n == 0) {
+		ans->result = DNS_NODATA;
+		return ans;
+	}
+	if ((ans->rr = calloc(n, sizeof *ans->rr)) == NULL) {
+		dns_answer_free(ans);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		size_t len = r->len[i] > 0 ? (size_t)r->len[i] : 0;
+
+		if ((ans->rr[i].data = malloc(len > 0 ? len : 1)) == NULL) {
+			dns_answer_free(ans);
+			return NULL;
+		}
+		memcpy(ans->rr[i].data, r->data[i], len);
+		ans->rr[i].len = len;
+		ans->count = i + 1;
+	}
+	return ans;
+}
+
+/* libunbound's callback: runs in the delivery thread, no unbound locks
+ * held.  Frees the ub_result on every path. */
+static void
+resolver_ub_cb(void *arg, int err, struct ub_result *result)
+{
+	struct resolver_query *q = arg;
+	struct dns_answer *ans;
+	int expect = QUERY_PENDING;
+
+	if (!atomic_compare_exchange_strong(&q->state, &expect,
+	    QUERY_DELIVERING)) {
+		/* Cancelled, but ub_cancel() came too late to stop this
+		 * call: the query is ours to free. */
+		if (result != NULL)
+			ub_resolve_free(result);
+		free(q);
+		return;
+	}
+	ans = answer_from_ub(err, result);
+	if (result != NULL)
+		ub_resolve_free(result);
+	atomic_fetch_sub(&q->res->pending, 1);
+	if (ans == NULL) {
+		log_msg(LOG_ERR, "resolver: out of memory decoding an answer");
+		ans = dns_answer_new(DNS_SERVFAIL, DNSSEC_INSECURE);
+	}
+	/* If even that failed, the caller never hears back and its deadline
+	 * turns the lookup into a timeout. */
+	if (ans != NULL)
+		q->cb(q->arg, ans);
+	free(q);
+}
+
+static void *
+resolver_thread(void *arg)
+{
+	struct resolver *res = arg;
+	struct pollfd pfd[2];
+
+	pfd[0].fd = ub_fd(res->ctx);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = res->wake[0];
+	pfd[1].events = POLLIN;
+	while (!atomic_load(&res->stop)) {
+		int n = poll(pfd, 2, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_msg(LOG_ERR, "resolver: poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[1].revents != 0)
+			break;
+		if (pfd[0].revents != 0) {
+			int rc = ub_process(res->ctx);
+
+			if (rc != 0)
+				log_msg(LOG_ERR, "resolver: ub_process: %s",
+				    ub_strerror(rc));
+		}
+	}
+	return NULL;
+}
+
+static int
+resolver_setup(struct resolver *res, const struct resolver_options *opt,
+    char *err, size_t errlen)
+{
+	size_t i;
+	int rc;
+
+	/* Quiet: our own log reports what matters. */
+	(void)ub_ctx_debuglevel(res->ctx, 0);
+	if ((rc = ub_ctx_async(res->ctx, 1)) != 0) {
+		snprintf(err, errlen, "ub_ctx_async: %s", ub_strerror(rc));
+		return -1;
+	}
+	if (opt->resolver_config != NULL &&
+	    (rc = ub_ctx_config(res->ctx, opt->resolver_config)) != 0) {
+		snprintf(err, errlen, "ResolverConfig %s: %s",
+		    opt->resolver_config, rc == UB_READFILE ?
+		    strerror(errno) : ub_strerror(rc));
+		return -1;
+	}
+	for (i = 0; i < opt->n_trust_anchor_files; i++) {
+		const char *f = opt->trust_anchor_files[i];
+
+		if ((rc = ub_ctx_add_ta_file(res->ctx, f)) != 0) {
+			snprintf(err, errlen, "TrustAnchorFile %s: %s", f,
+			    rc == UB_READFILE ? strerror(errno) :
+			    ub_strerror(rc));
+			return -1;
+		}
+	}
+	for (i = 0; i < opt->n_nameservers; i++) {
+		const char *ns = opt->nameservers[i];
+
+		if ((rc = ub_ctx_set_fwd(res->ctx, ns)) != 0) {
+			snprintf(err, errlen, "Nameservers %s: %s", ns,
+			    ub_strerror(rc));
+			return -1;
+		}
+	}
+	/* Finalize now, in the caller's thread, so that configuration errors
+	 * show up here and not at the first query. */
+	if ((rc = ub_ctx_set_option(res->ctx, "verbosity:", "0")) != 0) {
+		snprintf(err, errlen, "verbosity: %s", ub_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+struct resolver *
+resolver_new(const struct resolver_options *opt, char *err, size_t errlen)
+{
+	struct resolver *res;
+	int rc;
+
+	if ((res = calloc(1, sizeof *res)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	res->wake[0] = res->wake[1] = -1;
+	if ((res->ctx = ub_ctx_create()) == NULL) {
+		snprintf(err, errlen, "ub_ctx_create failed");
+		goto fail;
+	}
+	if (resolver_setup(res, opt, err, errlen) == -1)
+		goto fail;
+	if (pipe2(res->wake, O_CLOEXEC) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		goto fail;
+	}
+	if ((rc = pthread_create(&res->thread, NULL, resolver_thread,
+	    res)) != 0) {
+		snprintf(err, errlen, "pthread_create: %s", strerror(rc));
+		goto fail;
+	}
+	res->thread_started = true;
+	return res;
+fail:
+	resolver_free(res);
+	return NULL;
+}
+
+void
+resolver_free(struct resolver *res)
+{
+	if (res == NULL)
+		return;
+	if (res->thread_started) {
+		char c = 0;
+
+		atomic_store(&res->stop, true);
+		while (write(res->wake[1], &c, 1) == -1 && errno == EINTR)
+			;
+		(void)pthread_join(res->thread, NULL);
+	}
+	if (res->wake[0] != -1)
+		close(res->wake[0]);
+	if (res->wake[1] != -1)
+		close(res->wake[1]);
+	if (res->ctx != NULL)
+		ub_ctx_delete(res->ctx);
+	free(res);
+}
+
+int
+resolver_submit(struct resolver *res, const char *name, int type,
+    resolver_cb *cb, void *arg, void **handle)
+{
+	struct resolver_query *q;
+	int rc;
+
+	if ((q = calloc(1, sizeof *q)) == NULL)
+		return -1;
+	q->res = res;
+	q->cb = cb;
+	q->arg = arg;
+	atomic_init(&q->state, QUERY_PENDING);
+	atomic_fetch_add(&res->pending, 1);
+	rc = ub_resolve_async(res->ctx, name, type, 1 /* IN */, q,
+	    resolver_ub_cb, &q->ub_id);
+	if (rc != 0) {
+		atomic_fetch_sub(&res->pending, 1);
+		log_msg(LOG_ERR, "resolver: ub_resolve_async: %s",
+		    ub_strerror(rc));
+		free(q);
+		return -1;
+	}
+	*handle = q;
+	return 0;
+}
+
+int
+resolver_cancel(struct resolver *res, void *handle)
+{
+	struct resolver_query *q = handle;
+	int expect = QUERY_PENDING;
+
+	if (!atomic_compare_exchange_strong(&q->state, &expect,
+	    QUERY_CANCELLED))
+		return -1;
+	atomic_fetch_sub(&res->pending, 1);
+	/*
+	 * In threaded mode a successful ub_cancel() means libunbound will
+	 * drop the answer without calling resolver_ub_cb(), so q is ours
+	 * to free; otherwise the callback is on its way and frees q when it
+	 * finds the CANCELLED state.
+	 */
+	if (ub_cancel(res->ctx, q->ub_id) == 0)
+		free(q);
+	return 0;
+}
+
+size_t
+resolver_pending(struct resolver *res)
+{
+	return atomic_load(&res->pending);
+}
+
+static int
+ops_submit(void *res, const char *name, int type, resolver_cb *cb,
+    void *arg, void **handle)
+{
+	return resolver_submit(res, name, type, cb, arg, handle);
+}
+
+static int
+ops_cancel(void *res, void *handle)
+{
+	return resolver_cancel(res, handle);
+}
+
+const struct resolver_ops resolver_unbound_ops = {
+	.submit = ops_submit,
+	.cancel = ops_cancel,
+};

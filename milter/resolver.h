@@ -97,17 +97,20 @@ void resolver_free(struct resolver *res);
 /**
  * Start a lookup of (name, type, class IN).  cb(arg, answer) will run
  * exactly once in the resolver thread unless resolver_cancel() succeeds.
- * @return 0 and the lookup id in *qid, or -1 (cb will not run).
+ * *handle identifies the lookup for resolver_cancel(); it stays valid
+ * until the callback has returned or resolver_cancel() has returned 0.
+ * @return 0, or -1 (cb will not run).
  */
 int resolver_submit(struct resolver *res, const char *name, int type,
-    resolver_cb *cb, void *arg, int *qid);
+    resolver_cb *cb, void *arg, void **handle);
 
 /**
- * Cancel a lookup.
+ * Cancel a lookup.  The caller must know (under its own lock, which its
+ * callback also takes) that the callback has not completed.
  * @return 0 if cancelled (its callback will not run), -1 if its callback
- *	has run, is running or is about to run.
+ *	is running or about to run.
  */
-int resolver_cancel(struct resolver *res, int qid);
+int resolver_cancel(struct resolver *res, void *handle);
 
 /** Number of lookups submitted and not yet delivered or cancelled. */
 size_t resolver_pending(struct resolver *res);
@@ -129,8 +132,8 @@ const char *dns_result_str(enum dns_result r);
 /** The seam used by the check engine. */
 struct resolver_ops {
 	int	(*submit)(void *res, const char *name, int type,
-		    resolver_cb *cb, void *arg, int *qid);
-	int	(*cancel)(void *res, int qid);
+		    resolver_cb *cb, void *arg, void **handle);
+	int	(*cancel)(void *res, void *handle);
 };
 
 /** resolver_submit / resolver_cancel on a struct resolver. */

@@ -1,4 +1,512 @@
-/* placeholder */
+/*
+ * test_checks.c - the check engine against a fake resolver.
+ */
 #include "config.h"
-int main(void);
-int main(void) { return 77; }
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "checks.h"
+#include "fake_log.h"
+#include "fake_resolver.h"
+#include "generic.h"
+
+#define S	DNSSEC_SECURE
+#define I	DNSSEC_INSECURE
+#define B	DNSSEC_BOGUS
+#define A	DNS_TYPE_A
+#define AAAA	DNS_TYPE_AAAA
+#define PTR	DNS_TYPE_PTR
+
+struct rec {
+	const char	*name;
+	int		 type;
+	enum dns_result	 result;
+	enum dnssec_status sec;
+	const char	*data[8];
+	bool		 silent;
+};
+
+struct want {
+	enum check_res	 ptr;
+	enum check_res	 iprev;
+	enum dnssec_status iprev_sec;
+	const char	*verified;	/* NULL: none */
+	const char	*reason;	/* "" on pass */
+	enum check_res	 xptr;
+	enum check_res	 helo_fwd;
+	enum generic_res generic;
+};
+
+struct tcase {
+	const char	*label;
+	const char	*ip;
+	const char	*helo;		/* NULL: no HELO */
+	unsigned	 max_ptr;
+	struct rec	 dns[16];
+	struct want	 want;
+};
+
+#define R4	"10.2.0.192.in-addr.arpa"
+#define R6	"8.9.a.b.c.d.e.f.f.e.d.c.b.a.9.8.7.6.5.4.3.2.1.0.8.b.d.0.1.0.0.2.ip6.arpa"
+#define IP6	"2001:db8:123:4567:89ab:cdef:fedc:ba98"
+
+static const struct tcase cases[] = {
+	{ "iprev_secure_pass_with_matching_helo", "192.0.2.10",
+	    "mail.example.test", 10, {
+		{ R4, PTR, DNS_OK, S, { "mail.example.test" } },
+		{ "mail.example.test", A, DNS_OK, S, { "192.0.2.10" } },
+	    }, { CHECK_PASS, CHECK_PASS, S, "mail.example.test", "",
+	    CHECK_PASS, CHECK_PASS, GENERIC_NO } },
+	{ "helo_differs_in_case_and_trailing_dot_is_pass", "192.0.2.10",
+	    "MAIL.Example.TEST.", 10, {
+		{ R4, PTR, DNS_OK, S, { "mail.example.test" } },
+		{ "mail.example.test", A, DNS_OK, S, { "192.0.2.10" } },
+	    }, { CHECK_PASS, CHECK_PASS, S, "mail.example.test", "",
+	    CHECK_PASS, CHECK_PASS, GENERIC_NO } },
+	{ "insecure_forward_makes_iprev_insecure", "192.0.2.10", NULL, 10, {
+		{ R4, PTR, DNS_OK, S, { "mail.example.test" } },
+		{ "mail.example.test", A, DNS_OK, I, { "192.0.2.10" } },
+	    }, { CHECK_PASS, CHECK_PASS, I, "mail.example.test", "",
+	    CHECK_NONE, CHECK_NONE, GENERIC_NO } },
+	{ "ptr_nxdomain_is_permerror", "192.0.2.10", "mail.example.test", 10, {
+		{ R4, PTR, DNS_NXDOMAIN, S, { NULL } },
+		{ "mail.example.test", A, DNS_OK, S, { "192.0.2.10" } },
+	    }, { CHECK_FAIL, CHECK_PERMERROR, S, NULL, "no PTR record",
+	    CHECK_FAIL, CHECK_PASS, GENERIC_NO } },
+	{ "ptr_nodata_is_permerror", "192.0.2.10", NULL, 10, {
+		{ R4, PTR, DNS_NODATA, I, { NULL } },
+	    }, { CHECK_FAIL, CHECK_PERMERROR, I, NULL, "no PTR record",
+	    CHECK_NONE, CHECK_NONE, GENERIC_NO } },
+	{ "ptr_servfail_is_temperror", "192.0.2.10", "mail.example.test", 10, {
+		{ R4, PTR, DNS_SERVFAIL, I, { NULL } },
+		{ "mail.example.test", A, DNS_OK, S, { "192.0.2.10" } },
+	    }, { CHECK_TEMPERROR, CHECK_TEMPERROR, I, NULL, "SERVFAIL",
+	    CHECK_TEMPERROR, CHECK_PASS, GENERIC_TEMPERROR } },
+	{ "ptr_bogus_is_temperror", "192.0.2.10", NULL, 10, {
+		{ R4, PTR, DNS_BOGUS, B, { NULL } },
+	    }, { CHECK_TEMPERROR, CHECK_TEMPERROR, B, NULL, "DNSSEC bogus",
+	    CHECK_NONE, CHECK_NONE, GENERIC_TEMPERROR } },
+	{ "ptr_timeout_is_temperror", "192.0.2.10", NULL, 10, {
+		{ R4, PTR, DNS_OK, I, { NULL }, true },
+	    }, { CHECK_TEMPERROR, CHECK_TEMPERROR, I, NULL, "DNS timeout",
+	    CHECK_NONE, CHECK_NONE, GENERIC_TEMPERROR } },
+	{ "iprev_forward_mismatch_is_fail", "192.0.2.10", "mail.example.test",
+	    10, {
+		{ R4, PTR, DNS_OK, S, { "mail.example.test" } },
+		{ "mail.example.test", A, DNS_OK, S, { "192.0.2.99" } },
+	    }, { CHECK_PASS, CHECK_FAIL, S, NULL,
+	    "PTR mail.example.test does not resolve to 192.0.2.10",
+	    CHECK_FAIL, CHECK_FAIL, GENERIC_NO } },
+	{ "iprev_forward_nxdomain_is_fail", "192.0.2.10", NULL, 10, {
+		{ R4, PTR, DNS_OK, S, { "gone.example.test" } },
+	    }, { CHECK_PASS, CHECK_FAIL, I, NULL,
+	    "PTR gone.example.test does not resolve to 192.0.2.10",
+	    CHECK_NONE, CHECK_NONE, GENERIC_NO } },
+	{ "iprev_forward_nodata_is_fail", "192.0.2.10", NULL, 10, {
+		{ R4, PTR, DNS_OK, S, { "v6only.example.test" } },
+		{ "v6only.example.test", A, DNS_NODATA, S, { NULL } },
+		{ "v6only.example.test", AAAA, DNS_OK, S, { "2001:db8::1" } },
+	    }, { CHECK_PASS, CHECK_FAIL, S, NULL,
+	    "PTR v6only.example.test does not resolve to 192.0.2.10",
+	    CHECK_NONE, CHECK_NONE, GENERIC_NO } },
+	{ "iprev_forward_servfail_is_temperror", "192.0.2.10", "x.example.test",
+	    10, {
+		{ R4, PTR, DNS_OK, S, { "mail.example.test" } },
+		{ "mail.example.test", A, DNS_SERVFAIL, I, { NULL } },
+		{ "x.example.test", A, DNS_OK, I, { "192.0.2.10" } },
+	    }, { CHECK_PASS, CHECK_TEMPERROR, I, NULL, "SERVFAIL",
+	    CHECK_TEMPERROR, CHECK_PASS, GENERIC_TEMPERROR } },
+	{ "iprev_forward_bogus_is_temperror", "192.0.2.10", NULL, 10, {
+		{ R4, PTR, DNS_OK, S, { "mail.example.test" } },
+		{ "mail.example.test", A, DNS_BOGUS, B, { NULL } },
+	    }, { CHECK_PASS, CHECK_TEMPERROR, B, NULL, "DNSSEC bogus",
+	    CHECK_NONE, CHECK_NONE, GENERIC_TEMPERROR } },
+	{ "iprev_forward_timeout_is_temperror", "192.0.2.10", NULL, 10, {
+		{ R4, PTR, DNS_OK, S, { "mail.example.test" } },
+		{ "mail.example.test", A, DNS_OK, S, { NULL }, true },
+	    }, { CHECK_PASS, CHECK_TEMPERROR, I, NULL, "DNS timeout",
+	    CHECK_NONE, CHECK_NONE, GENERIC_TEMPERROR } },
+	{ "later_ptr_name_confirms", "192.0.2.10", "b.example.test", 10, {
+		{ R4, PTR, DNS_OK, S, { "a.example.test", "b.example.test",
+		    "c.example.test" } },
+		{ "a.example.test", A, DNS_OK, S, { "192.0.2.1" } },
+		{ "b.example.test", A, DNS_OK, S, { "192.0.2.9",
+		    "192.0.2.10" } },
+		{ "c.example.test", A, DNS_OK, S, { "192.0.2.10" } },
+	    }, { CHECK_PASS, CHECK_PASS, S, "b.example.test", "",
+	    CHECK_PASS, CHECK_PASS, GENERIC_NO } },
+	{ "helo_matching_second_verified_name_is_pass", "192.0.2.10",
+	    "c.example.test", 10, {
+		{ R4, PTR, DNS_OK, S, { "b.example.test", "c.example.test" } },
+		{ "b.example.test", A, DNS_OK, S, { "192.0.2.10" } },
+		{ "c.example.test", A, DNS_OK, S, { "192.0.2.10" } },
+	    }, { CHECK_PASS, CHECK_PASS, S, "b.example.test", "",
+	    CHECK_PASS, CHECK_PASS, GENERIC_NO } },
+	{ "confirmed_name_beats_a_temporary_failure", "192.0.2.10", NULL, 10, {
+		{ R4, PTR, DNS_OK, S, { "a.example.test", "b.example.test" } },
+		{ "a.example.test", A, DNS_SERVFAIL, I, { NULL } },
+		{ "b.example.test", A, DNS_OK, S, { "192.0.2.10" } },
+	    }, { CHECK_PASS, CHECK_PASS, S, "b.example.test", "",
+	    CHECK_NONE, CHECK_NONE, GENERIC_NO } },
+	{ "name_beyond_max_ptr_names_is_not_looked_up", "192.0.2.10", NULL, 2, {
+		{ R4, PTR, DNS_OK, S, { "a.example.test", "b.example.test",
+		    "c.example.test" } },
+		{ "a.example.test", A, DNS_OK, S, { "192.0.2.1" } },
+		{ "b.example.test", A, DNS_OK, S, { "192.0.2.2" } },
+		{ "c.example.test", A, DNS_OK, S, { "192.0.2.10" } },
+	    }, { CHECK_PASS, CHECK_FAIL, S, NULL,
+	    "PTR a.example.test does not resolve to 192.0.2.10",
+	    CHECK_NONE, CHECK_NONE, GENERIC_NO } },
+	{ "invalid_ptr_name_never_confirms", "192.0.2.10", NULL, 10, {
+		{ R4, PTR, DNS_OK, S, { "bad_name.example.test" } },
+		{ "bad_name.example.test", A, DNS_OK, S, { "192.0.2.10" } },
+	    }, { CHECK_PASS, CHECK_FAIL, S, NULL,
+	    "PTR bad_name.example.test does not resolve to 192.0.2.10",
+	    CHECK_NONE, CHECK_NONE, GENERIC_NO } },
+	{ "numeric_ptr_name_never_confirms", "192.0.2.10", NULL, 10, {
+		{ R4, PTR, DNS_OK, S, { "192.0.2.10" } },
+		{ "192.0.2.10", A, DNS_OK, S, { "192.0.2.10" } },
+	    }, { CHECK_PASS, CHECK_FAIL, S, NULL,
+	    "PTR 192.0.2.10 does not resolve to 192.0.2.10",
+	    CHECK_NONE, CHECK_NONE, GENERIC_NO } },
+	{ "ipv6_pass_through_aaaa", IP6, "mail6.example.test", 10, {
+		{ R6, PTR, DNS_OK, S, { "mail6.example.test" } },
+		{ "mail6.example.test", AAAA, DNS_OK, S, { IP6 } },
+		{ "mail6.example.test", A, DNS_OK, S, { "192.0.2.10" } },
+	    }, { CHECK_PASS, CHECK_PASS, S, "mail6.example.test", "",
+	    CHECK_PASS, CHECK_PASS, GENERIC_NO } },
+	{ "ipv6_a_record_alone_does_not_confirm", IP6, NULL, 10, {
+		{ R6, PTR, DNS_OK, S, { "v4only.example.test" } },
+		{ "v4only.example.test", A, DNS_OK, S, { "192.0.2.10" } },
+	    }, { CHECK_PASS, CHECK_FAIL, I, NULL,
+	    "PTR v4only.example.test does not resolve to " IP6,
+	    CHECK_NONE, CHECK_NONE, GENERIC_NO } },
+	{ "mapped_ipv6_is_checked_as_ipv4", "::ffff:192.0.2.10", NULL, 10, {
+		{ R4, PTR, DNS_OK, S, { "mail.example.test" } },
+		{ "mail.example.test", A, DNS_OK, S, { "192.0.2.10" } },
+	    }, { CHECK_PASS, CHECK_PASS, S, "mail.example.test", "",
+	    CHECK_NONE, CHECK_NONE, GENERIC_NO } },
+	{ "helo_literal_of_client_is_neutral", "192.0.2.10", "[192.0.2.10]",
+	    10, {
+		{ R4, PTR, DNS_OK, S, { "mail.example.test" } },
+		{ "mail.example.test", A, DNS_OK, S, { "192.0.2.10" } },
+	    }, { CHECK_PASS, CHECK_PASS, S, "mail.example.test", "",
+	    CHECK_NEUTRAL, CHECK_NONE, GENERIC_NO } },
+	{ "helo_ipv6_literal_of_client_is_neutral", IP6, "[IPv6:" IP6 "]", 10, {
+		{ R6, PTR, DNS_NXDOMAIN, I, { NULL } },
+	    }, { CHECK_FAIL, CHECK_PERMERROR, I, NULL, "no PTR record",
+	    CHECK_NEUTRAL, CHECK_NONE, GENERIC_NO } },
+	{ "helo_literal_of_other_ip_is_fail_even_on_temperror", "192.0.2.10",
+	    "[192.0.2.11]", 10, {
+		{ R4, PTR, DNS_SERVFAIL, I, { NULL } },
+	    }, { CHECK_TEMPERROR, CHECK_TEMPERROR, I, NULL, "SERVFAIL",
+	    CHECK_FAIL, CHECK_NONE, GENERIC_TEMPERROR } },
+	{ "invalid_helo_is_fail", "192.0.2.10", "bad_name!", 10, {
+		{ R4, PTR, DNS_OK, S, { "mail.example.test" } },
+		{ "mail.example.test", A, DNS_OK, S, { "192.0.2.10" } },
+	    }, { CHECK_PASS, CHECK_PASS, S, "mail.example.test", "",
+	    CHECK_FAIL, CHECK_NONE, GENERIC_NO } },
+	{ "helo_mismatch_that_resolves_to_client", "192.0.2.10",
+	    "out.example.org", 10, {
+		{ R4, PTR, DNS_OK, S, { "mail.example.test" } },
+		{ "mail.example.test", A, DNS_OK, S, { "192.0.2.10" } },
+		{ "out.example.org", A, DNS_OK, I, { "192.0.2.10" } },
+	    }, { CHECK_PASS, CHECK_PASS, S, "mail.example.test", "",
+	    CHECK_FAIL, CHECK_PASS, GENERIC_NO } },
+	{ "helo_lookup_timeout_is_helo_temperror", "192.0.2.10",
+	    "out.example.org", 10, {
+		{ R4, PTR, DNS_OK, S, { "mail.example.test" } },
+		{ "mail.example.test", A, DNS_OK, S, { "192.0.2.10" } },
+		{ "out.example.org", A, DNS_OK, I, { NULL }, true },
+	    }, { CHECK_PASS, CHECK_PASS, S, "mail.example.test", "",
+	    CHECK_FAIL, CHECK_TEMPERROR, GENERIC_NO } },
+	{ "helo_equal_to_unconfirmed_ptr_name_is_fail", "192.0.2.10",
+	    "mail.example.test", 10, {
+		{ R4, PTR, DNS_OK, S, { "mail.example.test" } },
+		{ "mail.example.test", A, DNS_OK, S, { "192.0.2.11" } },
+	    }, { CHECK_PASS, CHECK_FAIL, S, NULL,
+	    "PTR mail.example.test does not resolve to 192.0.2.10",
+	    CHECK_FAIL, CHECK_FAIL, GENERIC_NO } },
+	{ "generic_verified_name", "192.0.2.10", NULL, 10, {
+		{ R4, PTR, DNS_OK, I, { "dsl-192-0-2-10.pool.example.net" } },
+		{ "dsl-192-0-2-10.pool.example.net", A, DNS_OK, I,
+		    { "192.0.2.10" } },
+	    }, { CHECK_PASS, CHECK_PASS, I, "dsl-192-0-2-10.pool.example.net",
+	    "", CHECK_NONE, CHECK_NONE, GENERIC_YES } },
+};
+
+static void
+run_case(const struct tcase *tc)
+{
+	struct check_params p = {
+		.max_ptr_names = tc->max_ptr, .generic = NULL,
+		.ops = &fake_resolver_ops, .resolver = NULL,
+	};
+	struct check_session *s;
+	struct check_result r;
+	struct rdns_ip ip;
+	struct timespec dl;
+	const char *v;
+	size_t i;
+
+	fake_resolver_reset();
+	for (i = 0; i < sizeof tc->dns / sizeof tc->dns[0]; i++) {
+		const struct rec *d = &tc->dns[i];
+
+		if (d->name == NULL)
+			break;
+		fake_resolver_add(d->name, d->type, d->result, d->sec, d->data);
+		if (d->silent)
+			fake_resolver_add_silent(d->name, d->type);
+	}
+	assert_int_equal(dname_parse_ip(tc->ip, &ip), 0);
+	/* Short deadline: the silent cases time out quickly. */
+	check_deadline_in(&dl, 0.05);
+	s = check_session_new(&p, &ip, &dl);
+	assert_non_null(s);
+	fake_resolver_run();
+	if (tc->helo != NULL)
+		check_session_helo(s, tc->helo);
+	fake_resolver_run();
+	(void)check_session_wait(s);
+	assert_int_equal(check_session_result(s, &r), 0);
+
+	print_message("case %s\n", tc->label);
+	assert_string_equal(check_res_str(r.ptr), check_res_str(tc->want.ptr));
+	assert_string_equal(check_res_str(r.iprev),
+	    check_res_str(tc->want.iprev));
+	assert_string_equal(dnssec_status_str(r.iprev_dnssec),
+	    dnssec_status_str(tc->want.iprev_sec));
+	v = check_result_verified_name(&r);
+	if (tc->want.verified == NULL)
+		assert_null(v);
+	else {
+		assert_non_null(v);
+		assert_string_equal(v, tc->want.verified);
+	}
+	assert_string_equal(r.reason, tc->want.reason);
+	assert_string_equal(check_res_str(r.xptr),
+	    check_res_str(tc->want.xptr));
+	assert_string_equal(check_res_str(r.helo_fwd),
+	    check_res_str(tc->want.helo_fwd));
+	assert_int_equal(r.generic, tc->want.generic);
+	assert_int_equal(r.have_helo, tc->helo != NULL);
+	check_result_clear(&r);
+	check_session_free(s);
+	/* Every lookup answered or cancelled: nothing left behind. */
+	assert_int_equal(fake_resolver_queued(), 0);
+}
+
+static void
+test_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		run_case(&cases[i]);
+}
+
+/* A HELO equal to a PTR name costs no second lookup. */
+static void
+test_helo_equal_to_ptr_name_is_looked_up_once(void **state)
+{
+	static const char *ptr[] = { "mail.example.test", NULL };
+	static const char *a[] = { "192.0.2.10", NULL };
+	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
+	struct check_session *s;
+	struct check_result r;
+	struct rdns_ip ip;
+	struct timespec dl;
+
+	(void)state;
+	fake_resolver_reset();
+	fake_resolver_add(R4, PTR, DNS_OK, S, ptr);
+	fake_resolver_add("mail.example.test", A, DNS_OK, S, a);
+	assert_int_equal(dname_parse_ip("192.0.2.10", &ip), 0);
+	check_deadline_in(&dl, 1);
+	s = check_session_new(&p, &ip, &dl);
+	assert_non_null(s);
+	/* HELO before the PTR answer, then after: one A lookup in all. */
+	check_session_helo(s, "Mail.Example.Test");
+	fake_resolver_run();
+	assert_true(check_session_wait(s));
+	assert_int_equal(check_session_result(s, &r), 0);
+	assert_int_equal(r.xptr, CHECK_PASS);
+	assert_int_equal(fake_resolver_submitted("mail.example.test", A), 1);
+	assert_int_equal(fake_resolver_submitted(R4, PTR), 1);
+	check_result_clear(&r);
+	check_session_free(s);
+}
+
+/* Closing a session with lookups in flight cancels them. */
+static void
+test_free_with_lookups_in_flight_cancels(void **state)
+{
+	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
+	struct check_session *s;
+	struct rdns_ip ip;
+	struct timespec dl;
+
+	(void)state;
+	fake_resolver_reset();
+	fake_resolver_add_silent(R4, PTR);
+	assert_int_equal(dname_parse_ip("192.0.2.10", &ip), 0);
+	check_deadline_in(&dl, 5);
+	s = check_session_new(&p, &ip, &dl);
+	assert_non_null(s);
+	assert_int_equal(fake_resolver_queued(), 1);
+	check_session_free(s);
+	assert_int_equal(fake_resolver_queued(), 0);
+}
+
+/* The wait returns as soon as the first name confirms, even if a later
+ * name's server never answers. */
+static void
+test_wait_ends_when_first_name_confirms(void **state)
+{
+	static const char *ptr[] = { "a.example.test", "b.example.test", NULL };
+	static const char *a[] = { "192.0.2.10", NULL };
+	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
+	struct check_session *s;
+	struct check_result r;
+	struct rdns_ip ip;
+	struct timespec dl;
+
+	(void)state;
+	fake_resolver_reset();
+	fake_resolver_add(R4, PTR, DNS_OK, S, ptr);
+	fake_resolver_add("a.example.test", A, DNS_OK, S, a);
+	fake_resolver_add_silent("b.example.test", A);
+	assert_int_equal(dname_parse_ip("192.0.2.10", &ip), 0);
+	check_deadline_in(&dl, 30);
+	s = check_session_new(&p, &ip, &dl);
+	fake_resolver_run();
+	assert_true(check_session_done(s));
+	assert_true(check_session_wait(s));
+	assert_int_equal(check_session_result(s, &r), 0);
+	assert_int_equal(r.iprev, CHECK_PASS);
+	assert_string_equal(check_result_verified_name(&r), "a.example.test");
+	check_result_clear(&r);
+	check_session_free(s);
+	assert_int_equal(fake_resolver_queued(), 0);
+}
+
+/* Several PTR records, more than kept: all reported up to the cap. */
+static void
+test_two_hundred_ptr_records(void **state)
+{
+	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
+	struct check_session *s;
+	struct check_result r;
+	struct rdns_ip ip;
+	struct timespec dl;
+	char name[64];
+	uint8_t wire[80];
+	int i;
+
+	(void)state;
+	fake_resolver_reset();
+	for (i = 0; i < 200; i++) {
+		size_t l = (size_t)snprintf(name, sizeof name, "h%d", i);
+
+		wire[0] = (uint8_t)l;
+		memcpy(wire + 1, name, l);
+		memcpy(wire + 1 + l, "\007example\004test", 14);
+		fake_resolver_add_raw(R4, PTR, I, wire, l + 15);
+	}
+	assert_int_equal(dname_parse_ip("192.0.2.10", &ip), 0);
+	check_deadline_in(&dl, 1);
+	s = check_session_new(&p, &ip, &dl);
+	fake_resolver_run();
+	assert_true(check_session_wait(s));
+	assert_int_equal(check_session_result(s, &r), 0);
+	assert_int_equal(r.n_names, 200);
+	assert_string_equal(r.names[199].name.pres, "h199.example.test");
+	assert_int_equal(r.iprev, CHECK_FAIL);
+	/* Only MaxPTRNames forward lookups. */
+	assert_int_equal(fake_resolver_submitted("h9.example.test", A), 1);
+	assert_int_equal(fake_resolver_submitted("h10.example.test", A), 0);
+	check_result_clear(&r);
+	check_session_free(s);
+}
+
+/* A PTR whose wire data is malformed is reported, never followed. */
+static void
+test_malformed_ptr_rdata_never_confirms(void **state)
+{
+	static const uint8_t bad[] = { 5, 'a', 'b' };	/* label overruns */
+	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
+	struct check_session *s;
+	struct check_result r;
+	struct rdns_ip ip;
+	struct timespec dl;
+
+	(void)state;
+	fake_resolver_reset();
+	fake_resolver_add_raw(R4, PTR, I, bad, sizeof bad);
+	assert_int_equal(dname_parse_ip("192.0.2.10", &ip), 0);
+	check_deadline_in(&dl, 1);
+	s = check_session_new(&p, &ip, &dl);
+	fake_resolver_run();
+	assert_true(check_session_wait(s));
+	assert_int_equal(check_session_result(s, &r), 0);
+	assert_int_equal(r.ptr, CHECK_PASS);
+	assert_int_equal(r.iprev, CHECK_FAIL);
+	assert_false(r.names[0].name.hostname);
+	check_result_clear(&r);
+	check_session_free(s);
+}
+
+/* Generic judged with the configured (here: built-in) patterns. */
+static void
+test_generic_uses_patterns(void **state)
+{
+	static const char *ptr[] = { "dynamic-pool7.isp.example", NULL };
+	static const char *a[] = { "192.0.2.10", NULL };
+	struct generic_patterns *gp = generic_patterns_new_builtin();
+	struct check_params p = { 10, gp, &fake_resolver_ops, NULL };
+	struct check_session *s;
+	struct check_result r;
+	struct rdns_ip ip;
+	struct timespec dl;
+
+	(void)state;
+	assert_non_null(gp);
+	fake_resolver_reset();
+	fake_resolver_add(R4, PTR, DNS_OK, I, ptr);
+	fake_resolver_add("dynamic-pool7.isp.example", A, DNS_OK, I, a);
+	assert_int_equal(dname_parse_ip("192.0.2.10", &ip), 0);
+	check_deadline_in(&dl, 1);
+	s = check_session_new(&p, &ip, &dl);
+	fake_resolver_run();
+	assert_true(check_session_wait(s));
+	assert_int_equal(check_session_result(s, &r), 0);
+	assert_int_equal(r.generic, GENERIC_YES);
+	check_result_clear(&r);
+	check_session_free(s);
+	generic_patterns_free(gp);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_helo_equal_to_ptr_name_is_looked_up_once),
+		cmocka_unit_test(test_free_with_lookups_in_flight_cancels),
+		cmocka_unit_test(test_wait_ends_when_first_name_confirms),
+		cmocka_unit_test(test_two_hundred_ptr_records),
+		cmocka_unit_test(test_malformed_ptr_rdata_never_confirms),
+		cmocka_unit_test(test_generic_uses_patterns),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
