@@ -1,2 +1,435 @@
-/* main.c - placeholder: being written. */
+/*
+ * rdns-milter - reverse-DNS checks for Postfix and Sendmail (SPEC 1-5).
+ *
+ * main.c: options, configuration, the socket, privilege drop, the reload
+ * thread and smfi_main().  The only file that exits.
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "log.h"
+#include "milter.h"
+#include "session.h"
+
+#define DEFAULT_CONFIG	SYSCONFDIR "/rdns-milter.conf"
+
+/* sysexits(3) values used here. */
+#define EXIT_USAGE	64
+#define EXIT_SOFTWARE	70
+#define EXIT_OSERR	71
+#define EXIT_CONFIG	78
+
+static const char	*config_file = DEFAULT_CONFIG;
+static bool		 config_given;
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: rdns-milter [-c FILE] [-f] [-n] [-p SOCKET] "
+	    "[-V] [-h]\n"
+	    "  -c FILE    configuration file (default %s)\n"
+	    "  -f         stay in the foreground, log to stderr as well\n"
+	    "  -n         check the configuration and exit (0 good, 1 bad)\n"
+	    "  -p SOCKET  milter socket, overrides Socket\n"
+	    "  -V         print the version\n", DEFAULT_CONFIG);
+}
+
+static void
+print_error(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", msg);
+}
+
+static void
+log_error(void *arg, const char *msg)
+{
+	(void)arg;
+	log_msg(LOG_ERR, "%s", msg);
+}
+
+/* Read the configuration: the given file, the default file when it
+ * exists, or the built-in defaults. */
+static struct config *
+load_config(config_error_fn *errfn)
+{
+	if (!config_given && access(config_file, F_OK) == -1 &&
+	    errno == ENOENT)
+		return config_new_default();
+	return config_load(config_file, errfn, NULL);
+}
+
+/* The path of a unix-domain socket spec, or NULL for inet sockets. */
+static const char *
+socket_path(const char *spec)
+{
+	if (strncmp(spec, "local:", 6) == 0)
+		return spec + 6;
+	if (strncmp(spec, "unix:", 5) == 0)
+		return spec + 5;
+	if (spec[0] == '/')
+		return spec;
+	return NULL;
+}
+
+/*
+ * Remove a stale unix socket: only a socket file nobody listens on.
+ * @return 0 if the path is free now, -1 (message printed) otherwise.
+ */
+static int
+remove_stale_socket(const char *path)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	int fd, rc;
+
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISSOCK(st.st_mode)) {
+		log_msg(LOG_ERR, "%s exists and is not a socket; not removing "
+		    "it", path);
+		return -1;
+	}
+	if (strlen(path) >= sizeof sun.sun_path) {
+		log_msg(LOG_ERR, "socket path too long: %s", path);
+		return -1;
+	}
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+	close(fd);
+	if (rc == 0) {
+		log_msg(LOG_ERR, "%s: another milter is listening there", path);
+		return -1;
+	}
+	if (unlink(path) == -1 && errno != ENOENT) {
+		log_msg(LOG_ERR, "cannot remove stale socket %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * libmilter does not hand out its listening socket, so find it: the only
+ * listening TCP socket of the process right after smfi_opensocket().
+ * Accepted connections inherit TCP_NODELAY on Linux, which avoids the
+ * delayed-ACK stall of small milter replies.
+ */
+static void
+set_listen_nodelay(void)
+{
+	struct rlimit rl;
+	int fd, max = 1024;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536)
+		max = (int)rl.rlim_cur;
+	for (fd = 3; fd < max; fd++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof ss;
+		int on = 0, one = 1;
+		socklen_t olen = sizeof on;
+
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &olen) ==
+		    -1 || !on)
+			continue;
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
+		    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+			continue;
+		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof one) == -1)
+			log_msg(LOG_WARNING, "TCP_NODELAY: %s",
+			    strerror(errno));
+	}
+}
+
+struct ids {
+	uid_t	uid;
+	gid_t	gid;
+	char	name[256];
+};
+
+/* Resolve UserID "user[:group]". */
+static int
+lookup_user(const char *spec, struct ids *ids)
+{
+	char user[256];
+	const char *colon = strchr(spec, ':');
+	struct passwd *pw;
+	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
+
+	if (n == 0 || n >= sizeof user) {
+		log_msg(LOG_ERR, "UserID %s: bad user name", spec);
+		return -1;
+	}
+	memcpy(user, spec, n);
+	user[n] = '\0';
+	if ((pw = getpwnam(user)) == NULL) {
+		log_msg(LOG_ERR, "UserID %s: no such user", user);
+		return -1;
+	}
+	ids->uid = pw->pw_uid;
+	ids->gid = pw->pw_gid;
+	snprintf(ids->name, sizeof ids->name, "%s", user);
+	if (colon != NULL) {
+		struct group *gr = getgrnam(colon + 1);
+
+		if (gr == NULL) {
+			log_msg(LOG_ERR, "UserID %s: no such group", colon + 1);
+			return -1;
+		}
+		ids->gid = gr->gr_gid;
+	}
+	return 0;
+}
+
+static int
+drop_privileges(const struct ids *ids)
+{
+	if (getuid() == ids->uid && geteuid() == ids->uid)
+		return 0;
+	if (setgroups(1, &ids->gid) == -1 || setgid(ids->gid) == -1 ||
+	    setuid(ids->uid) == -1) {
+		log_msg(LOG_ERR, "cannot switch to user %s: %s", ids->name,
+		    strerror(errno));
+		return -1;
+	}
+	/* Make sure root cannot be regained. */
+	if (ids->uid != 0 && setuid(0) == 0) {
+		log_msg(LOG_ERR, "privileges could be regained; stopping");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+write_pidfile(const char *path)
+{
+	char buf[32];
+	int fd, n;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	if (fd == -1) {
+		log_msg(LOG_ERR, "PidFile %s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)n) != n) {
+		log_msg(LOG_ERR, "PidFile %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * SIGUSR1: reread the configuration.  The file is parsed outside any
+ * lock; a good one is published atomically, a broken one is logged and
+ * the old one stays.  libmilter's own thread handles HUP/TERM/INT.
+ */
+static void *
+reload_thread(void *arg)
+{
+	sigset_t set;
+	int sig;
+
+	(void)arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	for (;;) {
+		struct config *cf;
+		struct runtime *cur, *rt;
+		char err[512];
+
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		log_msg(LOG_INFO, "SIGUSR1: reloading %s", config_file);
+		if ((cf = load_config(log_error)) == NULL) {
+			log_msg(LOG_ERR, "reload failed; keeping the current "
+			    "configuration");
+			continue;
+		}
+		cur = runtime_get();
+		rt = runtime_new(cf, cur, err, sizeof err);
+		runtime_release(cur);
+		if (rt == NULL) {
+			log_msg(LOG_ERR, "reload failed: resolver: %s; keeping "
+			    "the current configuration", err);
+			continue;
+		}
+		log_reopen(rt->cf->syslog_facility, rt->cf->syslog);
+		runtime_publish(rt);
+		log_msg(LOG_INFO, "configuration reloaded");
+	}
+	return NULL;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *sock_override = NULL, *sock, *path;
+	bool foreground = false, check_only = false;
+	struct config *cf;
+	struct runtime *rt;
+	struct ids ids;
+	sigset_t set;
+	pthread_t tid;
+	char err[512], sockbuf[1024], pidfile[1024] = "";
+	int ch, rc;
+
+	while ((ch = getopt(argc, argv, "c:fhnp:V")) != -1) {
+		switch (ch) {
+		case 'c':
+			config_file = optarg;
+			config_given = true;
+			break;
+		case 'f':
+			foreground = true;
+			break;
+		case 'n':
+			check_only = true;
+			break;
+		case 'p':
+			sock_override = optarg;
+			break;
+		case 'V':
+			printf("rdns-milter %s (libmilter %d)\n",
+			    PACKAGE_VERSION, SMFI_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	/* Before any thread exists: signals for libmilter's thread and
+	 * ours stay blocked everywhere else. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((cf = load_config(print_error)) == NULL)
+		return check_only ? 1 : EXIT_CONFIG;
+	if (check_only) {
+		/* Also let libunbound read ResolverConfig and the anchors. */
+		rt = runtime_new(cf, NULL, err, sizeof err);
+		if (rt == NULL) {
+			fprintf(stderr, "%s: resolver: %s\n", config_file, err);
+			return 1;
+		}
+		runtime_release(rt);
+		return 0;
+	}
+
+	log_open("rdns-milter", cf->syslog_facility, cf->syslog, foreground);
+	sock = sock_override != NULL ? sock_override : cf->socket;
+	if (cf->userid != NULL && lookup_user(cf->userid, &ids) == -1)
+		return EXIT_CONFIG;
+
+	/* Check the resolver configuration before detaching (its thread
+	 * would not survive fork()); the real one is built afterwards. */
+	if (!foreground) {
+		config_ref(cf);
+		if ((rt = runtime_new(cf, NULL, err, sizeof err)) == NULL) {
+			log_msg(LOG_ERR, "resolver: %s", err);
+			return EXIT_CONFIG;
+		}
+		runtime_release(rt);
+	}
+
+	snprintf(sockbuf, sizeof sockbuf, "%s", sock);
+	if (cf->pidfile != NULL)
+		snprintf(pidfile, sizeof pidfile, "%s", cf->pidfile);
+	if (smfi_setconn(sockbuf) != MI_SUCCESS) {
+		log_msg(LOG_ERR, "bad socket specification: %s", sock);
+		return EXIT_CONFIG;
+	}
+	if (milter_register() == -1) {
+		log_msg(LOG_ERR, "smfi_register failed");
+		return EXIT_SOFTWARE;
+	}
+	if ((path = socket_path(sock)) != NULL &&
+	    remove_stale_socket(path) == -1)
+		return EXIT_OSERR;
+	umask(cf->umask);
+	if (smfi_opensocket(false) != MI_SUCCESS) {
+		log_msg(LOG_ERR, "cannot open the milter socket %s", sock);
+		return EXIT_OSERR;
+	}
+	set_listen_nodelay();
+	if (cf->userid != NULL) {
+		if (path != NULL && chown(path, ids.uid, ids.gid) == -1)
+			log_msg(LOG_WARNING, "chown %s: %s", path,
+			    strerror(errno));
+		if (drop_privileges(&ids) == -1)
+			return EXIT_OSERR;
+	} else if (geteuid() == 0)
+		log_msg(LOG_WARNING, "running as root: set UserID to drop "
+		    "privileges after opening the socket");
+
+	if (!foreground && daemon(0, 0) == -1) {
+		log_msg(LOG_ERR, "daemon: %s", strerror(errno));
+		return EXIT_OSERR;
+	}
+	if (pidfile[0] != '\0' && write_pidfile(pidfile) == -1)
+		return EXIT_OSERR;
+
+	if ((rt = runtime_new(cf, NULL, err, sizeof err)) == NULL) {
+		log_msg(LOG_ERR, "resolver: %s", err);
+		return EXIT_CONFIG;
+	}
+	runtime_publish(rt);
+	if ((rc = pthread_create(&tid, NULL, reload_thread, NULL)) != 0) {
+		log_msg(LOG_ERR, "pthread_create: %s", strerror(rc));
+		return EXIT_OSERR;
+	}
+	(void)pthread_detach(tid);
+
+	log_msg(LOG_INFO, "rdns-milter %s starting on %s", PACKAGE_VERSION,
+	    sock);
+	rc = smfi_main();
+	log_msg(LOG_INFO, "rdns-milter stopping");
+	/* Sessions are gone; the reload thread may still hold nothing. */
+	runtime_shutdown();
+	if (path != NULL)
+		(void)unlink(path);
+	if (pidfile[0] != '\0')
+		(void)unlink(pidfile);
+	log_close();
+	return rc == MI_SUCCESS ? 0 : EXIT_SOFTWARE;
+}

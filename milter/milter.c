@@ -1,2 +1,366 @@
-/* milter.c - placeholder: being written. */
+/*
+ * milter.c - the libmilter callbacks: connect starts the lookups, RCPT
+ * applies per-domain policy, EOM adds the Authentication-Results header.
+ *
+ * Each callback gets the session, calls the pure modules, and turns their
+ * decision into an sfsistat (plus smfi_setreply / header changes).  A
+ * callback only waits for DNS when it needs a verdict: an RCPT whose
+ * policy can refuse, or EOM; the wait is bounded by the session deadline.
+ */
 #include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libmilter/mfapi.h>
+
+#include "authres.h"
+#include "log.h"
+#include "milter.h"
+#include "policy.h"
+#include "session.h"
+#include "strbuf.h"
+
+#define AR_FIELD	"Authentication-Results"
+
+/* libmilter takes non-const strings. */
+static char ar_field[] = AR_FIELD;
+static char macro_i[] = "i";
+static char macro_auth[] = "{auth_authen}";
+static char milter_name[] = "rdns-milter";
+
+static struct session *
+get_session(SMFICTX *ctx)
+{
+	return smfi_getpriv(ctx);
+}
+
+/* Copy macro i (the queue id), sanitised, when the MTA sent it. */
+static void
+update_qid(SMFICTX *ctx, struct session *s)
+{
+	const char *v = smfi_getsymval(ctx, macro_i);
+
+	if (v != NULL && *v != '\0')
+		log_sanitize(s->qid, sizeof s->qid, v, strlen(v));
+}
+
+static sfsistat
+cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
+{
+	struct runtime *rt;
+	struct session *s;
+	struct rdns_ip ip;
+	struct check_params cp;
+	const struct config *cf;
+
+	if ((rt = runtime_get()) == NULL)
+		return SMFIS_ACCEPT;
+	if ((s = session_new(rt)) == NULL) {
+		log_msg(LOG_ERR, "connect: out of memory; accepting unchecked");
+		return SMFIS_ACCEPT;
+	}
+	cf = s->rt->cf;
+	if (hostname != NULL)
+		log_sanitize(s->host, sizeof s->host, hostname,
+		    strlen(hostname));
+	if (smfi_setpriv(ctx, s) != MI_SUCCESS) {
+		log_msg(LOG_ERR, "connect: smfi_setpriv failed");
+		session_free(s);
+		return SMFIS_ACCEPT;
+	}
+	if (dname_ip_from_sockaddr(hostaddr, &ip) == -1) {
+		/* No IP (Unix socket, -bs): trusted (SPEC 2). */
+		s->trusted = true;
+		return SMFIS_CONTINUE;
+	}
+	s->have_ip = true;
+	dname_ip_str(&ip, s->ipstr, sizeof s->ipstr);
+	if (cidr_match_any(cf->trusted, cf->n_trusted, &ip)) {
+		s->trusted = true;
+		return SMFIS_CONTINUE;
+	}
+	cp.max_ptr_names = cf->max_ptr_names;
+	cp.generic = cf->generic;
+	cp.ops = &resolver_unbound_ops;
+	cp.resolver = runtime_resolver(s->rt);
+	if ((s->cs = check_session_new(&cp, &ip, &s->deadline)) == NULL) {
+		log_msg(LOG_ERR, "connect from %s: cannot start lookups; "
+		    "accepting unchecked", s->ipstr);
+		s->failed_open = true;
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_helo(SMFICTX *ctx, char *helohost)
+{
+	struct session *s = get_session(ctx);
+
+	if (s == NULL || helohost == NULL)
+		return SMFIS_CONTINUE;
+	snprintf(s->helo, sizeof s->helo, "%s", helohost);
+	s->have_helo = true;
+	if (s->cs != NULL && !s->have_result)
+		check_session_helo(s->cs, helohost);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct session *s = get_session(ctx);
+	const char *auth;
+
+	(void)argv;
+	if (s == NULL)
+		return SMFIS_CONTINUE;
+	session_reset_message(s);
+	s->in_message = true;
+	update_qid(ctx, s);
+	auth = smfi_getsymval(ctx, macro_auth);
+	if (auth != NULL && *auth != '\0' && s->rt->cf->skip_authenticated)
+		s->authenticated = true;
+	return SMFIS_CONTINUE;
+}
+
+/*
+ * Split a recipient ("<user@Example.COM.>", "user@example.com",
+ * "<postmaster>") into a lower-case local part and domain without the
+ * trailing dot.  The last '@' separates them.
+ */
+static void
+split_rcpt(const char *rcpt, char *local, size_t llen, char *domain,
+    size_t dlen)
+{
+	const char *p = rcpt, *end, *at;
+	size_t n, i;
+
+	while (*p == ' ' || *p == '<')
+		p++;
+	end = p + strlen(p);
+	while (end > p && (end[-1] == '>' || end[-1] == ' '))
+		end--;
+	for (at = end; at > p && at[-1] != '@'; at--)
+		;
+	if (at > p) {
+		n = (size_t)(at - 1 - p);
+		if (n >= llen)
+			n = llen - 1;
+		for (i = 0; i < n; i++)
+			local[i] = (char)((p[i] >= 'A' && p[i] <= 'Z') ?
+			    p[i] + 32 : p[i]);
+		local[n] = '\0';
+		p = at;
+	} else {
+		n = (size_t)(end - p);
+		if (n >= llen)
+			n = llen - 1;
+		for (i = 0; i < n; i++)
+			local[i] = (char)((p[i] >= 'A' && p[i] <= 'Z') ?
+			    p[i] + 32 : p[i]);
+		local[n] = '\0';
+		domain[0] = '\0';
+		return;
+	}
+	n = (size_t)(end - p);
+	if (n > 0 && p[n - 1] == '.')
+		n--;
+	if (n >= dlen)
+		n = dlen - 1;
+	for (i = 0; i < n; i++)
+		domain[i] = (char)((p[i] >= 'A' && p[i] <= 'Z') ? p[i] + 32 :
+		    p[i]);
+	domain[n] = '\0';
+}
+
+static sfsistat
+cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct session *s = get_session(ctx);
+	const struct config *cf;
+	const struct policy *p;
+	const struct check_result *r;
+	struct policy_decision d;
+	char local[256], domain[256];
+
+	if (s == NULL || argv == NULL || argv[0] == NULL)
+		return SMFIS_CONTINUE;
+	update_qid(ctx, s);
+	if (s->trusted || s->authenticated || s->failed_open || s->cs == NULL)
+		return SMFIS_CONTINUE;
+	cf = s->rt->cf;
+	split_rcpt(argv[0], local, sizeof local, domain, sizeof domain);
+	if (config_is_exempt(cf, local))
+		return SMFIS_CONTINUE;
+	p = config_policy_for(cf, domain);
+	if (!policy_needs_verdict(p))
+		return SMFIS_CONTINUE;
+	if ((r = session_result(s)) == NULL)
+		return SMFIS_CONTINUE;
+	policy_decide(r, p, &d);
+	if (d.action == ACTION_ACCEPT)
+		return SMFIS_CONTINUE;
+	if (d.action > s->action)
+		s->action = d.action;
+	if (cf->dry_run) {
+		s->dry_run_hit = true;
+		return SMFIS_CONTINUE;
+	}
+	if (smfi_setreply(ctx, d.rcode, d.xcode, d.text) != MI_SUCCESS)
+		log_msg(LOG_WARNING, "%s: smfi_setreply failed for \"%s\"",
+		    s->qid[0] ? s->qid : "NOQUEUE", d.text);
+	return d.action == ACTION_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+}
+
+static sfsistat
+cb_data(SMFICTX *ctx)
+{
+	struct session *s = get_session(ctx);
+
+	if (s != NULL)
+		update_qid(ctx, s);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct session *s = get_session(ctx);
+
+	if (s == NULL || name == NULL || value == NULL)
+		return SMFIS_CONTINUE;
+	if (!str_ieq(name, AR_FIELD))
+		return SMFIS_CONTINUE;
+	/* smfi_chgheader() counts fields of one name from 1. */
+	s->n_ar++;
+	if (s->trusted || s->authenticated)
+		return SMFIS_CONTINUE;
+	if (authres_is_ours(value, s->rt->cf->authserv_id)) {
+		if (s->n_forged < SESSION_MAX_FORGED)
+			s->forged[s->n_forged++] = s->n_ar;
+		else
+			log_msg(LOG_WARNING, "%s: more than %d forged %s "
+			    "fields; the rest stay", s->qid[0] ? s->qid :
+			    "NOQUEUE", SESSION_MAX_FORGED, AR_FIELD);
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_eoh(SMFICTX *ctx)
+{
+	(void)ctx;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	(void)ctx;
+	(void)chunk;
+	(void)len;
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_eom(SMFICTX *ctx)
+{
+	struct session *s = get_session(ctx);
+	const struct check_result *r;
+	char hv[AUTHRES_MAX];
+	const char *qid;
+	unsigned i;
+
+	if (s == NULL)
+		return SMFIS_ACCEPT;
+	update_qid(ctx, s);
+	qid = s->qid[0] ? s->qid : "NOQUEUE";
+	if (!(s->trusted || s->authenticated || s->failed_open)) {
+		/* RFC 8601 5: delete forged fields, last first. */
+		for (i = s->n_forged; i > 0; i--)
+			if (smfi_chgheader(ctx, ar_field,
+			    (int)s->forged[i - 1], NULL) != MI_SUCCESS)
+				log_msg(LOG_WARNING, "%s: cannot delete "
+				    "forged %s field %u", qid, AR_FIELD,
+				    s->forged[i - 1]);
+		if ((r = session_result(s)) != NULL &&
+		    authres_format(s->rt->cf->authserv_id, r, hv,
+		    sizeof hv) == 0) {
+			if (smfi_insheader(ctx, 0, ar_field, hv) !=
+			    MI_SUCCESS)
+				log_msg(LOG_WARNING, "%s: cannot add the %s "
+				    "field", qid, AR_FIELD);
+		}
+	}
+	session_log_summary(s);
+	s->logged_any = true;
+	session_reset_message(s);
+	return SMFIS_ACCEPT;
+}
+
+static sfsistat
+cb_abort(SMFICTX *ctx)
+{
+	struct session *s = get_session(ctx);
+
+	if (s == NULL)
+		return SMFIS_CONTINUE;
+	/* A transaction that refused recipients is worth a line. */
+	if (s->in_message && s->action != ACTION_ACCEPT) {
+		session_log_summary(s);
+		s->logged_any = true;
+	}
+	session_reset_message(s);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_close(SMFICTX *ctx)
+{
+	struct session *s = get_session(ctx);
+
+	if (s == NULL)
+		return SMFIS_CONTINUE;
+	if (!s->logged_any)
+		session_log_summary(s);
+	smfi_setpriv(ctx, NULL);
+	session_free(s);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+cb_unknown(SMFICTX *ctx, const char *cmd)
+{
+	(void)ctx;
+	(void)cmd;
+	return SMFIS_CONTINUE;
+}
+
+static struct smfiDesc rdns_desc = {
+	.xxfi_name = milter_name,
+	.xxfi_version = SMFI_VERSION,
+	/* We add our field and delete forged ones (RFC 8601 5). */
+	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
+	.xxfi_connect = cb_connect,	/* start the PTR lookup */
+	.xxfi_helo = cb_helo,		/* start the HELO lookup */
+	.xxfi_envfrom = cb_envfrom,	/* new message, {auth_authen} */
+	.xxfi_envrcpt = cb_envrcpt,	/* policy per recipient */
+	.xxfi_header = cb_header,	/* find forged A-R fields */
+	.xxfi_eoh = cb_eoh,		/* registered: no skipped stages */
+	.xxfi_body = cb_body,
+	.xxfi_eom = cb_eom,		/* add our field, log */
+	.xxfi_abort = cb_abort,		/* reset the message */
+	.xxfi_close = cb_close,		/* free the session */
+	.xxfi_unknown = cb_unknown,
+	.xxfi_data = cb_data,		/* registered: see milter(8) notes */
+	.xxfi_negotiate = NULL,		/* libmilter's defaults suffice */
+};
+
+int
+milter_register(void)
+{
+	return smfi_register(rdns_desc) == MI_SUCCESS ? 0 : -1;
+}

@@ -1,2 +1,355 @@
-/* rdns-check.c - placeholder: being written. */
+/*
+ * rdns-check - run rdns-milter's reverse-DNS checks for one IP from the
+ * command line (SPEC 5).
+ *
+ * Exit status: 0 all good (neutral/none are not failures), 1 a check
+ * definitively failed, 2 a check is temperror, 64 usage, 78 configuration.
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "checks.h"
+#include "dname.h"
+#include "log.h"
+#include "resolver.h"
+#include "strbuf.h"
+
+#define EX_OK_		0
+#define EX_FAILED	1
+#define EX_TEMP		2
+#define EX_USAGE_	64
+#define EX_CONFIG_	78
+
+#define DEFAULT_CONFIG	SYSCONFDIR "/rdns-milter.conf"
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: rdns-check [-c FILE] [-j] [-t SECONDS] IP [HELO]\n"
+	    "  -c FILE     configuration file (default %s)\n"
+	    "  -j          print one JSON object\n"
+	    "  -t SECONDS  DNS timeout for all lookups (overrides DNSTimeout)\n"
+	    "  -V          print the version\n",
+	    DEFAULT_CONFIG);
+}
+
+static void
+print_config_error(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", msg);
+}
+
+/* Exit status per SPEC 5. */
+static int
+exit_status(const struct check_result *r)
+{
+	if (r->ptr == CHECK_FAIL || r->iprev == CHECK_FAIL ||
+	    r->iprev == CHECK_PERMERROR || r->xptr == CHECK_FAIL ||
+	    r->generic == GENERIC_YES)
+		return EX_FAILED;
+	if (r->ptr == CHECK_TEMPERROR || r->iprev == CHECK_TEMPERROR ||
+	    r->xptr == CHECK_TEMPERROR || r->generic == GENERIC_TEMPERROR)
+		return EX_TEMP;
+	return EX_OK_;
+}
+
+static void
+print_json(const struct check_result *r)
+{
+	/* Up to 256 names of up to 1021 presentation bytes, each JSON
+	 * escaped (at worst 6 bytes per byte): allocate, do not guess. */
+	size_t size = 4096 + r->n_names * (6 * DNAME_PRES_MAX + 4) +
+	    6 * sizeof r->helo;
+	char *buf = malloc(size);
+	struct strbuf sb;
+	const char *v;
+	size_t i;
+
+	if (buf == NULL) {
+		fprintf(stderr, "rdns-check: out of memory\n");
+		exit(EX_TEMP);
+	}
+	strbuf_init(&sb, buf, size);
+	strbuf_puts(&sb, "{\"ip\": ");
+	strbuf_put_json(&sb, r->ipstr);
+	strbuf_puts(&sb, ", \"ptr\": {\"result\": ");
+	strbuf_put_json(&sb, check_res_str(r->ptr));
+	strbuf_puts(&sb, ", \"names\": [");
+	for (i = 0; i < r->n_names; i++) {
+		if (i > 0)
+			strbuf_puts(&sb, ", ");
+		strbuf_put_json(&sb, r->names[i].name.pres);
+	}
+	strbuf_puts(&sb, "], \"dnssec\": ");
+	strbuf_put_json(&sb, dnssec_status_str(r->ptr_dnssec));
+	strbuf_puts(&sb, "}, \"iprev\": {\"result\": ");
+	strbuf_put_json(&sb, check_res_str(r->iprev));
+	strbuf_puts(&sb, ", \"name\": ");
+	if ((v = check_result_verified_name(r)) != NULL)
+		strbuf_put_json(&sb, v);
+	else
+		strbuf_puts(&sb, "null");
+	strbuf_puts(&sb, ", \"dnssec\": ");
+	strbuf_put_json(&sb, dnssec_status_str(r->iprev_dnssec));
+	strbuf_puts(&sb, ", \"reason\": ");
+	if (r->iprev != CHECK_PASS)
+		strbuf_put_json(&sb, r->reason);
+	else
+		strbuf_puts(&sb, "null");
+	strbuf_puts(&sb, "}, \"helo\": {\"name\": ");
+	if (r->have_helo)
+		strbuf_put_json(&sb, r->helo);
+	else
+		strbuf_puts(&sb, "null");
+	strbuf_puts(&sb, ", \"result\": ");
+	strbuf_put_json(&sb, check_res_str(r->xptr));
+	strbuf_printf(&sb, ", \"forward_confirmed\": %s}",
+	    r->helo_fwd == CHECK_PASS ? "true" : "false");
+	strbuf_printf(&sb, ", \"generic\": %s}",
+	    r->generic == GENERIC_YES ? "true" : "false");
+	puts(buf);
+	free(buf);
+}
+
+/* Printable copy of untrusted text for the terminal. */
+static const char *
+safe(const char *s, char *buf, size_t len)
+{
+	return log_sanitize(buf, len, s, strlen(s));
+}
+
+static const char *
+family_rr(const struct check_result *r)
+{
+	return r->ip.family == AF_INET6 ? "AAAA" : "A";
+}
+
+static void
+print_names(const struct check_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_names; i++) {
+		const struct check_ptr_name *pn = &r->names[i];
+
+		printf("    %-40s ", pn->name.pres);
+		if (!pn->name.hostname)
+			printf("not a valid host name: never confirms\n");
+		else if (!pn->looked_up)
+			printf("not looked up (over MaxPTRNames)\n");
+		else if (pn->confirmed)
+			printf("%s %s: confirms (dnssec=%s)\n", family_rr(r),
+			    pn->fwd_addrs, dnssec_status_str(pn->fwd_dnssec));
+		else if (pn->fwd_result == DNS_OK)
+			printf("%s %s: other addresses (dnssec=%s)\n",
+			    family_rr(r), pn->fwd_addrs,
+			    dnssec_status_str(pn->fwd_dnssec));
+		else
+			printf("%s lookup: %s (dnssec=%s)\n", family_rr(r),
+			    dns_result_str(pn->fwd_result),
+			    dnssec_status_str(pn->fwd_dnssec));
+	}
+	if (r->names_truncated)
+		printf("    (more PTR records not shown)\n");
+}
+
+static void
+print_human(const struct check_result *r)
+{
+	char rev[DNAME_REVERSE_MAX], h[CHECK_VALUE_MAX + 1];
+	const char *v = check_result_verified_name(r);
+	const char *first = check_result_first_name(r);
+
+	if (dname_reverse(&r->ip, rev, sizeof rev) == -1)
+		rev[0] = '\0';
+	printf("IP address:   %s\n", r->ipstr);
+	printf("Reverse name: %s\n\n", rev);
+
+	printf("ptr:     %s (%s, dnssec=%s)\n", check_res_str(r->ptr),
+	    dns_result_str(r->ptr_dns), dnssec_status_str(r->ptr_dnssec));
+	print_names(r);
+	if (r->ptr_why_bogus[0] != '\0')
+		printf("    DNSSEC: %s\n", r->ptr_why_bogus);
+	if (r->ptr == CHECK_FAIL)
+		printf("  hint: PTR missing: the owner of the IP block, usually "
+		    "your hosting provider or ISP, must set a PTR record for "
+		    "%s pointing to your mail server's name.\n", rev);
+	else if (r->ptr == CHECK_TEMPERROR)
+		printf("  hint: the PTR lookup failed temporarily (%s); if it "
+		    "persists, the name servers of the reverse zone are broken "
+		    "or its DNSSEC signatures are invalid.\n",
+		    dns_result_str(r->ptr_dns));
+
+	printf("\niprev:   %s", check_res_str(r->iprev));
+	if (r->iprev == CHECK_PASS)
+		printf(" (%s resolves back to %s", v, r->ipstr);
+	else
+		printf(" (%s", r->reason);
+	printf(", dnssec=%s)\n", dnssec_status_str(r->iprev_dnssec));
+	if (r->iprev == CHECK_FAIL && first != NULL)
+		printf("  hint: forward-confirmed reverse DNS fails: add an %s "
+		    "record %s -> %s in the zone of %s (or point the PTR to a "
+		    "name that has it).\n", family_rr(r), first, r->ipstr,
+		    first);
+	else if (r->iprev == CHECK_TEMPERROR)
+		printf("  hint: a lookup failed temporarily (%s); try again "
+		    "later or with a larger -t.\n", r->reason);
+
+	printf("\nhelo:    %s", check_res_str(r->xptr));
+	if (r->have_helo) {
+		printf(" (HELO %s", safe(r->helo, h, sizeof h));
+		if (r->helo_fwd == CHECK_PASS)
+			printf(", resolves to %s", r->ipstr);
+		else if (r->helo_fwd == CHECK_FAIL)
+			printf(", does not resolve to %s%s%s", r->ipstr,
+			    r->helo_addrs[0] != '\0' ? ": " : "",
+			    r->helo_addrs);
+		else if (r->helo_fwd == CHECK_TEMPERROR)
+			printf(", its lookup failed: %s",
+			    dns_result_str(r->helo_dns));
+		printf(")\n");
+	} else
+		printf(" (no HELO name given)\n");
+	if (r->xptr == CHECK_FAIL) {
+		if (v != NULL)
+			printf("  hint: use the verified PTR name %s as the "
+			    "HELO/EHLO name (myhostname in Postfix).\n", v);
+		else
+			printf("  hint: the HELO name should be a host name "
+			    "that has a PTR-confirmed address; fix the PTR "
+			    "first, then HELO with that name.\n");
+	}
+
+	printf("\ngeneric: %s\n", r->generic == GENERIC_YES ? "yes" :
+	    r->generic == GENERIC_TEMPERROR ? "unknown (temperror)" : "no");
+	if (r->generic == GENERIC_YES)
+		printf("  hint: %s looks like a generic/dynamic name; ask the "
+		    "provider for a custom PTR such as mail.example.com.\n",
+		    v);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *cfile = NULL;
+	struct config *cf;
+	struct resolver *res;
+	struct resolver_options ro;
+	struct check_params cp;
+	struct check_session *s;
+	struct check_result r;
+	struct rdns_ip ip;
+	struct timespec deadline;
+	char err[512];
+	double timeout = -1;
+	bool json = false;
+	int ch, rc;
+
+	log_open("rdns-check", LOG_USER, false, true);
+	log_set_level(LOG_WARNING);
+	while ((ch = getopt(argc, argv, "c:hjt:V")) != -1) {
+		switch (ch) {
+		case 'c':
+			cfile = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 't': {
+			char *end;
+
+			errno = 0;
+			timeout = strtod(optarg, &end);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    !isfinite(timeout) || timeout <= 0 ||
+			    timeout > 3600) {
+				fprintf(stderr, "rdns-check: bad timeout: %s\n",
+				    optarg);
+				return EX_USAGE_;
+			}
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			return EX_OK_;
+		case 'V':
+			printf("rdns-check %s\n", PACKAGE_VERSION);
+			return EX_OK_;
+		default:
+			usage(stderr);
+			return EX_USAGE_;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || argc > 2) {
+		usage(stderr);
+		return EX_USAGE_;
+	}
+	if (dname_parse_ip(argv[0], &ip) == -1) {
+		fprintf(stderr, "rdns-check: not an IP address: %s\n",
+		    safe(argv[0], err, sizeof err));
+		return EX_USAGE_;
+	}
+
+	if (cfile == NULL && access(DEFAULT_CONFIG, F_OK) == 0)
+		cfile = DEFAULT_CONFIG;
+	cf = cfile != NULL ? config_load(cfile, print_config_error, NULL) :
+	    config_new_default();
+	if (cf == NULL)
+		return EX_CONFIG_;
+	if (timeout < 0)
+		timeout = cf->dns_timeout;
+
+	memset(&ro, 0, sizeof ro);
+	ro.trust_anchor_files = cf->trust_anchor_files;
+	ro.n_trust_anchor_files = cf->n_trust_anchor_files;
+	ro.resolver_config = cf->resolver_config;
+	ro.nameservers = cf->nameservers;
+	ro.n_nameservers = cf->n_nameservers;
+	if ((res = resolver_new(&ro, err, sizeof err)) == NULL) {
+		fprintf(stderr, "rdns-check: resolver: %s\n", err);
+		config_unref(cf);
+		return EX_CONFIG_;
+	}
+
+	cp.max_ptr_names = cf->max_ptr_names;
+	cp.generic = cf->generic;
+	cp.ops = &resolver_unbound_ops;
+	cp.resolver = res;
+	check_deadline_in(&deadline, timeout);
+	if ((s = check_session_new(&cp, &ip, &deadline)) == NULL) {
+		fprintf(stderr, "rdns-check: cannot start the lookups\n");
+		resolver_free(res);
+		config_unref(cf);
+		return EX_TEMP;
+	}
+	if (argc == 2)
+		check_session_helo(s, argv[1]);
+	(void)check_session_wait(s);
+	if (check_session_result(s, &r) == -1) {
+		fprintf(stderr, "rdns-check: out of memory\n");
+		rc = EX_TEMP;
+	} else {
+		if (json)
+			print_json(&r);
+		else
+			print_human(&r);
+		rc = exit_status(&r);
+		check_result_clear(&r);
+	}
+	check_session_free(s);
+	resolver_free(res);
+	config_unref(cf);
+	return rc;
+}

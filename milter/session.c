@@ -1,2 +1,279 @@
-/* session.c - placeholder: being written. */
+/*
+ * session.c - runtime snapshots and per-connection milter state.
+ */
 #include "config.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "session.h"
+#include "strbuf.h"
+
+/* A resolver shared by the snapshots whose resolver options are equal. */
+struct shared_resolver {
+	struct resolver	*res;
+	unsigned	 refs;		/* snapshots using it; under rt_lock */
+};
+
+static pthread_mutex_t	 rt_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct runtime	*rt_current;
+static atomic_ulong	 session_serial;
+
+static bool
+strv_equal(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return true;
+}
+
+static bool
+resolver_options_equal(const struct config *a, const struct config *b)
+{
+	if ((a->resolver_config == NULL) != (b->resolver_config == NULL))
+		return false;
+	if (a->resolver_config != NULL &&
+	    strcmp(a->resolver_config, b->resolver_config) != 0)
+		return false;
+	return strv_equal(a->trust_anchor_files, a->n_trust_anchor_files,
+	    b->trust_anchor_files, b->n_trust_anchor_files) &&
+	    strv_equal(a->nameservers, a->n_nameservers, b->nameservers,
+	    b->n_nameservers);
+}
+
+struct resolver *
+runtime_resolver(const struct runtime *rt)
+{
+	return rt->sr->res;
+}
+
+struct runtime *
+runtime_new(struct config *cf, const struct runtime *prev, char *err,
+    size_t errlen)
+{
+	struct runtime *rt;
+	struct resolver_options ro;
+
+	if ((rt = calloc(1, sizeof *rt)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		config_unref(cf);
+		return NULL;
+	}
+	rt->cf = cf;
+	rt->refs = 1;
+	if (prev != NULL && resolver_options_equal(prev->cf, cf)) {
+		pthread_mutex_lock(&rt_lock);
+		rt->sr = prev->sr;
+		rt->sr->refs++;
+		pthread_mutex_unlock(&rt_lock);
+		return rt;
+	}
+	if ((rt->sr = calloc(1, sizeof *rt->sr)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	memset(&ro, 0, sizeof ro);
+	ro.trust_anchor_files = cf->trust_anchor_files;
+	ro.n_trust_anchor_files = cf->n_trust_anchor_files;
+	ro.resolver_config = cf->resolver_config;
+	ro.nameservers = cf->nameservers;
+	ro.n_nameservers = cf->n_nameservers;
+	if ((rt->sr->res = resolver_new(&ro, err, errlen)) == NULL)
+		goto fail;
+	rt->sr->refs = 1;
+	return rt;
+fail:
+	free(rt->sr);
+	config_unref(cf);
+	free(rt);
+	return NULL;
+}
+
+/* Free a snapshot whose count reached zero; called without rt_lock.
+ * res is the resolver to free too, or NULL if still shared. */
+static void
+runtime_destroy(struct runtime *rt, struct shared_resolver *dead)
+{
+	if (dead != NULL) {
+		resolver_free(dead->res);
+		free(dead);
+	}
+	config_unref(rt->cf);
+	free(rt);
+}
+
+void
+runtime_release(struct runtime *rt)
+{
+	struct shared_resolver *dead = NULL;
+	bool last;
+
+	if (rt == NULL)
+		return;
+	pthread_mutex_lock(&rt_lock);
+	last = --rt->refs == 0;
+	if (last && --rt->sr->refs == 0)
+		dead = rt->sr;
+	pthread_mutex_unlock(&rt_lock);
+	if (last)
+		runtime_destroy(rt, dead);
+}
+
+void
+runtime_publish(struct runtime *rt)
+{
+	struct runtime *old;
+
+	pthread_mutex_lock(&rt_lock);
+	old = rt_current;
+	rt_current = rt;
+	pthread_mutex_unlock(&rt_lock);
+	runtime_release(old);
+}
+
+struct runtime *
+runtime_get(void)
+{
+	struct runtime *rt;
+
+	pthread_mutex_lock(&rt_lock);
+	rt = rt_current;
+	if (rt != NULL)
+		rt->refs++;
+	pthread_mutex_unlock(&rt_lock);
+	return rt;
+}
+
+void
+runtime_shutdown(void)
+{
+	runtime_publish(NULL);
+}
+
+struct session *
+session_new(struct runtime *rt)
+{
+	struct session *s;
+
+	if ((s = calloc(1, sizeof *s)) == NULL) {
+		runtime_release(rt);
+		return NULL;
+	}
+	s->serial = atomic_fetch_add(&session_serial, 1) + 1;
+	s->rt = rt;
+	clock_gettime(CLOCK_MONOTONIC, &s->start);
+	s->deadline = s->start;
+	s->deadline.tv_sec += rt->cf->dns_timeout;
+	s->res.verified = -1;
+	return s;
+}
+
+void
+session_free(struct session *s)
+{
+	if (s == NULL)
+		return;
+	check_session_free(s->cs);
+	if (s->have_result)
+		check_result_clear(&s->res);
+	runtime_release(s->rt);
+	free(s);
+}
+
+void
+session_reset_message(struct session *s)
+{
+	s->in_message = false;
+	s->authenticated = false;
+	s->qid[0] = '\0';
+	s->action = ACTION_ACCEPT;
+	s->dry_run_hit = false;
+	s->n_ar = 0;
+	s->n_forged = 0;
+}
+
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - t0->tv_sec) * 1000 +
+	    (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+const struct check_result *
+session_result(struct session *s)
+{
+	if (s->have_result)
+		return &s->res;
+	if (s->cs == NULL)
+		return NULL;
+	(void)check_session_wait(s->cs);
+	if (check_session_result(s->cs, &s->res) == -1) {
+		log_msg(LOG_ERR, "%s: out of memory computing the verdict",
+		    s->qid[0] ? s->qid : "NOQUEUE");
+		return NULL;
+	}
+	s->verdict_ms = ms_since(&s->start);
+	s->have_result = true;
+	return &s->res;
+}
+
+void
+session_log_summary(struct session *s)
+{
+	const struct check_result *r;
+	const char *qid = s->qid[0] != '\0' ? s->qid : "NOQUEUE";
+	const char *action;
+	char line[1024], helo[CHECK_VALUE_MAX + 1];
+	struct strbuf sb;
+	const char *v;
+
+	switch (s->action) {
+	case ACTION_REJECT:
+		action = "reject";
+		break;
+	case ACTION_TEMPFAIL:
+		action = "tempfail";
+		break;
+	default:
+		action = "accept";
+		break;
+	}
+	strbuf_init(&sb, line, sizeof line);
+	strbuf_printf(&sb, "%s: ip=%s", qid, s->have_ip ? s->ipstr : "-");
+	if (s->trusted || s->authenticated || s->failed_open) {
+		strbuf_printf(&sb, " %s action=accept",
+		    s->failed_open ? "internal-error" :
+		    s->trusted ? "trusted" : "authenticated");
+		log_msg(LOG_INFO, "%s", line);
+		return;
+	}
+	if ((r = session_result(s)) == NULL) {
+		log_msg(LOG_INFO, "%s internal-error action=accept", line);
+		return;
+	}
+	v = check_result_verified_name(r);
+	log_sanitize(helo, sizeof helo, s->helo, strlen(s->helo));
+	strbuf_printf(&sb, " ptr=%s iprev=%s name=%s dnssec=%s helo=%s "
+	    "x-ptr=%s generic=%s action=%s%s ms=%ld",
+	    check_res_str(r->ptr), check_res_str(r->iprev),
+	    v != NULL ? v : "-", dnssec_status_str(r->iprev_dnssec),
+	    s->have_helo ? helo : "-", check_res_str(r->xptr),
+	    r->generic == GENERIC_YES ? "yes" :
+	    r->generic == GENERIC_TEMPERROR ? "temperror" : "no",
+	    s->dry_run_hit ? (s->action == ACTION_REJECT ? "reject" :
+	    "tempfail") : action, s->dry_run_hit ? "(dry-run)" : "",
+	    s->verdict_ms);
+	log_msg(LOG_INFO, "%s", line);
+}

@@ -1,1 +1,120 @@
-/* session.h - placeholder */
+/*
+ * session.h - per-connection state of the milter, and the runtime
+ * snapshot (configuration + resolver) each connection runs with.
+ *
+ * DESCRIPTION
+ *	A runtime snapshot pairs an immutable configuration with the resolver
+ *	built for it.  Reloads publish a new snapshot; a connection keeps the
+ *	one it started with until it closes (SPEC 4: sessions in progress
+ *	finish with the configuration they started with).  A reload that
+ *	does not change the resolver options shares the old resolver.
+ *
+ *	A session is created in the connect callback and freed in close.
+ *	Per-message fields are reset at MAIL, EOM and abort.
+ *
+ * OWNERSHIP
+ *	runtime_get() returns a reference dropped with runtime_release().
+ *	session_new() / session_free() (NULL is a no-op).
+ *
+ * THREAD SAFETY
+ *	The snapshot pointer and the reference counts change only under one
+ *	mutex (runtime_publish/get/release).  A session is used by one
+ *	libmilter thread at a time.
+ */
+#ifndef RDNS_SESSION_H
+#define RDNS_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "checks.h"
+#include "config.h"
+#include "resolver.h"
+
+struct runtime {
+	struct config		*cf;
+	struct shared_resolver	*sr;
+	unsigned		 refs;
+};
+
+/** The resolver of a snapshot. */
+struct resolver *runtime_resolver(const struct runtime *rt);
+
+/**
+ * Build a snapshot for cf (takes over the caller's reference to cf).
+ * The resolver of prev is shared when the resolver options are equal,
+ * otherwise a new one is created.
+ * @return the snapshot, or NULL with a reason in err (cf is released).
+ */
+struct runtime *runtime_new(struct config *cf, const struct runtime *prev,
+    char *err, size_t errlen);
+
+/** Make rt current (takes over the caller's reference). */
+void runtime_publish(struct runtime *rt);
+
+/** A reference to the current snapshot (NULL before the first publish). */
+struct runtime *runtime_get(void);
+
+/** Drop a reference; frees the snapshot (and an unshared resolver). */
+void runtime_release(struct runtime *rt);
+
+/** Drop the current snapshot (at exit). */
+void runtime_shutdown(void);
+
+/* Forged Authentication-Results fields remembered per message. */
+#define SESSION_MAX_FORGED	64
+
+struct session {
+	unsigned long		 serial;
+	struct runtime		*rt;
+	struct timespec		 start;		/* connect, CLOCK_MONOTONIC */
+	struct timespec		 deadline;	/* start + DNSTimeout */
+
+	char			 ipstr[DNAME_IPSTR_MAX];
+	char			 host[64];	/* sanitised, for logs */
+	bool			 have_ip;
+	bool			 trusted;	/* TrustedNetworks or no IP */
+	bool			 failed_open;	/* internal error: no checks */
+	struct check_session	*cs;
+	char			 helo[CHECK_VALUE_MAX + 1];
+	bool			 have_helo;
+
+	/* Verdicts, computed once when first needed. */
+	bool			 have_result;
+	struct check_result	 res;
+	long			 verdict_ms;	/* connect to verdict */
+
+	/* Per message. */
+	bool			 in_message;
+	bool			 authenticated;
+	char			 qid[32];	/* sanitised macro i */
+	enum action		 action;	/* strongest taken so far */
+	bool			 dry_run_hit;	/* would have refused */
+	unsigned		 n_ar;		/* A-R fields seen */
+	unsigned		 forged[SESSION_MAX_FORGED];	/* their indices */
+	unsigned		 n_forged;
+	bool			 logged_any;	/* a message line was logged */
+};
+
+/** Allocate a session bound to rt (takes over the reference).  NULL if out
+ * of memory (rt is then released). */
+struct session *session_new(struct runtime *rt);
+
+/** Cancel lookups, release everything.  NULL is a no-op. */
+void session_free(struct session *s);
+
+/** Reset the per-message fields. */
+void session_reset_message(struct session *s);
+
+/**
+ * The verdicts, waiting for DNS (bounded by the session deadline) the first
+ * time.  @return the result, or NULL if there is no check session or
+ * out of memory.
+ */
+const struct check_result *session_result(struct session *s);
+
+/** Log the one summary line (SPEC 3.3) for this message or connection. */
+void session_log_summary(struct session *s);
+
+#endif
