@@ -1,2 +1,1251 @@
-/* config.c - placeholder: being written. */
+/*
+ * config.c - rdns-milter.conf: key table, parser, immutable snapshots.
+ *
+ * The parser reads one line at a time into a fixed buffer (a longer line is
+ * reported and skipped, never cut), splits it into a key and a value and
+ * looks the key up in the typed key table: plain values are stored
+ * directly, the others go to the key's handler.  Every problem is reported
+ * as "FILE:LINE: message" and parsing goes on, so that "rdns-milter -n"
+ * lists them all; any error makes the result NULL.
+ */
 #include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "cidr.h"
+#include "generic.h"
+#include "log.h"
+#include "strbuf.h"
+
+/* Longest accepted line, without the newline.  Nothing legitimate comes
+ * near it; a longer line is an error rather than silently cut. */
+#define CONFIG_LINE_MAX		4096
+/* Values quoted in error messages are sanitised and cut to this. */
+#define CONFIG_QUOTE_MAX	100
+/* RFC 1035 2.3.4: at most 253 characters of text, labels at most 63. */
+#define CONFIG_DOMAIN_MAX	253
+#define CONFIG_LABEL_MAX	63
+/* RFC 8601 values are capped at 255 bytes in our headers (SPEC 3.1). */
+#define CONFIG_AUTHSERV_MAX	255
+/* POSIX HOST_NAME_MAX is 255 on Linux; one more for the NUL. */
+#define CONFIG_HOSTNAME_BUF	256
+
+/* Room for the key table (checked at compile time). */
+#define CONFIG_NKEYS_MAX	32
+
+#define DEFAULT_TRUSTED		"127.0.0.0/8, ::1/128"
+#define DEFAULT_EXEMPT		"postmaster abuse"
+
+/* Parser state for one file. */
+struct parse {
+	const char	*name;		/* file name for messages */
+	config_error_fn	*errfn;
+	void		*arg;
+	int		 line;		/* current line, 1-based */
+	int		 nerr;		/* errors reported so far */
+	struct config	*cf;
+
+	/* Single-valued keys: line of the first occurrence, by index in
+	 * keys[], or 0. */
+	int		 seen[CONFIG_NKEYS_MAX];
+	int		 ta_none_line;	/* TrustAnchorFile none, or 0 */
+	int		 ta_file_line;	/* first TrustAnchorFile FILE, or 0 */
+	bool		 trusted_set;	/* a TrustedNetworks line was read */
+};
+
+/* Where the bytes come from: a FILE or a string of known length. */
+struct source {
+	FILE		*fp;
+	const char	*s;
+	size_t		 len;
+	size_t		 pos;
+};
+
+typedef int key_fn(struct parse *, const char *);
+
+enum key_type {
+	KEY_FN,			/* a handler parses the value */
+	KEY_STRING,		/* char * field */
+	KEY_BOOL,		/* bool field */
+	KEY_UINT,		/* unsigned field, 1..max */
+};
+
+struct key {
+	const char	*name;
+	enum key_type	 type;
+	size_t		 off;		/* field for the plain types */
+	unsigned	 max;		/* KEY_UINT */
+	key_fn		*fn;		/* KEY_FN */
+	bool		 multi;		/* may repeat */
+};
+
+/* What config_policy_for() returns when no Policy line matches; also the
+ * defaults of a Policy line: every action accept, dnssec optional. */
+static char		 builtin_policy_domain[] = "*";
+static const struct policy builtin_policy = {
+	.domain = builtin_policy_domain,
+	.ptr = ACTION_ACCEPT,
+	.iprev = ACTION_ACCEPT,
+	.helo = ACTION_ACCEPT,
+	.generic = ACTION_ACCEPT,
+	.temperror = ACTION_ACCEPT,
+	.dnssec_require = false,
+	.line = 0,
+};
+
+static pthread_mutex_t	 store_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct config	*store_current;
+
+/*
+ * Messages.
+ */
+
+static void perr(struct parse *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+report(config_error_fn *errfn, void *arg, const char *msg)
+{
+	if (errfn != NULL)
+		errfn(arg, msg);
+}
+
+/* Report "FILE:LINE: message". */
+static void
+perr(struct parse *p, const char *fmt, ...)
+{
+	char msg[1024], out[PATH_MAX + sizeof msg + 32];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	(void)snprintf(out, sizeof out, "%s:%d: %s", p->name, p->line, msg);
+	p->nerr++;
+	report(p->errfn, p->arg, out);
+}
+
+/* Sanitised, shortened copy of untrusted text for a message. */
+static const char *
+quote(char *buf, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+
+	log_sanitize(buf, size, s, n);
+	if (n >= size && size > 4)
+		memcpy(buf + size - 4, "...", 4);
+	return buf;
+}
+
+#define Q(s)	quote((char [CONFIG_QUOTE_MAX + 1]){ 0 }, \
+		    CONFIG_QUOTE_MAX + 1, (s))
+
+/*
+ * Small helpers.
+ */
+
+static bool
+is_space(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static char
+lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+}
+
+static void
+str_lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		*s = lower(*s);
+}
+
+static char *
+dup_or_oom(struct parse *p, const char *s)
+{
+	char *d;
+
+	if ((d = strdup(s)) == NULL)
+		perr(p, "out of memory");
+	return d;
+}
+
+/* Replace *slot with a copy of s. */
+static int
+set_string(struct parse *p, char **slot, const char *s)
+{
+	char *d;
+
+	if ((d = dup_or_oom(p, s)) == NULL)
+		return -1;
+	free(*slot);
+	*slot = d;
+	return 0;
+}
+
+/* Append a copy of s to a string vector. */
+static int
+strv_add(struct parse *p, char ***v, size_t *n, const char *s)
+{
+	char **nv, *d;
+
+	if ((d = dup_or_oom(p, s)) == NULL)
+		return -1;
+	if ((nv = reallocarray(*v, *n + 1, sizeof *nv)) == NULL) {
+		free(d);
+		perr(p, "out of memory");
+		return -1;
+	}
+	nv[(*n)++] = d;
+	*v = nv;
+	return 0;
+}
+
+static void
+strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * Split a list on commas and white space.  Calls fn for each item (NUL
+ * terminated in a private copy); returns -1 if any call failed or the
+ * list is empty.
+ */
+static int
+split_list(struct parse *p, const char *key, const char *value,
+    int (*fn)(struct parse *, const char *, void *), void *fnarg)
+{
+	char *copy, *item, *save = NULL;
+	int rc = 0, n = 0;
+
+	if ((copy = dup_or_oom(p, value)) == NULL)
+		return -1;
+	for (item = strtok_r(copy, ", \t", &save); item != NULL;
+	    item = strtok_r(NULL, ", \t", &save)) {
+		n++;
+		if (fn(p, item, fnarg) == -1)
+			rc = -1;
+	}
+	free(copy);
+	if (n == 0) {
+		perr(p, "%s: empty list", key);
+		return -1;
+	}
+	return rc;
+}
+
+/* Decimal integer in [min, max]: digits only. */
+static int
+parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	unsigned long v = 0;
+	const char *c;
+
+	if (*s == '\0')
+		return -1;
+	for (c = s; *c != '\0'; c++) {
+		if (*c < '0' || *c > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*c - '0');
+		if (v > max)
+			return -1;
+	}
+	if (v < min)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int
+config_parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "1", "on" };
+	static const char *const no[] = { "no", "false", "0", "off" };
+	size_t i;
+
+	for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		if (str_ieq(s, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (str_ieq(s, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Domain of a Policy line: "*", or an optional leading '.' and a name of
+ * LDH labels (RFC 1035 2.3.1, plus '_' as in service names), one trailing
+ * dot allowed and stripped.  On success writes the lower-case form to
+ * out[CONFIG_DOMAIN_MAX + 2].
+ */
+static int
+parse_policy_domain(const char *s, char *out, const char **why)
+{
+	size_t n = strlen(s), i, lab = 0;
+	const char *name = s;
+
+	if (strcmp(s, "*") == 0) {
+		strcpy(out, "*");
+		return 0;
+	}
+	if (s[0] == '*') {
+		*why = "\"*\" stands alone; write \".example.com\" for all "
+		    "subdomains of example.com";
+		return -1;
+	}
+	if (name[0] == '.') {
+		name++;
+		n--;
+	}
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n == 0) {
+		*why = "empty domain";
+		return -1;
+	}
+	if (n > CONFIG_DOMAIN_MAX) {
+		*why = "domain longer than 253 characters";
+		return -1;
+	}
+	for (i = 0; i <= n; i++) {
+		char c = i < n ? name[i] : '.';
+
+		if (c == '.') {
+			if (lab == 0) {
+				*why = "empty label";
+				return -1;
+			}
+			if (lab > CONFIG_LABEL_MAX) {
+				*why = "label longer than 63 characters";
+				return -1;
+			}
+			if (name[i - 1] == '-' || name[i - lab] == '-') {
+				*why = "label starts or ends with '-'";
+				return -1;
+			}
+			lab = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+			*why = "invalid character";
+			return -1;
+		}
+		lab++;
+	}
+	i = 0;
+	if (s[0] == '.')
+		out[i++] = '.';
+	memcpy(out + i, name, n);
+	out[i + n] = '\0';
+	str_lower(out);
+	return 0;
+}
+
+/*
+ * Key handlers.  Each returns 0, or -1 after reporting through perr().
+ */
+
+static int
+key_socket(struct parse *p, const char *v)
+{
+	const char *colon = strchr(v, ':'), *rest, *at;
+	size_t plen;
+	unsigned port;
+	bool ok = false;
+
+	if (v[0] == '/') {
+		ok = true;		/* libmilter: a bare path is local */
+	} else if (colon != NULL) {
+		plen = (size_t)(colon - v);
+		rest = colon + 1;
+		if ((plen == 5 && str_nieq(v, "local", 5)) ||
+		    (plen == 4 && str_nieq(v, "unix", 4))) {
+			ok = rest[0] != '\0';
+		} else if ((plen == 4 && str_nieq(v, "inet", 4)) ||
+		    (plen == 5 && str_nieq(v, "inet6", 5))) {
+			char portbuf[8];
+			size_t n;
+
+			at = strchr(rest, '@');
+			n = at != NULL ? (size_t)(at - rest) : strlen(rest);
+			if (n > 0 && n < sizeof portbuf) {
+				memcpy(portbuf, rest, n);
+				portbuf[n] = '\0';
+				ok = parse_uint(portbuf, 1, 65535, &port) == 0;
+			}
+			if (at != NULL && at[1] == '\0')
+				ok = false;
+		}
+	}
+	if (ok && strpbrk(v, " \t") != NULL)
+		ok = false;
+	if (!ok) {
+		perr(p, "Socket: bad socket '%s' (want local:/path, "
+		    "unix:/path, inet:PORT@HOST or inet6:PORT@HOST)", Q(v));
+		return -1;
+	}
+	return set_string(p, &p->cf->socket, v);
+}
+
+static int
+key_authserv_id(struct parse *p, const char *v)
+{
+	if (strlen(v) > CONFIG_AUTHSERV_MAX || !str_is_token(v)) {
+		perr(p, "AuthservID: '%s' is not a valid authserv-id "
+		    "(an RFC 2045 token of at most 255 bytes, such as a "
+		    "host name)", Q(v));
+		return -1;
+	}
+	return set_string(p, &p->cf->authserv_id, v);
+}
+
+static int
+key_userid(struct parse *p, const char *v)
+{
+	const char *colon = strchr(v, ':');
+
+	if (v[0] == ':' || strpbrk(v, " \t") != NULL ||
+	    (colon != NULL && (colon[1] == '\0' ||
+	    strchr(colon + 1, ':') != NULL))) {
+		perr(p, "UserID: bad value '%s' (want user or user:group)",
+		    Q(v));
+		return -1;
+	}
+	return set_string(p, &p->cf->userid, v);
+}
+
+static int
+key_umask(struct parse *p, const char *v)
+{
+	size_t n = strlen(v), i;
+	unsigned m = 0;
+
+	for (i = 0; i < n && n <= 4; i++) {
+		if (v[i] < '0' || v[i] > '7')
+			break;
+		m = m * 8 + (unsigned)(v[i] - '0');
+	}
+	if (n == 0 || n > 4 || i < n || m > 0777) {
+		perr(p, "UMask: bad value '%s' (want an octal mask such as "
+		    "007 or 022)", Q(v));
+		return -1;
+	}
+	p->cf->umask = (mode_t)m;
+	return 0;
+}
+
+static int
+key_syslog_facility(struct parse *p, const char *v)
+{
+	static const struct {
+		const char	*name;
+		int		 fac;
+	} facs[] = {
+		{ "auth", LOG_AUTH }, { "authpriv", LOG_AUTHPRIV },
+		{ "cron", LOG_CRON }, { "daemon", LOG_DAEMON },
+		{ "ftp", LOG_FTP }, { "lpr", LOG_LPR },
+		{ "mail", LOG_MAIL }, { "news", LOG_NEWS },
+		{ "syslog", LOG_SYSLOG }, { "user", LOG_USER },
+		{ "uucp", LOG_UUCP },
+		{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+		{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+		{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+		{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof facs / sizeof facs[0]; i++) {
+		if (str_ieq(v, facs[i].name)) {
+			p->cf->syslog_facility = facs[i].fac;
+			return 0;
+		}
+	}
+	perr(p, "SyslogFacility: unknown facility '%s' (want mail, daemon, "
+	    "user, local0 ... local7, ...)", Q(v));
+	return -1;
+}
+
+static int
+key_trust_anchor(struct parse *p, const char *v)
+{
+	struct config *cf = p->cf;
+
+	if (str_ieq(v, "none")) {
+		if (p->ta_file_line != 0) {
+			perr(p, "TrustAnchorFile: 'none' conflicts with the "
+			    "file given at line %d", p->ta_file_line);
+			return -1;
+		}
+		if (p->ta_none_line == 0)
+			p->ta_none_line = p->line;
+		return 0;
+	}
+	if (p->ta_none_line != 0) {
+		perr(p, "TrustAnchorFile: a file conflicts with 'none' at "
+		    "line %d", p->ta_none_line);
+		return -1;
+	}
+	if (p->ta_file_line == 0)
+		p->ta_file_line = p->line;
+	return strv_add(p, &cf->trust_anchor_files, &cf->n_trust_anchor_files,
+	    v);
+}
+
+static int
+nameserver_item(struct parse *p, const char *item, void *arg)
+{
+	char addr[INET6_ADDRSTRLEN];
+	unsigned char bin[sizeof(struct in6_addr)];
+	const char *at = strchr(item, '@');
+	size_t n = at != NULL ? (size_t)(at - item) : strlen(item);
+	unsigned port;
+
+	(void)arg;
+	if (n == 0 || n >= sizeof addr)
+		goto bad;
+	memcpy(addr, item, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, bin) != 1 &&
+	    inet_pton(AF_INET6, addr, bin) != 1)
+		goto bad;
+	if (at != NULL && parse_uint(at + 1, 1, 65535, &port) == -1)
+		goto bad;
+	return strv_add(p, &p->cf->nameservers, &p->cf->n_nameservers, item);
+bad:
+	perr(p, "Nameservers: bad address '%s' (want an IPv4 or IPv6 "
+	    "address, optionally @PORT)", Q(item));
+	return -1;
+}
+
+static int
+key_nameservers(struct parse *p, const char *v)
+{
+	return split_list(p, "Nameservers", v, nameserver_item, NULL);
+}
+
+static int
+trusted_item(struct parse *p, const char *item, void *arg)
+{
+	struct config *cf = p->cf;
+	struct cidr c, *nv;
+	char err[256];
+
+	(void)arg;
+	err[0] = '\0';
+	if (cidr_parse(item, &c, err, sizeof err) == -1) {
+		/* cidr_parse() quotes the (sanitised) item itself. */
+		if (err[0] != '\0')
+			perr(p, "TrustedNetworks: %s", err);
+		else
+			perr(p, "TrustedNetworks: bad network '%s'", Q(item));
+		return -1;
+	}
+	if ((nv = reallocarray(cf->trusted, cf->n_trusted + 1,
+	    sizeof *nv)) == NULL) {
+		perr(p, "out of memory");
+		return -1;
+	}
+	nv[cf->n_trusted++] = c;
+	cf->trusted = nv;
+	return 0;
+}
+
+static int
+key_trusted(struct parse *p, const char *v)
+{
+	/* The first line replaces the default list, later lines add. */
+	if (!p->trusted_set) {
+		p->trusted_set = true;
+		p->cf->n_trusted = 0;
+	}
+	return split_list(p, "TrustedNetworks", v, trusted_item, NULL);
+}
+
+static int
+exempt_item(struct parse *p, const char *item, void *arg)
+{
+	struct config *cf = p->cf;
+	const unsigned char *c;
+	size_t n = cf->n_exempt;
+
+	(void)arg;
+	for (c = (const unsigned char *)item; *c != '\0'; c++) {
+		if (*c <= 0x20 || *c >= 0x7f || *c == '@' || *c == '"')
+			break;
+	}
+	if (*c != '\0') {
+		perr(p, "ExemptRecipients: bad local part '%s' (want local "
+		    "parts such as postmaster, without @domain)", Q(item));
+		return -1;
+	}
+	if (strv_add(p, &cf->exempt, &cf->n_exempt, item) == -1)
+		return -1;
+	str_lower(cf->exempt[n]);
+	return 0;
+}
+
+static int
+key_exempt(struct parse *p, const char *v)
+{
+	strv_free(p->cf->exempt, p->cf->n_exempt);
+	p->cf->exempt = NULL;
+	p->cf->n_exempt = 0;
+	if (str_ieq(v, "none"))
+		return 0;
+	return split_list(p, "ExemptRecipients", v, exempt_item, NULL);
+}
+
+static int
+key_generic_patterns(struct parse *p, const char *v)
+{
+	struct generic_patterns *gp;
+	char err[1024];
+
+	if (set_string(p, &p->cf->generic_patterns_file, v) == -1)
+		return -1;
+	err[0] = '\0';
+	if ((gp = generic_patterns_load(v, err, sizeof err)) == NULL) {
+		char safe[sizeof err];
+
+		/* The loader's message already names its file and line. */
+		if (err[0] == '\0') {
+			perr(p, "GenericPatterns: cannot load '%s'", Q(v));
+			return -1;
+		}
+		p->nerr++;
+		report(p->errfn, p->arg,
+		    log_sanitize(safe, sizeof safe, err, sizeof err));
+		return -1;
+	}
+	generic_patterns_free(p->cf->generic);
+	p->cf->generic = gp;
+	return 0;
+}
+
+/* Policy key=value pairs: each key, its field and its allowed values. */
+struct pval {
+	const char	*name;
+	int		 value;
+};
+
+static const struct pval action_vals[] = {
+	{ "reject", ACTION_REJECT }, { "tempfail", ACTION_TEMPFAIL },
+	{ "accept", ACTION_ACCEPT }, { NULL, 0 },
+};
+static const struct pval temperror_vals[] = {
+	{ "tempfail", ACTION_TEMPFAIL }, { "accept", ACTION_ACCEPT },
+	{ NULL, 0 },
+};
+static const struct pval dnssec_vals[] = {
+	{ "require", 1 }, { "optional", 0 }, { NULL, 0 },
+};
+
+#define PKEY_N	6
+static const struct {
+	const char		*name;
+	const struct pval	*vals;
+	const char		*want;
+	size_t			 off;	/* enum action field; or dnssec */
+} pkeys[PKEY_N] = {
+	{ "ptr", action_vals, "reject, tempfail or accept",
+	    offsetof(struct policy, ptr) },
+	{ "iprev", action_vals, "reject, tempfail or accept",
+	    offsetof(struct policy, iprev) },
+	{ "helo", action_vals, "reject, tempfail or accept",
+	    offsetof(struct policy, helo) },
+	{ "generic", action_vals, "reject, tempfail or accept",
+	    offsetof(struct policy, generic) },
+	{ "dnssec", dnssec_vals, "require or optional",
+	    offsetof(struct policy, dnssec_require) },
+	{ "temperror", temperror_vals, "tempfail or accept",
+	    offsetof(struct policy, temperror) },
+};
+
+static int
+policy_pair(struct parse *p, struct policy *pol, const char *tok,
+    bool seen[PKEY_N])
+{
+	const char *eq = strchr(tok, '='), *val;
+	const struct pval *v;
+	char key[16];
+	size_t klen, k;
+
+	if (eq == NULL) {
+		perr(p, "Policy: '%s' is not key=value", Q(tok));
+		return -1;
+	}
+	klen = (size_t)(eq - tok);
+	val = eq + 1;
+	for (k = 0; k < PKEY_N; k++)
+		if (klen == strlen(pkeys[k].name) &&
+		    str_nieq(tok, pkeys[k].name, klen))
+			break;
+	if (k == PKEY_N) {
+		if (klen >= sizeof key)
+			klen = sizeof key - 1;
+		memcpy(key, tok, klen);
+		key[klen] = '\0';
+		perr(p, "Policy: unknown key '%s' (want ptr, iprev, helo, "
+		    "generic, dnssec or temperror)", Q(key));
+		return -1;
+	}
+	if (seen[k]) {
+		perr(p, "Policy: %s given twice", pkeys[k].name);
+		return -1;
+	}
+	seen[k] = true;
+	for (v = pkeys[k].vals; v->name != NULL; v++)
+		if (str_ieq(val, v->name))
+			break;
+	if (v->name == NULL) {
+		perr(p, "Policy: bad value '%s' for %s (want %s)", Q(val),
+		    pkeys[k].name, pkeys[k].want);
+		return -1;
+	}
+	if (pkeys[k].off == offsetof(struct policy, dnssec_require))
+		pol->dnssec_require = v->value != 0;
+	else
+		*(enum action *)(void *)((char *)pol + pkeys[k].off) =
+		    (enum action)v->value;
+	return 0;
+}
+
+static int
+key_policy(struct parse *p, const char *v)
+{
+	struct config *cf = p->cf;
+	struct policy pol = builtin_policy, *nv;
+	char domain[CONFIG_DOMAIN_MAX + 2], *copy, *tok, *save = NULL;
+	const char *why = "";
+	bool seen[PKEY_N] = { false };
+	int rc = 0;
+	size_t i;
+
+	if ((copy = dup_or_oom(p, v)) == NULL)
+		return -1;
+	tok = strtok_r(copy, " \t", &save);
+	/* The value is never empty, so there is a first token. */
+	if (tok == NULL || parse_policy_domain(tok, domain, &why) == -1) {
+		perr(p, "Policy: bad domain '%s' (%s)",
+		    Q(tok != NULL ? tok : ""), why);
+		free(copy);
+		return -1;
+	}
+	while ((tok = strtok_r(NULL, " \t", &save)) != NULL)
+		if (policy_pair(p, &pol, tok, seen) == -1)
+			rc = -1;
+	free(copy);
+	for (i = 0; i < cf->n_policies; i++) {
+		if (strcmp(cf->policies[i].domain, domain) == 0) {
+			perr(p, "Policy for %s given twice (first at line %d)",
+			    domain, cf->policies[i].line);
+			return -1;
+		}
+	}
+	if (rc == -1)
+		return -1;
+	if ((pol.domain = dup_or_oom(p, domain)) == NULL)
+		return -1;
+	pol.line = p->line;
+	if ((nv = reallocarray(cf->policies, cf->n_policies + 1,
+	    sizeof *nv)) == NULL) {
+		free(pol.domain);
+		perr(p, "out of memory");
+		return -1;
+	}
+	nv[cf->n_policies++] = pol;
+	cf->policies = nv;
+	return 0;
+}
+
+/*
+ * The key table (SPEC 4).  Plain strings, booleans and integers (1..max)
+ * are stored straight into their field; other keys have a handler.
+ * seen[] in struct parse is indexed by it.
+ */
+#define FN(fn)		KEY_FN, 0, 0, (fn)
+#define STRING(f)	KEY_STRING, offsetof(struct config, f), 0, NULL
+#define BOOL(f)		KEY_BOOL, offsetof(struct config, f), 0, NULL
+#define UINT(f, max)	KEY_UINT, offsetof(struct config, f), (max), NULL
+static const struct key keys[] = {
+	{ "Socket",		FN(key_socket),			false },
+	{ "AuthservID",		FN(key_authserv_id),		false },
+	{ "UserID",		FN(key_userid),			false },
+	{ "PidFile",		STRING(pidfile),		false },
+	{ "UMask",		FN(key_umask),			false },
+	{ "Syslog",		BOOL(syslog),			false },
+	{ "SyslogFacility",	FN(key_syslog_facility),	false },
+	{ "TrustAnchorFile",	FN(key_trust_anchor),		true },
+	{ "ResolverConfig",	STRING(resolver_config),	false },
+	{ "Nameservers",	FN(key_nameservers),		false },
+	{ "DNSTimeout",		UINT(dns_timeout, CONFIG_MAX_TIMEOUT), false },
+	{ "MaxPTRNames",	UINT(max_ptr_names, CONFIG_MAX_MAXPTR), false },
+	{ "TrustedNetworks",	FN(key_trusted),		true },
+	{ "SkipAuthenticated",	BOOL(skip_authenticated),	false },
+	{ "ExemptRecipients",	FN(key_exempt),			false },
+	{ "GenericPatterns",	FN(key_generic_patterns),	false },
+	{ "DryRun",		BOOL(dry_run),			false },
+	{ "Policy",		FN(key_policy),			true },
+};
+#undef FN
+#undef STRING
+#undef BOOL
+#undef UINT
+
+_Static_assert(sizeof keys / sizeof keys[0] <= CONFIG_NKEYS_MAX,
+    "struct parse seen[] is too small");
+
+/*
+ * Lines.
+ */
+
+/* Store val for key k.  @return 0, or -1 after reporting. */
+static int
+set_value(struct parse *p, const struct key *k, const char *val)
+{
+	void *field = (char *)p->cf + k->off;
+
+	switch (k->type) {
+	case KEY_STRING:
+		return set_string(p, field, val);
+	case KEY_BOOL:
+		if (config_parse_bool(val, field) == -1) {
+			perr(p, "%s: bad value '%s' (want yes or no)",
+			    k->name, Q(val));
+			return -1;
+		}
+		return 0;
+	case KEY_UINT:
+		if (parse_uint(val, 1, k->max, field) == -1) {
+			perr(p, "%s: bad value '%s' (want a number from 1 "
+			    "to %u)", k->name, Q(val), k->max);
+			return -1;
+		}
+		return 0;
+	case KEY_FN:
+		break;
+	}
+	return k->fn(p, val);
+}
+
+static void
+parse_line(struct parse *p, char *line)
+{
+	char *key, *val, *end, *c;
+	size_t i;
+
+	/* '#' starts a comment at line start or after white space. */
+	for (c = line; *c != '\0'; c++) {
+		if (*c == '#' && (c == line || is_space(c[-1]))) {
+			*c = '\0';
+			break;
+		}
+	}
+	key = line;
+	while (is_space(*key))
+		key++;
+	if (*key == '\0')
+		return;
+	for (val = key; *val != '\0' && !is_space(*val); val++)
+		;
+	if (*val != '\0')
+		*val++ = '\0';
+	while (is_space(*val))
+		val++;
+	end = val + strlen(val);
+	while (end > val && is_space(end[-1]))
+		*--end = '\0';
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (str_ieq(key, keys[i].name))
+			break;
+	if (i == sizeof keys / sizeof keys[0]) {
+		perr(p, "unknown key '%s'", Q(key));
+		return;
+	}
+	if (*val == '\0') {
+		perr(p, "%s: missing value", keys[i].name);
+		return;
+	}
+	for (c = val; *c != '\0'; c++) {
+		unsigned char u = (unsigned char)*c;
+
+		if ((u < 0x20 && u != '\t') || u == 0x7f) {
+			perr(p, "%s: control character in value",
+			    keys[i].name);
+			return;
+		}
+	}
+	if (!keys[i].multi) {
+		if (p->seen[i] != 0) {
+			perr(p, "%s given twice (first at line %d)",
+			    keys[i].name, p->seen[i]);
+			return;
+		}
+		p->seen[i] = p->line;
+	}
+	(void)set_value(p, &keys[i], val);
+}
+
+static int
+source_getc(struct source *src)
+{
+	if (src->fp != NULL)
+		return getc(src->fp);
+	if (src->pos >= src->len)
+		return EOF;
+	return (unsigned char)src->s[src->pos++];
+}
+
+/* Read and parse every line.  @return 0, or -1 on a read error. */
+static int
+parse_source(struct parse *p, struct source *src)
+{
+	char buf[CONFIG_LINE_MAX + 1];
+	size_t n;
+	bool nul, toolong;
+	int c;
+
+	for (;;) {
+		n = 0;
+		nul = toolong = false;
+		while ((c = source_getc(src)) != EOF && c != '\n') {
+			if (c == '\0')
+				nul = true;
+			if (n < CONFIG_LINE_MAX)
+				buf[n++] = (char)c;
+			else
+				toolong = true;
+		}
+		if (c == EOF && src->fp != NULL && ferror(src->fp))
+			return -1;
+		if (c == EOF && n == 0 && !toolong)
+			return 0;
+		p->line++;
+		if (n > 0 && buf[n - 1] == '\r')
+			n--;		/* CRLF files */
+		buf[n] = '\0';
+		if (toolong)
+			perr(p, "line too long (more than %d bytes)",
+			    CONFIG_LINE_MAX);
+		else if (nul)
+			perr(p, "NUL byte in line");
+		else
+			parse_line(p, buf);
+		if (c == EOF)
+			return 0;
+	}
+}
+
+/*
+ * Building and freeing.
+ */
+
+static void
+config_free(struct config *cf)
+{
+	size_t i;
+
+	if (cf == NULL)
+		return;
+	free(cf->file);
+	free(cf->socket);
+	free(cf->authserv_id);
+	free(cf->userid);
+	free(cf->pidfile);
+	strv_free(cf->trust_anchor_files, cf->n_trust_anchor_files);
+	free(cf->resolver_config);
+	strv_free(cf->nameservers, cf->n_nameservers);
+	free(cf->trusted);
+	strv_free(cf->exempt, cf->n_exempt);
+	free(cf->generic_patterns_file);
+	generic_patterns_free(cf->generic);
+	for (i = 0; i < cf->n_policies; i++)
+		free(cf->policies[i].domain);
+	free(cf->policies);
+	free(cf);
+}
+
+/* The host name for AuthservID, or "localhost". */
+static int
+default_authserv_id(struct parse *p)
+{
+	char host[CONFIG_HOSTNAME_BUF];
+
+	if (gethostname(host, sizeof host) == -1)
+		host[0] = '\0';
+	host[sizeof host - 1] = '\0';
+	return set_string(p, &p->cf->authserv_id,
+	    str_is_token(host) ? host : "localhost");
+}
+
+/* Fill in the defaults that a line may later replace. */
+static int
+set_defaults(struct parse *p)
+{
+	struct config *cf = p->cf;
+
+	cf->refcnt = 1;
+	cf->umask = 007;
+	cf->syslog = true;
+	cf->syslog_facility = LOG_MAIL;
+	cf->dns_timeout = CONFIG_DEFAULT_TIMEOUT;
+	cf->max_ptr_names = CONFIG_DEFAULT_MAXPTR;
+	cf->skip_authenticated = true;
+	cf->dry_run = false;
+	if (set_string(p, &cf->socket, CONFIG_DEFAULT_SOCKET) == -1)
+		return -1;
+	if (split_list(p, "TrustedNetworks", DEFAULT_TRUSTED, trusted_item,
+	    NULL) == -1)
+		return -1;
+	if (split_list(p, "ExemptRecipients", DEFAULT_EXEMPT, exempt_item,
+	    NULL) == -1)
+		return -1;
+	return 0;
+}
+
+/* Defaults that depend on whether a key was seen at all. */
+static int
+finish(struct parse *p)
+{
+	struct config *cf = p->cf;
+
+	if (cf->authserv_id == NULL && default_authserv_id(p) == -1)
+		return -1;
+	if (p->ta_none_line == 0 && p->ta_file_line == 0 &&
+	    strv_add(p, &cf->trust_anchor_files, &cf->n_trust_anchor_files,
+	    CONFIG_DEFAULT_TA_FILE) == -1)
+		return -1;
+	if (cf->generic == NULL && cf->generic_patterns_file == NULL &&
+	    (cf->generic = generic_patterns_new_builtin()) == NULL) {
+		perr(p, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static struct config *
+load(const char *name, const char *path, struct source *src,
+    config_error_fn *errfn, void *arg)
+{
+	struct parse p;
+	char safe[PATH_MAX];
+	int rc;
+
+	memset(&p, 0, sizeof p);
+	p.name = log_sanitize(safe, sizeof safe, name, strlen(name));
+	p.errfn = errfn;
+	p.arg = arg;
+	if ((p.cf = calloc(1, sizeof *p.cf)) == NULL) {
+		perr(&p, "out of memory");
+		return NULL;
+	}
+	if (path != NULL && set_string(&p, &p.cf->file, path) == -1)
+		goto fail;
+	if (set_defaults(&p) == -1)
+		goto fail;
+	rc = parse_source(&p, src);
+	if (rc == -1) {
+		char msg[PATH_MAX + 256];
+
+		(void)snprintf(msg, sizeof msg, "%s: %s", p.name,
+		    strerror(errno));
+		p.nerr++;
+		report(errfn, arg, msg);
+		goto fail;
+	}
+	p.line = 0;
+	if (p.nerr == 0 && finish(&p) == -1)
+		goto fail;
+	if (p.nerr == 0)
+		return p.cf;
+fail:
+	config_free(p.cf);
+	return NULL;
+}
+
+struct config *
+config_load(const char *file, config_error_fn *errfn, void *arg)
+{
+	struct source src;
+	struct config *cf;
+	char safe[PATH_MAX], msg[PATH_MAX + 256];
+
+	memset(&src, 0, sizeof src);
+	if ((src.fp = fopen(file, "r")) == NULL) {
+		(void)snprintf(msg, sizeof msg, "%s: %s",
+		    log_sanitize(safe, sizeof safe, file, strlen(file)),
+		    strerror(errno));
+		report(errfn, arg, msg);
+		return NULL;
+	}
+	cf = load(file, file, &src, errfn, arg);
+	(void)fclose(src.fp);
+	return cf;
+}
+
+struct config *
+config_load_string(const char *name, const char *text,
+    config_error_fn *errfn, void *arg)
+{
+	struct source src;
+
+	memset(&src, 0, sizeof src);
+	src.s = text;
+	src.len = strlen(text);
+	return load(name != NULL ? name : "(string)", NULL, &src, errfn,
+	    arg);
+}
+
+struct config *
+config_new_default(void)
+{
+	return config_load_string("(defaults)", "", NULL, NULL);
+}
+
+void
+config_ref(struct config *cf)
+{
+	cf->refcnt++;
+}
+
+void
+config_unref(struct config *cf)
+{
+	if (cf != NULL && --cf->refcnt == 0)
+		config_free(cf);
+}
+
+/*
+ * Queries.
+ */
+
+/* Case-insensitive equality of a[n] and b[n]. */
+static bool
+mem_ieq(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (lower(a[i]) != lower(b[i]))
+			return false;
+	return true;
+}
+
+const struct policy *
+config_policy_for(const struct config *cf, const char *domain)
+{
+	const struct policy *exact = NULL, *suffix = NULL, *star = NULL;
+	size_t n = strlen(domain), best = 0, i, len;
+
+	if (n > 0 && domain[n - 1] == '.')
+		n--;
+	for (i = 0; i < cf->n_policies; i++) {
+		const struct policy *pol = &cf->policies[i];
+
+		len = strlen(pol->domain);
+		if (strcmp(pol->domain, "*") == 0)
+			star = pol;
+		else if (pol->domain[0] == '.') {
+			/* ".example.com" matches "a.example.com", not
+			 * "example.com": the query must be longer. */
+			if (n > len && len > best &&
+			    mem_ieq(domain + n - len, pol->domain, len)) {
+				suffix = pol;
+				best = len;
+			}
+		} else if (n == len && mem_ieq(domain, pol->domain, n))
+			exact = pol;
+	}
+	if (exact != NULL)
+		return exact;
+	if (suffix != NULL)
+		return suffix;
+	if (star != NULL)
+		return star;
+	return &builtin_policy;
+}
+
+bool
+config_is_exempt(const struct config *cf, const char *localpart)
+{
+	size_t i;
+
+	for (i = 0; i < cf->n_exempt; i++)
+		if (str_ieq(cf->exempt[i], localpart))
+			return true;
+	return false;
+}
+
+/*
+ * The snapshot store.  The reference count of a published configuration
+ * only changes under store_lock; the memory is freed outside it once the
+ * count reached zero (nobody else can reach it then).
+ */
+
+void
+config_store_publish(struct config *cf)
+{
+	struct config *old;
+	bool dead = false;
+
+	pthread_mutex_lock(&store_lock);
+	old = store_current;
+	store_current = cf;
+	if (old != NULL)
+		dead = --old->refcnt == 0;
+	pthread_mutex_unlock(&store_lock);
+	if (dead)
+		config_free(old);
+}
+
+struct config *
+config_store_get(void)
+{
+	struct config *cf;
+
+	pthread_mutex_lock(&store_lock);
+	cf = store_current;
+	if (cf != NULL)
+		cf->refcnt++;
+	pthread_mutex_unlock(&store_lock);
+	return cf;
+}
+
+void
+config_store_release(struct config *cf)
+{
+	bool dead;
+
+	if (cf == NULL)
+		return;
+	pthread_mutex_lock(&store_lock);
+	dead = --cf->refcnt == 0;
+	pthread_mutex_unlock(&store_lock);
+	if (dead)
+		config_free(cf);
+}
