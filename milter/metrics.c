@@ -1,0 +1,2 @@
+/* metrics.c - placeholder: being written. */
+#include "config.h"
