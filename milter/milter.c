@@ -126,56 +126,6 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	return SMFIS_CONTINUE;
 }
 
-/*
- * Split a recipient ("<user@Example.COM.>", "user@example.com",
- * "<postmaster>") into a lower-case local part and domain without the
- * trailing dot.  The last '@' separates them.
- */
-static void
-split_rcpt(const char *rcpt, char *local, size_t llen, char *domain,
-    size_t dlen)
-{
-	const char *p = rcpt, *end, *at;
-	size_t n, i;
-
-	while (*p == ' ' || *p == '<')
-		p++;
-	end = p + strlen(p);
-	while (end > p && (end[-1] == '>' || end[-1] == ' '))
-		end--;
-	for (at = end; at > p && at[-1] != '@'; at--)
-		;
-	if (at > p) {
-		n = (size_t)(at - 1 - p);
-		if (n >= llen)
-			n = llen - 1;
-		for (i = 0; i < n; i++)
-			local[i] = (char)((p[i] >= 'A' && p[i] <= 'Z') ?
-			    p[i] + 32 : p[i]);
-		local[n] = '\0';
-		p = at;
-	} else {
-		n = (size_t)(end - p);
-		if (n >= llen)
-			n = llen - 1;
-		for (i = 0; i < n; i++)
-			local[i] = (char)((p[i] >= 'A' && p[i] <= 'Z') ?
-			    p[i] + 32 : p[i]);
-		local[n] = '\0';
-		domain[0] = '\0';
-		return;
-	}
-	n = (size_t)(end - p);
-	if (n > 0 && p[n - 1] == '.')
-		n--;
-	if (n >= dlen)
-		n = dlen - 1;
-	for (i = 0; i < n; i++)
-		domain[i] = (char)((p[i] >= 'A' && p[i] <= 'Z') ? p[i] + 32 :
-		    p[i]);
-	domain[n] = '\0';
-}
-
 static sfsistat
 cb_envrcpt(SMFICTX *ctx, char **argv)
 {
@@ -192,7 +142,8 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	if (s->trusted || s->authenticated || s->failed_open || s->cs == NULL)
 		return SMFIS_CONTINUE;
 	cf = s->rt->cf;
-	split_rcpt(argv[0], local, sizeof local, domain, sizeof domain);
+	policy_split_recipient(argv[0], local, sizeof local, domain,
+	    sizeof domain);
 	if (config_is_exempt(cf, local))
 		return SMFIS_CONTINUE;
 	p = config_policy_for(cf, domain);

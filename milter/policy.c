@@ -300,3 +300,44 @@ policy_decide(const struct check_result *r, const struct policy *p,
 		text_temperror(&sb, r);
 	}
 }
+
+/* ASCII lower case copy of n bytes into dst[dlen] (truncating). */
+static void
+lower_copy(char *dst, size_t dlen, const char *src, size_t n)
+{
+	size_t i;
+
+	if (n >= dlen)
+		n = dlen - 1;
+	for (i = 0; i < n; i++)
+		dst[i] = (char)((src[i] >= 'A' && src[i] <= 'Z') ?
+		    src[i] + ('a' - 'A') : src[i]);
+	dst[n] = '\0';
+}
+
+void
+policy_split_recipient(const char *rcpt, char *local, size_t llen,
+    char *domain, size_t dlen)
+{
+	const char *p = rcpt, *end, *at;
+	size_t n;
+
+	while (*p == ' ' || *p == '<')
+		p++;
+	end = p + strlen(p);
+	while (end > p && (end[-1] == '>' || end[-1] == ' '))
+		end--;
+	for (at = end; at > p && at[-1] != '@'; at--)
+		;
+	if (at == p) {
+		/* No '@': a bare local part ("<postmaster>"). */
+		lower_copy(local, llen, p, (size_t)(end - p));
+		domain[0] = '\0';
+		return;
+	}
+	lower_copy(local, llen, p, (size_t)(at - 1 - p));
+	n = (size_t)(end - at);
+	if (n > 0 && at[n - 1] == '.')
+		n--;
+	lower_copy(domain, dlen, at, n);
+}

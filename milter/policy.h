@@ -74,4 +74,13 @@ const char *policy_action_str(enum action a);
  */
 bool policy_needs_verdict(const struct policy *p);
 
+/**
+ * Split an envelope recipient ("<User@Example.COM.>", "user@example.com",
+ * "<postmaster>") into its local part and domain, both lower case, the
+ * domain without a trailing dot ("" when there is no '@').  The last '@'
+ * separates them; each part is truncated to its buffer (dlen, llen > 0).
+ */
+void policy_split_recipient(const char *rcpt, char *local, size_t llen,
+    char *domain, size_t dlen);
+
 #endif

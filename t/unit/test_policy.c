@@ -607,6 +607,40 @@ names_of_checks_and_actions(void **state)
 	assert_string_equal(policy_action_str((enum action)7), "unknown");
 }
 
+/* Recipients are split at the last '@', lower-cased, trailing dot gone. */
+static void
+recipient_split_table(void **state)
+{
+	static const struct {
+		const char *rcpt, *local, *domain;
+	} t[] = {
+		{ "<user@example.com>", "user", "example.com" },
+		{ "User@Example.COM", "user", "example.com" },
+		{ "<Postmaster@Example.COM.>", "postmaster", "example.com" },
+		{ "<postmaster>", "postmaster", "" },
+		{ "<\"a@b\"@example.org>", "\"a@b\"", "example.org" },
+		{ "<>", "", "" },
+		{ "<@>", "", "" },
+		{ " <abuse@sub.example.net> ", "abuse", "sub.example.net" },
+	};
+	char local[16], domain[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		policy_split_recipient(t[i].rcpt, local, sizeof local, domain,
+		    sizeof domain);
+		print_message("rcpt %s\n", t[i].rcpt);
+		assert_string_equal(local, t[i].local);
+		assert_string_equal(domain, t[i].domain);
+	}
+	/* Truncated to the buffers, never overrun. */
+	policy_split_recipient("<averyveryverylonglocalpart@example.com>",
+	    local, sizeof local, domain, 4);
+	assert_string_equal(local, "averyveryverylo");
+	assert_string_equal(domain, "exa");
+}
+
 int
 main(void)
 {
@@ -621,6 +655,7 @@ main(void)
 		cmocka_unit_test(null_inputs_accept),
 		cmocka_unit_test(needs_verdict_only_when_some_check_refuses),
 		cmocka_unit_test(names_of_checks_and_actions),
+		cmocka_unit_test(recipient_split_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
