@@ -258,12 +258,13 @@ is_ldh(unsigned char c)
 	return is_alpha(c) || is_digit(c) || c == '-';
 }
 
-/* Bytes kept verbatim in the safe form (the label separator '.' is added
- * separately; a '.' byte inside a label is not kept). */
+/* Bytes kept verbatim in the safe form: SPEC 3.1 keeps [A-Za-z0-9._-] of
+ * the raw label bytes joined by dots, so a '.' byte inside a label stays
+ * a '.' (the name is then never a hostname: see odd below). */
 static bool
 is_safe_label_byte(unsigned char c)
 {
-	return is_ldh(c) || c == '_';
+	return is_ldh(c) || c == '_' || c == '.';
 }
 
 int
@@ -272,6 +273,7 @@ dname_from_wire(const uint8_t *wire, size_t len,
 {
 	struct out pres, safe;
 	size_t pos = 0, total = 0, i, labels = 0;
+	bool odd = false;		/* a byte that is not LDH in a label */
 
 	if (out == NULL)
 		return -1;
@@ -310,6 +312,8 @@ dname_from_wire(const uint8_t *wire, size_t len,
 
 			out_pres_byte(&pres, c);
 			out_putc(&safe, is_safe_label_byte(c) ? (char)c : '?');
+			if (!is_ldh(c))
+				odd = true;
 		}
 		pos += 1 + l;
 	}
@@ -322,10 +326,9 @@ dname_from_wire(const uint8_t *wire, size_t len,
 		out_putc(&safe, '.');
 		return 0;
 	}
-	/* safe has every byte outside [A-Za-z0-9_-] of a label replaced by
-	 * '?' (a '.' in a label included), and '?' and '_' are not hostname
-	 * bytes: so this accepts exactly the names of LDH labels. */
-	out->hostname = dname_valid_hostname(out->safe);
+	/* Only names made of LDH labels can be host names; safe is then
+	 * the exact name. */
+	out->hostname = !odd && dname_valid_hostname(out->safe);
 	return 0;
 
 bad:

@@ -359,8 +359,8 @@ from_wire_decodes_and_escapes(void **state)
 		{ W("\003a\377b\004test\000"), "a\\255b.test", "a?b.test",
 		    false },
 		/* A dot inside a label is not a separator. */
-		{ W("\003a.b\004test\000"), "a\\.b.test", "a?b.test", false },
-		{ W("\007evil.co\002uk\000"), "evil\\.co.uk", "evil?co.uk",
+		{ W("\003a.b\004test\000"), "a\\.b.test", "a.b.test", false },
+		{ W("\007evil.co\002uk\000"), "evil\\.co.uk", "evil.co.uk",
 		    false },
 		/* RFC 1035 5.1 special characters. */
 		{ W("\003a\\b\000"), "a\\\\b", "a?b", false },
