@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +294,89 @@ config_parse_bool(const char *s, bool *out)
 		}
 	}
 	return -1;
+}
+
+/* Longest "[ADDR6]:PORT": an IPv6 literal (INET6_ADDRSTRLEN counts its
+ * NUL), two brackets, ':' and 5 digits. */
+#define CONFIG_LISTEN_MAX	(INET6_ADDRSTRLEN - 1 + 2 + 1 + 5)
+
+int
+config_parse_listen(const char *s, struct sockaddr_storage *out,
+    socklen_t *outlen, const char **why)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *port, *end;
+	struct sockaddr_in *sin = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)out;
+	unsigned p;
+	size_t n;
+	int family;
+
+	memset(out, 0, sizeof *out);
+	*outlen = 0;
+	if (strlen(s) > CONFIG_LISTEN_MAX) {
+		*why = "value too long";
+		return -1;
+	}
+	if (s[0] == '[') {
+		/* "[ADDR6]:PORT" */
+		if ((end = strchr(s, ']')) == NULL || end[1] != ':') {
+			*why = "want [ADDR6]:PORT";
+			return -1;
+		}
+		family = AF_INET6;
+		n = (size_t)(end - (s + 1));
+		s++;
+		port = end + 2;
+	} else if ((end = strchr(s, ':')) != NULL) {
+		/* "ADDR:PORT": exactly one ':', so a bare IPv6 literal
+		 * (ambiguous with its port) is refused. */
+		if (strchr(end + 1, ':') != NULL) {
+			*why = "write an IPv6 address as [ADDR6]:PORT";
+			return -1;
+		}
+		family = AF_INET;
+		n = (size_t)(end - s);
+		port = end + 1;
+	} else {
+		/* "PORT": loopback only. */
+		family = AF_INET;
+		n = 0;
+		port = s;
+	}
+	if (parse_uint(port, 1, 65535, &p) == -1) {
+		*why = "port must be a number from 1 to 65535";
+		return -1;
+	}
+	if (n >= sizeof addr) {
+		*why = "not an IP address";
+		return -1;
+	}
+	if (n == 0 && port != s) {
+		*why = "empty address";
+		return -1;
+	}
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	if (family == AF_INET6) {
+		if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) != 1) {
+			*why = "not an IPv6 address";
+			return -1;
+		}
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)p);
+		*outlen = sizeof *sin6;
+		return 0;
+	}
+	if (inet_pton(AF_INET, n == 0 ? "127.0.0.1" : addr,
+	    &sin->sin_addr) != 1) {
+		*why = "not an IPv4 address";
+		return -1;
+	}
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)p);
+	*outlen = sizeof *sin;
+	return 0;
 }
 
 /*
@@ -620,6 +704,21 @@ key_exempt(struct parse *p, const char *v)
 }
 
 static int
+key_metrics_listen(struct parse *p, const char *v)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	const char *why = "";
+
+	if (config_parse_listen(v, &ss, &sslen, &why) == -1) {
+		perr(p, "MetricsListen: bad value '%s': %s (want PORT, "
+		    "ADDR:PORT or [ADDR6]:PORT)", Q(v), why);
+		return -1;
+	}
+	return set_string(p, &p->cf->metrics_listen, v);
+}
+
+static int
 key_generic_patterns(struct parse *p, const char *v)
 {
 	struct generic_patterns *gp;
@@ -809,6 +908,7 @@ static const struct key keys[] = {
 	{ "ExemptRecipients",	FN(key_exempt),			false },
 	{ "GenericPatterns",	FN(key_generic_patterns),	false },
 	{ "DryRun",		BOOL(dry_run),			false },
+	{ "MetricsListen",	FN(key_metrics_listen),		false },
 	{ "Policy",		FN(key_policy),			true },
 };
 #undef FN
@@ -984,6 +1084,7 @@ config_free(struct config *cf)
 	strv_free(cf->exempt, cf->n_exempt);
 	free(cf->generic_patterns_file);
 	generic_patterns_free(cf->generic);
+	free(cf->metrics_listen);
 	for (i = 0; i < cf->n_policies; i++)
 		free(cf->policies[i].domain);
 	free(cf->policies);

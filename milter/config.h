@@ -34,6 +34,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "cidr.h"
@@ -98,6 +99,8 @@ struct config {
 
 	bool		 dry_run;
 
+	char		*metrics_listen;	/* NULL: off */
+
 	struct policy	*policies;
 	size_t		 n_policies;
 
@@ -143,6 +146,16 @@ bool config_is_exempt(const struct config *cf, const char *localpart);
 
 /** Parse "yes/no/true/false/1/0/on/off".  @return 0 or -1. */
 int config_parse_bool(const char *s, bool *out);
+
+/**
+ * Parse a MetricsListen value: "PORT" (127.0.0.1), "ADDR:PORT" with an IPv4
+ * literal, or "[ADDR6]:PORT" with an IPv6 literal; PORT is 1..65535.
+ * Host names are refused (no DNS at start-up).
+ * @return 0 with the address in *out (port in network order) and its
+ *	length in *outlen, or -1 with a static reason in *why.
+ */
+int config_parse_listen(const char *s, struct sockaddr_storage *out,
+    socklen_t *outlen, const char **why);
 
 /*
  * Snapshot store for the milter: one current configuration, replaced

@@ -27,6 +27,7 @@
 #include <libmilter/mfapi.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "milter.h"
 #include "session.h"
 
@@ -413,6 +414,13 @@ main(int argc, char *argv[])
 		log_msg(LOG_ERR, "resolver: %s", err);
 		return EXIT_CONFIG;
 	}
+	if (rt->cf->metrics_listen != NULL &&
+	    metrics_start(rt->cf->metrics_listen, err, sizeof err) == -1) {
+		log_msg(LOG_ERR, "MetricsListen %s: %s", rt->cf->metrics_listen,
+		    err);
+		runtime_release(rt);
+		return EXIT_CONFIG;
+	}
 	runtime_publish(rt);
 	if ((rc = pthread_create(&tid, NULL, reload_thread, NULL)) != 0) {
 		log_msg(LOG_ERR, "pthread_create: %s", strerror(rc));
@@ -425,6 +433,7 @@ main(int argc, char *argv[])
 	rc = smfi_main();
 	log_msg(LOG_INFO, "rdns-milter stopping");
 	/* Sessions are gone; the reload thread may still hold nothing. */
+	metrics_stop();
 	runtime_shutdown();
 	if (path != NULL)
 		(void)unlink(path);

@@ -1,2 +1,607 @@
-/* metrics.c - placeholder: being written. */
+/*
+ * metrics.c - counters and latency histograms, Prometheus text format.
+ *
+ * Every counter is a process-wide _Atomic integer updated with relaxed
+ * fetch-and-add: recording takes no lock, never allocates and never
+ * fails, so it is safe in every libmilter callback.  Labelled families are
+ * fixed arrays indexed by the label values that can occur, and every
+ * series is written from the start (value 0), so that rate() works on the
+ * first scrape.
+ *
+ * The latency histogram keeps one non-cumulative count per bucket; the
+ * renderer adds them up, so "le" buckets are cumulative and _count equals
+ * the +Inf bucket within one scrape even while other threads record.  The
+ * sum is kept in microseconds.
+ *
+ * The HTTP side (libmicrohttpd, one internal polling thread) renders into
+ * a fresh buffer per request.  Without libmicrohttpd, metrics_start()
+ * reports that and everything else still works.
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks.h"
+#include "log.h"
+#include "metrics.h"
+#include "resolver.h"
+#include "strbuf.h"
+
+#ifdef HAVE_MICROHTTPD
+#include <sys/socket.h>
+#include <pthread.h>
+#include <unistd.h>
+#include <microhttpd.h>
+#endif
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+typedef _Atomic uint_least64_t counter;
+
+/*
+ * Label values.  The index of a name is its slot in the arrays below.
+ */
+
+static const char *const skip_reasons[] = {
+	"trusted", "authenticated", "error",
+};
+#define N_SKIP		NELEM(skip_reasons)
+
+/* Results a check can have (checks.h), in the order they are written. */
+static const struct {
+	const char	*check;		/* label value */
+	unsigned	 n;
+	const char	*results[5];
+} check_labels[] = {
+	{ "ptr", 3, { "pass", "fail", "temperror" } },
+	{ "iprev", 4, { "pass", "fail", "permerror", "temperror" } },
+	{ "x_ptr", 5, { "pass", "fail", "neutral", "none", "temperror" } },
+	{ "generic", 3, { "yes", "no", "temperror" } },
+};
+enum { CHK_PTR, CHK_IPREV, CHK_XPTR, CHK_GENERIC, N_CHECKS };
+#define N_RESULTS_MAX	5
+
+static const char *const dnssec_labels[] = {
+	"secure", "insecure", "bogus",
+};
+#define N_DNSSEC	NELEM(dnssec_labels)
+
+static const char *const action_labels[] = {
+	"accept", "tempfail", "reject",
+};
+#define N_ACTIONS	NELEM(action_labels)
+
+/* Histogram upper bounds in microseconds, and as written in "le". */
+static const struct {
+	uint64_t	 us;
+	const char	*le;
+} buckets[] = {
+	{ 1000, "0.001" }, { 2500, "0.0025" }, { 5000, "0.005" },
+	{ 10000, "0.01" }, { 25000, "0.025" }, { 50000, "0.05" },
+	{ 100000, "0.1" }, { 250000, "0.25" }, { 500000, "0.5" },
+	{ 1000000, "1" }, { 2500000, "2.5" }, { 5000000, "5" },
+	{ 10000000, "10" },
+};
+#define N_BUCKETS	NELEM(buckets)
+
+/* Latencies are clamped to this (a day) before conversion: it keeps the
+ * double to integer conversion defined and the sum from overflowing. */
+#define LATENCY_MAX_S	86400.0
+
+/*
+ * The counters.
+ */
+
+static counter		 sessions_total;
+static _Atomic int_least64_t sessions_active;
+static counter		 skipped[N_SKIP];
+static counter		 check_results[N_CHECKS][N_RESULTS_MAX];
+static counter		 dnssec_total[N_DNSSEC];
+static counter		 dns_timeouts;
+static counter		 actions[N_ACTIONS][2];	/* [action][dry_run] */
+static counter		 forged_removed;
+static counter		 latency_bucket[N_BUCKETS + 1];	/* last: +Inf */
+static counter		 latency_sum_us;
+
+static void
+inc(counter *c, uint_least64_t n)
+{
+	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+}
+
+static uint_least64_t
+get(counter *c)
+{
+	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+/*
+ * Recording.
+ */
+
+void
+metrics_session_start(void)
+{
+	inc(&sessions_total, 1);
+	atomic_fetch_add_explicit(&sessions_active, 1, memory_order_relaxed);
+}
+
+void
+metrics_session_end(void)
+{
+	atomic_fetch_sub_explicit(&sessions_active, 1, memory_order_relaxed);
+}
+
+void
+metrics_skipped(const char *reason)
+{
+	size_t i;
+
+	if (reason == NULL)
+		return;
+	for (i = 0; i < N_SKIP; i++) {
+		if (strcmp(reason, skip_reasons[i]) == 0) {
+			inc(&skipped[i], 1);
+			return;
+		}
+	}
+}
+
+/* Slot of result name in check k, or -1 (a value that cannot occur). */
+static int
+result_slot(unsigned k, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < check_labels[k].n; i++)
+		if (strcmp(check_labels[k].results[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+count_result(unsigned k, const char *name)
+{
+	int i;
+
+	if ((i = result_slot(k, name)) != -1)
+		inc(&check_results[k][i], 1);
+}
+
+void
+metrics_result(const struct check_result *r)
+{
+	const char *generic;
+
+	if (r == NULL)
+		return;
+	count_result(CHK_PTR, check_res_str(r->ptr));
+	count_result(CHK_IPREV, check_res_str(r->iprev));
+	count_result(CHK_XPTR, check_res_str(r->xptr));
+	switch (r->generic) {
+	case GENERIC_YES:
+		generic = "yes";
+		break;
+	case GENERIC_NO:
+		generic = "no";
+		break;
+	case GENERIC_TEMPERROR:
+	default:
+		generic = "temperror";
+		break;
+	}
+	count_result(CHK_GENERIC, generic);
+	switch (r->iprev_dnssec) {
+	case DNSSEC_SECURE:
+		inc(&dnssec_total[0], 1);
+		break;
+	case DNSSEC_INSECURE:
+		inc(&dnssec_total[1], 1);
+		break;
+	case DNSSEC_BOGUS:
+		inc(&dnssec_total[2], 1);
+		break;
+	}
+	if (r->timed_out)
+		inc(&dns_timeouts, 1);
+}
+
+void
+metrics_action(enum action a, bool dry_run)
+{
+	unsigned i;
+
+	switch (a) {
+	case ACTION_ACCEPT:
+		i = 0;
+		break;
+	case ACTION_TEMPFAIL:
+		i = 1;
+		break;
+	case ACTION_REJECT:
+		i = 2;
+		break;
+	default:
+		return;
+	}
+	inc(&actions[i][dry_run ? 1 : 0], 1);
+}
+
+void
+metrics_verdict_latency(double seconds)
+{
+	uint64_t us;
+	size_t i;
+
+	/* NaN and negative values (a clock step) count as 0. */
+	if (!(seconds > 0.0))
+		seconds = 0.0;
+	if (seconds > LATENCY_MAX_S)
+		seconds = LATENCY_MAX_S;
+	us = (uint64_t)(seconds * 1e6 + 0.5);
+	for (i = 0; i < N_BUCKETS; i++)
+		if (us <= buckets[i].us)
+			break;
+	inc(&latency_bucket[i], 1);
+	inc(&latency_sum_us, us);
+}
+
+void
+metrics_forged_removed(unsigned n)
+{
+	inc(&forged_removed, n);
+}
+
+void
+metrics_reset(void)
+{
+	size_t i, j;
+
+	atomic_store(&sessions_total, 0);
+	atomic_store(&sessions_active, 0);
+	for (i = 0; i < N_SKIP; i++)
+		atomic_store(&skipped[i], 0);
+	for (i = 0; i < N_CHECKS; i++)
+		for (j = 0; j < N_RESULTS_MAX; j++)
+			atomic_store(&check_results[i][j], 0);
+	for (i = 0; i < N_DNSSEC; i++)
+		atomic_store(&dnssec_total[i], 0);
+	atomic_store(&dns_timeouts, 0);
+	for (i = 0; i < N_ACTIONS; i++) {
+		atomic_store(&actions[i][0], 0);
+		atomic_store(&actions[i][1], 0);
+	}
+	atomic_store(&forged_removed, 0);
+	for (i = 0; i <= N_BUCKETS; i++)
+		atomic_store(&latency_bucket[i], 0);
+	atomic_store(&latency_sum_us, 0);
+}
+
+/*
+ * Rendering (text exposition format 0.0.4).  Label values are our own
+ * constants, so nothing needs escaping.
+ */
+
+static void
+header(struct strbuf *sb, const char *name, const char *type,
+    const char *help)
+{
+	strbuf_printf(sb, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+	    type);
+}
+
+int
+metrics_render(char *buf, size_t len)
+{
+	struct strbuf sb;
+	uint_least64_t cum, sum;
+	size_t i, j;
+
+	if (buf == NULL || len == 0)
+		return -1;
+	strbuf_init(&sb, buf, len);
+
+	header(&sb, "rdns_milter_sessions_total", "counter",
+	    "SMTP connections seen.");
+	strbuf_printf(&sb, "rdns_milter_sessions_total %" PRIuLEAST64 "\n",
+	    get(&sessions_total));
+
+	header(&sb, "rdns_milter_sessions_active", "gauge",
+	    "SMTP connections open now.");
+	strbuf_printf(&sb, "rdns_milter_sessions_active %" PRIdLEAST64 "\n",
+	    atomic_load_explicit(&sessions_active, memory_order_relaxed));
+
+	header(&sb, "rdns_milter_sessions_skipped_total", "counter",
+	    "Connections or messages not checked, by reason.");
+	for (i = 0; i < N_SKIP; i++)
+		strbuf_printf(&sb, "rdns_milter_sessions_skipped_total"
+		    "{reason=\"%s\"} %" PRIuLEAST64 "\n", skip_reasons[i],
+		    get(&skipped[i]));
+
+	header(&sb, "rdns_milter_check_results_total", "counter",
+	    "Check verdicts, one per checked connection and check.");
+	for (i = 0; i < N_CHECKS; i++)
+		for (j = 0; j < check_labels[i].n; j++)
+			strbuf_printf(&sb, "rdns_milter_check_results_total"
+			    "{check=\"%s\",result=\"%s\"} %" PRIuLEAST64 "\n",
+			    check_labels[i].check,
+			    check_labels[i].results[j],
+			    get(&check_results[i][j]));
+
+	header(&sb, "rdns_milter_dnssec_total", "counter",
+	    "DNSSEC status of the iprev answers, one per verdict.");
+	for (i = 0; i < N_DNSSEC; i++)
+		strbuf_printf(&sb, "rdns_milter_dnssec_total{status=\"%s\"} %"
+		    PRIuLEAST64 "\n", dnssec_labels[i], get(&dnssec_total[i]));
+
+	header(&sb, "rdns_milter_dns_timeouts_total", "counter",
+	    "Verdicts cut short by DNSTimeout.");
+	strbuf_printf(&sb, "rdns_milter_dns_timeouts_total %" PRIuLEAST64
+	    "\n", get(&dns_timeouts));
+
+	header(&sb, "rdns_milter_actions_total", "counter",
+	    "Recipient decisions; dry_run=\"yes\" ones were not enforced.");
+	for (i = 0; i < N_ACTIONS; i++)
+		for (j = 0; j < 2; j++)
+			strbuf_printf(&sb, "rdns_milter_actions_total"
+			    "{action=\"%s\",dry_run=\"%s\"} %" PRIuLEAST64
+			    "\n", action_labels[i], j ? "yes" : "no",
+			    get(&actions[i][j]));
+
+	header(&sb, "rdns_milter_forged_headers_removed_total", "counter",
+	    "Forged Authentication-Results fields deleted.");
+	strbuf_printf(&sb, "rdns_milter_forged_headers_removed_total %"
+	    PRIuLEAST64 "\n", get(&forged_removed));
+
+	header(&sb, "rdns_milter_verdict_seconds", "histogram",
+	    "Time from connect to verdict.");
+	cum = 0;
+	for (i = 0; i <= N_BUCKETS; i++) {
+		cum += get(&latency_bucket[i]);
+		strbuf_printf(&sb, "rdns_milter_verdict_seconds_bucket"
+		    "{le=\"%s\"} %" PRIuLEAST64 "\n",
+		    i < N_BUCKETS ? buckets[i].le : "+Inf", cum);
+	}
+	sum = get(&latency_sum_us);
+	strbuf_printf(&sb, "rdns_milter_verdict_seconds_sum %" PRIuLEAST64
+	    ".%06" PRIuLEAST64 "\n", sum / 1000000, sum % 1000000);
+	strbuf_printf(&sb, "rdns_milter_verdict_seconds_count %" PRIuLEAST64
+	    "\n", cum);
+
+	if (strbuf_overflow(&sb) || sb.len > INT_MAX)
+		return -1;
+	return (int)sb.len;
+}
+
+/*
+ * The HTTP endpoint.
+ */
+
+#ifndef HAVE_MICROHTTPD
+
+int
+metrics_start(const char *listen, char *err, size_t errlen)
+{
+	(void)listen;
+	(void)snprintf(err, errlen, "built without libmicrohttpd");
+	return -1;
+}
+
+void
+metrics_stop(void)
+{
+}
+
+#else /* HAVE_MICROHTTPD */
+
+/* enum MHD_Result replaced int in 0.9.71. */
+#if MHD_VERSION >= 0x00097100
+typedef enum MHD_Result mhd_result;
+#else
+typedef int mhd_result;
+#endif
+
+/* A few scrapers at a time are plenty; slow ones are cut off. */
+#define HTTP_CONN_LIMIT		16
+#define HTTP_CONN_TIMEOUT	10	/* seconds */
+/* The page is under 4 KiB; this leaves room for growth. */
+#define HTTP_PAGE_MAX		32768
+
+#define CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
+
+static struct MHD_Daemon *daemon_h;
+
+/* MHD's diagnostics while metrics_start() runs go to start_err (main
+ * thread only); afterwards to the log. */
+static pthread_t	 start_thread;
+static atomic_bool	 starting;
+static char		 start_err[256];
+
+static void mhd_logger(void *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
+static void
+mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+	char raw[256], msg[256];
+	size_t n;
+
+	(void)cls;
+	(void)vsnprintf(raw, sizeof raw, fmt, ap);
+	n = strlen(raw);
+	while (n > 0 && (raw[n - 1] == '\n' || raw[n - 1] == '\r'))
+		n--;
+	/* Messages may quote what a client sent. */
+	log_sanitize(msg, sizeof msg, raw, n);
+	if (starting && pthread_equal(pthread_self(), start_thread)) {
+		if (start_err[0] == '\0')
+			(void)snprintf(start_err, sizeof start_err, "%s", msg);
+		return;
+	}
+	log_msg(LOG_WARNING, "metrics: %s", msg);
+}
+
+static mhd_result
+queue_text(struct MHD_Connection *c, unsigned status, const char *text,
+    const char *allow)
+{
+	struct MHD_Response *r;
+	mhd_result ret;
+
+	r = MHD_create_response_from_buffer(strlen(text), (void *)(uintptr_t)
+	    text, MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/plain; charset=utf-8");
+	if (allow != NULL)
+		(void)MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static mhd_result
+handle(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct MHD_Response *r;
+	mhd_result ret;
+	char *page;
+	int n;
+
+	(void)cls;
+	(void)version;
+	(void)upload_data;
+	(void)upload_data_size;
+	(void)con_cls;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return queue_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "method not allowed\n", "GET, HEAD");
+	if (strcmp(url, "/metrics") != 0)
+		return queue_text(c, MHD_HTTP_NOT_FOUND, "not found\n", NULL);
+	if ((page = malloc(HTTP_PAGE_MAX)) == NULL)
+		return MHD_NO;
+	if ((n = metrics_render(page, HTTP_PAGE_MAX)) == -1) {
+		free(page);
+		log_msg(LOG_ERR, "metrics: page larger than %d bytes",
+		    HTTP_PAGE_MAX);
+		return queue_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "internal error\n", NULL);
+	}
+	r = MHD_create_response_from_buffer((size_t)n, page,
+	    MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(page);
+		return MHD_NO;
+	}
+	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    CONTENT_TYPE);
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/*
+ * Why MHD_start_daemon() failed.  Its own message names port 0 for an
+ * address given with MHD_OPTION_SOCK_ADDR, so try the bind ourselves
+ * first: that gives the plain reason ("Address already in use").
+ */
+static const char *
+why_not(const struct sockaddr_storage *ss, socklen_t sslen, int saved)
+{
+	const char *why = NULL;
+	int fd, on = 1;
+
+	if ((fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) ==
+	    -1)
+		return strerror(errno);
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+	if (bind(fd, (const struct sockaddr *)ss, sslen) == -1)
+		why = strerror(errno);
+	(void)close(fd);
+	if (why != NULL)
+		return why;
+	if (start_err[0] != '\0')
+		return start_err;
+	return saved != 0 ? strerror(saved) : "libmicrohttpd failed";
+}
+
+int
+metrics_start(const char *listen, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	sigset_t all, old;
+	const char *why = "";
+	unsigned flags;
+	int rc, saved;
+
+	if (daemon_h != NULL) {
+		(void)snprintf(err, errlen, "already serving metrics");
+		return -1;
+	}
+	if (listen == NULL ||
+	    config_parse_listen(listen, &ss, &sslen, &why) == -1) {
+		(void)snprintf(err, errlen, "bad listen address '%s': %s",
+		    listen != NULL ? listen : "(null)", why);
+		return -1;
+	}
+	/* One internal thread (MHD_USE_INTERNAL_POLLING_THREAD) with poll or
+	 * epoll rather than select: a busy milter has descriptors above
+	 * FD_SETSIZE, which select() cannot watch. */
+	flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+
+	/* The server thread inherits a mask with every signal blocked, so
+	 * SIGTERM, SIGHUP and SIGUSR1 always reach libmilter's and our
+	 * signal threads. */
+	sigfillset(&all);
+	if ((rc = pthread_sigmask(SIG_SETMASK, &all, &old)) != 0) {
+		(void)snprintf(err, errlen, "pthread_sigmask: %s",
+		    strerror(rc));
+		return -1;
+	}
+	start_err[0] = '\0';
+	start_thread = pthread_self();
+	starting = true;
+	errno = 0;
+	/* The logger comes first, so that it sees every message. */
+	daemon_h = MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_LIMIT,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONN_TIMEOUT,
+	    MHD_OPTION_END);
+	saved = errno;
+	starting = false;
+	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (daemon_h == NULL) {
+		(void)snprintf(err, errlen, "cannot listen on %s: %s", listen,
+		    why_not(&ss, sslen, saved));
+		return -1;
+	}
+	return 0;
+}
+
+void
+metrics_stop(void)
+{
+	if (daemon_h == NULL)
+		return;
+	MHD_stop_daemon(daemon_h);
+	daemon_h = NULL;
+}
+
+#endif /* HAVE_MICROHTTPD */

@@ -18,6 +18,7 @@
 
 #include "authres.h"
 #include "log.h"
+#include "metrics.h"
 #include "milter.h"
 #include "policy.h"
 #include "session.h"
@@ -60,6 +61,7 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 		return SMFIS_ACCEPT;
 	if ((s = session_new(rt)) == NULL) {
 		log_msg(LOG_ERR, "connect: out of memory; accepting unchecked");
+		metrics_skipped("error");
 		return SMFIS_ACCEPT;
 	}
 	cf = s->rt->cf;
@@ -68,18 +70,22 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 		    strlen(hostname));
 	if (smfi_setpriv(ctx, s) != MI_SUCCESS) {
 		log_msg(LOG_ERR, "connect: smfi_setpriv failed");
+		metrics_skipped("error");
 		session_free(s);
 		return SMFIS_ACCEPT;
 	}
+	metrics_session_start();
 	if (dname_ip_from_sockaddr(hostaddr, &ip) == -1) {
 		/* No IP (Unix socket, -bs): trusted (SPEC 2). */
 		s->trusted = true;
+		metrics_skipped("trusted");
 		return SMFIS_CONTINUE;
 	}
 	s->have_ip = true;
 	dname_ip_str(&ip, s->ipstr, sizeof s->ipstr);
 	if (cidr_match_any(cf->trusted, cf->n_trusted, &ip)) {
 		s->trusted = true;
+		metrics_skipped("trusted");
 		return SMFIS_CONTINUE;
 	}
 	cp.max_ptr_names = cf->max_ptr_names;
@@ -90,6 +96,7 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 		log_msg(LOG_ERR, "connect from %s: cannot start lookups; "
 		    "accepting unchecked", s->ipstr);
 		s->failed_open = true;
+		metrics_skipped("error");
 	}
 	return SMFIS_CONTINUE;
 }
@@ -121,8 +128,10 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	s->in_message = true;
 	update_qid(ctx, s);
 	auth = smfi_getsymval(ctx, macro_auth);
-	if (auth != NULL && *auth != '\0' && s->rt->cf->skip_authenticated)
+	if (auth != NULL && *auth != '\0' && s->rt->cf->skip_authenticated) {
 		s->authenticated = true;
+		metrics_skipped("authenticated");
+	}
 	return SMFIS_CONTINUE;
 }
 
@@ -152,6 +161,7 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	if ((r = session_result(s)) == NULL)
 		return SMFIS_CONTINUE;
 	policy_decide(r, p, &d);
+	metrics_action(d.action, cf->dry_run && d.action != ACTION_ACCEPT);
 	if (d.action == ACTION_ACCEPT)
 		return SMFIS_CONTINUE;
 	if (d.action > s->action)
@@ -223,7 +233,7 @@ cb_eom(SMFICTX *ctx)
 	const struct check_result *r;
 	char hv[AUTHRES_MAX];
 	const char *qid;
-	unsigned i;
+	unsigned i, removed = 0;
 
 	if (s == NULL)
 		return SMFIS_ACCEPT;
@@ -233,10 +243,14 @@ cb_eom(SMFICTX *ctx)
 		/* RFC 8601 5: delete forged fields, last first. */
 		for (i = s->n_forged; i > 0; i--)
 			if (smfi_chgheader(ctx, ar_field,
-			    (int)s->forged[i - 1], NULL) != MI_SUCCESS)
+			    (int)s->forged[i - 1], NULL) == MI_SUCCESS)
+				removed++;
+			else
 				log_msg(LOG_WARNING, "%s: cannot delete "
 				    "forged %s field %u", qid, AR_FIELD,
 				    s->forged[i - 1]);
+		if (removed > 0)
+			metrics_forged_removed(removed);
 		if ((r = session_result(s)) != NULL &&
 		    authres_format(s->rt->cf->authserv_id, r, hv,
 		    sizeof hv) == 0) {
@@ -277,6 +291,7 @@ cb_close(SMFICTX *ctx)
 		return SMFIS_CONTINUE;
 	if (!s->logged_any)
 		session_log_summary(s);
+	metrics_session_end();
 	smfi_setpriv(ctx, NULL);
 	session_free(s);
 	return SMFIS_CONTINUE;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "session.h"
 #include "strbuf.h"
 
@@ -201,14 +202,20 @@ session_reset_message(struct session *s)
 	s->n_forged = 0;
 }
 
-static long
-ms_since(const struct timespec *t0)
+static double
+seconds_since(const struct timespec *t0)
 {
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)(now.tv_sec - t0->tv_sec) * 1000 +
-	    (now.tv_nsec - t0->tv_nsec) / 1000000;
+	return (double)(now.tv_sec - t0->tv_sec) +
+	    (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static long
+ms_since(const struct timespec *t0)
+{
+	return (long)(seconds_since(t0) * 1000.0);
 }
 
 const struct check_result *
@@ -226,6 +233,8 @@ session_result(struct session *s)
 	}
 	s->verdict_ms = ms_since(&s->start);
 	s->have_result = true;
+	metrics_result(&s->res);
+	metrics_verdict_latency(seconds_since(&s->start));
 	return &s->res;
 }
 

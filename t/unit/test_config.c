@@ -182,6 +182,9 @@ render(const struct config *cf, const char *field, char *out, size_t size)
 		    cf->generic_patterns_file : "(null)");
 	else if (strcmp(field, "dryrun") == 0)
 		snprintf(out, size, "%s", cf->dry_run ? "yes" : "no");
+	else if (strcmp(field, "metrics") == 0)
+		snprintf(out, size, "%s", cf->metrics_listen ?
+		    cf->metrics_listen : "(null)");
 	else if (strcmp(field, "policies") == 0) {
 		for (i = 0; i < cf->n_policies; i++) {
 			if (i > 0)
@@ -222,6 +225,7 @@ defaults_match_spec(void **state)
 		{ "exempt", "postmaster|abuse" },
 		{ "genericfile", "(null)" },
 		{ "dryrun", "no" },
+		{ "metrics", "(null)" },
 		{ "policies", "" },
 	};
 	struct config *cfs[2];
@@ -312,6 +316,16 @@ static const struct good_case {
 	{ "ExemptRecipients none", "exempt", "" },
 	{ "DryRun yes", "dryrun", "yes" },
 	{ "DryRun no", "dryrun", "no" },
+	{ "MetricsListen 9100", "metrics", "9100" },
+	{ "MetricsListen 1", "metrics", "1" },
+	{ "MetricsListen 127.0.0.1:9100", "metrics", "127.0.0.1:9100" },
+	{ "MetricsListen 0.0.0.0:65535", "metrics", "0.0.0.0:65535" },
+	{ "MetricsListen [::1]:9100", "metrics", "[::1]:9100" },
+	{ "MetricsListen [::]:9100", "metrics", "[::]:9100" },
+	{ "MetricsListen [2001:DB8::a:1]:09100", "metrics",
+	    "[2001:DB8::a:1]:09100" },
+	{ "MetricsListen [::ffff:192.0.2.1]:80", "metrics",
+	    "[::ffff:192.0.2.1]:80" },
 	{ "Policy * ptr=reject", "policies",
 	    "*:reject,accept,accept,accept,optional,accept@1" },
 	{ "Policy example.com", "policies",
@@ -456,6 +470,54 @@ static const struct bad_case {
 	/* ExemptRecipients */
 	{ "ExemptRecipients postmaster@example.com", 1,
 	    "ExemptRecipients: bad local part 'postmaster@example.com'" },
+	/* MetricsListen */
+	{ "MetricsListen 0", 1, "MetricsListen: bad value '0': port must be "
+	    "a number from 1 to 65535 (want PORT, ADDR:PORT or "
+	    "[ADDR6]:PORT)" },
+	{ "MetricsListen 65536", 1, "MetricsListen: bad value '65536': port" },
+	{ "MetricsListen 99999999999999999999", 1,
+	    "MetricsListen: bad value '99999999999999999999': port" },
+	{ "MetricsListen +9100", 1, "MetricsListen: bad value '+9100': port" },
+	{ "MetricsListen 9100x", 1, "MetricsListen: bad value '9100x': port" },
+	{ "MetricsListen 127.0.0.1:", 1,
+	    "MetricsListen: bad value '127.0.0.1:': port" },
+	{ "MetricsListen 127.0.0.1:0", 1,
+	    "MetricsListen: bad value '127.0.0.1:0': port" },
+	{ "MetricsListen :9100", 1,
+	    "MetricsListen: bad value ':9100': empty address" },
+	{ "MetricsListen localhost:9100", 1,
+	    "MetricsListen: bad value 'localhost:9100': not an IPv4 address" },
+	{ "MetricsListen 256.0.0.1:9100", 1,
+	    "MetricsListen: bad value '256.0.0.1:9100': not an IPv4" },
+	{ "MetricsListen 127.1:9100", 1,
+	    "MetricsListen: bad value '127.1:9100': not an IPv4" },
+	{ "MetricsListen ::1:9100", 1,
+	    "MetricsListen: bad value '::1:9100': write an IPv6 address as "
+	    "[ADDR6]:PORT" },
+	{ "MetricsListen 127.0.0.1:80:81", 1,
+	    "MetricsListen: bad value '127.0.0.1:80:81': write an IPv6" },
+	{ "MetricsListen [::1]", 1,
+	    "MetricsListen: bad value '[::1]': want [ADDR6]:PORT" },
+	{ "MetricsListen [::1]9100", 1,
+	    "MetricsListen: bad value '[::1]9100': want [ADDR6]:PORT" },
+	{ "MetricsListen [::1:9100", 1,
+	    "MetricsListen: bad value '[::1:9100': want [ADDR6]:PORT" },
+	{ "MetricsListen []:9100", 1,
+	    "MetricsListen: bad value '[]:9100': empty address" },
+	{ "MetricsListen [127.0.0.1]:9100", 1,
+	    "MetricsListen: bad value '[127.0.0.1]:9100': not an IPv6" },
+	{ "MetricsListen [fe80::1%eth0]:9100", 1,
+	    "MetricsListen: bad value '[fe80::1%eth0]:9100': not an IPv6" },
+	{ "MetricsListen [::1]:", 1,
+	    "MetricsListen: bad value '[::1]:': port" },
+	{ "MetricsListen 127.0.0.1 :9100", 1,
+	    "MetricsListen: bad value '127.0.0.1 :9100': not an IPv4" },
+	{ "MetricsListen [1111:2222:3333:4444:5555:6666:7777:8888:9999]:1", 1,
+	    "MetricsListen: bad value '[1111:2222:3333:4444:5555:6666:7777:"
+	    "8888:9999]:1': not an IPv6" },
+	{ "MetricsListen 00000000000000000000000000000000000000000000000000"
+	    "00009100", 1, "MetricsListen: bad value '0000000000000000000000"
+	    "000000000000000000000000000000009100': value too long" },
 	/* Policy */
 	{ "Policy", 1, "Policy: missing value" },
 	{ "Policy *.example.com ptr=reject", 1,
@@ -516,6 +578,57 @@ bad_values_are_reported_with_line(void **state)
 	}
 }
 
+/* config_parse_listen() gives the address the metrics server binds. */
+static void
+parse_listen_fills_sockaddr(void **state)
+{
+	static const struct {
+		const char	*input;
+		int		 family;
+		const char	*addr;
+		unsigned	 port;
+	} t[] = {
+		{ "9100", AF_INET, "127.0.0.1", 9100 },
+		{ "65535", AF_INET, "127.0.0.1", 65535 },
+		{ "192.0.2.7:1", AF_INET, "192.0.2.7", 1 },
+		{ "0.0.0.0:9100", AF_INET, "0.0.0.0", 9100 },
+		{ "[::1]:9101", AF_INET6, "::1", 9101 },
+		{ "[2001:db8::1:2]:443", AF_INET6, "2001:db8::1:2", 443 },
+	};
+	struct sockaddr_storage ss;
+	socklen_t len;
+	const char *why;
+	char got[INET6_ADDRSTRLEN];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(t); i++) {
+		why = NULL;
+		assert_int_equal(config_parse_listen(t[i].input, &ss, &len,
+		    &why), 0);
+		assert_null(why);
+		assert_int_equal(ss.ss_family, t[i].family);
+		if (t[i].family == AF_INET) {
+			struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+			assert_int_equal(len, sizeof *sin);
+			assert_int_equal(ntohs(sin->sin_port), t[i].port);
+			inet_ntop(AF_INET, &sin->sin_addr, got, sizeof got);
+		} else {
+			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+			assert_int_equal(len, sizeof *sin6);
+			assert_int_equal(ntohs(sin6->sin6_port), t[i].port);
+			inet_ntop(AF_INET6, &sin6->sin6_addr, got, sizeof got);
+		}
+		assert_string_equal(got, t[i].addr);
+	}
+	why = NULL;
+	assert_int_equal(config_parse_listen("[::1]:0", &ss, &len, &why), -1);
+	assert_non_null(why);
+	assert_int_equal(len, 0);
+}
+
 /* Each single-valued key given twice names both lines. */
 static void
 single_valued_key_twice_names_both_lines(void **state)
@@ -538,6 +651,7 @@ single_valued_key_twice_names_both_lines(void **state)
 		{ "SkipAuthenticated", "yes" },
 		{ "ExemptRecipients", "postmaster" },
 		{ "DryRun", "no" },
+		{ "MetricsListen", "9100" },
 	};
 	struct config *cf;
 	struct errs e;
@@ -1120,14 +1234,15 @@ static const char *const all_keys[] = {
 	"Socket", "AuthservID", "UserID", "PidFile", "UMask", "Syslog",
 	"SyslogFacility", "TrustAnchorFile", "ResolverConfig", "Nameservers",
 	"DNSTimeout", "MaxPTRNames", "TrustedNetworks", "SkipAuthenticated",
-	"ExemptRecipients", "GenericPatterns", "DryRun", "Policy",
+	"ExemptRecipients", "GenericPatterns", "DryRun", "MetricsListen",
+	"Policy",
 };
 
 /* Fields whose default the sample shows. */
 static const char *const default_fields[] = {
 	"socket", "userid", "pidfile", "umask", "syslog", "facility", "ta",
 	"resolver", "ns", "timeout", "maxptr", "trusted", "skipauth",
-	"exempt", "genericfile", "dryrun", "policies",
+	"exempt", "genericfile", "dryrun", "metrics", "policies",
 };
 
 static char *
@@ -1349,6 +1464,7 @@ main(void)
 		cmocka_unit_test(defaults_match_spec),
 		cmocka_unit_test(good_values_are_accepted),
 		cmocka_unit_test(bad_values_are_reported_with_line),
+		cmocka_unit_test(parse_listen_fills_sockaddr),
 		cmocka_unit_test(single_valued_key_twice_names_both_lines),
 		cmocka_unit_test(generic_patterns_twice_is_error),
 		cmocka_unit_test(comments_and_blank_lines_are_ignored),
