@@ -66,7 +66,10 @@ struct check_session {
 
 	struct check_params p;
 	struct rdns_ip	 ip;
+	struct timespec	 start;
 	struct timespec	 deadline;
+	struct timespec	 decided_at;	/* when session_decided() first held */
+	bool		 decided;
 	int		 fwd_type;	/* DNS_TYPE_A or DNS_TYPE_AAAA */
 
 	/* PTR */
@@ -164,6 +167,7 @@ session_destroy(struct check_session *s)
 }
 
 static void resolver_answer_cb(void *arg, struct dns_answer *ans);
+static bool session_decided(const struct check_session *s);
 
 /*
  * Submit a lookup for the session.  Called with s->lock held (an async
@@ -357,6 +361,10 @@ resolver_answer_cb(void *arg, struct dns_answer *ans)
 			ptr_answer(s, a);
 		else if (q->slot < s->n_slots)
 			fwd_answer(s, &s->slots[q->slot], a);
+		if (!s->decided && session_decided(s)) {
+			s->decided = true;
+			clock_gettime(CLOCK_MONOTONIC, &s->decided_at);
+		}
 		pthread_cond_broadcast(&s->cond);
 	}
 	last = --s->refs == 0;
@@ -394,6 +402,7 @@ check_session_new(const struct check_params *p, const struct rdns_ip *ip,
 	if (s->p.max_ptr_names == 0)
 		s->p.max_ptr_names = 1;
 	s->ip = *ip;
+	clock_gettime(CLOCK_MONOTONIC, &s->start);
 	s->deadline = *deadline;
 	s->fwd_type = ip->family == AF_INET6 ? DNS_TYPE_AAAA : DNS_TYPE_A;
 	s->ptr_dnssec = DNSSEC_INSECURE;
@@ -720,6 +729,16 @@ check_session_result(struct check_session *s, struct check_result *r)
 	if (s->helo_kind == HELO_HOST && s->helo_slot != SIZE_MAX &&
 	    !s->slots[s->helo_slot].done)
 		r->timed_out = true;
+	{
+		struct timespec end;
+
+		if (s->decided && session_decided(s))
+			end = s->decided_at;
+		else
+			clock_gettime(CLOCK_MONOTONIC, &end);
+		r->elapsed = (double)(end.tv_sec - s->start.tv_sec) +
+		    (double)(end.tv_nsec - s->start.tv_nsec) / 1e9;
+	}
 	pthread_mutex_unlock(&s->lock);
 
 	/* generic: judged on the verified name only. */

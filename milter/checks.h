@@ -129,6 +129,10 @@ struct check_result {
 	enum generic_res generic;
 
 	bool		 timed_out;	/* the deadline cut some lookup */
+	double		 elapsed;	/* seconds from check_session_new() to
+					   the answer that completed the
+					   verdict (or to the result call, if
+					   it never completed) */
 };
 
 struct check_session;

@@ -384,7 +384,7 @@ main(int argc, char *argv[])
 		log_msg(LOG_ERR, "smfi_register failed");
 		return EXIT_SOFTWARE;
 	}
-	if ((path = socket_path(sock)) != NULL &&
+	if ((path = socket_path(sockbuf)) != NULL &&
 	    remove_stale_socket(path) == -1)
 		return EXIT_OSERR;
 	umask(cf->umask);

@@ -239,7 +239,7 @@ cb_eom(SMFICTX *ctx)
 		return SMFIS_ACCEPT;
 	update_qid(ctx, s);
 	qid = s->qid[0] ? s->qid : "NOQUEUE";
-	if (!(s->trusted || s->authenticated || s->failed_open)) {
+	if (!(s->trusted || s->authenticated)) {
 		/* RFC 8601 5: delete forged fields, last first. */
 		for (i = s->n_forged; i > 0; i--)
 			if (smfi_chgheader(ctx, ar_field,
@@ -251,7 +251,7 @@ cb_eom(SMFICTX *ctx)
 				    s->forged[i - 1]);
 		if (removed > 0)
 			metrics_forged_removed(removed);
-		if ((r = session_result(s)) != NULL &&
+		if (!s->failed_open && (r = session_result(s)) != NULL &&
 		    authres_format(s->rt->cf->authserv_id, r, hv,
 		    sizeof hv) == 0) {
 			if (smfi_insheader(ctx, 0, ar_field, hv) !=

@@ -202,22 +202,6 @@ session_reset_message(struct session *s)
 	s->n_forged = 0;
 }
 
-static double
-seconds_since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) +
-	    (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-static long
-ms_since(const struct timespec *t0)
-{
-	return (long)(seconds_since(t0) * 1000.0);
-}
-
 const struct check_result *
 session_result(struct session *s)
 {
@@ -231,10 +215,10 @@ session_result(struct session *s)
 		    s->qid[0] ? s->qid : "NOQUEUE");
 		return NULL;
 	}
-	s->verdict_ms = ms_since(&s->start);
+	s->verdict_ms = (long)(s->res.elapsed * 1000.0);
 	s->have_result = true;
 	metrics_result(&s->res);
-	metrics_verdict_latency(seconds_since(&s->start));
+	metrics_verdict_latency(s->res.elapsed);
 	return &s->res;
 }
 
@@ -274,6 +258,10 @@ session_log_summary(struct session *s)
 	}
 	v = check_result_verified_name(r);
 	log_sanitize(helo, sizeof helo, s->helo, strlen(s->helo));
+	/* A space would let a HELO forge key=value pairs in the line. */
+	for (char *c = helo; *c != '\0'; c++)
+		if (*c == ' ')
+			*c = '?';
 	strbuf_printf(&sb, " ptr=%s iprev=%s name=%s dnssec=%s helo=%s "
 	    "x-ptr=%s generic=%s action=%s%s ms=%ld",
 	    check_res_str(r->ptr), check_res_str(r->iprev),

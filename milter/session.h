@@ -83,7 +83,8 @@ struct session {
 	/* Verdicts, computed once when first needed. */
 	bool			 have_result;
 	struct check_result	 res;
-	long			 verdict_ms;	/* connect to verdict */
+	long			 verdict_ms;	/* connect to the answer that
+						   completed the verdict */
 
 	/* Per message. */
 	bool			 in_message;
