@@ -257,7 +257,7 @@ main(int argc, char *argv[])
 
 	log_open("rdns-check", LOG_USER, false, true);
 	log_set_level(LOG_WARNING);
-	while ((ch = getopt(argc, argv, "c:hjt:V")) != -1) {
+	while ((ch = getopt(argc, argv, "+c:hjt:V")) != -1) {
 		switch (ch) {
 		case 'c':
 			cfile = optarg;
