@@ -92,47 +92,18 @@ fold_comment(struct fold *f, const char *c, size_t n, size_t trail)
 static const char *
 iprev_str(enum check_res r)
 {
-	switch (r) {
-	case CHECK_PASS:
-		return "pass";
-	case CHECK_FAIL:
-		return "fail";
-	case CHECK_PERMERROR:
-		return "permerror";
-	default:
-		return "temperror";
-	}
+	if (r == CHECK_PASS || r == CHECK_FAIL || r == CHECK_PERMERROR)
+		return check_res_str(r);
+	return check_res_str(CHECK_TEMPERROR);
 }
 
-/* x-ptr results (SPEC 3.1). */
+/* x-ptr results (SPEC 3.1): never permerror. */
 static const char *
 xptr_str(enum check_res r)
 {
-	switch (r) {
-	case CHECK_PASS:
-		return "pass";
-	case CHECK_FAIL:
-		return "fail";
-	case CHECK_NEUTRAL:
-		return "neutral";
-	case CHECK_NONE:
-		return "none";
-	default:
-		return "temperror";
-	}
-}
-
-static const char *
-dnssec_str(enum dnssec_status s)
-{
-	switch (s) {
-	case DNSSEC_SECURE:
-		return "secure";
-	case DNSSEC_INSECURE:
-		return "insecure";
-	default:
-		return "bogus";
-	}
+	if (r == CHECK_PERMERROR)
+		return check_res_str(CHECK_TEMPERROR);
+	return check_res_str(r);
 }
 
 /* The safe form of names[i], or NULL if i is not a valid index. */
@@ -211,7 +182,7 @@ iprev_element(struct fold *f, const struct check_result *r)
 		put_text_comment(&w, r->reason, sizeof(r->reason));
 		strbuf_puts(&w, "; ");
 	}
-	strbuf_printf(&w, "dnssec=%s", dnssec_str(r->iprev_dnssec));
+	strbuf_printf(&w, "dnssec=%s", dnssec_status_str(r->iprev_dnssec));
 	if (r->iprev == CHECK_PASS && r->generic == GENERIC_YES)
 		strbuf_puts(&w, "; generic");
 	strbuf_putc(&w, ')');

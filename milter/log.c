@@ -76,19 +76,3 @@ log_msg(int prio, const char *fmt, ...)
 	log_vmsg(prio, fmt, ap);
 	va_end(ap);
 }
-
-char *
-log_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen)
-{
-	size_t i;
-
-	if (dstlen == 0)
-		return dst;
-	for (i = 0; i < srclen && i < dstlen - 1 && src[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)src[i];
-
-		dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	dst[i] = '\0';
-	return dst;
-}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "log.h"
 #include "strbuf.h"
 
 void
@@ -205,4 +206,22 @@ str_ieq(const char *a, const char *b)
 		if (*a == '\0')
 			return true;
 	}
+}
+
+/* Declared in log.h; defined here because it is pure, so that the unit
+ * tests' fake log needs no copy of it. */
+char *
+log_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen)
+{
+	size_t i;
+
+	if (dstlen == 0)
+		return dst;
+	for (i = 0; i < srclen && i < dstlen - 1 && src[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	dst[i] = '\0';
+	return dst;
 }

@@ -18,20 +18,8 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
 #include "cidr.h"
-
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
-#define WANT_INT(i, in, got, want) do {					\
-	if ((long)(got) != (long)(want))				\
-		fail_msg("case %zu (%s): %s = %ld, want %ld", (i),	\
-		    (in), #got, (long)(got), (long)(want));		\
-} while (0)
-#define WANT_STR(i, in, got, want) do {					\
-	if (strcmp((got), (want)) != 0)					\
-		fail_msg("case %zu (%s): %s = \"%s\", want \"%s\"",	\
-		    (i), (in), #got, (got), (want));			\
-} while (0)
 
 static struct rdns_ip
 ip_of(const char *s)

@@ -25,9 +25,8 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
 #include "generic.h"
-
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
  * Error collector.

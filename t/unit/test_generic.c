@@ -20,15 +20,8 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
 #include "generic.h"
-
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
-#define WANT_INT(i, in, got, want) do {					\
-	if ((long)(got) != (long)(want))				\
-		fail_msg("case %zu (%s): %s = %ld, want %ld", (i),	\
-		    (in), #got, (long)(got), (long)(want));		\
-} while (0)
 
 #define IP4	"203.0.113.42"
 #define IP4B	"198.51.100.7"

@@ -27,11 +27,11 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
 #include "checks.h"
 #include "metrics.h"
 #include "resolver.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 #define PAGE_MAX	32768
 
 static char page[PAGE_MAX];
