@@ -1,0 +1,759 @@
+# lib.sh - shared by the t/e2e/*.sh tests (bash; sourced, not run).
+#
+# End-to-end tests: the real daemon (milter/rdns-milter) behind a real MTA,
+# driven over SMTP by swaks from several loopback source addresses, each
+# with its own reverse DNS in the private DNS world of t/dns/world.sh.
+# Delivered mail goes to Postfix's smtp-sink, which dumps each transaction
+# to a file that the checks read.
+#
+#	. "$abs_top_srcdir/t/e2e/lib.sh"
+#	e2e_init			# root, tools (77), work dir, traps
+#	e2e_world			# nsd + fault server
+#	e2e_milter_conf <<EOF		# $E_DIR/rdns.conf = world config +
+#	Policy ...			#   E2E_MILTER_CONF + these lines
+#	EOF
+#	e2e_milter_start		# rdns-milter on unix:$E_DIR/milter.sock
+#	e2e_sink_start ADDR		# smtp-sink on ADDR:$E_SINK_PORT
+#	e2e_ns_start			# private /etc/hosts, resolv.conf, ...
+#	e2e_ns_exec CMD...		# CMD sees only those (unshare -m -u)
+#	... start the MTA on 127.0.0.1:$E_MTA_PORT, define the hooks
+#	e2e_scenarios			# the shared checks (below)
+#	e2e_done			# summary line, exit status
+#
+# An MTA script defines these hooks before e2e_scenarios:
+#	e2e_mta_queue_empty		# status 0 when nothing is queued
+#	e2e_mta_accept RCPT		# the MTA's "250" line for RCPT
+#	e2e_mta_data_ok			# "DATA -> " + its reply to the end
+#					#   of data, the queue id as "QID"
+#	e2e_mta_refuse RCPT LINE	# the MTA's rendering of the milter's
+#					#   reply LINE ("550 5.7.25 text")
+#	e2e_mta_qid FILE		# the queue id from swaks output FILE
+#	e2e_mta_stop			# stop the MTA (called by the cleanup)
+# and lists its log files in E_LOGS (printed after a failure).
+#
+# Nothing here may use the machine's resolver: the MTA and swaks run in a
+# private mount namespace whose /etc/resolv.conf names only dns-refuse.pl
+# (REFUSED to every query, each one logged), /etc/hosts maps
+# mx.example.net to 127.0.0.1 and /etc/nsswitch.conf says "hosts: files
+# dns" (no nss module that talks to a system resolver by another path),
+# and /run/nscd is empty.  rdns-milter uses the world's unbound.conf.
+# Everything listens on 127.0.0.0/8.
+#
+# Paths come from the environment that "make check" sets (abs_top_srcdir,
+# abs_top_builddir, see t/integration/local.am), else from the script's
+# location and the current directory.  The work directory is created under
+# $TMPDIR (unix socket paths must stay short), removed after success and
+# kept, with its logs printed, after a failure (E2E_KEEP=1 keeps it always).
+
+set -u
+export LC_ALL=C
+# smtp-sink, postfix, runuser and friends live in sbin.
+PATH=$PATH:/usr/sbin:/sbin
+
+e2e_name=$(basename "$0" .sh)
+if [ -z "${abs_top_srcdir:-}" ]; then
+	abs_top_srcdir=$(cd "$(dirname "$0")/../.." && pwd) || exit 99
+fi
+abs_top_builddir=${abs_top_builddir:-$PWD}
+export abs_top_srcdir abs_top_builddir
+E_SRC=$abs_top_srcdir/t/e2e
+RDNS_MILTER=${RDNS_MILTER:-$abs_top_builddir/milter/rdns-milter}
+
+# The authserv-id, and the user smtp-sink runs as (it refuses root).
+E_AUTHSERV=mx.example.net
+E_SINK_USER=nobody
+
+E_N=0
+E_PASS=0
+E_FAIL=0
+E_DIR=
+E_WORLD=
+E_MILTER_PID=
+E_SINK_PID=
+E_NS_PID=
+E_MTA_PORT=
+E_SINK_PORT=
+E_LOGS=
+
+e2e_skip()
+{
+	echo "SKIP: $*"
+	exit 77
+}
+
+e2e_bail()
+{
+	echo "Bail out! $*"
+	exit 99
+}
+
+e2e_ok()
+{
+	E_N=$((E_N + 1))
+	E_PASS=$((E_PASS + 1))
+	echo "ok $E_N - $1"
+}
+
+# e2e_fail DESC [DETAIL...]: each DETAIL line is printed as a comment.
+e2e_fail()
+{
+	local d=$1 l
+
+	shift
+	E_N=$((E_N + 1))
+	E_FAIL=$((E_FAIL + 1))
+	echo "not ok $E_N - $d"
+	for l in "$@"; do
+		printf '%s\n' "$l" | sed 's/^/#   /'
+	done
+}
+
+# e2e_check DESC GOT WANT: exact comparison of two (multi-line) strings.
+e2e_check()
+{
+	if [ "$2" = "$3" ]; then
+		e2e_ok "$1"
+	else
+		e2e_fail "$1" "got:" "$2" "want:" "$3"
+	fi
+}
+
+# e2e_require TOOL...: skip when one is not in PATH.
+e2e_require()
+{
+	local t
+
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 ||
+		    e2e_skip "$t not found (see t/e2e/local.am for the" \
+		    "Debian packages)"
+	done
+}
+
+# e2e_init: checks and the work directory.  Exits 77 when the test cannot
+# run here, 99 when the build is incomplete.
+e2e_init()
+{
+	[ "$(id -u)" = 0 ] || e2e_skip "needs root (MTA daemons, a private" \
+	    "mount namespace, port 53 on a loopback address)"
+	e2e_require swaks perl smtp-sink unshare mount hostname runuser
+	[ -x "$RDNS_MILTER" ] || e2e_bail "$RDNS_MILTER not built"
+	. "$abs_top_srcdir/t/dns/world.sh" || e2e_bail "cannot read world.sh"
+	world_check_tools >/dev/null 2>&1 ||
+	    e2e_skip "the DNS world cannot run here: $(world_check_tools 2>&1)"
+	unshare -m -u --propagation private true 2>/dev/null ||
+	    e2e_skip "unshare -m -u does not work here (no CAP_SYS_ADMIN?)"
+	[ -e /etc/resolv.conf ] || e2e_skip "no /etc/resolv.conf to hide"
+	id "$E_SINK_USER" >/dev/null 2>&1 ||
+	    e2e_skip "no user $E_SINK_USER for smtp-sink"
+	E_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rdns-e2e-$e2e_name.XXXXXX") ||
+	    e2e_bail "mktemp"
+	trap e2e_cleanup EXIT
+	trap 'exit 99' HUP INT TERM
+	chmod 755 "$E_DIR" || e2e_bail "chmod $E_DIR"
+	# The MTA's unprivileged processes reach the milter socket and the
+	# sink writes here: every parent must be searchable.
+	runuser -u "$E_SINK_USER" -- test -x "$E_DIR" ||
+	    e2e_skip "$E_DIR is not reachable by other users: set TMPDIR"
+	echo "# work directory $E_DIR"
+}
+
+e2e_world()
+{
+	E_WORLD=$E_DIR/world
+	if ! world_start "$E_WORLD" >"$E_DIR/world.out" 2>&1; then
+		sed 's/^/# /' "$E_DIR/world.out"
+		e2e_bail "the test DNS world did not start"
+	fi
+	chmod 755 "$E_WORLD"
+	echo "# world: nsd on 127.0.0.1@$WORLD_PORT"
+}
+
+# e2e_milter_conf: $E_DIR/rdns.conf from the world's rdns.conf (resolver:
+# the world only), the settings every scenario relies on, and stdin.
+# 127.0.0.0/8 must not be trusted (the default TrustedNetworks is).
+e2e_milter_conf()
+{
+	{
+		cat "$E_WORLD/rdns.conf"
+		cat <<-EOF
+		Syslog no
+		AuthservID $E_AUTHSERV
+		UMask 000
+		EOF
+		cat
+	} >"$E_DIR/rdns.conf"
+}
+
+# Wait until FILE is a socket, or the process PID is gone (10 s at most).
+e2e_wait_socket()
+{
+	local i
+
+	for i in $(seq 1 500); do
+		[ -S "$1" ] && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.02
+	done
+	return 1
+}
+
+e2e_milter_start()
+{
+	E_MILTER_SOCK=$E_DIR/milter.sock
+	"$RDNS_MILTER" -n -c "$E_DIR/rdns.conf" >"$E_DIR/milter-n.out" 2>&1 ||
+	    { sed 's/^/# /' "$E_DIR/milter-n.out"; e2e_bail "rdns.conf"; }
+	"$RDNS_MILTER" -f -c "$E_DIR/rdns.conf" -p "unix:$E_MILTER_SOCK" \
+	    >"$E_DIR/milter.log" 2>&1 </dev/null &
+	E_MILTER_PID=$!
+	E_LOGS="$E_LOGS $E_DIR/milter.log"
+	e2e_wait_socket "$E_MILTER_SOCK" "$E_MILTER_PID" ||
+	    { sed 's/^/# /' "$E_DIR/milter.log"; e2e_bail "rdns-milter"; }
+}
+
+# A TCP port free on 127.0.0.1 (chosen by the kernel; the race with
+# other programs is small, and a failed start is reported).
+e2e_port()
+{
+	perl -MIO::Socket::INET -e '
+	    my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1",
+		LocalPort => 0, Proto => "tcp", Listen => 1) or die "$!\n";
+	    print $s->sockport, "\n";'
+}
+
+# e2e_wait_listen ADDR PORT PID: wait (15 s) until a TCP socket listens on
+# ADDR:PORT (/proc/net/tcp), or PID is gone.
+e2e_wait_listen()
+{
+	local hex i
+
+	hex=$(echo "$1 $2" | awk '{ split($1, o, ".")
+	    printf "%02X%02X%02X%02X:%04X\n", o[4], o[3], o[2], o[1], $2 }')
+	for i in $(seq 1 750); do
+		awk -v a="$hex" '$2 == a && $4 == "0A" { f = 1 }
+		    END { exit !f }' /proc/net/tcp 2>/dev/null && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.02
+	done
+	return 1
+}
+
+# e2e_sink_start ADDR: smtp-sink on ADDR (127.0.0.0/8) and a free port
+# (E_SINK_PORT); one file per transaction in $E_DIR/sink.
+e2e_sink_start()
+{
+	local try
+
+	E_SINK_ADDR=$1
+	mkdir -p "$E_DIR/sink" && chown "$E_SINK_USER" "$E_DIR/sink" ||
+	    e2e_bail "sink directory"
+	for try in 1 2 3 4 5; do
+		E_SINK_PORT=$(e2e_port) || e2e_bail "no free port"
+		smtp-sink -u "$E_SINK_USER" -d "$E_DIR/sink/%H%M%S." \
+		    "$E_SINK_ADDR:$E_SINK_PORT" 100 >"$E_DIR/sink.log" 2>&1 \
+		    </dev/null &
+		E_SINK_PID=$!
+		e2e_wait_listen "$E_SINK_ADDR" "$E_SINK_PORT" "$E_SINK_PID" &&
+		    return 0
+		kill "$E_SINK_PID" 2>/dev/null
+		wait "$E_SINK_PID" 2>/dev/null
+		E_SINK_PID=
+	done
+	sed 's/^/# /' "$E_DIR/sink.log"
+	e2e_bail "smtp-sink did not start"
+}
+
+# e2e_ns_start: the files the MTA sees instead of the machine's, and the
+# refusing name server they name (on 127.0.53.N, N random; the address
+# must be one nothing else listens on).
+e2e_ns_start()
+{
+	local ns=$E_DIR/ns try addr
+
+	mkdir -p "$ns/empty" || e2e_bail "mkdir"
+	: >"$ns/queries.log"
+	for try in 1 2 3 4 5 6 7 8; do
+		addr=127.0.53.$((RANDOM % 250 + 2))
+		perl "$E_SRC/dns-refuse.pl" "$addr" "$ns/queries.log" $$ \
+		    >"$ns/refuse.out" 2>&1 </dev/null &
+		E_NS_PID=$!
+		for i in $(seq 1 250); do
+			grep -q '^ready$' "$ns/refuse.out" && break
+			kill -0 "$E_NS_PID" 2>/dev/null || break
+			sleep 0.02
+		done
+		grep -q '^ready$' "$ns/refuse.out" && break
+		kill "$E_NS_PID" 2>/dev/null
+		wait "$E_NS_PID" 2>/dev/null
+		E_NS_PID=
+	done
+	if [ -z "$E_NS_PID" ]; then
+		sed 's/^/# /' "$ns/refuse.out"
+		e2e_skip "cannot bind a private name server on 127.0.53.x:53"
+	fi
+	printf 'nameserver %s\noptions attempts:1 timeout:1\n' "$addr" \
+	    >"$ns/resolv.conf"
+	printf '127.0.0.1\t%s localhost\n' "$E_AUTHSERV" >"$ns/hosts"
+	if [ -f /etc/nsswitch.conf ]; then
+		sed 's/^hosts:.*/hosts: files dns/' /etc/nsswitch.conf
+	else
+		echo 'hosts: files dns'
+	fi >"$ns/nsswitch.conf"
+	grep -q '^hosts: files dns$' "$ns/nsswitch.conf" ||
+	    echo 'hosts: files dns' >>"$ns/nsswitch.conf"
+}
+
+# e2e_ns_exec CMD...: exec CMD in a private mount and UTS namespace with
+# the files of e2e_ns_start over /etc, host name mx.example.net, and an
+# empty /run/nscd (a running nscd would answer with the system's view).
+e2e_ns_exec()
+{
+	local ns=$E_DIR/ns
+
+	exec unshare -m -u --propagation private sh -c '
+	    ns=$1; shift
+	    hostname "$0" &&
+	    mount --bind "$ns/hosts" /etc/hosts &&
+	    mount --bind "$ns/resolv.conf" /etc/resolv.conf &&
+	    mount --bind "$ns/nsswitch.conf" /etc/nsswitch.conf &&
+	    { [ ! -d /run/nscd ] || mount --bind "$ns/empty" /run/nscd; } &&
+	    exec "$@"' "$E_AUTHSERV" "$ns" "$@"
+}
+
+# The DNS queries the MTA made (answered REFUSED), one "NAME TYPE" a line.
+e2e_ns_queries()
+{
+	cat "$E_DIR/ns/queries.log"
+}
+
+# e2e_send CASE CLIENT HELO RCPTS [HEADERS]: one SMTP transaction with
+# swaks from CLIENT (a 127.0.0.x address) to the MTA; RCPTS is a comma
+# list; HEADERS (lines) go after the standard ones.  The message carries
+# "X-E2E-Case: CASE".  swaks' transcript is in $E_DIR/CASE.swaks.
+e2e_send()
+{
+	local c=$1 ip=$2 helo=$3 rcpts=$4 extra=${5:-}
+	local f=$E_DIR/$c.eml
+
+	{
+		echo "From: <a@sender.test>"
+		echo "To: <${rcpts//,/>, <}>"
+		echo "Subject: rdns-milter e2e $c"
+		echo "Message-Id: <$c.e2e@sender.test>"
+		echo "X-E2E-Case: $c"
+		[ -n "$extra" ] && printf '%s\n' "$extra"
+		echo
+		echo "Test message $c."
+	} >"$f"
+	# In the namespace too: swaks looks up its own host name.
+	(e2e_ns_exec swaks --server "127.0.0.1:$E_MTA_PORT" \
+	    --local-interface "$ip" --helo "$helo" --from a@sender.test \
+	    --to "$rcpts" --data "@$f" --timeout 30) >"$E_DIR/$c.swaks" 2>&1 \
+	    </dev/null
+}
+
+# e2e_replies CASE: the server's reply to each RCPT and to the end of
+# data, one a line: "RCPT <addr> -> 250 ...", "DATA -> 250 ..." (the
+# queue id replaced by "QID").
+e2e_replies()
+{
+	local qid
+
+	qid=$(e2e_mta_qid "$E_DIR/$1.swaks")
+	awk -v qid="$qid" '
+	/^ -> RCPT TO:/ { what = "RCPT " substr($0, 13); next }
+	/^ -> \.$/ { what = "DATA"; next }
+	/^ -> / { what = ""; next }
+	/^(<-|<\*\*) / && what != "" {
+		t = substr($0, 5)
+		if (what == "DATA" && qid != "" && (i = index(t, qid)) > 0)
+			t = substr(t, 1, i - 1) "QID" \
+			    substr(t, i + length(qid))
+		print what " -> " t
+		if (t ~ /^[0-9][0-9][0-9] /)
+			what = ""
+	}' "$E_DIR/$1.swaks"
+}
+
+# e2e_settle: wait (20 s) until the MTA's queue is empty: every message
+# accepted so far has then been delivered to the sink (or lost).
+e2e_settle()
+{
+	local i
+
+	for i in $(seq 1 1000); do
+		e2e_mta_queue_empty && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+# e2e_delivered CASE: the sink files holding the message of CASE (after
+# e2e_settle), one a line.
+e2e_delivered()
+{
+	grep -l -x -F "X-E2E-Case: $1" "$E_DIR"/sink/* 2>/dev/null
+}
+
+# e2e_rcpts FILE: the envelope recipients of a sink file, sorted.
+e2e_rcpts()
+{
+	sed -n 's/^X-Rcpt-Args: <\([^>]*\)>.*/\1/p' "$1" | sort
+}
+
+# e2e_message FILE: the delivered message, without the sink's envelope
+# lines and its own Received: field.
+e2e_message()
+{
+	awk '
+	state == 0 && /^X-[A-Za-z-]*: / { next }
+	state == 0 && /^Received: / { state = 1; next }
+	state == 1 && /^[ \t]/ { next }
+	{ state = 2; sub(/\r$/, ""); print }' "$1"
+}
+
+# e2e_ar_fields FILE: every Authentication-Results field in the header of
+# the delivered message, folded as delivered, in order.
+e2e_ar_fields()
+{
+	e2e_message "$1" | awk '
+	/^$/ { exit }
+	/^[^ \t]/ { on = tolower($0) ~ /^authentication-results:/ }
+	on { print }'
+}
+
+# e2e_first_field FILE: the name of the first header field.
+e2e_first_field()
+{
+	e2e_message "$1" | sed -n '1s/:.*//p'
+}
+
+# e2e_summary QID: the daemon's log line for queue id QID (SPEC 3.3),
+# the timing replaced by "ms=N".
+e2e_summary()
+{
+	sed -n -e 's/ ms=[0-9][0-9]*$/ ms=N/' \
+	    -e "s/^rdns-milter: \\($1: ip=.*\\)\$/\\1/p" "$E_DIR/milter.log"
+}
+
+# e2e_wait_summary QID: wait (5 s) for the daemon's line for QID.
+e2e_wait_summary()
+{
+	local i
+
+	for i in $(seq 1 250); do
+		[ -n "$(e2e_summary "$1")" ] && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+# e2e_ar_want IPREV XPTR: the header the daemon must add (SPEC 3.1): the
+# iprev and x-ptr result elements, each on its own folded line.
+e2e_ar_want()
+{
+	printf 'Authentication-Results: %s;\n\t%s;\n\t%s\n' "$E_AUTHSERV" \
+	    "$1" "$2"
+}
+
+# e2e_case_delivered CASE RCPTS WANT_AR [OURS]: CASE was delivered exactly
+# once, to RCPTS (newline-separated, sorted) only, with WANT_AR (all
+# Authentication-Results fields, in order) exact and, unless OURS is
+# "no", our field first in the message.
+e2e_case_delivered()
+{
+	local c=$1 rcpts=$2 want=$3 ours=${4:-yes} files n f
+
+	files=$(e2e_delivered "$c")
+	n=$(printf '%s' "$files" | grep -c .)
+	if [ "$n" -ne 1 ]; then
+		e2e_fail "$c: delivered exactly once" "got $n deliveries"
+		return 1
+	fi
+	e2e_ok "$c: delivered exactly once"
+	f=$files
+	e2e_check "$c: delivered to the accepted recipients only" \
+	    "$(e2e_rcpts "$f")" "$rcpts"
+	e2e_check "$c: Authentication-Results as delivered" \
+	    "$(e2e_ar_fields "$f")" "$want"
+	if [ "$ours" = yes ]; then
+		e2e_check "$c: our field is the first of the message" \
+		    "$(e2e_first_field "$f")" "Authentication-Results"
+	fi
+	# RFC 5322 2.1.1 (SPEC 3.1): our lines stay under 78 characters.
+	e2e_check "$c: no header line of 78 characters or more" \
+	    "$(e2e_ar_fields "$f" | awk 'length($0) >= 78')" ""
+}
+
+# e2e_case_replies CASE WANT: the RCPT and end-of-data replies.
+e2e_case_replies()
+{
+	e2e_check "$1: SMTP replies" "$(e2e_replies "$1")" "$2"
+}
+
+# e2e_case_summary CASE WANT: the daemon's log line for the queue id the
+# MTA gave CASE (WANT without the "QID: " prefix).
+e2e_case_summary()
+{
+	local qid
+
+	qid=$(e2e_mta_qid "$E_DIR/$1.swaks")
+	if [ -z "$qid" ]; then
+		e2e_fail "$1: the MTA gave a queue id"
+		return 1
+	fi
+	e2e_wait_summary "$qid"
+	e2e_check "$1: the daemon logs one line with the MTA's queue id" \
+	    "$(e2e_summary "$qid")" "$qid: $2"
+}
+
+# The milter's reply texts (SPEC 3.2) for the addresses of the world.
+E_NOPTR='The IP address sending this message does not have a PTR record'
+
+# e2e_scenarios: the checks shared by every MTA.  The milter runs with
+# E2E_POLICY (below) and TrustedNetworks 192.0.2.250/32, 127.0.0.6/32.
+E2E_POLICY="TrustedNetworks 192.0.2.250/32, 127.0.0.6/32
+Policy * ptr=accept
+Policy reject.example.com ptr=reject iprev=reject generic=reject
+Policy temp.example.com ptr=tempfail iprev=tempfail generic=tempfail \
+temperror=tempfail
+Policy helo.example.com helo=reject"
+
+e2e_scenarios()
+{
+	local c r t0 t1
+
+	# 127.0.0.2: mta.sec.test, forward-confirmed, secure; HELO matches.
+	c=confirmed
+	e2e_send $c 127.0.0.2 mta.sec.test \
+	    x@example.com,y@reject.example.com,z@temp.example.com
+	e2e_case_replies $c "$(
+	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
+	    echo "RCPT <y@reject.example.com> ->" \
+		"$(e2e_mta_accept y@reject.example.com)"
+	    echo "RCPT <z@temp.example.com> ->" \
+		"$(e2e_mta_accept z@temp.example.com)"
+	    e2e_mta_data_ok)"
+	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	e2e_case_delivered $c "$(printf '%s\n' x@example.com \
+	    y@reject.example.com z@temp.example.com)" "$(e2e_ar_want \
+	    'iprev=pass (mta.sec.test; dnssec=secure) policy.iprev=127.0.0.2' \
+	    'x-ptr=pass smtp.helo=mta.sec.test policy.ptr=mta.sec.test')"
+	e2e_case_summary $c "ip=127.0.0.2 ptr=pass iprev=pass\
+ name=mta.sec.test dnssec=secure helo=mta.sec.test x-ptr=pass generic=no\
+ action=accept ms=N"
+
+	# 127.0.0.3: no PTR.  A mixed transaction: refused at
+	# reject.example.com (550) and temp.example.com (451), accepted for
+	# example.com and for postmaster@ and abuse@ of reject.example.com
+	# (ExemptRecipients, case-insensitive); one delivery, one header.
+	c=noptr-mixed
+	r=x@example.com,y@reject.example.com,postmaster@reject.example.com
+	e2e_send $c 127.0.0.3 mta.sec.test \
+	    "$r,z@temp.example.com,Abuse@reject.example.com"
+	e2e_case_replies $c "$(
+	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
+	    echo "RCPT <y@reject.example.com> -> $(e2e_mta_refuse \
+		y@reject.example.com "550 5.7.25 $E_NOPTR")"
+	    echo "RCPT <postmaster@reject.example.com> ->" \
+		"$(e2e_mta_accept postmaster@reject.example.com)"
+	    echo "RCPT <z@temp.example.com> -> $(e2e_mta_refuse \
+		z@temp.example.com "451 4.7.25 $E_NOPTR")"
+	    echo "RCPT <Abuse@reject.example.com> ->" \
+		"$(e2e_mta_accept Abuse@reject.example.com)"
+	    e2e_mta_data_ok)"
+	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	e2e_case_delivered $c "$(printf '%s\n' Abuse@reject.example.com \
+	    postmaster@reject.example.com x@example.com)" "$(e2e_ar_want \
+	    'iprev=permerror (no PTR record; dnssec=secure) policy.iprev=127.0.0.3' \
+	    'x-ptr=fail smtp.helo=mta.sec.test')"
+	e2e_case_summary $c "ip=127.0.0.3 ptr=fail iprev=permerror\
+ name=- dnssec=secure helo=mta.sec.test x-ptr=fail generic=no\
+ action=reject ms=N"
+
+	# 127.0.0.3 again, only refused recipients: nothing is delivered.
+	c=noptr-refused
+	e2e_send $c 127.0.0.3 mta.sec.test y@reject.example.com
+	e2e_case_replies $c "RCPT <y@reject.example.com> -> $(e2e_mta_refuse \
+	    y@reject.example.com "550 5.7.25 $E_NOPTR")"
+	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	e2e_check "$c: nothing delivered" "$(e2e_delivered $c)" ""
+
+	# 127.0.0.4: PTR notme.sec.test, which does not resolve back.
+	c=notconfirmed
+	e2e_send $c 127.0.0.4 notme.sec.test x@example.com,y@reject.example.com
+	e2e_case_replies $c "$(
+	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
+	    echo "RCPT <y@reject.example.com> -> $(e2e_mta_refuse \
+		y@reject.example.com "550 5.7.25 Reverse DNS for 127.0.0.4\
+ (notme.sec.test) does not resolve back to it")"
+	    e2e_mta_data_ok)"
+	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	r='	iprev=fail (PTR notme.sec.test does not resolve to 127.0.0.4;'
+	e2e_case_delivered $c x@example.com "$(printf '%s\n' \
+	    "Authentication-Results: $E_AUTHSERV;" \
+	    "$r dnssec=secure)" \
+	    '	policy.iprev=127.0.0.4;' \
+	    '	x-ptr=fail smtp.helo=notme.sec.test')"
+
+	# 127.0.0.5: dsl-127-0-0-5.pool.insec.test, confirmed, generic.
+	c=generic
+	r=dsl-127-0-0-5.pool.insec.test
+	e2e_send $c 127.0.0.5 $r x@example.com,y@reject.example.com,z@temp.example.com
+	e2e_case_replies $c "$(
+	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
+	    echo "RCPT <y@reject.example.com> -> $(e2e_mta_refuse \
+		y@reject.example.com "550 5.7.25 Reverse DNS name $r of\
+ 127.0.0.5 looks generic")"
+	    echo "RCPT <z@temp.example.com> -> $(e2e_mta_refuse \
+		z@temp.example.com "451 4.7.25 Reverse DNS name $r of\
+ 127.0.0.5 looks generic")"
+	    e2e_mta_data_ok)"
+	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	e2e_case_delivered $c x@example.com "$(printf '%s\n' \
+	    "Authentication-Results: $E_AUTHSERV;" \
+	    "	iprev=pass ($r; dnssec=insecure; generic)" \
+	    '	policy.iprev=127.0.0.5;' \
+	    "	x-ptr=pass smtp.helo=$r" \
+	    "	policy.ptr=$r")"
+
+	# 127.0.0.8: mail8.bogus.test, bogus forward: temperror.  Only the
+	# domain whose temperror action is tempfail refuses (451).
+	c=temperror
+	e2e_send $c 127.0.0.8 mail8.bogus.test \
+	    x@example.com,y@reject.example.com,z@temp.example.com
+	e2e_case_replies $c "$(
+	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
+	    echo "RCPT <y@reject.example.com> ->" \
+		"$(e2e_mta_accept y@reject.example.com)"
+	    echo "RCPT <z@temp.example.com> -> $(e2e_mta_refuse \
+		z@temp.example.com "451 4.7.25 Temporary failure looking up\
+ reverse DNS for 127.0.0.8")"
+	    e2e_mta_data_ok)"
+	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	e2e_case_delivered $c "$(printf '%s\n' x@example.com \
+	    y@reject.example.com)" "$(e2e_ar_want \
+	    'iprev=temperror (DNSSEC bogus; dnssec=bogus) policy.iprev=127.0.0.8' \
+	    'x-ptr=temperror smtp.helo=mail8.bogus.test')"
+
+	# 127.0.0.2 with HELO other.sec.test (A 192.0.2.99): neither the
+	# verified name nor forward-confirming.
+	c=helo
+	e2e_send $c 127.0.0.2 other.sec.test x@example.com,h@helo.example.com
+	e2e_case_replies $c "$(
+	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
+	    echo "RCPT <h@helo.example.com> -> $(e2e_mta_refuse \
+		h@helo.example.com "550 5.7.25 HELO name other.sec.test does\
+ not match reverse DNS name mta.sec.test")"
+	    e2e_mta_data_ok)"
+	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	e2e_case_delivered $c x@example.com "$(e2e_ar_want \
+	    'iprev=pass (mta.sec.test; dnssec=secure) policy.iprev=127.0.0.2' \
+	    'x-ptr=fail smtp.helo=other.sec.test policy.ptr=mta.sec.test')"
+
+	# 127.0.0.7: x.hole.test, whose name servers never answer.  The
+	# RCPT that needs a verdict waits at most DNSTimeout (3 s in the
+	# world's rdns.conf), well within the MTA's milter timeouts.
+	c=timeout
+	t0=$(date +%s)
+	e2e_send $c 127.0.0.7 x.hole.test x@example.com,z@temp.example.com
+	t1=$(date +%s)
+	e2e_case_replies $c "$(
+	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
+	    echo "RCPT <z@temp.example.com> -> $(e2e_mta_refuse \
+		z@temp.example.com "451 4.7.25 Temporary failure looking up\
+ reverse DNS for 127.0.0.7")"
+	    e2e_mta_data_ok)"
+	if [ $((t1 - t0)) -le 10 ]; then
+		e2e_ok "$c: the transaction took $((t1 - t0)) s (DNSTimeout 3)"
+	else
+		e2e_fail "$c: the transaction took $((t1 - t0)) s" \
+		    "want at most 10 s (DNSTimeout 3)"
+	fi
+	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	e2e_case_delivered $c x@example.com "$(e2e_ar_want \
+	    'iprev=temperror (DNS timeout; dnssec=insecure) policy.iprev=127.0.0.7' \
+	    'x-ptr=temperror smtp.helo=x.hole.test')"
+
+	# Forged fields (RFC 8601 5): ours, in any case, with a comment
+	# and a version, are deleted; another authserv-id stays.
+	c=forged
+	e2e_send $c 127.0.0.2 mta.sec.test x@example.com "$(printf '%s\n' \
+	    "Authentication-Results: $E_AUTHSERV; iprev=pass" \
+	    "Authentication-Results: $E_AUTHSERV.evil; iprev=pass" \
+	    'Authentication-Results: (forged) MX.Example.NET 1;' \
+	    '	x-ptr=pass smtp.helo=mta.sec.test')"
+	e2e_case_replies $c "$(
+	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
+	    e2e_mta_data_ok)"
+	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	e2e_case_delivered $c x@example.com "$(e2e_ar_want \
+	    'iprev=pass (mta.sec.test; dnssec=secure) policy.iprev=127.0.0.2' \
+	    'x-ptr=pass smtp.helo=mta.sec.test policy.ptr=mta.sec.test'
+	    echo "Authentication-Results: $E_AUTHSERV.evil; iprev=pass")"
+
+	# 127.0.0.6 is in TrustedNetworks: no checks, no header, and an
+	# Authentication-Results field with our id stays.
+	c=trusted
+	e2e_send $c 127.0.0.6 mta.insec.test y@reject.example.com \
+	    "Authentication-Results: $E_AUTHSERV; iprev=pass"
+	e2e_case_replies $c "$(
+	    echo "RCPT <y@reject.example.com> ->" \
+		"$(e2e_mta_accept y@reject.example.com)"
+	    e2e_mta_data_ok)"
+	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	e2e_case_delivered $c y@reject.example.com \
+	    "Authentication-Results: $E_AUTHSERV; iprev=pass" no
+}
+
+# e2e_stop_pid PID SECONDS: TERM, wait, then KILL (a child of ours).
+e2e_stop_pid()
+{
+	local pid=$1 i
+
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return; }
+	for i in $(seq 1 $(($2 * 50))); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.02
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+e2e_cleanup()
+{
+	local rc=$? f
+
+	trap - EXIT
+	# libmilter sees SIGTERM at its next 5-second poll: start early.
+	[ -n "$E_MILTER_PID" ] && kill -TERM "$E_MILTER_PID" 2>/dev/null
+	if declare -F e2e_mta_stop >/dev/null; then
+		e2e_mta_stop
+	fi
+	e2e_stop_pid "$E_SINK_PID" 5
+	e2e_stop_pid "$E_NS_PID" 5
+	e2e_stop_pid "$E_MILTER_PID" 8
+	[ -n "$E_WORLD" ] && world_stop "$E_WORLD"
+	[ "$rc" -eq 0 ] && [ "$E_FAIL" -ne 0 ] && rc=1
+	if [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]; then
+		[ "${E2E_KEEP:-0}" = 1 ] || rm -rf "$E_DIR"
+	elif [ -n "$E_DIR" ] && [ -d "$E_DIR" ]; then
+		echo "# FAILED: work directory kept: $E_DIR"
+		for f in $E_LOGS; do
+			[ -s "$f" ] || continue
+			echo "# ---- $f (last 60 lines)"
+			tail -n 60 "$f" | sed 's/^/# /'
+		done
+	fi
+	exit "$rc"
+}
+
+e2e_done()
+{
+	echo "1..$E_N"
+	echo "$e2e_name: $E_PASS passed, $E_FAIL failed"
+	[ "$E_FAIL" -eq 0 ] || exit 1
+	[ "$E_N" -gt 0 ] || exit 99
+	exit 0
+}
