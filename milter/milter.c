@@ -260,7 +260,7 @@ cb_eom(SMFICTX *ctx)
 				    "field", qid, AR_FIELD);
 		}
 	}
-	session_log_summary(s);
+	session_log_summary(s, true);
 	s->logged_any = true;
 	session_reset_message(s);
 	return SMFIS_ACCEPT;
@@ -275,7 +275,7 @@ cb_abort(SMFICTX *ctx)
 		return SMFIS_CONTINUE;
 	/* A transaction that refused recipients is worth a line. */
 	if (s->in_message && s->action != ACTION_ACCEPT) {
-		session_log_summary(s);
+		session_log_summary(s, true);
 		s->logged_any = true;
 	}
 	session_reset_message(s);
@@ -290,7 +290,7 @@ cb_close(SMFICTX *ctx)
 	if (s == NULL)
 		return SMFIS_CONTINUE;
 	if (!s->logged_any)
-		session_log_summary(s);
+		session_log_summary(s, false);
 	metrics_session_end();
 	smfi_setpriv(ctx, NULL);
 	session_free(s);

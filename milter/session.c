@@ -223,8 +223,11 @@ session_result(struct session *s)
 }
 
 void
-session_log_summary(struct session *s)
+session_log_summary(struct session *s, bool may_wait)
 {
+	struct check_result partial;
+	bool incomplete = false;
+	long ms;
 	const struct check_result *r;
 	const char *qid = s->qid[0] != '\0' ? s->qid : "NOQUEUE";
 	const char *action;
@@ -252,10 +255,23 @@ session_log_summary(struct session *s)
 		log_msg(LOG_INFO, "%s", line);
 		return;
 	}
-	if ((r = session_result(s)) == NULL) {
+	if (!may_wait && !s->have_result && s->cs != NULL &&
+	    !check_session_done(s->cs)) {
+		/* Closing before the answers came: log what is known rather
+		 * than hold a libmilter worker for the rest of DNSTimeout. */
+		if (check_session_result(s->cs, &partial) == -1) {
+			log_msg(LOG_INFO, "%s internal-error action=accept",
+			    line);
+			return;
+		}
+		r = &partial;
+		incomplete = true;
+		ms = (long)(partial.elapsed * 1000.0);
+	} else if ((r = session_result(s)) == NULL) {
 		log_msg(LOG_INFO, "%s internal-error action=accept", line);
 		return;
-	}
+	} else
+		ms = s->verdict_ms;
 	v = check_result_verified_name(r);
 	log_sanitize(helo, sizeof helo, s->helo, strlen(s->helo));
 	/* A space would let a HELO forge key=value pairs in the line. */
@@ -270,7 +286,10 @@ session_log_summary(struct session *s)
 	    r->generic == GENERIC_YES ? "yes" :
 	    r->generic == GENERIC_TEMPERROR ? "temperror" : "no",
 	    s->dry_run_hit ? (s->action == ACTION_REJECT ? "reject" :
-	    "tempfail") : action, s->dry_run_hit ? "(dry-run)" : "",
-	    s->verdict_ms);
+	    "tempfail") : action, s->dry_run_hit ? "(dry-run)" : "", ms);
+	if (incomplete) {
+		strbuf_puts(&sb, " dns=incomplete");
+		check_result_clear(&partial);
+	}
 	log_msg(LOG_INFO, "%s", line);
 }

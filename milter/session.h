@@ -115,7 +115,11 @@ void session_reset_message(struct session *s);
  */
 const struct check_result *session_result(struct session *s);
 
-/** Log the one summary line (SPEC 3.3) for this message or connection. */
-void session_log_summary(struct session *s);
+/**
+ * Log the one summary line (SPEC 3.3) for this message or connection.
+ * With may_wait false (close) it never waits for DNS: lookups still
+ * outstanding are logged as timed out and the line ends "dns=incomplete".
+ */
+void session_log_summary(struct session *s, bool may_wait);
 
 #endif

@@ -1,0 +1,177 @@
+#!/bin/bash
+# cli.sh - the command line of rdns-milter (SPEC 4, 5): -V, -h, usage
+# errors (exit 64), -n on good and broken configurations (exit 0 / 1,
+# "FILE:LINE: message" on stderr), and a daemon that cannot start (bad
+# configuration, bad socket) exits non-zero with a message.
+. "${srcdir:-$(dirname "$0")/../..}/t/milter/lib.sh"
+
+mt_setup
+mt_world
+
+# run NAME ARGS...: run rdns-milter (10 s at most); sets rc, out, err.
+run()
+{
+	local name=$1
+
+	shift
+	timeout 10 "$RDNS_MILTER" "$@" >"$MT_DIR/$name.out" \
+	    2>"$MT_DIR/$name.err" </dev/null
+	rc=$?
+	out=$(cat "$MT_DIR/$name.out")
+	err=$(cat "$MT_DIR/$name.err")
+}
+
+# expect_rc NAME WANT
+expect_rc()
+{
+	if [ "$rc" = "$2" ]; then
+		mt_ok "$1: exit $rc"
+	else
+		mt_fail "$1: exit $rc, want $2 (stderr: $err)"
+	fi
+}
+
+version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' \
+    "$abs_top_builddir/autoconf.h")
+run version -V
+expect_rc "-V" 0
+mt_check "-V prints the version $version" \
+    eval 'printf "%s\n" "$out" | grep -q "^rdns-milter $version\\b"'
+run help -h
+expect_rc "-h" 0
+mt_check "-h prints the usage on stdout" \
+    eval 'printf "%s\n" "$out" | grep -q "^usage: rdns-milter"'
+run badopt -x
+expect_rc "unknown option -x" 64
+mt_check "-x: usage on stderr, nothing on stdout" \
+    eval '[ -z "$out" ] && printf "%s\n" "$err" | grep -q "usage:"'
+run extra -n stray-argument
+expect_rc "stray argument" 64
+run noarg -c
+expect_rc "-c without its argument" 64
+
+# Good configurations: -n exits 0 and prints nothing.
+mt_conf good <<'END'
+authservid mx.example.net
+socket local:/tmp/unused.sock
+TrustedNetworks 127.0.0.0/8
+TrustedNetworks ::1/128, 192.0.2.0/24
+Policy * ptr=reject
+Policy example.com ptr=reject iprev=reject helo=tempfail generic=accept
+Policy example.net dnssec=require temperror=tempfail
+Policy .example.com iprev=accept
+ExemptRecipients postmaster abuse hostmaster
+DryRun yes
+SkipAuthenticated no
+MaxPTRNames 5
+# a comment
+END
+run good -n -c "$MT_DIR/good.conf"
+expect_rc "-n on a good configuration" 0
+mt_check "-n on a good configuration prints nothing" \
+    eval '[ -z "$out$err" ]'
+
+# Broken configurations: one bad line each (after the world's lines).
+i=0
+while IFS='|' read -r what line; do
+	[ -n "$what" ] || continue
+	i=$((i + 1))
+	f=$MT_DIR/bad$i.conf
+	printf '%s\n' "$line" | mt_conf "bad$i"
+	# The bad line is the last one; a duplicate is reported on its
+	# second occurrence, which is the last line too.
+	n=$(wc -l <"$f")
+	run "bad$i" -n -c "$f"
+	expect_rc "-n, $what" 1
+	mt_check "-n, $what: \"$f:$n: message\" on stderr" \
+	    eval 'printf "%s\n" "$err" | head -n 1 |
+	    grep -q "^$f:$n: [^ ]"'
+	mt_check "-n, $what: nothing on stdout" eval '[ -z "$out" ]'
+done <<'END'
+unknown key|NoSuchKey yes
+bad number|MaxPTRNames ten
+number out of range|DNSTimeout 100000
+Syslog twice|Syslog yes
+bad boolean|DryRun perhaps
+bad socket|Socket carrier-pigeon:/x
+bad CIDR|TrustedNetworks 300.1.2.3/8
+bad prefix length|TrustedNetworks 192.0.2.0/33
+unknown policy key|Policy x.example spf=reject
+bad policy action|Policy x.example ptr=maybe
+reject is no temperror action|Policy x.example temperror=reject
+bad dnssec value|Policy x.example dnssec=reject
+policy without a domain|Policy
+policy item without =|Policy x.example ptr
+END
+
+# Duplicates that are not on the last line.
+mt_conf dup-id <<'END'
+AuthservID a.example
+AuthservID b.example
+Policy * ptr=reject
+END
+n=$(grep -n '^AuthservID b' "$MT_DIR/dup-id.conf" | cut -d: -f1)
+run dup-id -n -c "$MT_DIR/dup-id.conf"
+expect_rc "-n, AuthservID twice" 1
+mt_check "-n, AuthservID twice: reported at line $n" \
+    eval 'printf "%s\n" "$err" | grep -q "^$MT_DIR/dup-id.conf:$n: [^ ]"'
+mt_conf dup-policy <<'END'
+Policy Example.COM ptr=reject
+Policy .example.com ptr=reject
+Policy example.com iprev=reject
+DryRun no
+END
+n=$(grep -n '^Policy example.com' "$MT_DIR/dup-policy.conf" | cut -d: -f1)
+run dup-policy -n -c "$MT_DIR/dup-policy.conf"
+expect_rc "-n, two Policy lines for one domain" 1
+mt_check "-n, two Policy lines for one domain: reported at line $n" \
+    eval 'printf "%s\n" "$err" |
+    grep -q "^$MT_DIR/dup-policy.conf:$n: [^ ]"'
+
+run missing -n -c "$MT_DIR/no-such.conf"
+expect_rc "-n, a missing file" 1
+mt_check "-n, a missing file: named on stderr" \
+    eval 'printf "%s\n" "$err" | grep -q "no-such.conf"'
+
+printf 'server:\n\tno-such-option: yes\n' >"$MT_DIR/bad-unbound.conf"
+mt_conf bad-resolver <<'END'
+AuthservID mx.example.net
+END
+sed -i "s|^ResolverConfig .*|ResolverConfig $MT_DIR/bad-unbound.conf|" \
+    "$MT_DIR/bad-resolver.conf"
+run bad-resolver -n -c "$MT_DIR/bad-resolver.conf"
+expect_rc "-n, a ResolverConfig libunbound refuses" 1
+mt_check "-n, a ResolverConfig libunbound refuses: reported" \
+    eval 'printf "%s\n" "$err" | grep -q "bad-unbound.conf"'
+
+# The daemon itself with a broken configuration or socket: a message and
+# a non-zero exit, no socket left behind.
+run start-bad -f -c "$MT_DIR/bad1.conf" -p "unix:$MT_DIR/never.sock"
+mt_check "start with a broken configuration: non-zero exit ($rc)" \
+    [ "$rc" -ne 0 -a "$rc" -ne 124 ]
+mt_check "start with a broken configuration: FILE:LINE: message" \
+    eval 'printf "%s\n" "$err" | grep -q "bad1.conf:[0-9]*: [^ ]"'
+mt_check "start with a broken configuration: no socket" \
+    [ ! -e "$MT_DIR/never.sock" ]
+run start-nodir -f -c "$MT_DIR/good.conf" -p "unix:$MT_DIR/no/such/dir.sock"
+mt_check "socket in a missing directory: non-zero exit ($rc)" \
+    [ "$rc" -ne 0 -a "$rc" -ne 124 ]
+mt_check "socket in a missing directory: a message" eval '[ -n "$err" ]'
+echo "precious" >"$MT_DIR/file.sock"
+run start-file -f -c "$MT_DIR/good.conf" -p "unix:$MT_DIR/file.sock"
+mt_check "socket path is a regular file: non-zero exit ($rc)" \
+    [ "$rc" -ne 0 -a "$rc" -ne 124 ]
+mt_check "socket path is a regular file: the file is left alone" \
+    grep -qx precious "$MT_DIR/file.sock"
+
+# A second daemon on the socket of a running one must not steal it.
+mt_conf running <<'END'
+AuthservID mx.example.net
+END
+mt_start "$MT_DIR/running.conf"
+run start-busy -f -c "$MT_DIR/good.conf" -p "unix:$MT_MSOCK"
+mt_check "socket of a running milter: non-zero exit ($rc)" \
+    [ "$rc" -ne 0 -a "$rc" -ne 124 ]
+mt_check "socket of a running milter: still there" [ -S "$MT_MSOCK" ]
+mt_check "the running milter is still up" mt_alive
+mt_finish

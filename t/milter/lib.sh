@@ -1,0 +1,496 @@
+# lib.sh - shared by the t/milter/*.sh tests (bash; sourced, not run).
+#
+# Each test drives the real daemon (milter/rdns-milter) with Debian's
+# miltertest against the private DNS world of t/dns/world.sh:
+#
+#	. "${srcdir:-...}/t/milter/lib.sh"
+#	mt_setup			# work dir, tools (exit 77), traps
+#	mt_world			# nsd + fault server, $MT_WORLD/rdns.conf
+#	mt_conf NAME <<EOF		# $MT_DIR/NAME.conf = world config +
+#	AuthservID mx.example.net	#   "Syslog no" + these lines
+#	EOF
+#	mt_start "$MT_DIR/NAME.conf"	# daemon + recording proxy
+#	mt_lua SCRIPT [VAR=VALUE...]	# miltertest -s t/milter/SCRIPT.lua
+#	mt_stop				# SIGTERM (exit 0 checked later)
+#	mt_finish			# reap, summary line, exit status
+#
+# Checks print "ok - ..." / "not ok - ..." (mt_check, mt_diff,
+# mt_between; the Lua scripts' own lines are counted too).  Readers of the
+# current daemon's run: mt_summaries (log lines), mt_replies (RCPT ->
+# reply text), mt_rcpt_times / mt_eom_time (timing), mt_eom_actions
+# (header changes at EOM); a connection is named by its number or by the
+# queue id (macro i) its MAIL carried.
+#
+# Paths come from $srcdir (exported by automake; tests run in the top build
+# directory) and $PWD; both may be given by hand:
+#	cd BUILDDIR && srcdir=SRCDIR SRCDIR/t/milter/header.sh
+# MT_KEEP=1 keeps the work directory of a passing test.
+#
+# The daemon's summary lines (SPEC 3.3) and a transcript of every milter
+# frame (t/milter/mproxy.pl: reply texts, header indices, timing) are
+# what the checks read besides miltertest's own view.  On failure the
+# work directory (under $TMPDIR) is kept and the logs are printed.
+
+set -u
+
+mt_name=$(basename "$0" .sh)
+if [ -z "${srcdir:-}" ]; then
+	srcdir=$(cd "$(dirname "$0")/../.." && pwd)
+fi
+abs_top_srcdir=$(cd "$srcdir" && pwd)
+abs_top_builddir=${abs_top_builddir:-$PWD}
+export abs_top_srcdir abs_top_builddir
+MT_SRC=$abs_top_srcdir/t/milter
+RDNS_MILTER=${RDNS_MILTER:-$abs_top_builddir/milter/rdns-milter}
+
+mt_pass=0
+mt_failed=0
+mt_phase=0
+MT_DIR=
+MT_PID=
+MT_PROXY_PID=
+MT_WORLD=
+
+# Skip (77) when a tool is missing; hard error (99) when the build is.
+mt_require_tools()
+{
+	local t
+
+	for t in miltertest perl; do
+		if ! command -v "$t" >/dev/null 2>&1; then
+			echo "SKIP: $t not found (Debian packages miltertest," \
+			    "perl)"
+			exit 77
+		fi
+	done
+	if ! perl -MIO::Socket::UNIX -MIO::Select -MTime::HiRes \
+	    -e 1 2>/dev/null; then
+		echo "SKIP: perl lacks IO::Socket::UNIX or Time::HiRes"
+		exit 77
+	fi
+	if [ ! -x "$RDNS_MILTER" ]; then
+		echo "ERROR: $RDNS_MILTER not built (run from the build" \
+		    "directory, or set abs_top_builddir)"
+		exit 99
+	fi
+}
+
+mt_setup()
+{
+	mt_require_tools
+	. "$abs_top_srcdir/t/dns/world.sh"
+	if ! world_check_tools; then
+		echo "SKIP: the DNS world cannot run here"
+		exit 77
+	fi
+	MT_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rdns-mt-$mt_name.XXXXXX") ||
+	    exit 99
+	trap mt_cleanup EXIT
+	trap 'exit 99' HUP INT TERM
+	echo "# work directory $MT_DIR"
+}
+
+mt_ok()
+{
+	mt_pass=$((mt_pass + 1))
+	echo "ok - $*"
+}
+
+mt_fail()
+{
+	mt_failed=$((mt_failed + 1))
+	echo "not ok - $*"
+}
+
+# mt_check DESCRIPTION COMMAND...: ok if COMMAND succeeds.
+mt_check()
+{
+	local what=$1
+
+	shift
+	if "$@"; then
+		mt_ok "$what"
+	else
+		mt_fail "$what"
+	fi
+}
+
+mt_world()
+{
+	MT_WORLD=$MT_DIR/world
+	if ! world_start "$MT_WORLD" >"$MT_DIR/world.out" 2>&1; then
+		cat "$MT_DIR/world.out"
+		echo "ERROR: cannot start the DNS world"
+		exit 99
+	fi
+}
+
+# mt_conf NAME: write $MT_DIR/NAME.conf from the world's rdns.conf,
+# "Syslog no" and the lines on standard input (each key at most once:
+# the world sets ResolverConfig, TrustAnchorFile and DNSTimeout; a line
+# "DNSTimeout N" on stdin replaces the world's).
+mt_conf()
+{
+	local f=$MT_DIR/$1.conf extra
+
+	extra=$(cat)
+	{
+		if printf '%s\n' "$extra" | grep -qi '^DNSTimeout'; then
+			grep -vi '^DNSTimeout' "$MT_WORLD/rdns.conf"
+		else
+			cat "$MT_WORLD/rdns.conf"
+		fi
+		echo "Syslog no"
+		printf '%s\n' "$extra"
+	} >"$f"
+}
+
+# Wait until FILE is a socket, or the process PID is gone (10 s at most).
+mt_wait_socket()
+{
+	local file=$1 pid=$2 i
+
+	for i in $(seq 1 500); do
+		[ -S "$file" ] && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.02
+	done
+	return 1
+}
+
+# mt_start CONF: start the daemon in the foreground on a fresh socket,
+# and the recording proxy in front of it.  Sets MT_PID, MT_LOG (the
+# daemon's stderr), MT_SOCK (what miltertest connects to), MT_TRANS (the
+# transcript directory).
+mt_start()
+{
+	local conf=$1
+
+	mt_phase=$((mt_phase + 1))
+	MT_LOG=$MT_DIR/milter-$mt_phase.log
+	MT_MSOCK=$MT_DIR/m$mt_phase.sock
+	MT_SOCK=$MT_DIR/p$mt_phase.sock
+	MT_TRANS=$MT_DIR/trans-$mt_phase
+	mkdir -p "$MT_TRANS" || exit 99
+	"$RDNS_MILTER" -f -c "$conf" -p "unix:$MT_MSOCK" >"$MT_LOG" 2>&1 \
+	    </dev/null &
+	MT_PID=$!
+	if ! mt_wait_socket "$MT_MSOCK" "$MT_PID"; then
+		mt_fail "rdns-milter -c $conf starts and opens its socket"
+		cat "$MT_LOG"
+		exit 1
+	fi
+	perl "$MT_SRC/mproxy.pl" "$MT_SOCK" "$MT_MSOCK" "$MT_TRANS" $$ \
+	    2>"$MT_DIR/proxy-$mt_phase.err" </dev/null &
+	MT_PROXY_PID=$!
+	if ! mt_wait_socket "$MT_SOCK" "$MT_PROXY_PID"; then
+		cat "$MT_DIR/proxy-$mt_phase.err"
+		echo "ERROR: the recording proxy did not start"
+		exit 99
+	fi
+}
+
+mt_alive()
+{
+	[ -n "$MT_PID" ] && kill -0 "$MT_PID" 2>/dev/null
+}
+
+# mt_reap PID SECONDS: wait until PID, a child of this shell, has exited;
+# its exit status goes to MT_RC.  Returns 1 if it still runs.  (Not in a
+# subshell: only the parent can collect the status.)
+mt_reap()
+{
+	local pid=$1 i
+
+	MT_RC=
+	for i in $(seq 1 $(($2 * 50))); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.02
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		return 1
+	fi
+	wait "$pid"
+	MT_RC=$?
+	return 0
+}
+
+mt_stop_proxy()
+{
+	if [ -n "$MT_PROXY_PID" ]; then
+		kill -TERM "$MT_PROXY_PID" 2>/dev/null
+		wait "$MT_PROXY_PID" 2>/dev/null
+		MT_PROXY_PID=
+	fi
+}
+
+# mt_stop [SIGNAL]: SIGTERM (or SIGNAL, e.g. HUP: libmilter's clean
+# stops).  The daemon must exit 0;
+# libmilter notices the stop only at its next 5-second poll, so the exit
+# is collected later, by mt_finish (mt_stop_wait), while the test goes
+# on.  The log is complete for the messages already answered.
+MT_STOPPING=
+mt_stop()
+{
+	mt_stop_proxy
+	[ -n "$MT_PID" ] || return 0
+	if ! kill -0 "$MT_PID" 2>/dev/null; then
+		mt_reap "$MT_PID" 0
+		mt_fail "rdns-milter still running before SIGTERM" \
+		    "(it exited with status $MT_RC)"
+		MT_PID=
+		return
+	fi
+	kill -"${1:-TERM}" "$MT_PID"
+	MT_STOPPING="$MT_STOPPING $MT_PID"
+	MT_PID=
+}
+
+# Collect the daemons stopped by mt_stop: each must exit 0 within 8 s.
+mt_stop_wait()
+{
+	local pid
+
+	for pid in $MT_STOPPING; do
+		if mt_reap "$pid" 8; then
+			if [ "$MT_RC" = 0 ]; then
+				mt_ok "stop: rdns-milter (pid $pid) exits 0"
+			else
+				mt_fail "stop: rdns-milter (pid $pid) exits" \
+				    "$MT_RC, want 0"
+			fi
+		else
+			mt_fail "stop: rdns-milter (pid $pid) still" \
+			    "running after 8 s"
+			kill -KILL "$pid" 2>/dev/null
+			wait "$pid" 2>/dev/null
+		fi
+	done
+	MT_STOPPING=
+}
+
+# mt_lua SCRIPT [VAR=VALUE...]: run t/milter/SCRIPT.lua against the
+# current daemon; its output goes to our output.  Sets MT_ELAPSED (wall
+# seconds, 3 decimals).  Returns miltertest's exit status.
+mt_lua()
+{
+	local t0 t1
+
+	t0=$(date +%s.%N)
+	mt_lua_bg "$@"
+	mt_lua_wait
+	t1=$(date +%s.%N)
+	MT_ELAPSED=$(awk -v a="$t0" -v b="$t1" \
+	    'BEGIN { printf "%.3f", b - a }')
+	return "$MT_LUA_RC"
+}
+
+# mt_lua_bg SCRIPT [VAR=VALUE...]: the same in the background (several
+# may run at once); mt_lua_wait collects them.
+MT_LUA_JOBS=
+mt_lua_n=0
+mt_lua_bg()
+{
+	local script=$1 out
+
+	shift
+	mt_lua_n=$((mt_lua_n + 1))
+	out=$MT_DIR/$script-$mt_phase-$mt_lua_n.out
+	env MT_SOCKET="unix:$MT_SOCK" MT_SRC="$MT_SRC" MT_DIR="$MT_DIR" \
+	    MT_LOG="$MT_LOG" MT_PID="$MT_PID" "$@" \
+	    miltertest -s "$MT_SRC/$script.lua" >"$out" 2>&1 </dev/null &
+	MT_LUA_JOBS="$MT_LUA_JOBS $!:$script:$out"
+}
+
+# Wait for the mt_lua_bg runs, print their output and count their
+# checks; MT_LUA_RC is the last non-zero exit status (or 0).
+mt_lua_wait()
+{
+	local job pid script out rc
+
+	MT_LUA_RC=0
+	for job in $MT_LUA_JOBS; do
+		pid=${job%%:*}
+		script=${job#*:}
+		out=${script#*:}
+		script=${script%%:*}
+		wait "$pid"
+		rc=$?
+		sed -e 's/^ok - /ok - lua: /' \
+		    -e 's/^not ok - /not ok - lua: /' "$out"
+		mt_pass=$((mt_pass + $(grep -c '^ok - ' "$out")))
+		mt_failed=$((mt_failed + $(grep -c '^not ok - ' "$out")))
+		if [ "$rc" -ne 0 ] && ! grep -q '^not ok - ' "$out"; then
+			mt_fail "miltertest -s $script.lua exited $rc"
+		fi
+		[ "$rc" -eq 0 ] || MT_LUA_RC=$rc
+	done
+	MT_LUA_JOBS=
+}
+
+# The daemon's summary lines (SPEC 3.3) without the program prefix and
+# with the timing normalised: "QID: ip=... action=... ms=N" (a line logged
+# at close before the answers came ends "ms=N dns=incomplete").
+mt_summaries()
+{
+	sed -n -e 's/ ms=[0-9][0-9]*\( dns=incomplete\)\{0,1\}$/ ms=N\1/' \
+	    -e 's/^rdns-milter: \([^ ]*: ip=.*\)$/\1/p' "${1:-$MT_LOG}"
+}
+
+# mt_wait_log ERE [COUNT]: wait (5 s at most) until the daemon log has
+# COUNT (default 1) lines matching ERE.
+mt_wait_log()
+{
+	local re=$1 count=${2:-1} i
+
+	for i in $(seq 1 250); do
+		[ "$(grep -cE -- "$re" "$MT_LOG")" -ge "$count" ] && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+# mt_diff DESCRIPTION EXPECTED GOT: exact comparison, diff on failure.
+mt_diff()
+{
+	if diff -u "$2" "$3" >"$MT_DIR/diff.out" 2>&1; then
+		mt_ok "$1"
+	else
+		mt_fail "$1"
+		sed 's/^/# /' "$MT_DIR/diff.out"
+	fi
+}
+
+# The transcripts of the current phase, in connection order.
+mt_transcripts()
+{
+	ls "$MT_TRANS"/conn-*.txt 2>/dev/null | sort
+}
+
+# mt_replies [CONN...]: one line per RCPT of the current phase (or of
+# the given connections, see mt_conn), in order:
+#	RCPT <addr> -> 550 5.7.25 text | continue | reject | tempfail | ...
+mt_replies()
+{
+	local f files c
+
+	if [ $# -eq 0 ]; then
+		files=$(mt_transcripts)
+	else
+		files=
+		for c in "$@"; do
+			files="$files $(mt_conn "$c")"
+		done
+	fi
+	for f in $files; do
+		awk '
+		$2 == ">" && $3 == "R" {
+			r = substr($0, index($0, " R ") + 3)
+			sub(/\\0$/, "", r)
+			want = 1
+			next
+		}
+		want && $2 == "<" {
+			t = substr($0, index($0, " " $3 " ") + 3)
+			if ($3 == "y") {
+				sub(/\\0$/, "", t)
+				print "RCPT " r " -> " t
+			} else if ($3 == "c")
+				print "RCPT " r " -> continue"
+			else if ($3 == "r")
+				print "RCPT " r " -> reject"
+			else if ($3 == "t")
+				print "RCPT " r " -> tempfail"
+			else
+				print "RCPT " r " -> cmd " $3
+			want = 0
+		}' "$f"
+	done
+}
+
+# mt_conn N | QID: the transcript of the N-th connection of the phase
+# (1 = first), or of the connection whose MAIL carried macro i = QID.
+mt_conn()
+{
+	case $1 in
+	*[!0-9]*)
+		grep -lF -- "> D Mi\\0$1\\0" $(mt_transcripts) /dev/null |
+		    head -n 1 ;;
+	*)
+		mt_transcripts | sed -n "${1}p" ;;
+	esac
+}
+
+# mt_rcpt_times CONN: for each RCPT of connection CONN (see mt_conn):
+# "SENT ANSWERED", seconds since the proxy accepted the connection.
+mt_rcpt_times()
+{
+	awk '$2 == ">" && $3 == "R" { t = $1; want = 1; next }
+	    want && $2 == "<" { print t, $1; want = 0 }' "$(mt_conn "$1")"
+}
+
+# mt_eom_time CONN: seconds from accepting connection CONN to the answer
+# to its first end of message.
+mt_eom_time()
+{
+	awk '$2 == ">" && $3 == "E" { want = 1; next }
+	    want && $2 == "<" && ($3 == "a" || $3 == "c" || $3 == "y" ||
+	    $3 == "t" || $3 == "r") { print $1; exit }' "$(mt_conn "$1")"
+}
+
+# mt_between DESCRIPTION VALUE MIN MAX: ok if MIN <= VALUE <= MAX.
+mt_between()
+{
+	if [ -n "$2" ] && awk -v v="$2" -v a="$3" -v b="$4" \
+	    'BEGIN { exit !(v >= a && v <= b) }'; then
+		mt_ok "$1 ($2 s)"
+	else
+		mt_fail "$1 (${2:-no value} s, want $3..$4)"
+	fi
+}
+
+# mt_eom_actions N: the milter's frames answering the N-th end of message
+# (E) of the phase: header changes (m INDEX ...), insertions (i INDEX
+# ...) and the final reply, timing stripped.
+mt_eom_actions()
+{
+	cat $(mt_transcripts) /dev/null | awk -v want="$1" '
+	    $2 == ">" { inside = ($3 == "E"); if (inside) n++; next }
+	    inside && n == want && $2 == "<" {
+		print substr($0, index($0, " < ") + 3) }'
+}
+
+mt_cleanup()
+{
+	local rc=$? f pid
+
+	trap - EXIT
+	for pid in $MT_PID $MT_STOPPING; do
+		kill -0 "$pid" 2>/dev/null || continue
+		kill -TERM "$pid" 2>/dev/null
+		mt_reap "$pid" 8 ||
+		    { kill -KILL "$pid" 2>/dev/null; wait "$pid"; }
+	done
+	mt_stop_proxy
+	[ -n "$MT_WORLD" ] && world_stop "$MT_WORLD"
+	if [ "$rc" -eq 0 ] && [ "$mt_failed" -eq 0 ]; then
+		[ "${MT_KEEP:-0}" = 1 ] || rm -rf "$MT_DIR"
+	elif [ "$rc" -ne 77 ] && [ -n "$MT_DIR" ] && [ -d "$MT_DIR" ]; then
+		echo "# FAILED: logs kept in $MT_DIR"
+		for f in "$MT_DIR"/milter-*.log; do
+			[ -f "$f" ] || continue
+			echo "# ---- $f"
+			sed 's/^/# /' "$f"
+		done
+	fi
+	exit "$rc"
+}
+
+mt_finish()
+{
+	mt_stop
+	mt_stop_wait
+	echo "$mt_pass passed, $mt_failed failed"
+	[ "$mt_failed" -eq 0 ] && exit 0
+	exit 1
+}
