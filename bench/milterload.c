@@ -19,6 +19,13 @@
  *	microsecond below 2048 us, 0.1% above), reply kinds and SMTP codes
  *	into counters, and the report is printed once at the end.
  *
+ *	With -o FILE, every reply, header modification, error and completed
+ *	session is also written to FILE, one line each, for tests:
+ *	"SESSION IP STAGE WHAT MICROSECONDS[ DATA]", WHAT being the reply
+ *	kind, the SMTP code of a reply, "insheader", "error" or "done".  In
+ *	DATA a byte outside printable ASCII is written as \xHH, a backslash
+ *	twice.
+ *
  *	Only loopback targets are accepted: this is a bench tool, never a way
  *	to send traffic elsewhere.  The client addresses in the IP file are
  *	only data inside the protocol.
@@ -91,12 +98,14 @@ enum ml_stage {
 	ST_BODY,
 	ST_EOM,
 	ST_SESSION,	/* socket connect to close */
+	ST_TO_RCPT,	/* socket connect to the last RCPT reply */
+	ST_TO_EOM,	/* socket connect to the end-of-message reply */
 	ST_COUNT
 };
 
 static const char *const stage_name[ST_COUNT] = {
 	"open", "connect", "helo", "mail", "rcpt", "data", "header", "eoh",
-	"body", "eom", "session"
+	"body", "eom", "session", "to_rcpt", "to_eom"
 };
 
 enum ml_kind {
@@ -189,8 +198,10 @@ struct config {
 	const char *rcpt[ML_MAX_RCPTS];
 	size_t nrcpt;
 	int timeout_ms;
+	unsigned pause_ms;	/* -p: sleep after the recipients */
 	bool json;
 	bool quiet;
+	FILE *trace;		/* -o: one line per reply */
 	char date[64];
 	unsigned long long qid_base;
 };
@@ -212,6 +223,7 @@ struct session {
 	unsigned long idx;
 	const struct client *cl;
 	int fd;
+	uint64_t t0;		/* socket connect began */
 	enum ml_stage stage;	/* for error messages */
 	char qid[24];
 	uint32_t version;
@@ -221,6 +233,7 @@ struct session {
 	char *symbuf;
 	bool hdr_added;
 	bool failed;
+	const char *reply_text;	/* -o: the last SMFIR_REPLYCODE text */
 };
 
 struct macro {
@@ -231,6 +244,7 @@ struct macro {
 static struct config cfg;
 static struct stats *st;
 static _Atomic unsigned long next_session;
+static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void usage(void) __attribute__((noreturn));
 
@@ -312,6 +326,65 @@ hist_pct(struct hist *h, double p)
 	return max;
 }
 
+/* ---- -o: the trace file ---- */
+
+/* Printable ASCII as is; '\\', other bytes (and spaces if sp) escaped. */
+static void
+trace_esc(FILE *fp, const char *str, bool sp)
+{
+	const unsigned char *p = (const unsigned char *)str;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\\')
+			fputs("\\\\", fp);
+		else if (*p > 0x20 && *p < 0x7f)
+			fputc(*p, fp);
+		else if (*p == 0x20 && !sp)
+			fputc(*p, fp);
+		else
+			fprintf(fp, "\\x%02x", *p);
+	}
+}
+
+/* "SESSION IP STAGE WHAT US[ A[ B]]"; a holds no raw space. */
+static void
+trace(const struct session *s, enum ml_stage stage, const char *what,
+    uint64_t us, const char *a, const char *b)
+{
+	if (cfg.trace == NULL)
+		return;
+	pthread_mutex_lock(&trace_lock);
+	fprintf(cfg.trace, "%lu %s %s %s %" PRIu64, s->idx, s->cl->addr,
+	    stage_name[stage], what, us);
+	if (a != NULL) {
+		fputc(' ', cfg.trace);
+		trace_esc(cfg.trace, a, true);
+	}
+	if (b != NULL) {
+		fputc(' ', cfg.trace);
+		trace_esc(cfg.trace, b, false);
+	}
+	fputc('\n', cfg.trace);
+	pthread_mutex_unlock(&trace_lock);
+}
+
+/* A header modification (layout already checked by check_mod()). */
+static void
+trace_mod(const struct session *s, unsigned char cmd, const unsigned char *p)
+{
+	const char *name;
+
+	if (cfg.trace == NULL || (cmd != SMFIR_ADDHEADER &&
+	    cmd != SMFIR_INSHEADER && cmd != SMFIR_CHGHEADER))
+		return;
+	if (cmd != SMFIR_ADDHEADER)
+		p += 4;		/* the index */
+	name = (const char *)p;
+	trace(s, ST_EOM, cmd == SMFIR_ADDHEADER ? "addheader" :
+	    cmd == SMFIR_INSHEADER ? "insheader" : "chgheader", 0, name,
+	    name + strlen(name) + 1);
+}
+
 /* ---- errors ---- */
 
 static void sess_fail(struct session *, enum ml_error, const char *, ...)
@@ -331,6 +404,7 @@ sess_fail(struct session *s, enum ml_error e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	trace(s, s->stage, "error", 0, error_name[e], msg);
 	pthread_mutex_lock(&st->lock);
 	if (st->first_error[0] == '\0')
 		snprintf(st->first_error, sizeof st->first_error,
@@ -714,6 +788,7 @@ read_decision(struct session *s, enum ml_stage stage)
 				goto malformed;
 			text = (const char *)p;
 			record_code(stage, text);
+			s->reply_text = text;
 			return p[0] == '4' ?
 			    count_kind(stage, K_CODE4, D_TEMPFAIL) :
 			    count_kind(stage, K_CODE5, D_REJECT);
@@ -730,6 +805,7 @@ read_decision(struct session *s, enum ml_stage stage)
 			if (check_mod(cmd, p, len) == -1)
 				goto malformed;
 			atomic_fetch_add(&st->action[mod_action(cmd)], 1);
+			trace_mod(s, cmd, p);
 			if (cmd == SMFIR_ADDHEADER || cmd == SMFIR_INSHEADER)
 				s->hdr_added = true;
 			continue;
@@ -804,9 +880,26 @@ exchange(struct session *s, enum ml_stage stage, bool noreply)
 	t0 = now_us();
 	if (sess_flush(s) == -1)
 		return D_ERROR;
+	s->reply_text = NULL;
 	d = read_decision(s, stage);
-	if (d != D_ERROR)
-		hist_add(&st->lat[stage], now_us() - t0);
+	if (d != D_ERROR) {
+		uint64_t us = now_us() - t0;
+		char code[4];
+
+		hist_add(&st->lat[stage], us);
+		if (cfg.trace != NULL && s->reply_text != NULL) {
+			memcpy(code, s->reply_text, 3);
+			code[3] = '\0';
+			trace(s, stage, code, us, NULL, s->reply_text);
+		} else if (cfg.trace != NULL) {
+			trace(s, stage, d == D_CONTINUE ? "continue" :
+			    d == D_ACCEPT ? "accept" : d == D_REJECT ?
+			    "reject" : d == D_TEMPFAIL ? "tempfail" :
+			    d == D_DISCARD ? "discard" : d == D_SKIP ? "skip" :
+			    d == D_SHUTDOWN ? "shutdown" : "conn_fail", us,
+			    NULL, NULL);
+		}
+	}
 	return d;
 }
 
@@ -981,6 +1074,21 @@ go_on(enum ml_dec d)
 	return d == D_CONTINUE || d == D_NOREPLY || d == D_SKIP;
 }
 
+/* -p: hold the session open after the recipients, as a slow client
+ * would (to measure a filter with many sessions in progress). */
+static void
+pause_session(void)
+{
+	struct timespec ts;
+
+	if (cfg.pause_ms == 0)
+		return;
+	ts.tv_sec = cfg.pause_ms / 1000;
+	ts.tv_nsec = (long)(cfg.pause_ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
 /*
  * The SMTP dialogue after negotiation.  Returns 0 to end with ABORT and
  * QUIT, 1 to end with QUIT only, 2 to close at once (a connection-level
@@ -1074,13 +1182,21 @@ sess_dialogue(struct session *s)
 		d = exchange(s, ST_RCPT, (pf & SMFIP_NR_RCPT) != 0);
 		if (d == D_ERROR)
 			return -1;
+		/* The MTA waits this long from connect to know the fate
+		 * of its recipients (a filter's verdict, typically). */
+		if (d != D_NOREPLY && (i + 1 == cfg.nrcpt || d == D_ACCEPT ||
+		    d == D_DISCARD || d == D_SHUTDOWN || d == D_CONNFAIL))
+			hist_add(&st->lat[ST_TO_RCPT], now_us() - s->t0);
 		if (d == D_SHUTDOWN || d == D_CONNFAIL)
 			return 2;
-		if (d == D_ACCEPT || d == D_DISCARD)
+		if (d == D_ACCEPT || d == D_DISCARD) {
+			pause_session();
 			return 0;	/* no more events for this message */
+		}
 		if (go_on(d))
 			naccepted++;
 	}
+	pause_session();
 	if (naccepted == 0)
 		return 0;
 
@@ -1166,6 +1282,7 @@ sess_dialogue(struct session *s)
 	d = exchange(s, ST_EOM, false);
 	if (d == D_ERROR)
 		return -1;
+	hist_add(&st->lat[ST_TO_EOM], now_us() - s->t0);
 	if (d == D_SHUTDOWN || d == D_CONNFAIL)
 		return 2;
 	if (s->hdr_added)
@@ -1222,6 +1339,7 @@ session_run(struct worker *w, unsigned long idx)
 	w->rlen = 0;
 
 	t0 = now_us();
+	s.t0 = t0;
 	if (sess_connect(&s) == -1)
 		return;
 	if (sess_optneg(&s, t0) == -1)
@@ -1244,6 +1362,7 @@ session_run(struct worker *w, unsigned long idx)
 	if (!s.failed) {
 		hist_add(&st->lat[ST_SESSION], now_us() - t0);
 		atomic_fetch_add(&st->completed, 1);
+		trace(&s, ST_SESSION, "done", now_us() - t0, NULL, NULL);
 	}
 out:
 	if (s.fd != -1)
@@ -1278,8 +1397,9 @@ usage(void)
 	fprintf(stderr,
 	    "usage: milterload -s SOCKET [-n TOTAL] [-c CONCURRENCY] "
 	    "[-i IPFILE]\n"
-	    "                  [-H HELO|@ptr] [-r RCPT]... [-t SECONDS] "
-	    "[-j] [-q]\n"
+	    "                  [-H HELO|@ptr] [-r RCPT]... [-p MS] "
+	    "[-t SECONDS] [-j] [-q]\n"
+	    "                  [-o TRACEFILE]\n"
 	    "  SOCKET: unix:/path, local:/path, inet:PORT@HOST, "
 	    "inet6:PORT@HOST\n"
 	    "          (loopback hosts only)\n");
@@ -1700,7 +1820,7 @@ main(int argc, char *argv[])
 	cfg.conc = 1;
 	cfg.helo = "mail.example.test";
 	cfg.timeout_ms = 10000;
-	while ((ch = getopt(argc, argv, "c:H:hi:jn:qr:s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:H:hi:jn:o:p:qr:s:t:")) != -1) {
 		switch (ch) {
 		case 'c':
 			cfg.conc = (unsigned)parse_ulong(optarg, "-c", 1,
@@ -1723,6 +1843,16 @@ main(int argc, char *argv[])
 			break;
 		case 'n':
 			cfg.total = parse_ulong(optarg, "-n", 1, 1000000000);
+			break;
+		case 'p':
+			cfg.pause_ms = (unsigned)parse_ulong(optarg, "-p", 0,
+			    3600000);
+			break;
+		case 'o':
+			if (cfg.trace != NULL)
+				die("-o given twice");
+			if ((cfg.trace = fopen(optarg, "w")) == NULL)
+				die("%s: %s", optarg, strerror(errno));
 			break;
 		case 'q':
 			cfg.quiet = true;
@@ -1808,6 +1938,11 @@ main(int argc, char *argv[])
 	fflush(stdout);
 	rc = (errors_total() == 0 &&
 	    atomic_load(&st->completed) == cfg.total) ? 0 : 1;
+	if (cfg.trace != NULL && fclose(cfg.trace) != 0) {
+		fprintf(stderr, "milterload: trace file: %s\n",
+		    strerror(errno));
+		rc = 1;
+	}
 	cleanup();
 	return rc;
 }

@@ -6,12 +6,14 @@
  * looks the key up in the typed key table: plain values are stored
  * directly, the others go to the key's handler.  Every problem is reported
  * as "FILE:LINE: message" and parsing goes on, so that "rdns-milter -n"
- * lists them all; any error makes the result NULL.
+ * lists them all; any error makes the result NULL.  A file that is not a
+ * regular file, or is world-writable, is refused before it is read.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -1189,21 +1192,55 @@ fail:
 	return NULL;
 }
 
+/*
+ * Open a configuration file for reading, refusing one that is not a
+ * regular file (a FIFO, device or directory) or that anybody may write
+ * (like sshd's StrictModes and OpenDKIM): whoever can write it decides
+ * what the filter does.  The checks are made on the opened descriptor,
+ * so the file cannot be swapped between check and use, and O_NONBLOCK
+ * keeps open() from waiting for a writer on a FIFO.
+ * @return the stream, or NULL after reporting "FILE: message".
+ */
+static FILE *
+open_config(const char *file, config_error_fn *errfn, void *arg)
+{
+	char safe[PATH_MAX], msg[PATH_MAX + 256];
+	const char *why = NULL;
+	struct stat st;
+	FILE *fp = NULL;
+	int fd, fl;
+
+	(void)log_sanitize(safe, sizeof safe, file, strlen(file));
+	fd = open(file, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1 || fstat(fd, &st) == -1)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file, refusing it";
+	else if ((st.st_mode & S_IWOTH) != 0)
+		why = "world-writable, refusing it";
+	else if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1 ||
+	    (fp = fdopen(fd, "r")) == NULL)
+		why = strerror(errno);
+	if (why != NULL) {
+		(void)snprintf(msg, sizeof msg, "%s: %s", safe, why);
+		if (fd != -1)
+			(void)close(fd);
+		report(errfn, arg, msg);
+		return NULL;
+	}
+	return fp;
+}
+
 struct config *
 config_load(const char *file, config_error_fn *errfn, void *arg)
 {
 	struct source src;
 	struct config *cf;
-	char safe[PATH_MAX], msg[PATH_MAX + 256];
 
 	memset(&src, 0, sizeof src);
-	if ((src.fp = fopen(file, "r")) == NULL) {
-		(void)snprintf(msg, sizeof msg, "%s: %s",
-		    log_sanitize(safe, sizeof safe, file, strlen(file)),
-		    strerror(errno));
-		report(errfn, arg, msg);
+	if ((src.fp = open_config(file, errfn, arg)) == NULL)
 		return NULL;
-	}
 	cf = load(file, file, &src, errfn, arg);
 	(void)fclose(src.fp);
 	return cf;

@@ -225,6 +225,24 @@ drop_privileges(const struct ids *ids)
 	return 0;
 }
 
+/*
+ * Every connection holds a milter socket and its lookups libunbound's UDP
+ * and TCP sockets; systemd's and most shells' soft limit of 1024
+ * descriptors is far too low for a busy MTA, so use the hard limit.
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_msg(LOG_WARNING, "cannot raise the descriptor limit: %s",
+		    strerror(errno));
+}
+
 static int
 write_pidfile(const char *path)
 {
@@ -358,6 +376,7 @@ main(int argc, char *argv[])
 	}
 
 	log_open("rdns-milter", cf->syslog_facility, cf->syslog, foreground);
+	raise_nofile();
 	sock = sock_override != NULL ? sock_override : cf->socket;
 	if (cf->userid != NULL && lookup_user(cf->userid, &ids) == -1)
 		return EXIT_CONFIG;
@@ -393,52 +412,64 @@ main(int argc, char *argv[])
 		return EXIT_OSERR;
 	}
 	set_listen_nodelay();
+	if (cf->userid != NULL && path != NULL &&
+	    chown(path, ids.uid, ids.gid) == -1)
+		log_msg(LOG_WARNING, "chown %s: %s", path, strerror(errno));
+	if (!foreground && daemon(0, 0) == -1) {
+		log_msg(LOG_ERR, "daemon: %s", strerror(errno));
+		rc = EXIT_OSERR;
+		goto fail;
+	}
+	/* Still privileged: the pid file may live in a root-owned place. */
+	if (pidfile[0] != '\0' && write_pidfile(pidfile) == -1) {
+		pidfile[0] = '\0';
+		rc = EXIT_OSERR;
+		goto fail;
+	}
 	if (cf->userid != NULL) {
-		if (path != NULL && chown(path, ids.uid, ids.gid) == -1)
-			log_msg(LOG_WARNING, "chown %s: %s", path,
-			    strerror(errno));
-		if (drop_privileges(&ids) == -1)
-			return EXIT_OSERR;
+		if (drop_privileges(&ids) == -1) {
+			rc = EXIT_OSERR;
+			goto fail;
+		}
 	} else if (geteuid() == 0)
 		log_msg(LOG_WARNING, "running as root: set UserID to drop "
 		    "privileges after opening the socket");
 
-	if (!foreground && daemon(0, 0) == -1) {
-		log_msg(LOG_ERR, "daemon: %s", strerror(errno));
-		return EXIT_OSERR;
-	}
-	if (pidfile[0] != '\0' && write_pidfile(pidfile) == -1)
-		return EXIT_OSERR;
-
 	if ((rt = runtime_new(cf, NULL, err, sizeof err)) == NULL) {
 		log_msg(LOG_ERR, "resolver: %s", err);
-		return EXIT_CONFIG;
+		rc = EXIT_CONFIG;
+		goto fail;
 	}
 	if (rt->cf->metrics_listen != NULL &&
 	    metrics_start(rt->cf->metrics_listen, err, sizeof err) == -1) {
 		log_msg(LOG_ERR, "MetricsListen %s: %s", rt->cf->metrics_listen,
 		    err);
 		runtime_release(rt);
-		return EXIT_CONFIG;
+		rc = EXIT_CONFIG;
+		goto fail;
 	}
 	runtime_publish(rt);
 	if ((rc = pthread_create(&tid, NULL, reload_thread, NULL)) != 0) {
 		log_msg(LOG_ERR, "pthread_create: %s", strerror(rc));
-		return EXIT_OSERR;
+		rc = EXIT_OSERR;
+		goto fail;
 	}
 	(void)pthread_detach(tid);
 
 	log_msg(LOG_INFO, "rdns-milter %s starting on %s", PACKAGE_VERSION,
 	    sock);
-	rc = smfi_main();
+	rc = smfi_main() == MI_SUCCESS ? 0 : EXIT_SOFTWARE;
 	log_msg(LOG_INFO, "rdns-milter stopping");
 	/* Sessions are gone; the reload thread may still hold nothing. */
 	metrics_stop();
 	runtime_shutdown();
+fail:
+	/* What we created goes, also after a failed start (unprivileged,
+	 * removal may fail: the next start replaces a stale socket). */
 	if (path != NULL)
 		(void)unlink(path);
 	if (pidfile[0] != '\0')
 		(void)unlink(pidfile);
 	log_close();
-	return rc == MI_SUCCESS ? 0 : EXIT_SOFTWARE;
+	return rc;
 }

@@ -81,15 +81,21 @@ name_at(const struct check_result *r, int i)
  * at most CHECK_VALUE_MAX (255) bytes (SPEC 3.2) and never more than the
  * size of the array it comes from. */
 static void
-put_sane(struct strbuf *sb, const char *s, size_t size)
+put_sane_max(struct strbuf *sb, const char *s, size_t size, size_t cap)
 {
-	size_t i, max = size < CHECK_VALUE_MAX ? size : CHECK_VALUE_MAX;
+	size_t i, max = size < cap ? size : cap;
 
 	for (i = 0; i < max && s[i] != '\0'; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		strbuf_putc(sb, c >= 0x20 && c <= 0x7e ? (char)c : '?');
 	}
+}
+
+static void
+put_sane(struct strbuf *sb, const char *s, size_t size)
+{
+	put_sane_max(sb, s, size, CHECK_VALUE_MAX);
 }
 
 static enum verdict
@@ -191,13 +197,29 @@ text_generic(struct strbuf *sb, const struct check_result *r)
 	strbuf_puts(sb, " looks generic");
 }
 
+/*
+ * RFC 5321 4.5.3.1.5: a reply line is at most 512 octets with CRLF, so the
+ * text after "550 5.7.25 " has 499.  Only the HELO text carries two
+ * client- or DNS-controlled values; with a long PTR name the HELO gives
+ * way (it is never cut below 200 bytes, since a name is at most 253).
+ */
+#define REPLY_TEXT_MAX	(512 - 2 - 11)
+#define HELO_TEXT_FIXED	(sizeof "HELO name  does not match reverse DNS name " - 1)
+
 static void
 text_helo(struct strbuf *sb, const struct check_result *r)
 {
 	const char *name = name_at(r, r->verified);
+	size_t cap = CHECK_VALUE_MAX;
 
+	if (name != NULL) {
+		size_t nl = strnlen(name, CHECK_VALUE_MAX);
+
+		if (HELO_TEXT_FIXED + nl + cap > REPLY_TEXT_MAX)
+			cap = REPLY_TEXT_MAX - HELO_TEXT_FIXED - nl;
+	}
 	strbuf_puts(sb, "HELO name ");
-	put_sane(sb, r->helo, sizeof(r->helo));
+	put_sane_max(sb, r->helo, sizeof(r->helo), cap);
 	if (name != NULL) {
 		strbuf_puts(sb, " does not match reverse DNS name ");
 		put_sane(sb, name, NAME_SIZE);

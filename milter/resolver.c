@@ -393,6 +393,9 @@ resolver_cancel(struct resolver *res, void *handle)
 {
 	struct resolver_query *q = handle;
 	int expect = QUERY_PENDING;
+	/* Read before the swap: once q is CANCELLED, a callback already in
+	 * flight may free it at any moment. */
+	int ub_id = q->ub_id;
 
 	if (!atomic_compare_exchange_strong(&q->state, &expect,
 	    QUERY_CANCELLED))
@@ -404,7 +407,7 @@ resolver_cancel(struct resolver *res, void *handle)
 	 * to free; otherwise the callback is on its way and frees q when it
 	 * finds the CANCELLED state.
 	 */
-	if (ub_cancel(res->ctx, q->ub_id) == 0)
+	if (ub_cancel(res->ctx, ub_id) == 0)
 		free(q);
 	return 0;
 }

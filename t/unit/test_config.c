@@ -1070,7 +1070,7 @@ teardown_tmpdir(void **state)
 {
 	static const char *const names[] = {
 	    "a.conf", "nul.conf", "pat.txt", "badpat.txt", "gp.conf",
-	    "sub",
+	    "sub", "mode.conf", "link.conf", "fifo",
 	};
 	char path[PATH_MAX + 32];
 	size_t i;
@@ -1095,6 +1095,8 @@ write_file(const char *name, const char *data, size_t len, char *path,
 	assert_non_null(fp);
 	assert_int_equal(fwrite(data, 1, len, fp), len);
 	assert_int_equal(fclose(fp), 0);
+	/* Whatever the umask: a world-writable file would be refused. */
+	assert_int_equal(chmod(path, 0644), 0);
 }
 
 static void
@@ -1133,15 +1135,124 @@ unreadable_file_is_reported_with_strerror(void **state)
 	snprintf(want, sizeof want, "%s: %s", path, strerror(ENOENT));
 	assert_string_equal(e.msg[0], want);
 
-	/* A directory opens but cannot be read. */
+	/* A directory opens but is not a configuration file. */
 	snprintf(path, sizeof path, "%s/sub", tmpdir);
 	assert_int_equal(mkdir(path, 0700), 0);
 	memset(&e, 0, sizeof e);
 	cf = config_load(path, collect, &e);
 	assert_null(cf);
 	assert_int_equal(e.n, 1);
-	snprintf(want, sizeof want, "%s: %s", path, strerror(EISDIR));
+	snprintf(want, sizeof want, "%s: not a regular file, refusing it",
+	    path);
 	assert_string_equal(e.msg[0], want);
+}
+
+/*
+ * File modes: a file anybody may write is refused (as sshd and OpenDKIM
+ * do), whatever its content; group-writable is the administrator's call.
+ */
+static void
+world_writable_file_is_refused(void **state)
+{
+	static const char text[] = "Policy * ptr=reject\n";
+	static const struct {
+		mode_t	 mode;
+		bool	 refused;
+	} cases[] = {
+		{ 0600, false }, { 0644, false }, { 0640, false },
+		{ 0664, false }, { 0400, false },
+		{ 0666, true }, { 0602, true }, { 0646, true }, { 0777, true },
+		{ 0642, true },
+	};
+	char path[PATH_MAX + 32], want[PATH_MAX + 128];
+	struct config *cf;
+	struct errs e;
+	size_t i;
+
+	(void)state;
+	write_file("mode.conf", text, sizeof text - 1, path, sizeof path);
+	snprintf(want, sizeof want, "%s: world-writable, refusing it", path);
+	for (i = 0; i < NELEM(cases); i++) {
+		assert_int_equal(chmod(path, cases[i].mode), 0);
+		memset(&e, 0, sizeof e);
+		cf = config_load(path, collect, &e);
+		if ((cf == NULL) != cases[i].refused)
+			print_message("mode %04o: got %s, want %s\n",
+			    (unsigned)cases[i].mode,
+			    cf == NULL ? "refused" : "loaded",
+			    cases[i].refused ? "refused" : "loaded");
+		if (cases[i].refused) {
+			assert_null(cf);
+			assert_int_equal(e.n, 1);
+			assert_string_equal(e.msg[0], want);
+		} else {
+			assert_non_null(cf);
+			assert_int_equal(e.n, 0);
+			assert_int_equal(cf->n_policies, 1);
+			config_unref(cf);
+		}
+	}
+	assert_int_equal(chmod(path, 0644), 0);
+}
+
+/* The mode that counts is the target's, not the symbolic link's. */
+static void
+symlink_is_judged_by_its_target(void **state)
+{
+	static const char text[] = "DNSTimeout 7\n";
+	char path[PATH_MAX + 32], link[PATH_MAX + 32];
+	char want[2 * PATH_MAX + 128];
+	struct config *cf;
+	struct errs e;
+
+	(void)state;
+	write_file("mode.conf", text, sizeof text - 1, path, sizeof path);
+	snprintf(link, sizeof link, "%s/link.conf", tmpdir);
+	(void)unlink(link);
+	assert_int_equal(symlink(path, link), 0);
+	memset(&e, 0, sizeof e);
+	cf = config_load(link, collect, &e);
+	assert_non_null(cf);
+	assert_int_equal(cf->dns_timeout, 7);
+	config_unref(cf);
+
+	assert_int_equal(chmod(path, 0666), 0);
+	memset(&e, 0, sizeof e);
+	cf = config_load(link, collect, &e);
+	assert_null(cf);
+	assert_int_equal(e.n, 1);
+	snprintf(want, sizeof want, "%s: world-writable, refusing it", link);
+	assert_string_equal(e.msg[0], want);
+	assert_int_equal(chmod(path, 0644), 0);
+}
+
+/* A FIFO is refused at once: open() must not wait for a writer. */
+static void
+fifo_and_device_are_refused_without_blocking(void **state)
+{
+	char path[PATH_MAX + 32], want[PATH_MAX + 128];
+	const char *paths[2];
+	struct config *cf;
+	struct errs e;
+	size_t i;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/fifo", tmpdir);
+	(void)unlink(path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	paths[0] = path;
+	paths[1] = "/dev/null";
+	for (i = 0; i < NELEM(paths); i++) {
+		alarm(10);	/* a blocked open() fails the test, not hangs */
+		memset(&e, 0, sizeof e);
+		cf = config_load(paths[i], collect, &e);
+		alarm(0);
+		assert_null(cf);
+		assert_int_equal(e.n, 1);
+		snprintf(want, sizeof want, "%s: not a regular file, refusing it",
+		    paths[i]);
+		assert_string_equal(e.msg[0], want);
+	}
 }
 
 static void
@@ -1481,6 +1592,9 @@ main(void)
 		cmocka_unit_test(load_file_ok),
 		cmocka_unit_test(unreadable_file_is_reported_with_strerror),
 		cmocka_unit_test(nul_byte_in_file_is_error),
+		cmocka_unit_test(world_writable_file_is_refused),
+		cmocka_unit_test(symlink_is_judged_by_its_target),
+		cmocka_unit_test(fifo_and_device_are_refused_without_blocking),
 		cmocka_unit_test(generic_patterns_file_is_loaded),
 		cmocka_unit_test(generic_patterns_error_is_passed_through),
 		cmocka_unit_test(sample_config_parses_to_defaults),

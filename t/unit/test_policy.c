@@ -541,9 +541,17 @@ long_texts_fit_in_decision(void **state)
 	st.names[0].name.safe[sizeof(st.names[0].name.safe) - 1] = '\0';
 	policy_decide(&st.r, &p, &d);
 	assert_int_equal(d.action, R);
-	/* both values capped at 255, nothing lost at the end */
-	assert_int_equal(strlen(d.text), 10 + 255 + 33 + 255);
+	/* RFC 5321 4.5.3.1.5: "550 5.7.25 " + text + CRLF <= 512, so the
+	 * HELO gives way to the 255-byte name, nothing lost at the end */
+	assert_int_equal(strlen(d.text), 512 - 2 - 11);
+	assert_int_equal(strlen(d.text), 10 + (499 - 43 - 255) + 33 + 255);
 	assert_int_equal(d.text[strlen(d.text) - 1], 'n');
+	assert_int_equal(d.text[10], 'h');
+
+	/* A short name leaves the HELO its full 255 bytes. */
+	strcpy(st.names[0].name.safe, "mail.example.com");
+	policy_decide(&st.r, &p, &d);
+	assert_int_equal(strlen(d.text), 10 + 255 + 33 + 16);
 }
 
 static void

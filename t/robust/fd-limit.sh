@@ -1,0 +1,62 @@
+#!/bin/bash
+# fd-limit.sh - many concurrent sessions under the usual 1024-descriptor
+# soft limit (systemd's default for services: LimitNOFILE=1024:524288).
+#
+# Each session holds a socket to the MTA, and each lookup in flight a
+# socket of libunbound's.  With 900 sessions whose lookups hang (black
+# hole) and 300 fresh ones (no PTR: 550 expected), a daemon that keeps the
+# soft limit of 1024 runs out of descriptors: libunbound logs "can't
+# create socket: Too many open files" and the fresh lookups fail, so
+# sessions that should get 550 get 451 (temperror), and some MTA
+# connections are reset.  The daemon raises its soft limit to the hard
+# one at start (and the unit sets LimitNOFILE), which this test checks.
+# Skipped when the hard limit is under 4096 (nothing to raise).
+# About 10 s.
+
+. "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/t/robust/lib.sh"
+
+rb_init fd-limit
+if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt 4096 ]; then
+	echo "SKIP: hard descriptor limit $(ulimit -Hn) is under 4096"
+	exit 77
+fi
+rb_world_start
+rb_conf m.conf "Policy * ptr=reject iprev=reject temperror=tempfail"
+
+# The daemon with the soft limit at 1024 (hard limit unchanged;
+# RB_FD_SOFT=20000 shows the test passing with a raised limit).
+RB_LOG="$R_DIR/milter.log"
+RB_SOCK="$R_SOCKDIR/m.sock"
+(ulimit -Sn "${RB_FD_SOFT:-1024}" && exec "$RB_MILTER" -f -c "$R_DIR/m.conf") \
+    >"$RB_LOG" 2>&1 </dev/null &
+RB_PID=$!
+echo "$RB_PID" >>"$R_DIR/daemon.pids"
+rb_wait_socket "$RB_SOCK" "$RB_PID" || rb_bail "rdns-milter did not start"
+echo "# daemon: $(grep 'Max open files' "/proc/$RB_PID/limits")"
+
+printf '198.51.100.250\n192.0.2.19\n' >"$R_DIR/hole.ips"
+awk 'BEGIN { for (i = 0; i < 300; i++)
+	printf "198.18.%d.%d\n", int(i / 200), i % 200 + 1 }' >"$R_DIR/fresh.ips"
+"$RB_LOAD" -s "unix:$RB_SOCK" -q -j -n 1800 -c 900 -t 20 \
+    -i "$R_DIR/hole.ips" -r user@example.test >"$R_DIR/hole.json" 2>&1 &
+hole=$!
+sleep 0.5
+rb_load fresh -n 300 -c 300 -t 20 -i "$R_DIR/fresh.ips" \
+    -r user@example.test
+wait "$hole"
+hole_rc=$?
+
+rb_check "fresh clients without PTR all get 550, none 451" \
+    "$(awk '$3 == "rcpt" { print $4 }' "$R_DIR/fresh.trace" | sort |
+    uniq -c | awk '{ printf "%s=%s ", $2, $1 }')" "550=300 "
+rb_check "no MTA connection dropped" \
+    "$hole_rc/$RB_RC $(jq -r .errors.total "$R_DIR/hole.json")" "0/0 0"
+if grep -q 'Too many open files' "$RB_LOG"; then
+	rb_fail "no descriptor exhaustion" \
+	    "$(grep -m 2 'Too many open files' "$RB_LOG")"
+else
+	rb_ok "no descriptor exhaustion"
+fi
+rb_alive && rb_ok "daemon alive" || rb_fail "daemon alive"
+rb_stop
+rb_done

@@ -1,0 +1,452 @@
+# lib.sh - shared by the robustness tests in t/robust/ (bash; sourced).
+#
+#	. "$abs_top_srcdir/t/robust/lib.sh"
+#	rb_init NAME		# paths, traps, R_DIR; exit 77 without tools
+#	rb_world_start		# the DNS world (t/dns/world.sh) in R_DIR
+#	rb_conf FILE [LINE...]	# a daemon config from the world's rdns.conf
+#	rb_start CONF [NAME]	# rdns-milter -f -c CONF; sets RB_PID, RB_SOCK
+#	rb_healthy DESC		# a healthy session is answered correctly
+#	rb_load OUT ARGS...	# milterload -o OUT.trace ARGS (JSON in OUT.json)
+#	rb_stop [PID]		# SIGTERM; checks exit status 0 and socket gone
+#	rb_ok / rb_fail / rb_check / rb_done	# TAP
+#
+# Daemons always run with a configuration written by rb_conf (never the
+# installed default).  Everything lives in $abs_top_builddir/t/robust/NAME.world
+# (kept after a failure, with the daemon's logs); unix sockets live in a
+# short directory under /tmp (sun_path is 108 bytes), removed at exit.  A
+# watcher stops every daemon started here if the script dies.
+
+: "${abs_top_builddir:=$PWD}"
+if [ -z "$abs_top_srcdir" ]; then
+	abs_top_srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd) ||
+	    exit 99
+fi
+export abs_top_srcdir abs_top_builddir
+
+RB_MILTER="$abs_top_builddir/milter/rdns-milter"
+RB_LOAD="$abs_top_builddir/bench/milterload"
+RB_FAULT="$abs_top_builddir/t/tools/milterfault"
+# DNSTimeout of the daemon in these tests, and the slack allowed on top of
+# it for a verdict (scheduling on a loaded 2-core machine).
+RB_TIMEOUT=2
+RB_SLACK_MS=1000
+
+R_NAME=
+R_DIR=
+R_SOCKDIR=
+RB_PID=
+RB_SOCK=
+RB_N=0
+RB_PASS=0
+RB_FAIL=0
+RB_SKIP=0
+RB_STARTS=0
+
+rb_bail()
+{
+	echo "Bail out! $*"
+	exit 99
+}
+
+# rb_init NAME [TOOL...]: set up; exit 77 when something is missing.
+rb_init()
+{
+	local msg t
+
+	R_NAME=$1
+	shift
+	R_DIR="$abs_top_builddir/t/robust/$R_NAME.world"
+	. "$abs_top_srcdir/t/dns/world.sh" || rb_bail "cannot read world.sh"
+	if ! msg=$(world_check_tools); then
+		echo "SKIP: $msg"
+		exit 77
+	fi
+	for t in jq "$@"; do
+		if ! command -v "$t" >/dev/null 2>&1; then
+			echo "SKIP: $t is not installed"
+			exit 77
+		fi
+	done
+	for t in "$RB_MILTER" "$RB_LOAD" "$RB_FAULT"; do
+		[ -x "$t" ] || rb_bail "$t is not built"
+	done
+	rm -rf "$R_DIR"
+	mkdir -p "$R_DIR" || rb_bail "mkdir $R_DIR"
+	R_SOCKDIR=$(mktemp -d /tmp/rdns-robust.XXXXXX) || rb_bail "mktemp"
+	chmod 755 "$R_SOCKDIR"
+	: >"$R_DIR/daemon.pids"
+	trap 'rb_cleanup' EXIT
+	trap 'exit 130' INT TERM HUP
+	rb_watch
+}
+
+# Stop our daemons if this script dies without running its EXIT trap.
+rb_watch()
+{
+	local me=$$ pids=$R_DIR/daemon.pids
+
+	(
+		trap '' INT HUP
+		while kill -0 "$me" 2>/dev/null; do
+			sleep 1
+		done
+		[ -f "$pids" ] || exit 0
+		while read -r p; do
+			rb_kill_ours "$p" KILL
+		done <"$pids"
+	) >/dev/null 2>&1 </dev/null &
+	disown $! 2>/dev/null
+}
+
+# rb_kill_ours PID SIG: signal PID only if it still is our rdns-milter.
+rb_kill_ours()
+{
+	local p=$1
+
+	case $p in
+	''|*[!0-9]*) return 1 ;;
+	esac
+	[ -r "/proc/$p/cmdline" ] || return 1
+	tr '\0' ' ' <"/proc/$p/cmdline" | grep -q "rdns-milter" || return 1
+	kill -"$2" "$p" 2>/dev/null
+}
+
+rb_cleanup()
+{
+	local rc=$? p
+
+	if [ -f "$R_DIR/daemon.pids" ]; then
+		while read -r p; do
+			rb_kill_ours "$p" TERM
+		done <"$R_DIR/daemon.pids"
+		sleep 0.2
+		while read -r p; do
+			rb_kill_ours "$p" KILL
+		done <"$R_DIR/daemon.pids"
+	fi
+	world_stop "$R_DIR"
+	[ -n "$R_SOCKDIR" ] && rm -rf "$R_SOCKDIR"
+	if [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]; then
+		rm -rf "$R_DIR"
+	else
+		echo "# world and logs kept in $R_DIR"
+	fi
+	exit "$rc"
+}
+
+rb_world_start()
+{
+	if ! world_start "$R_DIR"; then
+		for f in "$R_DIR"/nsd.out "$R_DIR"/nsd.log "$R_DIR"/fault.log; do
+			[ -s "$f" ] && sed "s|^|# $(basename "$f"): |" "$f"
+		done
+		rb_bail "the test DNS world did not start"
+	fi
+	echo "# world: nsd on 127.0.0.1@$WORLD_PORT, files in $R_DIR"
+}
+
+# rb_conf FILE [LINE...]: write R_DIR/FILE: the world's resolver settings,
+# DNSTimeout $RB_TIMEOUT, our socket, no syslog, then the given lines.
+rb_conf()
+{
+	local f=$R_DIR/$1 l
+
+	shift
+	{
+		grep -v '^DNSTimeout' "$R_DIR/rdns.conf"
+		echo "DNSTimeout $RB_TIMEOUT"
+		echo "Socket unix:$R_SOCKDIR/m.sock"
+		echo "AuthservID mx.robust.test"
+		echo "Syslog no"
+		for l in "$@"; do
+			printf '%s\n' "$l"
+		done
+	} >"$f" || rb_bail "cannot write $f"
+	chmod 644 "$f"
+}
+
+# rb_wait_socket PATH PID: until PATH accepts a connection (5 s).
+rb_wait_socket()
+{
+	local i
+
+	for i in $(seq 1 250); do
+		if [ -S "$1" ] && rb_connectable "$1"; then
+			return 0
+		fi
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.02
+	done
+	return 1
+}
+
+# Does a milter answer OPTNEG on unix socket $1?
+rb_connectable()
+{
+	"$RB_FAULT" -s "unix:$1" -t 2 -D optneg >/dev/null 2>&1
+}
+
+# rb_start CONF [SOCKETSPEC]: start the daemon in the foreground with CONF
+# (and -p SOCKETSPEC if given); sets RB_PID and RB_SOCK (the path), log in
+# R_DIR/milter.N.log.  Returns 1 if it does not come up.
+rb_start()
+{
+	local conf=$1 spec=$2 sock
+
+	RB_STARTS=$((RB_STARTS + 1))
+	RB_LOG="$R_DIR/milter.$RB_STARTS.log"
+	if [ -n "$spec" ]; then
+		"$RB_MILTER" -f -c "$conf" -p "$spec" >"$RB_LOG" 2>&1 </dev/null &
+	else
+		"$RB_MILTER" -f -c "$conf" >"$RB_LOG" 2>&1 </dev/null &
+	fi
+	RB_PID=$!
+	echo "$RB_PID" >>"$R_DIR/daemon.pids"
+	if [ -z "$spec" ]; then
+		spec=$(sed -n 's/^Socket[[:space:]]*//p' "$conf" | tail -1)
+	fi
+	sock=${spec#unix:}
+	sock=${sock#local:}
+	RB_SOCK=$sock
+	if ! rb_wait_socket "$sock" "$RB_PID"; then
+		sed 's/^/# log: /' "$RB_LOG" | head -20
+		return 1
+	fi
+	return 0
+}
+
+# rb_alive [PID]: running and not a zombie.
+rb_alive()
+{
+	local p=${1:-$RB_PID} st
+
+	st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' \
+	    "/proc/$p/status" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+# rb_rss [PID]: resident set size in kB.
+rb_rss()
+{
+	sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' \
+	    "/proc/${1:-$RB_PID}/status"
+}
+
+# rb_stop [PID]: SIGTERM, wait up to 15 s; RB_STOP is the exit status
+# ("hung" after a SIGKILL).  Must run in the shell that started the daemon
+# (not in $(...)).  Returns 0 for exit status 0.
+rb_stop()
+{
+	local p=${1:-$RB_PID} i t0
+
+	t0=$(date +%s%N)
+	kill -TERM "$p" 2>/dev/null
+	# libmilter notices the signal within about 5 s.
+	for i in $(seq 1 300); do
+		rb_alive "$p" || break
+		sleep 0.05
+	done
+	if rb_alive "$p"; then
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+		RB_STOP=hung
+		echo "# rdns-milter $p: no exit within 15 s of SIGTERM"
+		return 1
+	fi
+	wait "$p" 2>/dev/null
+	RB_STOP=$?
+	echo "# rdns-milter $p: exit $RB_STOP $((($(date +%s%N) - t0) / 1000000)) ms after SIGTERM"
+	[ "$RB_STOP" -eq 0 ]
+}
+
+# rb_threads [PID] / rb_fds [PID]: thread and open descriptor counts.
+rb_threads()
+{
+	sed -n 's/^Threads:[[:space:]]*//p' "/proc/${1:-$RB_PID}/status"
+}
+
+rb_fds()
+{
+	ls "/proc/${1:-$RB_PID}/fd" | wc -l
+}
+
+# rb_epolls [PID]: epoll instances: one per libunbound context alive.
+rb_epolls()
+{
+	ls -l "/proc/${1:-$RB_PID}/fd" 2>/dev/null | grep -c 'eventpoll'
+}
+
+# rb_session OUT ARGS...: one milterfault session on RB_SOCK; its output
+# in OUT, status in RB_RC.
+rb_session()
+{
+	local o=$1
+
+	shift
+	"$RB_FAULT" -s "unix:$RB_SOCK" -t 10 "$@" >"$o" 2>&1
+	RB_RC=$?
+}
+
+# rb_healthy DESC: 192.0.2.10 (mail.sec.test, secure) with its own name as
+# HELO: RCPT continues, the header says iprev=pass x-ptr=pass, all valid.
+rb_healthy()
+{
+	local o=$R_DIR/healthy.out got
+
+	rb_session "$o" -A -a 192.0.2.10 -N mail.sec.test -H mail.sec.test \
+	    -r user@example.test
+	got="rc=$RB_RC $(awk '$3 == "rcpt" && $4 !~ /^check-/ {
+		print "rcpt=" $4 }
+	    $4 == "check-ok" && $6 == "authres" { print $7, $8 }
+	    $4 == "check-bad" { print "bad:", $0 }' "$o" | tr '\n' ' ')"
+	rb_check "$1" "$got" "rc=0 rcpt=continue iprev=pass x-ptr=pass "
+}
+
+# rb_load NAME ARGS...: milterload on RB_SOCK with -o R_DIR/NAME.trace and
+# -j > R_DIR/NAME.json; RB_RC is its status.
+rb_load()
+{
+	local n=$1
+
+	shift
+	"$RB_LOAD" -s "unix:$RB_SOCK" -q -j -o "$R_DIR/$n.trace" "$@" \
+	    >"$R_DIR/$n.json" 2>"$R_DIR/$n.err"
+	RB_RC=$?
+}
+
+# rb_json NAME FILTER: jq -r on R_DIR/NAME.json.
+rb_json()
+{
+	jq -r "$2" "$R_DIR/$1.json"
+}
+
+# rb_summary NAME: per client IP of a trace, one line "IP RCPT1 IPREV XPTR
+# COUNT": the reply to the first RCPT of each session and the results in
+# the Authentication-Results header it got ("-" if none).
+rb_summary()
+{
+	awk '
+	$4 == "error" { next }
+	$3 == "rcpt" && !(($1) in r) { r[$1] = $4; ip[$1] = $2 }
+	$3 == "eom" && $4 == "insheader" && $6 ~ /^Authentication-Results$/ {
+		v = $0
+		ipr = "-"; xp = "-"
+		if (match(v, /iprev=[a-z]+/))
+			ipr = substr(v, RSTART + 6, RLENGTH - 6)
+		if (match(v, /x-ptr=[a-z]+/))
+			xp = substr(v, RSTART + 6, RLENGTH - 6)
+		h[$1] = ipr " " xp
+	}
+	END {
+		for (s in r) {
+			k = ip[s] " " r[s] " " ((s in h) ? h[s] : "- -")
+			n[k]++
+		}
+		for (k in n)
+			print k, n[k]
+	}' "$R_DIR/$1.trace" | sort
+}
+
+# rb_verdicts NAME WANT: compare a trace's verdicts with WANT, lines "IP
+# RCPT1 IPREV XPTR".  Sets RB_WRONG to a line per wrong verdict (empty if
+# all are right; call it outside $(...)).  A "451 temperror temperror" instead of the right verdict is a
+# session whose DNS answers came after its deadline (an overloaded
+# machine, valgrind): allowed, counted in RB_LATE.  Every client must be
+# right at least once.
+rb_verdicts()
+{
+	local out
+
+	out=$(rb_summary "$1" | awk -v want="$2" '
+	BEGIN {
+		n = split(want, w, "\n")
+		for (i = 1; i <= n; i++) {
+			split(w[i], f, " ")
+			ex[f[1]] = f[2] " " f[3] " " f[4]
+		}
+	}
+	{
+		v = $2 " " $3 " " $4
+		if (v == ex[$1])
+			right[$1] += $5
+		else if (v == "451 temperror temperror")
+			late += $5
+		else
+			print "wrong:", $0
+	}
+	END {
+		for (ip in ex)
+			if (right[ip] + 0 == 0)
+				print "never right:", ip
+		print "late", late + 0
+	}') || out="awk failed"
+	RB_LATE=$(printf '%s\n' "$out" | sed -n 's/^late //p')
+	RB_WRONG=$(printf '%s\n' "$out" | grep -v '^late ')
+}
+
+# rb_max_us NAME STAGE: the largest latency of STAGE in a trace ("done":
+# whole sessions).
+rb_max_us()
+{
+	awk -v st="$2" '
+	st == "done" && $4 == "done" { if ($5 > m) m = $5; next }
+	$3 == st && $4 != "error" && $4 != "insheader" { if ($5 > m) m = $5 }
+	END { print m + 0 }' "$R_DIR/$1.trace"
+}
+
+rb_ok()
+{
+	RB_N=$((RB_N + 1))
+	RB_PASS=$((RB_PASS + 1))
+	echo "ok $RB_N - $1"
+}
+
+# rb_fail DESC [DETAIL...]
+rb_fail()
+{
+	local d=$1 l
+
+	shift
+	RB_N=$((RB_N + 1))
+	RB_FAIL=$((RB_FAIL + 1))
+	echo "not ok $RB_N - $d"
+	for l in "$@"; do
+		printf '%s\n' "$l" | sed 's/^/#   /'
+	done
+}
+
+rb_skip()
+{
+	RB_N=$((RB_N + 1))
+	RB_SKIP=$((RB_SKIP + 1))
+	echo "ok $RB_N - $1 # SKIP $2"
+}
+
+# rb_check DESC GOT WANT
+rb_check()
+{
+	if [ "$2" = "$3" ]; then
+		rb_ok "$1"
+	else
+		rb_fail "$1" "got:  $2" "want: $3"
+	fi
+}
+
+# rb_le DESC GOT MAX: GOT <= MAX (integers).
+rb_le()
+{
+	if [ "$2" -le "$3" ] 2>/dev/null; then
+		rb_ok "$1 ($2 <= $3)"
+	else
+		rb_fail "$1" "got:  $2" "want: <= $3"
+	fi
+}
+
+rb_done()
+{
+	echo "1..$RB_N"
+	echo "$R_NAME: $RB_PASS passed, $RB_FAIL failed, $RB_SKIP skipped"
+	[ "$RB_FAIL" -eq 0 ] || exit 1
+	[ "$RB_N" -gt 0 ] || exit 99
+	exit 0
+}
