@@ -170,28 +170,51 @@ find_bounded(const char *hay, size_t hlen, const char *needle, bool hex)
 static bool
 embeds_v4(const char *host, size_t hlen, const uint8_t b[4])
 {
-	static const char *const seps[] = { ".", "-", "_", "" };
+	static const char seps[] = { '.', '-', '_', '\0' };
 	char form[GENERIC_FORM_MAX];
-	size_t s;
-	int rev, pad, i, n;
+	char dec[4][4], pad3[4][4];	/* "5", "005": each octet once */
+	size_t dlen[4];
+	size_t s, o;
+	int rev, pad, i;
 
+	for (i = 0; i < 4; i++) {
+		unsigned v = b[i];
+
+		pad3[i][0] = (char)('0' + v / 100);
+		pad3[i][1] = (char)('0' + v / 10 % 10);
+		pad3[i][2] = (char)('0' + v % 10);
+		dlen[i] = v >= 100 ? 3 : v >= 10 ? 2 : 1;
+		memcpy(dec[i], pad3[i] + 3 - dlen[i], dlen[i]);
+	}
 	/* Four octets, in order or reversed, each zero-padded or not. */
 	for (rev = 0; rev < 2; rev++)
-		for (s = 0; s < sizeof seps / sizeof seps[0]; s++)
+		for (s = 0; s < sizeof seps; s++)
 			for (pad = 0; pad < 16; pad++) {
-				size_t o = 0;
+				bool dup = false;
 
+				o = 0;
 				for (i = 0; i < 4; i++) {
-					unsigned int v = b[rev ? 3 - i : i];
+					int k = rev ? 3 - i : i;
 
-					n = snprintf(form + o, sizeof form - o,
-					    pad & (1 << i) ? "%s%03u" : "%s%u",
-					    i > 0 ? seps[s] : "", v);
-					if (n < 0 ||
-					    (size_t)n >= sizeof form - o)
-						return false;
-					o += (size_t)n;
+					/* Padding a 3-digit octet changes
+					 * nothing: a candidate seen already. */
+					if ((pad & (1 << i)) && dlen[k] == 3) {
+						dup = true;
+						break;
+					}
+					if (i > 0 && seps[s] != '\0')
+						form[o++] = seps[s];
+					if (pad & (1 << i)) {
+						memcpy(form + o, pad3[k], 3);
+						o += 3;
+					} else {
+						memcpy(form + o, dec[k], dlen[k]);
+						o += dlen[k];
+					}
 				}
+				if (dup)
+					continue;
+				form[o] = '\0';
 				if (find_bounded(host, hlen, form, false))
 					return true;
 			}
@@ -346,16 +369,31 @@ struct generic_patterns *
 generic_patterns_new_builtin(void)
 {
 	struct generic_patterns *gp;
-	size_t i;
+	char *all, *p;
+	size_t i, len = 1;
+	int rc;
 
+	/* One alternation, so that a label costs one regexec(), not one
+	 * per pattern. */
+	for (i = 0; i < sizeof builtin_patterns / sizeof builtin_patterns[0];
+	    i++)
+		len += strlen(builtin_patterns[i]) + 3;
 	if ((gp = patterns_new()) == NULL)
 		return NULL;
+	if ((all = malloc(len)) == NULL) {
+		generic_patterns_free(gp);
+		return NULL;
+	}
+	p = all;
 	for (i = 0; i < sizeof builtin_patterns / sizeof builtin_patterns[0];
-	    i++) {
-		if (patterns_add(gp, builtin_patterns[i]) != 0) {
-			generic_patterns_free(gp);
-			return NULL;
-		}
+	    i++)
+		p += sprintf(p, "%s(%s)", i > 0 ? "|" : "",
+		    builtin_patterns[i]);
+	rc = patterns_add(gp, all);
+	free(all);
+	if (rc != 0) {
+		generic_patterns_free(gp);
+		return NULL;
 	}
 	return gp;
 }
