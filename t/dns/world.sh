@@ -25,7 +25,10 @@
 # WORLD_FAULT_BLACKHOLE, _REFUSED, _SERVFAIL, _GARBAGE, _TRUNCATED (ports
 # of the fault server), WORLD_NSD_PID and WORLD_FAULT_PID are set.
 # world_stop DIR stops everything started by world_start DIR; it is
-# idempotent and safe to call from an EXIT trap.
+# idempotent and safe to call from an EXIT trap.  world_logs DIR prints
+# the servers' logs as "#" comments (after a failed world_start);
+# world_finish RC DIR stops the world and removes DIR unless RC (the
+# test's exit status) says it failed.
 #
 # Paths: abs_top_srcdir (zone templates) and abs_top_builddir (the
 # t/tools/dns-fault program) must be set, or WORLD_SRCDIR / WORLD_FAULT
@@ -204,6 +207,9 @@ server:
 	cookie-secret-file: "$dir/nsd.cookie-secrets"
 	zonefiles-write: 0
 	verbosity: 0
+	# Debian's nsd limits answers to 200/s per name and netblock; the
+	# load tests and benchmarks ask far more, all from 127.0.0.1.
+	rrl-ratelimit: 0
 	hide-version: yes
 	round-robin: no
 	refuse-any: no
@@ -442,4 +448,29 @@ world_stop()
 	world_kill "$dir/nsd.ownpid" "$dir/nsd.conf"
 	world_kill "$dir/fault.ownpid" dns-fault
 	return 0
+}
+
+# world_logs DIR: the logs of nsd and of the fault server of DIR (after a
+# failed world_start), each line as a "# FILE: line" comment.
+world_logs()
+{
+	local f
+
+	for f in "$1"/nsd.out "$1"/nsd.log "$1"/fault.log; do
+		[ -s "$f" ] && sed "s|^|# $(basename "$f"): |" "$f"
+	done
+	return 0
+}
+
+# world_finish RC DIR: world_stop DIR, then remove DIR if RC, the exit
+# status of the test, is 0 (passed) or 77 (skipped); else keep it, with
+# the logs, for a look, and say so.
+world_finish()
+{
+	world_stop "$2"
+	if [ "$1" -eq 0 ] || [ "$1" -eq 77 ]; then
+		rm -rf "$2"
+	else
+		echo "# world and logs kept in $2"
+	fi
 }

@@ -1,0 +1,213 @@
+#!/bin/bash
+# run-all.sh BUILDDIR [PART...] - the whole benchmark suite, one table.
+#
+# From a fresh clone, after the build (and "make t/tools/dns-fault"):
+#
+#	bench/run-all.sh BUILDDIR
+#
+# PARTs (default all, in this order): warm cold memory postfix (see
+# bench/warm.sh, bench/cold.sh, bench/memory.sh, bench/postfix.sh).  As
+# root with unshare(1), the suite re-runs itself in a private network and
+# mount namespace: its own loopback, nothing else reachable, and
+# /etc/resolv.conf and /etc/hosts replaced for the Postfix part only
+# inside it.  Otherwise everything runs on 127.0.0.1 beside the rest of
+# the machine, and the row of Postfix's own DNS checks is skipped.
+#
+# The DNS world (t/dns/world.sh plus the bench zones) is started once;
+# every process ends with the suite.  Each measurement runs BENCH_RUNS
+# times (default 3); the table shows the median and the min-max spread.
+# It is printed and written to BENCH_WORK/results.md (default
+# BUILDDIR/bench/work/results.md), with the raw values in results.tsv and
+# every log beside them.  About 8 minutes on 2 cores; BENCH_QUICK=1
+# runs a smaller smoke test in about 3.
+set -u
+
+. "$(dirname "$0")/common.sh"
+bench_init "${1:-}"
+shift
+PARTS=${*:-warm cold memory postfix}
+for p in $PARTS; do
+	case $p in
+	warm|cold|memory|postfix) ;;
+	*) bench_die "unknown part: $p (warm cold memory postfix)" ;;
+	esac
+done
+
+if [ "${BENCH_NETNS:-0}" != 1 ] && [ "$(id -u)" = 0 ] &&
+    command -v unshare >/dev/null 2>&1 &&
+    unshare --net --mount true 2>/dev/null; then
+	BENCH_NETNS=1 exec unshare --net --mount --fork -- \
+	    "$BASH" "$0" "$B" "$@"
+fi
+if [ "${BENCH_NETNS:-0}" = 1 ]; then
+	ip link set lo up || bench_die "cannot bring up lo in the namespace"
+fi
+
+export BENCH_TOP_PID=$$ BENCH_WORLD_SHARED=1 BENCH_NETNS=${BENCH_NETNS:-0}
+export BENCH_RUNS BENCH_WORK
+trap bench_cleanup EXIT
+: >"$RESULTS"
+: >"$BENCH_WORK/pids"
+rm -rf "$BENCH_WORK/world"
+bench_world || bench_die "cannot start the DNS world"
+
+LOADS=
+start=$(date +%s)
+for p in $PARTS; do
+	LOADS="$LOADS $p:$(bench_loadavg | cut -d ' ' -f 1)"
+	"$BASH" "$S/bench/$p.sh" "$B" || bench_log "part $p failed"
+done
+LOADS="$LOADS end:$(bench_loadavg | cut -d ' ' -f 1)"
+elapsed=$(( $(date +%s) - start ))
+
+# ---- the table ----
+
+cell()
+{
+	bench_cell "$@"
+}
+
+# verdict OP LIMIT VALUES...: "met" or "missed" for the median (OP le:
+# at most LIMIT, ge: at least), noting when the runs fall on both sides.
+verdict()
+{
+	local op=$1 lim=$2
+
+	shift 2
+	[ $# -gt 0 ] || { echo "-"; return; }
+	printf '%s\n' "$@" | sort -g | awk -v l="$lim" -v op="$op" '
+		function ok(x) { return op == "le" ? x <= l : x >= l }
+		{ v[NR] = $1 }
+		END {
+			m = NR % 2 ? v[(NR + 1) / 2] : \
+			    (v[NR / 2] + v[NR / 2 + 1]) / 2
+			s = ok(m) ? "met" : "missed"
+			if (ok(v[1]) != ok(v[NR]))
+				s = s " (runs on both sides)"
+			print s
+		}'
+}
+
+row()
+{
+	printf '| %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$5"
+}
+
+report()
+{
+	local k rtt lim2 lim3
+
+	echo "# rdns-milter benchmark results"
+	echo
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), suite time ${elapsed}s"
+	echo "- machine: $(nproc) CPUs ($(sed -n \
+	    's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(awk \
+	    '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo),"\
+	    "Linux $(uname -r)"
+	echo "- load average (1 min) at the start of each part:$LOADS"
+	echo "- runs per measurement: $BENCH_RUNS; cells: median (min-max)"
+	echo "- network namespace: $([ "$BENCH_NETNS" = 1 ] && echo private \
+	    || echo 'none (shared loopback)')"
+	echo
+	row part case measure "median (min-max)" "target: verdict"
+	row --- --- --- --- ---
+	for k in "unix c=1" "unix c=16" "unix c=256" "tcp c=16"; do
+		[ -n "$(bench_values warm "$k" cpu_ratio)" ] || continue
+		row warm "$k" "sessions/s null / rdns" \
+		    "$(cell warm "$k" null_sps) / $(cell warm "$k" rdns_sps)" ""
+		row warm "$k" "CPU us/session null / rdns" \
+		    "$(cell warm "$k" null_cpu_us) / $(cell warm "$k" \
+		    rdns_cpu_us)" ""
+		row warm "$k" "CPU ratio rdns/null" \
+		    "$(cell warm "$k" cpu_ratio)" "<= 1.3: $(verdict le 1.3 \
+		    $(bench_values warm "$k" cpu_ratio))"
+	done
+	for rtt in 20 100; do
+		k=rtt=$rtt
+		[ -n "$(bench_values cold "$k" to_rcpt_p50)" ] || continue
+		lim2=$((2 * rtt + 5))
+		lim3=$((3 * rtt + 20))
+		row cold "$k ms, c=16" "connect-to-verdict p50 ms" \
+		    "$(cell cold "$k" to_rcpt_p50)" "<= $lim2: $(verdict le \
+		    $lim2 $(bench_values cold "$k" to_rcpt_p50))"
+		row cold "$k ms, c=16" "connect-to-verdict p99 ms" \
+		    "$(cell cold "$k" to_rcpt_p99)" "<= $lim3: $(verdict le \
+		    $lim3 $(bench_values cold "$k" to_rcpt_p99))"
+		row cold "$k ms, c=16" "daemon ms= p50 / p99" \
+		    "$(cell cold "$k" daemon_p50) / $(cell cold "$k" \
+		    daemon_p99)" ""
+		row cold "$k ms, c=16" "naive sequential p50 / p99 ms" \
+		    "$(cell cold "$k" naive_p50) / $(cell cold "$k" \
+		    naive_p99)" ""
+		row cold "$k ms, c=1000" "wall ms, 1,000 at once" \
+		    "$(cell cold "$k" burst_wall)" "<= $lim3: $(verdict le \
+		    $lim3 $(bench_values cold "$k" burst_wall))"
+		row cold "$k ms, c=1000" "verdict p50 / max ms" \
+		    "$(cell cold "$k" burst_p50) / $(cell cold "$k" \
+		    burst_max)" ""
+		row cold "$k ms, c=1000" "iprev=temperror (of 1,000)" \
+		    "$(cell cold "$k" burst_temperror)" "0: $(verdict le 0 \
+		    $(bench_values cold "$k" burst_temperror))"
+	done
+	k="held 1000"
+	if [ -n "$(bench_values memory "$k" rdns_rss_kb)" ]; then
+		row memory "1,000 sessions open" "RSS kB null / rdns (held)" \
+		    "$(cell memory "$k" null_held_rss_kb) / $(cell memory \
+		    "$k" rdns_held_rss_kb)" ""
+		row memory "1,000 sessions open" "threads null / rdns (held)" \
+		    "$(cell memory "$k" null_held_threads) / $(cell memory \
+		    "$k" rdns_held_threads)" ""
+		row memory "1,000 sessions open" "peak RSS kB / threads, rdns" \
+		    "$(cell memory "$k" rdns_rss_kb) / $(cell memory "$k" \
+		    rdns_threads)" ""
+		k=$(awk -F '\t' '$1 == "memory" && $3 == "rss_growth_kb" {
+		    print $2; exit }' "$RESULTS")
+		row memory "$k" "RSS kB before / after" \
+		    "$(cell memory "$k" rss_before_kb) / $(cell memory "$k" \
+		    rss_after_kb)" ""
+		row memory "$k" "RSS growth kB" \
+		    "$(cell memory "$k" rss_growth_kb)" "< 1024: $(verdict le \
+		    1023 $(bench_values memory "$k" rss_growth_kb))"
+	fi
+	for k in none "null unix" "null tcp" "rdns unix" "rdns tcp" \
+	    postfix-own; do
+		[ -n "$(bench_values postfix "$k" msgs_per_s)" ] || continue
+		row postfix "$k" "messages/s (20 sessions)" \
+		    "$(cell postfix "$k" msgs_per_s)" ""
+		row postfix "$k" "ms/message (1 session)" \
+		    "$(cell postfix "$k" ms_per_msg)" ""
+		case $k in
+		rdns*)
+			row postfix "$k" "added ms/message vs null" \
+			    "$(cell postfix "$k" added_ms)" "<= 0.1: $(verdict \
+			    le 0.1 $(bench_values postfix "$k" added_ms))" ;;
+		esac
+	done
+	if [ -n "$(bench_values postfix postfix-own skipped)" ]; then
+		row postfix postfix-own "skipped" \
+		    "no private namespace" ""
+	fi
+	if [ -n "$(bench_values postfix skipped reason)" ]; then
+		row postfix all skipped "$(bench_values postfix skipped \
+		    reason)" ""
+	fi
+	row rspamd - "comparison" "not measured (see doc/PERFORMANCE.md)" ""
+	echo
+	echo "Checks: connections rdns-milter passed (iprev=pass), unix" \
+	    "$(bench_values postfix "rdns unix" checked | awk '{ s += $1 }
+	    END { print s + 0 }'), tcp $(bench_values postfix "rdns tcp" \
+	    checked | awk '{ s += $1 } END { print s + 0 }'); postfix-own:" \
+	    "rejects $(bench_values postfix postfix-own rejects | awk \
+	    '{ s += $1 } END { print s + 0 }'), connections named" \
+	    "$(bench_values postfix postfix-own named | awk '{ s += $1 }
+	    END { print s + 0 }')"
+	echo "milterload errors, cold c=16 runs (20 ms; 100 ms):" \
+	    "$(bench_values cold rtt=20 lat_errors | paste -sd, -)," \
+	    "$(bench_values cold rtt=100 lat_errors | paste -sd, -);" \
+	    "burst: $(bench_values cold rtt=20 burst_errors | paste -sd, -)," \
+	    "$(bench_values cold rtt=100 burst_errors | paste -sd, -)"
+}
+
+report >"$BENCH_WORK/results.md"
+cat "$BENCH_WORK/results.md"
+bench_log "table written to $BENCH_WORK/results.md"
