@@ -49,7 +49,7 @@ fi
 if [ -z "$METRICS" ]; then
 	echo "# no metrics (no curl, no libmicrohttpd, or no free port)"
 	rb_conf m.conf "Policy * ptr=reject iprev=reject temperror=tempfail"
-	rb_start "$R_DIR/m.conf" || rb_bail "rdns-milter did not start"
+	rb_start "$R_DIR/m.conf" || tap_bail "rdns-milter did not start"
 fi
 
 active()
@@ -72,16 +72,16 @@ settle()
 		sleep 0.1
 	done
 	[ "$f" -le "$FDS0" ] && f=baseline
-	rb_check "$1: no session left open, descriptors back to baseline" \
+	tap_check "$1: no session left open, descriptors back to baseline" \
 	    "active=$a fds=$f" "active=0 fds=baseline"
 }
 
 alive()
 {
 	if rb_alive; then
-		rb_ok "$1: daemon alive"
+		tap_ok "$1: daemon alive"
 	else
-		rb_fail "$1: daemon alive" "$(tail -5 "$RB_LOG")"
+		tap_fail "$1: daemon alive" "$(tail -5 "$RB_LOG")"
 	fi
 }
 
@@ -101,7 +101,7 @@ RCPTS="-r user@example.test -r postmaster@example.test"
 
 # Warm up (caches, libmilter's workers) and take the baseline.
 rb_load warm -n 200 -c 20 -i "$R_DIR/mix.ips" -H @ptr $RCPTS
-rb_check "warm-up run" "$RB_RC" 0
+tap_check "warm-up run" "$RB_RC" 0
 rb_healthy "healthy session before the faults"
 sleep $((RB_TIMEOUT + 1))
 FDS0=$(rb_fds)
@@ -128,13 +128,10 @@ for ip in 192.0.2.10 198.51.100.250; do
 		done
 	done
 done
-bad=
-for p in $pids; do
-	wait "$p" || bad="$bad $p"
-done
+proc_wait_all $pids
 got=$(cat "$R_DIR"/drop.*.out | grep -c ' dropped ')
-rb_check "dropped at every stage: all $n sessions ran as planned" \
-    "dropped=$got failed=${bad:-none}" "dropped=$n failed=none"
+tap_check "dropped at every stage: all $n sessions ran as planned" \
+    "dropped=$got failed=${PROC_FAILED:-none}" "dropped=$n failed=none"
 alive "drops"
 settle "drops"
 rb_healthy "healthy session after the drops"
@@ -152,11 +149,8 @@ for ip in 192.0.2.10 198.51.100.250; do
 		echo "$k" >"$R_DIR/bad.$n.what"
 	done
 done
-bad=
-for p in $pids; do
-	wait "$p" || bad="$bad $p"
-done
-rb_check "malformed packets: all $n sent" "${bad:-none}" none
+proc_wait_all $pids
+tap_check "malformed packets: all $n sent" "${PROC_FAILED:-none}" none
 for i in $(seq 1 $((n / 2))); do
 	printf '%s=%s ' "$(cat "$R_DIR/bad.$i.what")" \
 	    "$(awk '$4 == "outcome" { print $6 }' "$R_DIR/bad.$i.out")"
@@ -184,11 +178,11 @@ want="192.0.2.10 continue pass pass
 for run in 1 2 3; do
 	rb_load "big$run" -n 2000 -c 1000 -t 20 -i "$R_DIR/mix.ips" -H @ptr \
 	    $RCPTS
-	rb_check "1000 concurrent, run $run: no error" \
+	tap_check "1000 concurrent, run $run: no error" \
 	    "rc=$RB_RC $(rb_json "big$run" '"completed=\(.completed) errors=\(.errors.total) first=\(.first_error)"')" \
 	    "rc=0 completed=2000 errors=0 first=null"
 	rb_verdicts "big$run" "$want"
-	rb_check "1000 concurrent, run $run: every verdict right (or late)" \
+	tap_check "1000 concurrent, run $run: every verdict right (or late)" \
 	    "$RB_WRONG" ""
 	echo "# run $run: $RB_LATE sessions with an overload temperror"
 	rss[$run]=$(rb_rss)
@@ -198,20 +192,27 @@ alive "1000 concurrent"
 # Thread stacks (glibc caches up to 40 MiB of them) and malloc arenas
 # make RSS a high-water mark of concurrency; the leak check proper is
 # t/robust/valgrind-load.sh.
-rb_le "RSS after run 3 within 24 MiB of run 1 (kB)" "${rss[3]}" \
-    "$((rss[1] + 24576))"
-rb_le "RSS after run 3 under 128 MiB (kB)" "${rss[3]}" 131072
+# Under AddressSanitizer freed memory sits in its quarantine and RSS says
+# nothing about leaks: LeakSanitizer checks those at exit instead.
+if grep -q __asan_init "$RB_MILTER" 2>/dev/null; then
+	rb_skip "RSS after run 3 within 24 MiB of run 1" "ASan build"
+	rb_skip "RSS after run 3 under 128 MiB" "ASan build"
+else
+	rb_le "RSS after run 3 within 24 MiB of run 1 (kB)" "${rss[3]}" \
+	    "$((rss[1] + 24576))"
+	rb_le "RSS after run 3 under 128 MiB (kB)" "${rss[3]}" 131072
+fi
 settle "1000 concurrent"
 rb_healthy "healthy session at the end"
 
 if rb_stop; then
-	rb_ok "SIGTERM: clean exit (status 0)"
+	tap_ok "SIGTERM: clean exit (status 0)"
 else
-	rb_fail "SIGTERM: clean exit" "status $RB_STOP"
+	tap_fail "SIGTERM: clean exit" "status $RB_STOP"
 fi
 if [ -S "$RB_SOCK" ]; then
-	rb_fail "socket removed at exit"
+	tap_fail "socket removed at exit"
 else
-	rb_ok "socket removed at exit"
+	tap_ok "socket removed at exit"
 fi
-rb_done
+tap_done
