@@ -168,6 +168,10 @@ session_destroy(struct check_session *s)
 
 static void resolver_answer_cb(void *arg, struct dns_answer *ans);
 static bool session_decided(const struct check_session *s);
+static void ptr_answer(struct check_session *s, const struct dns_answer *ans);
+static void fwd_answer(struct check_session *s, struct slot *sl,
+    const struct dns_answer *ans);
+static void note_decided(struct check_session *s);
 
 /*
  * Submit a lookup for the session.  Called with s->lock held (an async
@@ -179,7 +183,19 @@ session_submit(struct check_session *s, const char *name, int type,
     enum query_kind kind, size_t slot)
 {
 	struct query *q;
+	struct dns_answer *ans;
 
+	/* A cached answer is folded in at once: no lookup, no thread hop. */
+	if (s->p.ops->cached != NULL &&
+	    (ans = s->p.ops->cached(s->p.resolver, name, type)) != NULL) {
+		if (kind == QUERY_PTR)
+			ptr_answer(s, ans);
+		else
+			fwd_answer(s, &s->slots[slot], ans);
+		note_decided(s);
+		dns_answer_free(ans);
+		return 0;
+	}
 	if (s->n_queries == s->cap_queries) {
 		size_t ncap = s->cap_queries ? 2 * s->cap_queries : 8;
 		struct query **nq;
@@ -337,6 +353,16 @@ fwd_answer(struct check_session *s, struct slot *sl,
 	}
 }
 
+/* Remember when the verdict became complete.  s->lock held. */
+static void
+note_decided(struct check_session *s)
+{
+	if (!s->decided && session_decided(s)) {
+		s->decided = true;
+		clock_gettime(CLOCK_MONOTONIC, &s->decided_at);
+	}
+}
+
 static void
 resolver_answer_cb(void *arg, struct dns_answer *ans)
 {
@@ -361,10 +387,7 @@ resolver_answer_cb(void *arg, struct dns_answer *ans)
 			ptr_answer(s, a);
 		else if (q->slot < s->n_slots)
 			fwd_answer(s, &s->slots[q->slot], a);
-		if (!s->decided && session_decided(s)) {
-			s->decided = true;
-			clock_gettime(CLOCK_MONOTONIC, &s->decided_at);
-		}
+		note_decided(s);
 		pthread_cond_broadcast(&s->cond);
 	}
 	last = --s->refs == 0;

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <unbound.h>
@@ -35,19 +36,169 @@
 #include "log.h"
 #include "resolver.h"
 
+/* A name in text: 253 characters plus a trailing dot and NUL
+ * (RFC 1035 2.3.4); longer query names are simply not cached. */
+#define DNS_CACHE_KEY_MAX	256
+
 /* DNS rcodes (RFC 1035 4.1.1). */
 #define RCODE_NOERROR	0
 #define RCODE_SERVFAIL	2
 #define RCODE_NXDOMAIN	3
 
+/*
+ * The answer cache: direct-mapped (a new entry replaces whatever shares its
+ * slot), so memory is bounded by CACHE_SLOTS answers; one lock per
+ * CACHE_LOCKS slots.
+ */
+#define CACHE_SLOTS	8192
+#define CACHE_LOCKS	64
+#define CACHE_TTL_MAX	3600	/* seconds, positive answers */
+#define CACHE_NEG_MAX	300	/* seconds, NXDOMAIN and NODATA */
+
+struct cache_entry {
+	char		*name;		/* lower case, no trailing dot */
+	int		 type;
+	time_t		 expires;	/* CLOCK_MONOTONIC seconds */
+	struct dns_answer *ans;
+};
+
 struct resolver {
 	struct ub_ctx	*ctx;
+	struct cache_entry cache[CACHE_SLOTS];
+	pthread_mutex_t	 cache_lock[CACHE_LOCKS];
 	pthread_t	 thread;
 	bool		 thread_started;
 	int		 wake[2];	/* write a byte to stop the thread */
 	atomic_bool	 stop;
 	atomic_size_t	 pending;
 };
+
+/* The query name as a cache key: lower case, one trailing dot removed.
+ * @return 0, or -1 if it does not fit (such a name is not cached). */
+static int
+cache_key(const char *name, char *key, size_t len)
+{
+	size_t n = strlen(name), i;
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n >= len)
+		return -1;
+	for (i = 0; i < n; i++)
+		key[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
+		    name[i] + ('a' - 'A') : name[i]);
+	key[n] = '\0';
+	return 0;
+}
+
+static size_t
+cache_slot(const char *key, int type)
+{
+	/* FNV-1a over the key and the type. */
+	uint32_t h = 2166136261u;
+
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)*key) * 16777619u;
+	h = (h ^ (uint32_t)type) * 16777619u;
+	return h % CACHE_SLOTS;
+}
+
+static time_t
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* A deep copy of ans, or NULL if out of memory. */
+static struct dns_answer *
+answer_dup(const struct dns_answer *ans)
+{
+	struct dns_answer *c;
+	size_t i;
+
+	if ((c = dns_answer_new(ans->result, ans->dnssec)) == NULL)
+		return NULL;
+	c->rcode = ans->rcode;
+	if (ans->count > 0 &&
+	    (c->rr = calloc(ans->count, sizeof *c->rr)) == NULL)
+		goto fail;
+	for (i = 0; i < ans->count; i++) {
+		size_t len = ans->rr[i].len;
+
+		if ((c->rr[i].data = malloc(len > 0 ? len : 1)) == NULL)
+			goto fail;
+		memcpy(c->rr[i].data, ans->rr[i].data, len);
+		c->rr[i].len = len;
+		c->count = i + 1;
+	}
+	if (ans->canonname != NULL &&
+	    (c->canonname = strdup(ans->canonname)) == NULL)
+		goto fail;
+	return c;
+fail:
+	dns_answer_free(c);
+	return NULL;
+}
+
+/* Remember ans for name/type for ttl seconds (bounded as documented). */
+static void
+cache_put(struct resolver *res, const char *name, int type,
+    const struct dns_answer *ans, int ttl)
+{
+	char key[DNS_CACHE_KEY_MAX];
+	struct cache_entry *e;
+	struct dns_answer *copy;
+	char *kdup;
+	size_t slot;
+
+	if (ans->result == DNS_OK)
+		ttl = ttl > CACHE_TTL_MAX ? CACHE_TTL_MAX : ttl;
+	else if (ans->result == DNS_NXDOMAIN || ans->result == DNS_NODATA)
+		ttl = ttl > CACHE_NEG_MAX ? CACHE_NEG_MAX : ttl;
+	else
+		return;		/* temporary or bogus: never kept */
+	if (ttl <= 0 || cache_key(name, key, sizeof key) == -1)
+		return;
+	if ((copy = answer_dup(ans)) == NULL)
+		return;
+	if ((kdup = strdup(key)) == NULL) {
+		dns_answer_free(copy);
+		return;
+	}
+	slot = cache_slot(key, type);
+	e = &res->cache[slot];
+	pthread_mutex_lock(&res->cache_lock[slot % CACHE_LOCKS]);
+	free(e->name);
+	dns_answer_free(e->ans);
+	e->name = kdup;
+	e->type = type;
+	e->expires = now_seconds() + ttl;
+	e->ans = copy;
+	pthread_mutex_unlock(&res->cache_lock[slot % CACHE_LOCKS]);
+}
+
+struct dns_answer *
+resolver_cached(struct resolver *res, const char *name, int type)
+{
+	char key[DNS_CACHE_KEY_MAX];
+	struct cache_entry *e;
+	struct dns_answer *copy = NULL;
+	size_t slot;
+
+	if (cache_key(name, key, sizeof key) == -1)
+		return NULL;
+	slot = cache_slot(key, type);
+	e = &res->cache[slot];
+	pthread_mutex_lock(&res->cache_lock[slot % CACHE_LOCKS]);
+	if (e->ans != NULL && e->type == type && strcmp(e->name, key) == 0 &&
+	    e->expires > now_seconds())
+		copy = answer_dup(e->ans);
+	pthread_mutex_unlock(&res->cache_lock[slot % CACHE_LOCKS]);
+	return copy;
+}
 
 /* Lifecycle of one lookup; see resolver_cancel(). */
 enum query_state {
@@ -65,6 +216,8 @@ struct resolver_query {
 	void		*arg;
 	int		 ub_id;
 	atomic_int	 state;
+	int		 type;
+	char		 name[DNS_CACHE_KEY_MAX];	/* for the cache */
 };
 
 const char *
@@ -212,6 +365,8 @@ resolver_ub_cb(void *arg, int err, struct ub_result *result)
 		return;
 	}
 	ans = answer_from_ub(err, result);
+	if (ans != NULL && err == 0 && result != NULL)
+		cache_put(q->res, q->name, q->type, ans, result->ttl);
 	if (result != NULL)
 		ub_resolve_free(result);
 	atomic_fetch_sub(&q->res->pending, 1);
@@ -340,6 +495,8 @@ resolver_new(const struct resolver_options *opt, char *err, size_t errlen)
 		return NULL;
 	}
 	res->wake[0] = res->wake[1] = -1;
+	for (size_t i = 0; i < CACHE_LOCKS; i++)
+		pthread_mutex_init(&res->cache_lock[i], NULL);
 	if ((res->ctx = ub_ctx_create()) == NULL) {
 		snprintf(err, errlen, "ub_ctx_create failed");
 		goto fail;
@@ -381,6 +538,12 @@ resolver_free(struct resolver *res)
 		close(res->wake[1]);
 	if (res->ctx != NULL)
 		ub_ctx_delete(res->ctx);
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		free(res->cache[i].name);
+		dns_answer_free(res->cache[i].ans);
+	}
+	for (size_t i = 0; i < CACHE_LOCKS; i++)
+		pthread_mutex_destroy(&res->cache_lock[i]);
 	free(res);
 }
 
@@ -396,6 +559,8 @@ resolver_submit(struct resolver *res, const char *name, int type,
 	q->res = res;
 	q->cb = cb;
 	q->arg = arg;
+	q->type = type;
+	snprintf(q->name, sizeof q->name, "%s", name);
 	atomic_init(&q->state, QUERY_PENDING);
 	atomic_fetch_add(&res->pending, 1);
 	rc = ub_resolve_async(res->ctx, name, type, 1 /* IN */, q,
@@ -454,7 +619,14 @@ ops_cancel(void *res, void *handle)
 	return resolver_cancel(res, handle);
 }
 
+static struct dns_answer *
+ops_cached(void *res, const char *name, int type)
+{
+	return resolver_cached(res, name, type);
+}
+
 const struct resolver_ops resolver_unbound_ops = {
 	.submit = ops_submit,
 	.cancel = ops_cancel,
+	.cached = ops_cached,
 };

@@ -112,6 +112,17 @@ int resolver_submit(struct resolver *res, const char *name, int type,
  */
 int resolver_cancel(struct resolver *res, void *handle);
 
+/**
+ * A copy of a still-valid cached answer for (name, type), or NULL.
+ * Positive answers and NXDOMAIN/NODATA are kept for their TTL (at most an
+ * hour; negative ones at most five minutes) in a bounded, direct-mapped
+ * table; temporary failures and bogus answers are never kept.  A hit
+ * costs no thread hop, which is what a warm session mostly asks.
+ * The caller owns the copy (dns_answer_free()).
+ */
+struct dns_answer *resolver_cached(struct resolver *res, const char *name,
+    int type);
+
 /** Number of lookups submitted and not yet delivered or cancelled. */
 size_t resolver_pending(struct resolver *res);
 
@@ -134,6 +145,8 @@ struct resolver_ops {
 	int	(*submit)(void *res, const char *name, int type,
 		    resolver_cb *cb, void *arg, void **handle);
 	int	(*cancel)(void *res, void *handle);
+	/* Optional (NULL: no cache): see resolver_cached(). */
+	struct dns_answer *(*cached)(void *res, const char *name, int type);
 };
 
 /** resolver_submit / resolver_cancel on a struct resolver. */

@@ -46,6 +46,10 @@ size_t fake_resolver_submitted(const char *name, int type);
 /** Lookups queued and not delivered or cancelled. */
 size_t fake_resolver_queued(void);
 
+/** Serve table entries as cache hits (ops->cached) instead of queueing
+ * lookups, until the next reset. */
+void fake_resolver_serve_cached(int on);
+
 /** Make every further submit fail (-1). */
 void fake_resolver_fail_submit(int fail);
 

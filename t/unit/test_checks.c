@@ -314,6 +314,31 @@ test_table(void **state)
 		run_case(&cases[i]);
 }
 
+/* A session checking 192.0.2.10 (reverse name R4) with params p and a
+ * deadline secs from now; its PTR lookup is queued. */
+static struct check_session *
+start_r4(const struct check_params *p, double secs)
+{
+	struct check_session *s;
+	struct rdns_ip ip;
+	struct timespec dl;
+
+	assert_int_equal(dname_parse_ip("192.0.2.10", &ip), 0);
+	check_deadline_in(&dl, secs);
+	s = check_session_new(p, &ip, &dl);
+	assert_non_null(s);
+	return s;
+}
+
+/* Deliver the queued answers; the session then has its verdict, in r. */
+static void
+finish(struct check_session *s, struct check_result *r)
+{
+	fake_resolver_run();
+	assert_true(check_session_wait(s));
+	assert_int_equal(check_session_result(s, r), 0);
+}
+
 /* A HELO equal to a PTR name costs no second lookup. */
 static void
 test_helo_equal_to_ptr_name_is_looked_up_once(void **state)
@@ -323,22 +348,15 @@ test_helo_equal_to_ptr_name_is_looked_up_once(void **state)
 	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
 	struct check_session *s;
 	struct check_result r;
-	struct rdns_ip ip;
-	struct timespec dl;
 
 	(void)state;
 	fake_resolver_reset();
 	fake_resolver_add(R4, PTR, DNS_OK, S, ptr);
 	fake_resolver_add("mail.example.test", A, DNS_OK, S, a);
-	assert_int_equal(dname_parse_ip("192.0.2.10", &ip), 0);
-	check_deadline_in(&dl, 1);
-	s = check_session_new(&p, &ip, &dl);
-	assert_non_null(s);
+	s = start_r4(&p, 1);
 	/* HELO before the PTR answer, then after: one A lookup in all. */
 	check_session_helo(s, "Mail.Example.Test");
-	fake_resolver_run();
-	assert_true(check_session_wait(s));
-	assert_int_equal(check_session_result(s, &r), 0);
+	finish(s, &r);
 	assert_int_equal(r.xptr, CHECK_PASS);
 	assert_int_equal(fake_resolver_submitted("mail.example.test", A), 1);
 	assert_int_equal(fake_resolver_submitted(R4, PTR), 1);
@@ -352,16 +370,11 @@ test_free_with_lookups_in_flight_cancels(void **state)
 {
 	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
 	struct check_session *s;
-	struct rdns_ip ip;
-	struct timespec dl;
 
 	(void)state;
 	fake_resolver_reset();
 	fake_resolver_add_silent(R4, PTR);
-	assert_int_equal(dname_parse_ip("192.0.2.10", &ip), 0);
-	check_deadline_in(&dl, 5);
-	s = check_session_new(&p, &ip, &dl);
-	assert_non_null(s);
+	s = start_r4(&p, 5);
 	assert_int_equal(fake_resolver_queued(), 1);
 	check_session_free(s);
 	assert_int_equal(fake_resolver_queued(), 0);
@@ -377,17 +390,13 @@ test_wait_ends_when_first_name_confirms(void **state)
 	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
 	struct check_session *s;
 	struct check_result r;
-	struct rdns_ip ip;
-	struct timespec dl;
 
 	(void)state;
 	fake_resolver_reset();
 	fake_resolver_add(R4, PTR, DNS_OK, S, ptr);
 	fake_resolver_add("a.example.test", A, DNS_OK, S, a);
 	fake_resolver_add_silent("b.example.test", A);
-	assert_int_equal(dname_parse_ip("192.0.2.10", &ip), 0);
-	check_deadline_in(&dl, 30);
-	s = check_session_new(&p, &ip, &dl);
+	s = start_r4(&p, 30);
 	fake_resolver_run();
 	assert_true(check_session_done(s));
 	assert_true(check_session_wait(s));
@@ -406,8 +415,6 @@ test_two_hundred_ptr_records(void **state)
 	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
 	struct check_session *s;
 	struct check_result r;
-	struct rdns_ip ip;
-	struct timespec dl;
 	char name[64];
 	uint8_t wire[80];
 	int i;
@@ -422,12 +429,8 @@ test_two_hundred_ptr_records(void **state)
 		memcpy(wire + 1 + l, "\007example\004test", 14);
 		fake_resolver_add_raw(R4, PTR, I, wire, l + 15);
 	}
-	assert_int_equal(dname_parse_ip("192.0.2.10", &ip), 0);
-	check_deadline_in(&dl, 1);
-	s = check_session_new(&p, &ip, &dl);
-	fake_resolver_run();
-	assert_true(check_session_wait(s));
-	assert_int_equal(check_session_result(s, &r), 0);
+	s = start_r4(&p, 1);
+	finish(s, &r);
 	assert_int_equal(r.n_names, 200);
 	assert_string_equal(r.names[199].name.pres, "h199.example.test");
 	assert_int_equal(r.iprev, CHECK_FAIL);
@@ -446,18 +449,12 @@ test_malformed_ptr_rdata_never_confirms(void **state)
 	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
 	struct check_session *s;
 	struct check_result r;
-	struct rdns_ip ip;
-	struct timespec dl;
 
 	(void)state;
 	fake_resolver_reset();
 	fake_resolver_add_raw(R4, PTR, I, bad, sizeof bad);
-	assert_int_equal(dname_parse_ip("192.0.2.10", &ip), 0);
-	check_deadline_in(&dl, 1);
-	s = check_session_new(&p, &ip, &dl);
-	fake_resolver_run();
-	assert_true(check_session_wait(s));
-	assert_int_equal(check_session_result(s, &r), 0);
+	s = start_r4(&p, 1);
+	finish(s, &r);
 	assert_int_equal(r.ptr, CHECK_PASS);
 	assert_int_equal(r.iprev, CHECK_FAIL);
 	assert_false(r.names[0].name.hostname);
@@ -475,24 +472,52 @@ test_generic_uses_patterns(void **state)
 	struct check_params p = { 10, gp, &fake_resolver_ops, NULL };
 	struct check_session *s;
 	struct check_result r;
-	struct rdns_ip ip;
-	struct timespec dl;
 
 	(void)state;
 	assert_non_null(gp);
 	fake_resolver_reset();
 	fake_resolver_add(R4, PTR, DNS_OK, I, ptr);
 	fake_resolver_add("dynamic-pool7.isp.example", A, DNS_OK, I, a);
-	assert_int_equal(dname_parse_ip("192.0.2.10", &ip), 0);
-	check_deadline_in(&dl, 1);
-	s = check_session_new(&p, &ip, &dl);
-	fake_resolver_run();
-	assert_true(check_session_wait(s));
-	assert_int_equal(check_session_result(s, &r), 0);
+	s = start_r4(&p, 1);
+	finish(s, &r);
 	assert_int_equal(r.generic, GENERIC_YES);
 	check_result_clear(&r);
 	check_session_free(s);
 	generic_patterns_free(gp);
+}
+
+/* Cached answers are folded in at once: the verdict is there before the
+ * first callback returns, and nothing is submitted. */
+static void
+test_cache_hits_need_no_lookup(void **state)
+{
+	static const char *ptr[] = { "mail.example.test", NULL };
+	static const char *a[] = { "192.0.2.10", NULL };
+	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
+	struct check_session *s;
+	struct check_result r;
+	struct rdns_ip ip;
+	struct timespec dl;
+
+	(void)state;
+	fake_resolver_reset();
+	fake_resolver_add(R4, PTR, DNS_OK, S, ptr);
+	fake_resolver_add("mail.example.test", A, DNS_OK, S, a);
+	fake_resolver_serve_cached(1);
+	assert_int_equal(dname_parse_ip("192.0.2.10", &ip), 0);
+	check_deadline_in(&dl, 1);
+	s = check_session_new(&p, &ip, &dl);
+	assert_non_null(s);
+	check_session_helo(s, "mail.example.test");
+	assert_true(check_session_done(s));
+	assert_int_equal(fake_resolver_submitted(R4, PTR), 0);
+	assert_int_equal(fake_resolver_submitted("mail.example.test", A), 0);
+	assert_int_equal(check_session_result(s, &r), 0);
+	assert_int_equal(r.iprev, CHECK_PASS);
+	assert_int_equal(r.iprev_dnssec, DNSSEC_SECURE);
+	assert_int_equal(r.xptr, CHECK_PASS);
+	check_result_clear(&r);
+	check_session_free(s);
 }
 
 int
@@ -506,6 +531,7 @@ main(void)
 		cmocka_unit_test(test_two_hundred_ptr_records),
 		cmocka_unit_test(test_malformed_ptr_rdata_never_confirms),
 		cmocka_unit_test(test_generic_uses_patterns),
+		cmocka_unit_test(test_cache_hits_need_no_lookup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
