@@ -18,7 +18,10 @@
 #	e2e_ns_exec CMD...		# CMD sees only those (unshare -m -u)
 #	... start the MTA on 127.0.0.1:$E_MTA_PORT, define the hooks
 #	e2e_scenarios			# the shared checks (below)
-#	e2e_done			# summary line, exit status
+#	tap_done			# summary line, exit status
+#
+# Results: tap_ok, tap_fail, tap_check (t/lib/tap.sh); processes:
+# proc_free_port, proc_stop (t/lib/proc.sh).
 #
 # An MTA script defines these hooks before e2e_scenarios:
 #	e2e_mta_queue_empty		# status 0 when nothing is queued
@@ -56,6 +59,8 @@ if [ -z "${abs_top_srcdir:-}" ]; then
 fi
 abs_top_builddir=${abs_top_builddir:-$PWD}
 export abs_top_srcdir abs_top_builddir
+. "$abs_top_srcdir/t/lib/tap.sh" || exit 99
+. "$abs_top_srcdir/t/lib/proc.sh" || exit 99
 E_SRC=$abs_top_srcdir/t/e2e
 RDNS_MILTER=${RDNS_MILTER:-$abs_top_builddir/milter/rdns-milter}
 
@@ -63,9 +68,6 @@ RDNS_MILTER=${RDNS_MILTER:-$abs_top_builddir/milter/rdns-milter}
 E_AUTHSERV=mx.example.net
 E_SINK_USER=nobody
 
-E_N=0
-E_PASS=0
-E_FAIL=0
 E_DIR=
 E_WORLD=
 E_MILTER_PID=
@@ -75,49 +77,6 @@ E_MTA_PORT=
 E_SINK_PORT=
 E_LOGS=
 
-e2e_skip()
-{
-	echo "SKIP: $*"
-	exit 77
-}
-
-e2e_bail()
-{
-	echo "Bail out! $*"
-	exit 99
-}
-
-e2e_ok()
-{
-	E_N=$((E_N + 1))
-	E_PASS=$((E_PASS + 1))
-	echo "ok $E_N - $1"
-}
-
-# e2e_fail DESC [DETAIL...]: each DETAIL line is printed as a comment.
-e2e_fail()
-{
-	local d=$1 l
-
-	shift
-	E_N=$((E_N + 1))
-	E_FAIL=$((E_FAIL + 1))
-	echo "not ok $E_N - $d"
-	for l in "$@"; do
-		printf '%s\n' "$l" | sed 's/^/#   /'
-	done
-}
-
-# e2e_check DESC GOT WANT: exact comparison of two (multi-line) strings.
-e2e_check()
-{
-	if [ "$2" = "$3" ]; then
-		e2e_ok "$1"
-	else
-		e2e_fail "$1" "got:" "$2" "want:" "$3"
-	fi
-}
-
 # e2e_require TOOL...: skip when one is not in PATH.
 e2e_require()
 {
@@ -125,7 +84,7 @@ e2e_require()
 
 	for t in "$@"; do
 		command -v "$t" >/dev/null 2>&1 ||
-		    e2e_skip "$t not found (see t/e2e/local.am for the" \
+		    tap_skip_all "$t not found (see t/e2e/local.am for the" \
 		    "Debian packages)"
 	done
 }
@@ -134,27 +93,28 @@ e2e_require()
 # run here, 99 when the build is incomplete.
 e2e_init()
 {
-	[ "$(id -u)" = 0 ] || e2e_skip "needs root (MTA daemons, a private" \
-	    "mount namespace, port 53 on a loopback address)"
+	[ "$(id -u)" = 0 ] || tap_skip_all "needs root (MTA daemons, a" \
+	    "private mount namespace, port 53 on a loopback address)"
 	e2e_require swaks perl smtp-sink unshare mount hostname runuser
-	[ -x "$RDNS_MILTER" ] || e2e_bail "$RDNS_MILTER not built"
-	. "$abs_top_srcdir/t/dns/world.sh" || e2e_bail "cannot read world.sh"
+	[ -x "$RDNS_MILTER" ] || tap_bail "$RDNS_MILTER not built"
+	. "$abs_top_srcdir/t/dns/world.sh" || tap_bail "cannot read world.sh"
 	world_check_tools >/dev/null 2>&1 ||
-	    e2e_skip "the DNS world cannot run here: $(world_check_tools 2>&1)"
+	    tap_skip_all "the DNS world cannot run here:" \
+	    "$(world_check_tools 2>&1)"
 	unshare -m -u --propagation private true 2>/dev/null ||
-	    e2e_skip "unshare -m -u does not work here (no CAP_SYS_ADMIN?)"
-	[ -e /etc/resolv.conf ] || e2e_skip "no /etc/resolv.conf to hide"
+	    tap_skip_all "unshare -m -u does not work here (no CAP_SYS_ADMIN?)"
+	[ -e /etc/resolv.conf ] || tap_skip_all "no /etc/resolv.conf to hide"
 	id "$E_SINK_USER" >/dev/null 2>&1 ||
-	    e2e_skip "no user $E_SINK_USER for smtp-sink"
+	    tap_skip_all "no user $E_SINK_USER for smtp-sink"
 	E_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rdns-e2e-$e2e_name.XXXXXX") ||
-	    e2e_bail "mktemp"
+	    tap_bail "mktemp"
 	trap e2e_cleanup EXIT
 	trap 'exit 99' HUP INT TERM
-	chmod 755 "$E_DIR" || e2e_bail "chmod $E_DIR"
+	chmod 755 "$E_DIR" || tap_bail "chmod $E_DIR"
 	# The MTA's unprivileged processes reach the milter socket and the
 	# sink writes here: every parent must be searchable.
 	runuser -u "$E_SINK_USER" -- test -x "$E_DIR" ||
-	    e2e_skip "$E_DIR is not reachable by other users: set TMPDIR"
+	    tap_skip_all "$E_DIR is not reachable by other users: set TMPDIR"
 	echo "# work directory $E_DIR"
 }
 
@@ -163,7 +123,7 @@ e2e_world()
 	E_WORLD=$E_DIR/world
 	if ! world_start "$E_WORLD" >"$E_DIR/world.out" 2>&1; then
 		sed 's/^/# /' "$E_DIR/world.out"
-		e2e_bail "the test DNS world did not start"
+		tap_bail "the test DNS world did not start"
 	fi
 	chmod 755 "$E_WORLD"
 	echo "# world: nsd on 127.0.0.1@$WORLD_PORT"
@@ -185,57 +145,35 @@ e2e_milter_conf()
 	} >"$E_DIR/rdns.conf"
 }
 
-# Wait until FILE is a socket, or the process PID is gone (10 s at most).
-e2e_wait_socket()
-{
-	local i
-
-	for i in $(seq 1 500); do
-		[ -S "$1" ] && return 0
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.02
-	done
-	return 1
-}
-
 e2e_milter_start()
 {
 	E_MILTER_SOCK=$E_DIR/milter.sock
 	"$RDNS_MILTER" -n -c "$E_DIR/rdns.conf" >"$E_DIR/milter-n.out" 2>&1 ||
-	    { sed 's/^/# /' "$E_DIR/milter-n.out"; e2e_bail "rdns.conf"; }
+	    { sed 's/^/# /' "$E_DIR/milter-n.out"; tap_bail "rdns.conf"; }
 	"$RDNS_MILTER" -f -c "$E_DIR/rdns.conf" -p "unix:$E_MILTER_SOCK" \
 	    >"$E_DIR/milter.log" 2>&1 </dev/null &
 	E_MILTER_PID=$!
 	E_LOGS="$E_LOGS $E_DIR/milter.log"
-	e2e_wait_socket "$E_MILTER_SOCK" "$E_MILTER_PID" ||
-	    { sed 's/^/# /' "$E_DIR/milter.log"; e2e_bail "rdns-milter"; }
-}
-
-# A TCP port free on 127.0.0.1 (chosen by the kernel; the race with
-# other programs is small, and a failed start is reported).
-e2e_port()
-{
-	perl -MIO::Socket::INET -e '
-	    my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1",
-		LocalPort => 0, Proto => "tcp", Listen => 1) or die "$!\n";
-	    print $s->sockport, "\n";'
+	proc_wait 10 "$E_MILTER_PID" test -S "$E_MILTER_SOCK" ||
+	    { sed 's/^/# /' "$E_DIR/milter.log"; tap_bail "rdns-milter"; }
 }
 
 # e2e_wait_listen ADDR PORT PID: wait (15 s) until a TCP socket listens on
 # ADDR:PORT (/proc/net/tcp), or PID is gone.
 e2e_wait_listen()
 {
-	local hex i
+	local hex
 
 	hex=$(echo "$1 $2" | awk '{ split($1, o, ".")
 	    printf "%02X%02X%02X%02X:%04X\n", o[4], o[3], o[2], o[1], $2 }')
-	for i in $(seq 1 750); do
-		awk -v a="$hex" '$2 == a && $4 == "0A" { f = 1 }
-		    END { exit !f }' /proc/net/tcp 2>/dev/null && return 0
-		kill -0 "$3" 2>/dev/null || return 1
-		sleep 0.02
-	done
-	return 1
+	proc_wait 15 "$3" e2e_listening "$hex"
+}
+
+# e2e_listening HEXADDR:HEXPORT: a TCP socket listens there.
+e2e_listening()
+{
+	awk -v a="$1" '$2 == a && $4 == "0A" { f = 1 }
+	    END { exit !f }' /proc/net/tcp 2>/dev/null
 }
 
 # e2e_sink_start ADDR: smtp-sink on ADDR (127.0.0.0/8) and a free port
@@ -246,9 +184,9 @@ e2e_sink_start()
 
 	E_SINK_ADDR=$1
 	mkdir -p "$E_DIR/sink" && chown "$E_SINK_USER" "$E_DIR/sink" ||
-	    e2e_bail "sink directory"
+	    tap_bail "sink directory"
 	for try in 1 2 3 4 5; do
-		E_SINK_PORT=$(e2e_port) || e2e_bail "no free port"
+		E_SINK_PORT=$(proc_free_port) || tap_bail "no free port"
 		smtp-sink -u "$E_SINK_USER" -d "$E_DIR/sink/%H%M%S." \
 		    "$E_SINK_ADDR:$E_SINK_PORT" 100 >"$E_DIR/sink.log" 2>&1 \
 		    </dev/null &
@@ -260,7 +198,7 @@ e2e_sink_start()
 		E_SINK_PID=
 	done
 	sed 's/^/# /' "$E_DIR/sink.log"
-	e2e_bail "smtp-sink did not start"
+	tap_bail "smtp-sink did not start"
 }
 
 # e2e_ns_start: the files the MTA sees instead of the machine's, and the
@@ -270,26 +208,23 @@ e2e_ns_start()
 {
 	local ns=$E_DIR/ns try addr
 
-	mkdir -p "$ns/empty" || e2e_bail "mkdir"
+	mkdir -p "$ns/empty" || tap_bail "mkdir"
 	: >"$ns/queries.log"
 	for try in 1 2 3 4 5 6 7 8; do
 		addr=127.0.53.$((RANDOM % 250 + 2))
 		perl "$E_SRC/dns-refuse.pl" "$addr" "$ns/queries.log" $$ \
 		    >"$ns/refuse.out" 2>&1 </dev/null &
 		E_NS_PID=$!
-		for i in $(seq 1 250); do
-			grep -q '^ready$' "$ns/refuse.out" && break
-			kill -0 "$E_NS_PID" 2>/dev/null || break
-			sleep 0.02
-		done
-		grep -q '^ready$' "$ns/refuse.out" && break
+		proc_wait 5 "$E_NS_PID" grep -q '^ready$' "$ns/refuse.out" &&
+		    break
 		kill "$E_NS_PID" 2>/dev/null
 		wait "$E_NS_PID" 2>/dev/null
 		E_NS_PID=
 	done
 	if [ -z "$E_NS_PID" ]; then
 		sed 's/^/# /' "$ns/refuse.out"
-		e2e_skip "cannot bind a private name server on 127.0.53.x:53"
+		tap_skip_all "cannot bind a private name server on" \
+		    "127.0.53.x:53"
 	fi
 	printf 'nameserver %s\noptions attempts:1 timeout:1\n' "$addr" \
 	    >"$ns/resolv.conf"
@@ -379,13 +314,7 @@ e2e_replies()
 # accepted so far has then been delivered to the sink (or lost).
 e2e_settle()
 {
-	local i
-
-	for i in $(seq 1 1000); do
-		e2e_mta_queue_empty && return 0
-		sleep 0.02
-	done
-	return 1
+	proc_wait 20 "" e2e_mta_queue_empty
 }
 
 # e2e_delivered CASE: the sink files holding the message of CASE (after
@@ -439,13 +368,12 @@ e2e_summary()
 # e2e_wait_summary QID: wait (5 s) for the daemon's line for QID.
 e2e_wait_summary()
 {
-	local i
+	proc_wait 5 "" e2e_has_summary "$1"
+}
 
-	for i in $(seq 1 250); do
-		[ -n "$(e2e_summary "$1")" ] && return 0
-		sleep 0.02
-	done
-	return 1
+e2e_has_summary()
+{
+	[ -n "$(e2e_summary "$1")" ]
 }
 
 # e2e_ar_want IPREV XPTR: the header the daemon must add (SPEC 3.1): the
@@ -467,28 +395,28 @@ e2e_case_delivered()
 	files=$(e2e_delivered "$c")
 	n=$(printf '%s' "$files" | grep -c .)
 	if [ "$n" -ne 1 ]; then
-		e2e_fail "$c: delivered exactly once" "got $n deliveries"
+		tap_fail "$c: delivered exactly once" "got $n deliveries"
 		return 1
 	fi
-	e2e_ok "$c: delivered exactly once"
+	tap_ok "$c: delivered exactly once"
 	f=$files
-	e2e_check "$c: delivered to the accepted recipients only" \
+	tap_check "$c: delivered to the accepted recipients only" \
 	    "$(e2e_rcpts "$f")" "$rcpts"
-	e2e_check "$c: Authentication-Results as delivered" \
+	tap_check "$c: Authentication-Results as delivered" \
 	    "$(e2e_ar_fields "$f")" "$want"
 	if [ "$ours" = yes ]; then
-		e2e_check "$c: our field is the first of the message" \
+		tap_check "$c: our field is the first of the message" \
 		    "$(e2e_first_field "$f")" "Authentication-Results"
 	fi
 	# RFC 5322 2.1.1 (SPEC 3.1): our lines stay under 78 characters.
-	e2e_check "$c: no header line of 78 characters or more" \
+	tap_check "$c: no header line of 78 characters or more" \
 	    "$(e2e_ar_fields "$f" | awk 'length($0) >= 78')" ""
 }
 
 # e2e_case_replies CASE WANT: the RCPT and end-of-data replies.
 e2e_case_replies()
 {
-	e2e_check "$1: SMTP replies" "$(e2e_replies "$1")" "$2"
+	tap_check "$1: SMTP replies" "$(e2e_replies "$1")" "$2"
 }
 
 # e2e_case_summary CASE WANT: the daemon's log line for the queue id the
@@ -499,11 +427,11 @@ e2e_case_summary()
 
 	qid=$(e2e_mta_qid "$E_DIR/$1.swaks")
 	if [ -z "$qid" ]; then
-		e2e_fail "$1: the MTA gave a queue id"
+		tap_fail "$1: the MTA gave a queue id"
 		return 1
 	fi
 	e2e_wait_summary "$qid"
-	e2e_check "$1: the daemon logs one line with the MTA's queue id" \
+	tap_check "$1: the daemon logs one line with the MTA's queue id" \
 	    "$(e2e_summary "$qid")" "$qid: $2"
 }
 
@@ -534,7 +462,7 @@ e2e_scenarios()
 	    echo "RCPT <z@temp.example.com> ->" \
 		"$(e2e_mta_accept z@temp.example.com)"
 	    e2e_mta_data_ok)"
-	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	e2e_settle || tap_fail "$c: the MTA's queue drains"
 	e2e_case_delivered $c "$(printf '%s\n' x@example.com \
 	    y@reject.example.com z@temp.example.com)" "$(e2e_ar_want \
 	    'iprev=pass (mta.sec.test; dnssec=secure) policy.iprev=127.0.0.2' \
@@ -562,7 +490,7 @@ e2e_scenarios()
 	    echo "RCPT <Abuse@reject.example.com> ->" \
 		"$(e2e_mta_accept Abuse@reject.example.com)"
 	    e2e_mta_data_ok)"
-	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	e2e_settle || tap_fail "$c: the MTA's queue drains"
 	e2e_case_delivered $c "$(printf '%s\n' Abuse@reject.example.com \
 	    postmaster@reject.example.com x@example.com)" "$(e2e_ar_want \
 	    'iprev=permerror (no PTR record; dnssec=secure) policy.iprev=127.0.0.3' \
@@ -576,8 +504,8 @@ e2e_scenarios()
 	e2e_send $c 127.0.0.3 mta.sec.test y@reject.example.com
 	e2e_case_replies $c "RCPT <y@reject.example.com> -> $(e2e_mta_refuse \
 	    y@reject.example.com "550 5.7.25 $E_NOPTR")"
-	e2e_settle || e2e_fail "$c: the MTA's queue drains"
-	e2e_check "$c: nothing delivered" "$(e2e_delivered $c)" ""
+	e2e_settle || tap_fail "$c: the MTA's queue drains"
+	tap_check "$c: nothing delivered" "$(e2e_delivered $c)" ""
 
 	# 127.0.0.4: PTR notme.sec.test, which does not resolve back.
 	c=notconfirmed
@@ -588,7 +516,7 @@ e2e_scenarios()
 		y@reject.example.com "550 5.7.25 Reverse DNS for 127.0.0.4\
  (notme.sec.test) does not resolve back to it")"
 	    e2e_mta_data_ok)"
-	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	e2e_settle || tap_fail "$c: the MTA's queue drains"
 	r='	iprev=fail (PTR notme.sec.test does not resolve to 127.0.0.4;'
 	e2e_case_delivered $c x@example.com "$(printf '%s\n' \
 	    "Authentication-Results: $E_AUTHSERV;" \
@@ -609,7 +537,7 @@ e2e_scenarios()
 		z@temp.example.com "451 4.7.25 Reverse DNS name $r of\
  127.0.0.5 looks generic")"
 	    e2e_mta_data_ok)"
-	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	e2e_settle || tap_fail "$c: the MTA's queue drains"
 	e2e_case_delivered $c x@example.com "$(printf '%s\n' \
 	    "Authentication-Results: $E_AUTHSERV;" \
 	    "	iprev=pass ($r; dnssec=insecure; generic)" \
@@ -630,7 +558,7 @@ e2e_scenarios()
 		z@temp.example.com "451 4.7.25 Temporary failure looking up\
  reverse DNS for 127.0.0.8")"
 	    e2e_mta_data_ok)"
-	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	e2e_settle || tap_fail "$c: the MTA's queue drains"
 	e2e_case_delivered $c "$(printf '%s\n' x@example.com \
 	    y@reject.example.com)" "$(e2e_ar_want \
 	    'iprev=temperror (DNSSEC bogus; dnssec=bogus) policy.iprev=127.0.0.8' \
@@ -646,7 +574,7 @@ e2e_scenarios()
 		h@helo.example.com "550 5.7.25 HELO name other.sec.test does\
  not match reverse DNS name mta.sec.test")"
 	    e2e_mta_data_ok)"
-	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	e2e_settle || tap_fail "$c: the MTA's queue drains"
 	e2e_case_delivered $c x@example.com "$(e2e_ar_want \
 	    'iprev=pass (mta.sec.test; dnssec=secure) policy.iprev=127.0.0.2' \
 	    'x-ptr=fail smtp.helo=other.sec.test policy.ptr=mta.sec.test')"
@@ -665,12 +593,12 @@ e2e_scenarios()
  reverse DNS for 127.0.0.7")"
 	    e2e_mta_data_ok)"
 	if [ $((t1 - t0)) -le 10 ]; then
-		e2e_ok "$c: the transaction took $((t1 - t0)) s (DNSTimeout 3)"
+		tap_ok "$c: the transaction took $((t1 - t0)) s (DNSTimeout 3)"
 	else
-		e2e_fail "$c: the transaction took $((t1 - t0)) s" \
+		tap_fail "$c: the transaction took $((t1 - t0)) s" \
 		    "want at most 10 s (DNSTimeout 3)"
 	fi
-	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	e2e_settle || tap_fail "$c: the MTA's queue drains"
 	e2e_case_delivered $c x@example.com "$(e2e_ar_want \
 	    'iprev=temperror (DNS timeout; dnssec=insecure) policy.iprev=127.0.0.7' \
 	    'x-ptr=temperror smtp.helo=x.hole.test')"
@@ -686,7 +614,7 @@ e2e_scenarios()
 	e2e_case_replies $c "$(
 	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
 	    e2e_mta_data_ok)"
-	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	e2e_settle || tap_fail "$c: the MTA's queue drains"
 	e2e_case_delivered $c x@example.com "$(e2e_ar_want \
 	    'iprev=pass (mta.sec.test; dnssec=secure) policy.iprev=127.0.0.2' \
 	    'x-ptr=pass smtp.helo=mta.sec.test policy.ptr=mta.sec.test'
@@ -701,24 +629,9 @@ e2e_scenarios()
 	    echo "RCPT <y@reject.example.com> ->" \
 		"$(e2e_mta_accept y@reject.example.com)"
 	    e2e_mta_data_ok)"
-	e2e_settle || e2e_fail "$c: the MTA's queue drains"
+	e2e_settle || tap_fail "$c: the MTA's queue drains"
 	e2e_case_delivered $c y@reject.example.com \
 	    "Authentication-Results: $E_AUTHSERV; iprev=pass" no
-}
-
-# e2e_stop_pid PID SECONDS: TERM, wait, then KILL (a child of ours).
-e2e_stop_pid()
-{
-	local pid=$1 i
-
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return; }
-	for i in $(seq 1 $(($2 * 50))); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.02
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
 }
 
 e2e_cleanup()
@@ -731,11 +644,11 @@ e2e_cleanup()
 	if declare -F e2e_mta_stop >/dev/null; then
 		e2e_mta_stop
 	fi
-	e2e_stop_pid "$E_SINK_PID" 5
-	e2e_stop_pid "$E_NS_PID" 5
-	e2e_stop_pid "$E_MILTER_PID" 8
+	proc_stop "$E_SINK_PID" 5
+	proc_stop "$E_NS_PID" 5
+	proc_stop "$E_MILTER_PID" 8
 	[ -n "$E_WORLD" ] && world_stop "$E_WORLD"
-	[ "$rc" -eq 0 ] && [ "$E_FAIL" -ne 0 ] && rc=1
+	[ "$rc" -eq 0 ] && [ "$TAP_FAIL" -ne 0 ] && rc=1
 	if [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]; then
 		[ "${E2E_KEEP:-0}" = 1 ] || rm -rf "$E_DIR"
 	elif [ -n "$E_DIR" ] && [ -d "$E_DIR" ]; then
@@ -747,13 +660,4 @@ e2e_cleanup()
 		done
 	fi
 	exit "$rc"
-}
-
-e2e_done()
-{
-	echo "1..$E_N"
-	echo "$e2e_name: $E_PASS passed, $E_FAIL failed"
-	[ "$E_FAIL" -eq 0 ] || exit 1
-	[ "$E_N" -gt 0 ] || exit 99
-	exit 0
 }

@@ -17,8 +17,8 @@ fi
 
 e2e_init
 e2e_require postfix postconf
-getent passwd postfix >/dev/null || e2e_skip "no postfix user"
-getent group postdrop >/dev/null || e2e_skip "no postdrop group"
+getent passwd postfix >/dev/null || tap_skip_all "no postfix user"
+getent group postdrop >/dev/null || tap_skip_all "no postdrop group"
 
 PF_ETC=$E_DIR/postfix
 PF_Q=$E_DIR/spool
@@ -33,11 +33,11 @@ EOF
 e2e_milter_start
 e2e_sink_start 127.0.0.1
 e2e_ns_start
-E_MTA_PORT=$(e2e_port) || e2e_bail "no free port"
+E_MTA_PORT=$(proc_free_port) || tap_bail "no free port"
 echo "# postfix on 127.0.0.1:$E_MTA_PORT, sink on 127.0.0.1:$E_SINK_PORT"
 
-mkdir -p "$PF_ETC" "$PF_Q" "$PF_DATA" || e2e_bail "mkdir"
-chown postfix "$PF_DATA" || e2e_bail "chown"
+mkdir -p "$PF_ETC" "$PF_Q" "$PF_DATA" || tap_bail "mkdir"
+chown postfix "$PF_DATA" || tap_bail "chown"
 
 # The lines that matter for the milter are the smtpd_milters block; the
 # rest keeps the instance private and away from the DNS.
@@ -152,14 +152,14 @@ if ! (e2e_ns_exec postfix -c "$PF_ETC" check) \
     ! (e2e_ns_exec postfix -c "$PF_ETC" start) \
     >>"$E_DIR/postfix-start.out" 2>&1 ||
     ! e2e_wait_listen 127.0.0.1 "$E_MTA_PORT" $$; then
-	e2e_fail "postfix starts"
+	tap_fail "postfix starts"
 	exit 1
 fi
-e2e_ok "postfix $(postconf -h mail_version) starts on 127.0.0.1:$E_MTA_PORT"
+tap_ok "postfix $(postconf -h mail_version) starts on 127.0.0.1:$E_MTA_PORT"
 
 e2e_scenarios
 
 # smtpd_peername_lookup = no, relayhost [127.0.0.1], DNS support off.
-e2e_check "postfix made no DNS query" "$(e2e_ns_queries)" ""
+tap_check "postfix made no DNS query" "$(e2e_ns_queries)" ""
 
-e2e_done
+tap_done

@@ -38,12 +38,12 @@ sm_fetch()
 
 	[ -f "$SM_PKG/unpacked" ] && [ -x "$SM_BIN" ] && return 0
 	rm -rf "$SM_PKG"
-	mkdir -p "$SM_PKG/debs" || e2e_bail "mkdir $SM_PKG"
+	mkdir -p "$SM_PKG/debs" || tap_bail "mkdir $SM_PKG"
 	if [ -n "${E2E_SENDMAIL_DEBS:-}" ]; then
 		for p in $SM_DEBS; do
 			cp "$E2E_SENDMAIL_DEBS"/"${p}"_*.deb "$SM_PKG/debs/" \
 			    2>/dev/null || { rm -rf "$SM_PKG";
-			    e2e_skip "no $p .deb in $E2E_SENDMAIL_DEBS"; }
+			    tap_skip_all "no $p .deb in $E2E_SENDMAIL_DEBS"; }
 		done
 	else
 		e2e_require apt-get
@@ -51,19 +51,19 @@ sm_fetch()
 		    $SM_DEBS) >"$SM_PKG/download.log" 2>&1; then
 			sed 's/^/# /' "$SM_PKG/download.log"
 			rm -rf "$SM_PKG"
-			e2e_skip "apt-get download $SM_DEBS failed (offline," \
-			    "or no \"apt-get update\"?); E2E_SENDMAIL_DEBS=DIR" \
-			    "takes the .debs from DIR"
+			tap_skip_all "apt-get download $SM_DEBS failed" \
+			    "(offline, or no \"apt-get update\"?);" \
+			    "E2E_SENDMAIL_DEBS=DIR takes the .debs from DIR"
 		fi
 	fi
 	for f in "$SM_PKG"/debs/*.deb; do
-		dpkg -x "$f" "$SM_ROOT" || e2e_bail "dpkg -x $f"
+		dpkg -x "$f" "$SM_ROOT" || tap_bail "dpkg -x $f"
 	done
 	[ -x "$SM_BIN" ] && [ -f "$SM_CFDIR/m4/cf.m4" ] ||
-	    e2e_bail "unexpected layout of the sendmail packages"
+	    tap_bail "unexpected layout of the sendmail packages"
 	# A set-group-ID program ignores LD_LIBRARY_PATH (the unpacked
 	# libwrap); we run it as root anyway.
-	chmod g-s "$SM_BIN" || e2e_bail "chmod"
+	chmod g-s "$SM_BIN" || tap_bail "chmod"
 	touch "$SM_PKG/unpacked"
 }
 
@@ -71,7 +71,7 @@ sm_fetch
 SM_LIB=$(find "$SM_ROOT" -name libwrap.so.0 | head -n 1)
 SM_LIB=${SM_LIB%/*}
 sm_missing=$(LD_LIBRARY_PATH=$SM_LIB ldd "$SM_BIN" 2>&1 | grep 'not found')
-[ -z "$sm_missing" ] || e2e_skip "libraries of the unpacked sendmail are" \
+[ -z "$sm_missing" ] || tap_skip_all "libraries of the unpacked sendmail are" \
     "missing: $(echo "$sm_missing" | awk '{ print $1 }' | tr '\n' ' ')"
 sm_version=$(basename "$SM_PKG"/debs/sendmail-bin_*.deb .deb)
 
@@ -86,11 +86,11 @@ EOF
 e2e_milter_start
 e2e_sink_start 127.0.0.9
 e2e_ns_start
-E_MTA_PORT=$(e2e_port) || e2e_bail "no free port"
+E_MTA_PORT=$(proc_free_port) || tap_bail "no free port"
 echo "# $sm_version on 127.0.0.1:$E_MTA_PORT," \
     "sink on 127.0.0.9:$E_SINK_PORT"
 
-mkdir -p "$SM_Q" || e2e_bail "mkdir"
+mkdir -p "$SM_Q" || tap_bail "mkdir"
 chmod 700 "$SM_Q"
 : >"$SM_DIR/aliases"
 cp "$SM_ROOT/etc/mail/helpfile" "$SM_DIR/helpfile" 2>/dev/null
@@ -132,14 +132,14 @@ MAILER(\`smtp')dnl
 EOF
 m4 -D_CF_DIR_="$SM_CFDIR/" "$SM_CFDIR/m4/cf.m4" "$SM_DIR/sendmail.mc" \
     >"$SM_DIR/sendmail.cf" 2>"$SM_DIR/m4.err" ||
-    { sed 's/^/# /' "$SM_DIR/m4.err"; e2e_bail "m4 sendmail.mc"; }
+    { sed 's/^/# /' "$SM_DIR/m4.err"; tap_bail "m4 sendmail.mc"; }
 
 SM_PID=
 e2e_mta_stop()
 {
 	# Its own process group (setsid): the daemon and its children.
 	[ -n "$SM_PID" ] && kill -TERM -- "-$SM_PID" 2>/dev/null
-	e2e_stop_pid "$SM_PID" 5
+	proc_stop "$SM_PID" 5
 }
 
 e2e_mta_queue_empty()
@@ -177,10 +177,10 @@ e2e_mta_qid()
     -bD -X "$SM_DIR/traffic.log") >"$SM_DIR/sendmail.out" 2>&1 </dev/null &
 SM_PID=$!
 if ! e2e_wait_listen 127.0.0.1 "$E_MTA_PORT" "$SM_PID"; then
-	e2e_fail "sendmail starts"
+	tap_fail "sendmail starts"
 	exit 1
 fi
-e2e_ok "$sm_version starts on 127.0.0.1:$E_MTA_PORT"
+tap_ok "$sm_version starts on 127.0.0.1:$E_MTA_PORT"
 
 e2e_scenarios
 
@@ -189,4 +189,4 @@ e2e_scenarios
 # dns-refuse.pl, nothing leaves the machine.  Shown, not checked.
 e2e_ns_queries | sed 's/^/# sendmail asked the private name server: /'
 
-e2e_done
+tap_done

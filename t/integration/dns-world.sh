@@ -13,9 +13,9 @@ t0=$(it_now_ms)
 it_world_start
 ms=$(($(it_now_ms) - t0))
 if [ "$ms" -lt 5000 ]; then
-	it_ok "world started in $ms ms"
+	tap_ok "world started in $ms ms"
 else
-	it_fail "world started in $ms ms (want < 5000; should be < 1000)"
+	tap_fail "world started in $ms ms (want < 5000; should be < 1000)"
 fi
 
 # q [drill options] NAME TYPE: query our nsd over TCP.
@@ -40,7 +40,7 @@ answer()
 while read -r zone tmpl how; do
 	[ -n "$zone" ] || continue
 	out=$(q "$zone" SOA)
-	it_check "nsd serves $zone" "$(printf '%s\n' "$out" | rcode)" NOERROR
+	tap_check "nsd serves $zone" "$(printf '%s\n' "$out" | rcode)" NOERROR
 	case $how in
 	none)	want=0 ;;
 	*)	want=1 ;;
@@ -48,21 +48,21 @@ while read -r zone tmpl how; do
 	out=$(q -D "$zone" SOA)
 	got=$(printf '%s\n' "$out" | answer RRSIG | wc -l)
 	[ "$got" -gt 1 ] && got=1
-	it_check "$zone signed: $how" "$got" "$want"
+	tap_check "$zone signed: $how" "$got" "$want"
 	f="$T_DIR/zones/$tmpl"
 	case $how in
 	valid|child)
 		if ldns-verify-zone "$f" >/dev/null 2>&1; then
-			it_ok "$zone: signatures valid now"
+			tap_ok "$zone: signatures valid now"
 		else
-			it_fail "$zone: signatures valid now" \
+			tap_fail "$zone: signatures valid now" \
 			    "$(ldns-verify-zone "$f" 2>&1 | head -5)"
 		fi ;;
 	expired)
 		if ldns-verify-zone "$f" >/dev/null 2>&1; then
-			it_fail "$zone: signatures expired"
+			tap_fail "$zone: signatures expired"
 		else
-			it_ok "$zone: signatures expired"
+			tap_ok "$zone: signatures expired"
 		fi ;;
 	esac
 done <<EOF2
@@ -71,73 +71,73 @@ EOF2
 
 # Answer order (SPEC: PTR names in the order the resolver returned them).
 got=$(q 13.100.51.198.in-addr.arpa. PTR | answer PTR | tr '\n' ' ')
-it_check "unsigned zone keeps file order" "$got" \
+tap_check "unsigned zone keeps file order" "$got" \
     "z3.order.insec.test. z2.order.insec.test. z1.order.insec.test. "
 got=$(q 16.2.0.192.in-addr.arpa. PTR | answer PTR | tr '\n' ' ')
-it_check "signed zone: canonical order, as documented" "$got" \
+tap_check "signed zone: canonical order, as documented" "$got" \
     "a1.multi.sec.test. a2.multi.sec.test. a3.multi.sec.test. "
 got=$(q 21.2.0.192.in-addr.arpa. PTR | answer PTR | sed -n 11p)
-it_check "signed zone: the 11th of 12 names is n11" "$got" \
+tap_check "signed zone: the 11th of 12 names is n11" "$got" \
     "n11.many.sec.test."
 got=$(q 24.100.51.198.in-addr.arpa. PTR | answer PTR | wc -l)
-it_check "200 PTR records" "$got" 200
+tap_check "200 PTR records" "$got" 200
 got=$(q 24.100.51.198.in-addr.arpa. PTR | answer PTR | sed -n '1p;5p;200p' |
     tr '\n' ' ')
-it_check "200 PTR records in order" "$got" \
+tap_check "200 PTR records in order" "$got" \
     "h001.insec.test. h005.insec.test. h200.insec.test. "
 got=$(q 23.100.51.198.in-addr.arpa. PTR | answer PTR)
-it_check "the long PTR name has 255 bytes in wire form" \
+tap_check "the long PTR name has 255 bytes in wire form" \
     "$(( ${#got} + 1 ))" 255
 got=$(q 20.100.51.198.in-addr.arpa. PTR | answer PTR)
-it_check "hostile PTR name" "$got" 'evil\010name.insec.test.'
+tap_check "hostile PTR name" "$got" 'evil\010name.insec.test.'
 got=$(q 65.2.0.192.in-addr.arpa. PTR | answer CNAME)
-it_check "RFC 2317 CNAME" "$got" '65.64/26.2.0.192.in-addr.arpa.'
+tap_check "RFC 2317 CNAME" "$got" '65.64/26.2.0.192.in-addr.arpa.'
 got=$(q id.world. TXT | answer TXT)
-it_check "the root zone is ours" "$got" "\"$WORLD_NONCE\""
+tap_check "the root zone is ours" "$got" "\"$WORLD_NONCE\""
 got=$(q nowhere.example. A | rcode)
-it_check "the root zone answers NXDOMAIN for the rest" "$got" NXDOMAIN
+tap_check "the root zone answers NXDOMAIN for the rest" "$got" NXDOMAIN
 
 # The fault server (UDP and TCP).
 for m in refused:REFUSED servfail:SERVFAIL; do
 	port=$(world_fault_port "${m%%:*}")
 	got=$(drill -p "$port" x.test. A @127.0.0.1 2>&1 | rcode)
-	it_check "fault server ${m%%:*} over UDP" "$got" "${m#*:}"
+	tap_check "fault server ${m%%:*} over UDP" "$got" "${m#*:}"
 	got=$(drill -t -p "$port" x.test. A @127.0.0.1 2>&1 | rcode)
-	it_check "fault server ${m%%:*} over TCP" "$got" "${m#*:}"
+	tap_check "fault server ${m%%:*} over TCP" "$got" "${m#*:}"
 done
 got=$(drill -p "$WORLD_FAULT_TRUNCATED" x.test. A @127.0.0.1 2>&1 |
     grep -c 'flags:.* tc')
-it_check "fault server truncated sets TC over UDP" "$got" 1
+tap_check "fault server truncated sets TC over UDP" "$got" 1
 if drill -p "$WORLD_FAULT_GARBAGE" x.test. A @127.0.0.1 2>&1 |
     grep -q 'rcode:'; then
-	it_fail "fault server garbage answers something unparsable"
+	tap_fail "fault server garbage answers something unparsable"
 else
-	it_ok "fault server garbage answers something unparsable"
+	tap_ok "fault server garbage answers something unparsable"
 fi
 
 # unbound.conf: only 127.0.0.1, a catch-all stub, the needed options.
 uc="$T_DIR/unbound.conf"
 got=$(grep -E 'stub-addr|forward-addr' "$uc" |
     grep -vc 'stub-addr: 127\.0\.0\.1@[0-9]*$')
-it_check "unbound.conf: every server is on 127.0.0.1" "$got" 0
+tap_check "unbound.conf: every server is on 127.0.0.1" "$got" 0
 got=$(grep -c 'forward-zone\|root-hints\|auto-trust-anchor' "$uc")
-it_check "unbound.conf: no forwarders, hints or RFC 5011 files" "$got" 0
+tap_check "unbound.conf: no forwarders, hints or RFC 5011 files" "$got" 0
 for opt in 'do-not-query-localhost: no' 'rrset-roundrobin: no' \
     'qname-minimisation: no' 'name: "."' 'local-zone: "test." nodefault' \
     'local-zone: "127.in-addr.arpa." nodefault'; do
 	if grep -qF "$opt" "$uc"; then
-		it_ok "unbound.conf has $opt"
+		tap_ok "unbound.conf has $opt"
 	else
-		it_fail "unbound.conf has $opt"
+		tap_fail "unbound.conf has $opt"
 	fi
 done
 got=$(grep -c 'trust-anchor:' "$uc")
-it_check "unbound.conf: one trust anchor per anchored signed zone" "$got" 6
+tap_check "unbound.conf: one trust anchor per anchored signed zone" "$got" 6
 if grep -qx "ResolverConfig $uc" "$T_DIR/rdns.conf" &&
     grep -qx 'TrustAnchorFile none' "$T_DIR/rdns.conf"; then
-	it_ok "rdns.conf points at unbound.conf"
+	tap_ok "rdns.conf points at unbound.conf"
 else
-	it_fail "rdns.conf points at unbound.conf" "$(cat "$T_DIR/rdns.conf")"
+	tap_fail "rdns.conf points at unbound.conf" "$(cat "$T_DIR/rdns.conf")"
 fi
 
 # world_stop leaves nothing behind.
@@ -148,12 +148,12 @@ alive=
 for p in $nsd_pid $fault_pid; do
 	kill -0 "$p" 2>/dev/null && alive="$alive $p"
 done
-it_check "world_stop stops nsd and the fault server" "$alive" ""
+tap_check "world_stop stops nsd and the fault server" "$alive" ""
 if drill -t -p "$WORLD_PORT" id.world. TXT @127.0.0.1 2>&1 | grep -q rcode:
 then
-	it_fail "nothing answers on the world's port after world_stop"
+	tap_fail "nothing answers on the world's port after world_stop"
 else
-	it_ok "nothing answers on the world's port after world_stop"
+	tap_ok "nothing answers on the world's port after world_stop"
 fi
 
-it_done
+tap_done

@@ -9,7 +9,7 @@
 it_init rdns-check-json
 
 cases="$abs_top_srcdir/t/integration/rdns-check.cases"
-[ -r "$cases" ] || it_bail "cannot read $cases"
+[ -r "$cases" ] || tap_bail "cannot read $cases"
 have_jq=no
 command -v jq >/dev/null 2>&1 && have_jq=yes
 
@@ -41,10 +41,10 @@ while IFS='|' read -r ip helo code json; do
 	fi
 	[ -z "$T_ERR" ] || details+=("stderr: $T_ERR")
 	if [ ${#details[@]} -eq 0 ]; then
-		it_ok "$desc"
+		tap_ok "$desc"
 	else
-		it_fail "$desc" "${details[@]}"
+		tap_fail "$desc" "${details[@]}"
 	fi
 done <"$cases"
 
-it_done
+tap_done

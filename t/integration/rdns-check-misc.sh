@@ -27,12 +27,12 @@ timed()
 	it_run "$RDNS_CHECK" -c "$conf" -j -t 2 -- "$@"
 	t1=$(it_now_ms)
 	ms=$((t1 - t0))
-	it_check "$d: exit status" "$T_RC" 2
-	it_check "$d: reason" "$(reason_of "$T_OUT")" "\"$want\""
+	tap_check "$d: exit status" "$T_RC" 2
+	tap_check "$d: reason" "$(reason_of "$T_OUT")" "\"$want\""
 	if [ "$ms" -ge 1500 ] && [ "$ms" -lt 3000 ]; then
-		it_ok "$d: gave up after $ms ms (-t 2)"
+		tap_ok "$d: gave up after $ms ms (-t 2)"
 	else
-		it_fail "$d: gave up after $ms ms (-t 2)" \
+		tap_fail "$d: gave up after $ms ms (-t 2)" \
 		    "want 1500 <= ms < 3000" "output: $T_OUT"
 	fi
 }
@@ -47,40 +47,52 @@ timed "black hole, with a HELO into the black hole too" "DNS timeout" \
 # MaxPTRNames: 192.0.2.21 has 12 PTR names and only the 11th confirms.
 cp "$conf" "$T_DIR/max11.conf" && echo "MaxPTRNames 11" >>"$T_DIR/max11.conf"
 it_run "$RDNS_CHECK" -c "$T_DIR/max11.conf" -j -- 192.0.2.21
-it_check "MaxPTRNames 11 reaches the 11th name: exit status" "$T_RC" 0
+tap_check "MaxPTRNames 11 reaches the 11th name: exit status" "$T_RC" 0
 case $T_OUT in
 *'"iprev": {"result": "pass", "name": "n11.many.sec.test", "dnssec": "secure", "reason": null}'*)
-	it_ok "MaxPTRNames 11 reaches the 11th name" ;;
-*)	it_fail "MaxPTRNames 11 reaches the 11th name" "got: $T_OUT" ;;
+	tap_ok "MaxPTRNames 11 reaches the 11th name" ;;
+*)	tap_fail "MaxPTRNames 11 reaches the 11th name" "got: $T_OUT" ;;
 esac
 cp "$conf" "$T_DIR/max1.conf" && echo "MaxPTRNames 1" >>"$T_DIR/max1.conf"
 it_run "$RDNS_CHECK" -c "$T_DIR/max1.conf" -j -- 192.0.2.16
-it_check "MaxPTRNames 1 looks at a1 only: exit status" "$T_RC" 1
-it_check "MaxPTRNames 1 looks at a1 only: all names listed, iprev fail" \
+tap_check "MaxPTRNames 1 looks at a1 only: exit status" "$T_RC" 1
+tap_check "MaxPTRNames 1 looks at a1 only: all names listed, iprev fail" \
     "$T_OUT" '{"ip": "192.0.2.16", "ptr": {"result": "pass", "names": ["a1.multi.sec.test", "a2.multi.sec.test", "a3.multi.sec.test"], "dnssec": "secure"}, "iprev": {"result": "fail", "name": null, "dnssec": "secure", "reason": "PTR a1.multi.sec.test does not resolve to 192.0.2.16"}, "helo": {"name": null, "result": "none", "forward_confirmed": false}, "generic": false}'
 
 # Control bytes in the HELO are JSON-escaped (and the HELO fails).
 it_run "$RDNS_CHECK" -c "$conf" -j -- 192.0.2.10 $'bad\001he\tlo'
-it_check "control bytes in the HELO: exit status" "$T_RC" 1
+tap_check "control bytes in the HELO: exit status" "$T_RC" 1
 case $T_OUT in
 *'"helo": {"name": "bad\u0001he\tlo", "result": "fail", "forward_confirmed": false}'*)
-	it_ok "control bytes in the HELO are JSON-escaped" ;;
-*)	it_fail "control bytes in the HELO are JSON-escaped" "got: $T_OUT" ;;
+	tap_ok "control bytes in the HELO are JSON-escaped" ;;
+*)	tap_fail "control bytes in the HELO are JSON-escaped" "got: $T_OUT" ;;
 esac
+
+# error_exit WANT DESC ARGS...: rdns-check ARGS exits WANT: 64 (usage
+# error) with nothing on stdout, or 78 (configuration error) with a
+# message on stderr.
+error_exit()
+{
+	local want=$1 d=$2 ok=
+
+	shift 2
+	it_run "$RDNS_CHECK" "$@"
+	case $want in
+	64)	[ -z "$T_OUT" ] && ok=$T_RC ;;
+	78)	[ -n "$T_ERR" ] && ok=$T_RC ;;
+	esac
+	if [ "$ok" = "$want" ]; then
+		tap_ok "$d"
+	else
+		tap_fail "$d" "exit status $T_RC (want $want)" \
+		    "stdout: $T_OUT" "stderr: $T_ERR"
+	fi
+}
 
 # Usage errors: 64, nothing on stdout.
 usage()
 {
-	local d=$1
-
-	shift
-	it_run "$RDNS_CHECK" "$@"
-	if [ "$T_RC" = 64 ] && [ -z "$T_OUT" ]; then
-		it_ok "usage error: $d"
-	else
-		it_fail "usage error: $d" "exit status $T_RC (want 64)" \
-		    "stdout: $T_OUT" "stderr: $T_ERR"
-	fi
+	error_exit 64 "usage error: $1" "${@:2}"
 }
 usage "no IP" -c "$conf" -j
 usage "unknown option" -c "$conf" -j -Z 192.0.2.10
@@ -93,19 +105,10 @@ usage "too many arguments" -c "$conf" -j 192.0.2.10 a.example b.example
 usage "-t 0" -c "$conf" -j -t 0 192.0.2.10
 usage "-t not a number" -c "$conf" -j -t x 192.0.2.10
 
-# Configuration errors: 78.
+# Configuration errors: 78, a message on stderr.
 config()
 {
-	local d=$1
-
-	shift
-	it_run "$RDNS_CHECK" "$@"
-	if [ "$T_RC" = 78 ] && [ -n "$T_ERR" ]; then
-		it_ok "configuration error: $d"
-	else
-		it_fail "configuration error: $d" "exit status $T_RC (want 78)" \
-		    "stdout: $T_OUT" "stderr: $T_ERR"
-	fi
+	error_exit 78 "configuration error: $1" "${@:2}"
 }
 config "missing file" -c "$T_DIR/no-such.conf" -j 192.0.2.10
 { cat "$conf"; echo "NoSuchKey yes"; } >"$T_DIR/unknown-key.conf"
@@ -117,4 +120,4 @@ printf 'ResolverConfig %s\nTrustAnchorFile none\n' "$T_DIR/no-such-unbound.conf"
 config "missing ResolverConfig file" -c "$T_DIR/bad-resolver.conf" -j \
     192.0.2.10
 
-it_done
+tap_done

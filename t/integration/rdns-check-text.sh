@@ -22,64 +22,64 @@ contains()
 		esac
 	done
 	if [ ${#missing[@]} -eq 0 ]; then
-		it_ok "$d"
+		tap_ok "$d"
 	else
-		it_fail "$d" "${missing[@]}" "output:" "$text"
+		tap_fail "$d" "${missing[@]}" "output:" "$text"
 	fi
 }
 
 it_run "$RDNS_CHECK" -c "$conf" -- 192.0.2.10 mail.sec.test
-it_check "secure pass: exit status" "$T_RC" 0
+tap_check "secure pass: exit status" "$T_RC" 0
 contains "secure pass: name and status shown" "$T_OUT" \
     192.0.2.10 mail.sec.test secure pass
 
 it_run "$RDNS_CHECK" -c "$conf" -- 192.0.2.11
-it_check "no PTR: exit status" "$T_RC" 1
+tap_check "no PTR: exit status" "$T_RC" 1
 contains "no PTR: says PTR missing" "$T_OUT" "PTR missing" permerror
 
 it_run "$RDNS_CHECK" -c "$conf" -- 198.51.100.13
-it_check "three PTR names: exit status" "$T_RC" 0
+tap_check "three PTR names: exit status" "$T_RC" 0
 contains "three PTR names: all shown, and the status" "$T_OUT" \
     z3.order.insec.test z2.order.insec.test z1.order.insec.test insecure
 
 it_run "$RDNS_CHECK" -c "$conf" -- 203.0.113.10
-it_check "bogus PTR: exit status" "$T_RC" 2
+tap_check "bogus PTR: exit status" "$T_RC" 2
 contains "bogus PTR: says bogus" "$T_OUT" bogus temperror
 
 it_run "$RDNS_CHECK" -c "$conf" -- 192.0.2.15
-it_check "PTR not confirming: exit status" "$T_RC" 1
+tap_check "PTR not confirming: exit status" "$T_RC" 1
 contains "PTR not confirming: name and verdict shown" "$T_OUT" \
     elsewhere.sec.test fail
 
 it_run "$RDNS_CHECK" -c "$conf" -- 198.51.100.42
-it_check "generic: exit status" "$T_RC" 1
+tap_check "generic: exit status" "$T_RC" 1
 contains "generic: name and verdict shown" "$T_OUT" \
     dsl-198-51-100-42.pool.insec.test generic
 
 it_run "$RDNS_CHECK" -c "$conf" -- 192.0.2.10 alias.sec.test
-it_check "HELO forward-confirms, not the PTR name: exit status" "$T_RC" 1
+tap_check "HELO forward-confirms, not the PTR name: exit status" "$T_RC" 1
 contains "HELO forward-confirms: HELO shown" "$T_OUT" alias.sec.test
 
 # A newline inside a PTR label must not start a new line of output.
 it_run "$RDNS_CHECK" -c "$conf" -- 198.51.100.20
-it_check "newline in a PTR name: exit status" "$T_RC" 1
+tap_check "newline in a PTR name: exit status" "$T_RC" 1
 if printf '%s\n' "$T_OUT" | grep -q '^name\.insec\.test'; then
-	it_fail "newline in a PTR name is not printed raw" "$T_OUT"
+	tap_fail "newline in a PTR name is not printed raw" "$T_OUT"
 else
-	it_ok "newline in a PTR name is not printed raw"
+	tap_ok "newline in a PTR name is not printed raw"
 fi
 
 # CR and NUL inside a PTR label: no such byte in the output (nor any other
 # control character but newline and tab).
 it_run "$RDNS_CHECK" -c "$conf" -- 198.51.100.21
-it_check "CR and NUL in a PTR name: exit status" "$T_RC" 1
+tap_check "CR and NUL in a PTR name: exit status" "$T_RC" 1
 out="$T_DIR/text-21.out"
 $RDNS_CHECK_WRAPPER "$RDNS_CHECK" -c "$conf" -- 198.51.100.21 >"$out" 2>&1
 bad=$(LC_ALL=C tr -d '\n\t -~' <"$out" | wc -c)
 if [ "$bad" -eq 0 ] && [ -s "$out" ]; then
-	it_ok "CR and NUL in a PTR name are not printed raw"
+	tap_ok "CR and NUL in a PTR name are not printed raw"
 else
-	it_fail "CR and NUL in a PTR name are not printed raw" \
+	tap_fail "CR and NUL in a PTR name are not printed raw" \
 	    "$bad control or 8-bit bytes:" "$(od -c "$out" | head -40)"
 fi
 
@@ -89,7 +89,7 @@ for ip in 192.0.2.16 192.0.2.17 192.0.2.21 198.51.100.25 2001:db8::10 \
 	it_run "$RDNS_CHECK" -c "$conf" -j -- "$ip"
 	want=$T_RC
 	it_run "$RDNS_CHECK" -c "$conf" -- "$ip"
-	it_check "$ip: same exit status with and without -j" "$T_RC" "$want"
+	tap_check "$ip: same exit status with and without -j" "$T_RC" "$want"
 done
 
-it_done
+tap_done

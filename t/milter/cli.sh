@@ -25,9 +25,9 @@ run()
 expect_rc()
 {
 	if [ "$rc" = "$2" ]; then
-		mt_ok "$1: exit $rc"
+		tap_ok "$1: exit $rc"
 	else
-		mt_fail "$1: exit $rc, want $2 (stderr: $err)"
+		tap_fail "$1: exit $rc, want $2 (stderr: $err)"
 	fi
 }
 

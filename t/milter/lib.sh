@@ -14,8 +14,9 @@
 #	mt_stop				# SIGTERM (exit 0 checked later)
 #	mt_finish			# reap, summary line, exit status
 #
-# Checks print "ok - ..." / "not ok - ..." (mt_check, mt_diff,
-# mt_between; the Lua scripts' own lines are counted too).  Readers of the
+# Checks print "ok N - ..." / "not ok N - ..." (t/lib/tap.sh: tap_ok,
+# tap_fail; mt_check, mt_diff, mt_between; the Lua scripts' own "ok - "
+# lines are numbered and counted too).  Readers of the
 # current daemon's run: mt_summaries (log lines), mt_replies (RCPT ->
 # reply text), mt_rcpt_times / mt_eom_time (timing), mt_eom_actions
 # (header changes at EOM); a connection is named by its number or by the
@@ -40,11 +41,11 @@ fi
 abs_top_srcdir=$(cd "$srcdir" && pwd)
 abs_top_builddir=${abs_top_builddir:-$PWD}
 export abs_top_srcdir abs_top_builddir
+. "$abs_top_srcdir/t/lib/tap.sh" || exit 99
+. "$abs_top_srcdir/t/lib/proc.sh" || exit 99
 MT_SRC=$abs_top_srcdir/t/milter
 RDNS_MILTER=${RDNS_MILTER:-$abs_top_builddir/milter/rdns-milter}
 
-mt_pass=0
-mt_failed=0
 mt_phase=0
 MT_DIR=
 MT_PID=
@@ -57,17 +58,12 @@ mt_require_tools()
 	local t
 
 	for t in miltertest perl; do
-		if ! command -v "$t" >/dev/null 2>&1; then
-			echo "SKIP: $t not found (Debian packages miltertest," \
-			    "perl)"
-			exit 77
-		fi
+		command -v "$t" >/dev/null 2>&1 ||
+		    tap_skip_all "$t not found (Debian packages miltertest," \
+		    "perl)"
 	done
-	if ! perl -MIO::Socket::UNIX -MIO::Select -MTime::HiRes \
-	    -e 1 2>/dev/null; then
-		echo "SKIP: perl lacks IO::Socket::UNIX or Time::HiRes"
-		exit 77
-	fi
+	perl -MIO::Socket::UNIX -MIO::Select -MTime::HiRes -e 1 2>/dev/null ||
+	    tap_skip_all "perl lacks IO::Socket::UNIX or Time::HiRes"
 	if [ ! -x "$RDNS_MILTER" ]; then
 		echo "ERROR: $RDNS_MILTER not built (run from the build" \
 		    "directory, or set abs_top_builddir)"
@@ -79,27 +75,12 @@ mt_setup()
 {
 	mt_require_tools
 	. "$abs_top_srcdir/t/dns/world.sh"
-	if ! world_check_tools; then
-		echo "SKIP: the DNS world cannot run here"
-		exit 77
-	fi
+	world_check_tools || tap_skip_all "the DNS world cannot run here"
 	MT_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rdns-mt-$mt_name.XXXXXX") ||
 	    exit 99
 	trap mt_cleanup EXIT
 	trap 'exit 99' HUP INT TERM
 	echo "# work directory $MT_DIR"
-}
-
-mt_ok()
-{
-	mt_pass=$((mt_pass + 1))
-	echo "ok - $*"
-}
-
-mt_fail()
-{
-	mt_failed=$((mt_failed + 1))
-	echo "not ok - $*"
 }
 
 # mt_check DESCRIPTION COMMAND...: ok if COMMAND succeeds.
@@ -109,9 +90,9 @@ mt_check()
 
 	shift
 	if "$@"; then
-		mt_ok "$what"
+		tap_ok "$what"
 	else
-		mt_fail "$what"
+		tap_fail "$what"
 	fi
 }
 
@@ -145,19 +126,6 @@ mt_conf()
 	} >"$f"
 }
 
-# Wait until FILE is a socket, or the process PID is gone (10 s at most).
-mt_wait_socket()
-{
-	local file=$1 pid=$2 i
-
-	for i in $(seq 1 500); do
-		[ -S "$file" ] && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.02
-	done
-	return 1
-}
-
 # mt_start CONF: start the daemon in the foreground on a fresh socket,
 # and the recording proxy in front of it.  Sets MT_PID, MT_LOG (the
 # daemon's stderr), MT_SOCK (what miltertest connects to), MT_TRANS (the
@@ -175,15 +143,15 @@ mt_start()
 	"$RDNS_MILTER" -f -c "$conf" -p "unix:$MT_MSOCK" >"$MT_LOG" 2>&1 \
 	    </dev/null &
 	MT_PID=$!
-	if ! mt_wait_socket "$MT_MSOCK" "$MT_PID"; then
-		mt_fail "rdns-milter -c $conf starts and opens its socket"
+	if ! proc_wait 10 "$MT_PID" test -S "$MT_MSOCK"; then
+		tap_fail "rdns-milter -c $conf starts and opens its socket"
 		cat "$MT_LOG"
 		exit 1
 	fi
 	perl "$MT_SRC/mproxy.pl" "$MT_SOCK" "$MT_MSOCK" "$MT_TRANS" $$ \
 	    2>"$MT_DIR/proxy-$mt_phase.err" </dev/null &
 	MT_PROXY_PID=$!
-	if ! mt_wait_socket "$MT_SOCK" "$MT_PROXY_PID"; then
+	if ! proc_wait 10 "$MT_PROXY_PID" test -S "$MT_SOCK"; then
 		cat "$MT_DIR/proxy-$mt_phase.err"
 		echo "ERROR: the recording proxy did not start"
 		exit 99
@@ -193,26 +161,6 @@ mt_start()
 mt_alive()
 {
 	[ -n "$MT_PID" ] && kill -0 "$MT_PID" 2>/dev/null
-}
-
-# mt_reap PID SECONDS: wait until PID, a child of this shell, has exited;
-# its exit status goes to MT_RC.  Returns 1 if it still runs.  (Not in a
-# subshell: only the parent can collect the status.)
-mt_reap()
-{
-	local pid=$1 i
-
-	MT_RC=
-	for i in $(seq 1 $(($2 * 50))); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.02
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		return 1
-	fi
-	wait "$pid"
-	MT_RC=$?
-	return 0
 }
 
 mt_stop_proxy()
@@ -235,9 +183,9 @@ mt_stop()
 	mt_stop_proxy
 	[ -n "$MT_PID" ] || return 0
 	if ! kill -0 "$MT_PID" 2>/dev/null; then
-		mt_reap "$MT_PID" 0
-		mt_fail "rdns-milter still running before SIGTERM" \
-		    "(it exited with status $MT_RC)"
+		proc_reap "$MT_PID" 0
+		tap_fail "rdns-milter still running before SIGTERM (it exited\
+ with status $PROC_RC)"
 		MT_PID=
 		return
 	fi
@@ -249,19 +197,18 @@ mt_stop()
 # Collect the daemons stopped by mt_stop: each must exit 0 within 8 s.
 mt_stop_wait()
 {
-	local pid
+	local pid d
 
 	for pid in $MT_STOPPING; do
-		if mt_reap "$pid" 8; then
-			if [ "$MT_RC" = 0 ]; then
-				mt_ok "stop: rdns-milter (pid $pid) exits 0"
+		d="stop: rdns-milter (pid $pid)"
+		if proc_reap "$pid" 8; then
+			if [ "$PROC_RC" = 0 ]; then
+				tap_ok "$d exits 0"
 			else
-				mt_fail "stop: rdns-milter (pid $pid) exits" \
-				    "$MT_RC, want 0"
+				tap_fail "$d exits $PROC_RC, want 0"
 			fi
 		else
-			mt_fail "stop: rdns-milter (pid $pid) still" \
-			    "running after 8 s"
+			tap_fail "$d still running after 8 s"
 			kill -KILL "$pid" 2>/dev/null
 			wait "$pid" 2>/dev/null
 		fi
@@ -302,11 +249,12 @@ mt_lua_bg()
 	MT_LUA_JOBS="$MT_LUA_JOBS $!:$script:$out"
 }
 
-# Wait for the mt_lua_bg runs, print their output and count their
-# checks; MT_LUA_RC is the last non-zero exit status (or 0).
+# Wait for the mt_lua_bg runs, print their output with their checks
+# ("ok - ..." / "not ok - ..." lines) numbered and counted as ours (and
+# marked "lua: "); MT_LUA_RC is the last non-zero exit status (or 0).
 mt_lua_wait()
 {
-	local job pid script out rc
+	local job pid script out rc line
 
 	MT_LUA_RC=0
 	for job in $MT_LUA_JOBS; do
@@ -316,12 +264,15 @@ mt_lua_wait()
 		script=${script%%:*}
 		wait "$pid"
 		rc=$?
-		sed -e 's/^ok - /ok - lua: /' \
-		    -e 's/^not ok - /not ok - lua: /' "$out"
-		mt_pass=$((mt_pass + $(grep -c '^ok - ' "$out")))
-		mt_failed=$((mt_failed + $(grep -c '^not ok - ' "$out")))
+		while IFS= read -r line || [ -n "$line" ]; do
+			case $line in
+			'ok - '*)	tap_ok "lua: ${line#ok - }" ;;
+			'not ok - '*)	tap_fail "lua: ${line#not ok - }" ;;
+			*)		printf '%s\n' "$line" ;;
+			esac
+		done <"$out"
 		if [ "$rc" -ne 0 ] && ! grep -q '^not ok - ' "$out"; then
-			mt_fail "miltertest -s $script.lua exited $rc"
+			tap_fail "miltertest -s $script.lua exited $rc"
 		fi
 		[ "$rc" -eq 0 ] || MT_LUA_RC=$rc
 	done
@@ -341,22 +292,22 @@ mt_summaries()
 # COUNT (default 1) lines matching ERE.
 mt_wait_log()
 {
-	local re=$1 count=${2:-1} i
+	proc_wait 5 "" mt_log_has "$1" "${2:-1}"
+}
 
-	for i in $(seq 1 250); do
-		[ "$(grep -cE -- "$re" "$MT_LOG")" -ge "$count" ] && return 0
-		sleep 0.02
-	done
-	return 1
+# mt_log_has ERE COUNT: the daemon log has COUNT lines matching ERE.
+mt_log_has()
+{
+	[ "$(grep -cE -- "$1" "$MT_LOG")" -ge "$2" ]
 }
 
 # mt_diff DESCRIPTION EXPECTED GOT: exact comparison, diff on failure.
 mt_diff()
 {
 	if diff -u "$2" "$3" >"$MT_DIR/diff.out" 2>&1; then
-		mt_ok "$1"
+		tap_ok "$1"
 	else
-		mt_fail "$1"
+		tap_fail "$1"
 		sed 's/^/# /' "$MT_DIR/diff.out"
 	fi
 }
@@ -443,9 +394,9 @@ mt_between()
 {
 	if [ -n "$2" ] && awk -v v="$2" -v a="$3" -v b="$4" \
 	    'BEGIN { exit !(v >= a && v <= b) }'; then
-		mt_ok "$1 ($2 s)"
+		tap_ok "$1 ($2 s)"
 	else
-		mt_fail "$1 (${2:-no value} s, want $3..$4)"
+		tap_fail "$1 (${2:-no value} s, want $3..$4)"
 	fi
 }
 
@@ -466,14 +417,11 @@ mt_cleanup()
 
 	trap - EXIT
 	for pid in $MT_PID $MT_STOPPING; do
-		kill -0 "$pid" 2>/dev/null || continue
-		kill -TERM "$pid" 2>/dev/null
-		mt_reap "$pid" 8 ||
-		    { kill -KILL "$pid" 2>/dev/null; wait "$pid"; }
+		kill -0 "$pid" 2>/dev/null && proc_stop "$pid" 8
 	done
 	mt_stop_proxy
 	[ -n "$MT_WORLD" ] && world_stop "$MT_WORLD"
-	if [ "$rc" -eq 0 ] && [ "$mt_failed" -eq 0 ]; then
+	if [ "$rc" -eq 0 ] && [ "$TAP_FAIL" -eq 0 ]; then
 		[ "${MT_KEEP:-0}" = 1 ] || rm -rf "$MT_DIR"
 	elif [ "$rc" -ne 77 ] && [ -n "$MT_DIR" ] && [ -d "$MT_DIR" ]; then
 		echo "# FAILED: logs kept in $MT_DIR"
@@ -490,7 +438,5 @@ mt_finish()
 {
 	mt_stop
 	mt_stop_wait
-	echo "$mt_pass passed, $mt_failed failed"
-	[ "$mt_failed" -eq 0 ] && exit 0
-	exit 1
+	tap_done
 }

@@ -23,7 +23,7 @@
 rb_init dns-faults
 rb_world_start
 rb_conf m.conf "Policy * ptr=reject iprev=reject temperror=tempfail"
-rb_start "$R_DIR/m.conf" || rb_bail "rdns-milter did not start"
+rb_start "$R_DIR/m.conf" || tap_bail "rdns-milter did not start"
 
 LIMIT_US=$((RB_TIMEOUT * 1000000 + RB_SLACK_MS * 1000))
 # Replies that need no verdict come at once from our callbacks, but
@@ -39,7 +39,7 @@ check_run()
 {
 	local n=$1 total=$2 st got
 
-	rb_check "$n: milterload completed every session without error" \
+	tap_check "$n: milterload completed every session without error" \
 	    "rc=$RB_RC $(rb_json "$n" '"completed=\(.completed) errors=\(.errors.total)"')" \
 	    "rc=0 completed=$total errors=0"
 	for st in rcpt eom; do
@@ -56,9 +56,9 @@ check_run()
 	rb_le "$n: slowest whole session (us)" "$(rb_max_us "$n" done)" \
 	    "$LIMIT_SESSION_US"
 	if rb_alive; then
-		rb_ok "$n: daemon alive"
+		tap_ok "$n: daemon alive"
 	else
-		rb_fail "$n: daemon alive" "$(tail -5 "$RB_LOG")"
+		tap_fail "$n: daemon alive" "$(tail -5 "$RB_LOG")"
 	fi
 }
 
@@ -75,7 +75,7 @@ cat >"$R_DIR/hole.ips" <<EOF
 EOF
 rb_load hole -n 100 -c 50 -i "$R_DIR/hole.ips" -H @ptr $RCPTS
 check_run hole 100
-rb_check "hole: every session's verdict" "$(rb_summary hole)" \
+tap_check "hole: every session's verdict" "$(rb_summary hole)" \
 "192.0.2.10 continue pass pass 20
 192.0.2.19 451 temperror temperror 20
 198.51.100.11 550 permerror fail 20
@@ -99,7 +99,7 @@ cat >"$R_DIR/bad.ips" <<EOF
 EOF
 rb_load bad -n 360 -c 30 -i "$R_DIR/bad.ips" -H @ptr $RCPTS
 check_run bad 360
-rb_check "servfail, refused, garbage, truncated, bogus, CNAME loop" \
+tap_check "servfail, refused, garbage, truncated, bogus, CNAME loop" \
     "$(rb_summary bad)" \
 "192.0.2.10 continue pass pass 30
 192.0.2.17 451 temperror temperror 30
@@ -146,20 +146,20 @@ got=$(rb_summary kill | awk '
 	{ print "unexpected:", $0 }
 	END { print "before>0:", (before > 0), "after>0:", (after > 0),
 	    "total:", before + after }')
-rb_check "nsd killed: 550 before, 451 after, cached pass throughout" \
+tap_check "nsd killed: 550 before, 451 after, cached pass throughout" \
     "$got" "continue pass pass 40
 before>0: 1 after>0: 1 total: 360"
 rb_healthy "healthy (cached) session with nsd dead"
 
 if rb_stop; then
-	rb_ok "SIGTERM: clean exit (status 0)"
+	tap_ok "SIGTERM: clean exit (status 0)"
 else
-	rb_fail "SIGTERM: clean exit" "status $RB_STOP"
+	tap_fail "SIGTERM: clean exit" "status $RB_STOP"
 fi
 if grep -q 'internal-error' "$RB_LOG"; then
-	rb_fail "no internal errors logged" "$(grep internal-error "$RB_LOG" |
+	tap_fail "no internal errors logged" "$(grep internal-error "$RB_LOG" |
 	    head -3)"
 else
-	rb_ok "no internal errors logged"
+	tap_ok "no internal errors logged"
 fi
-rb_done
+tap_done

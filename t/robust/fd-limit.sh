@@ -31,7 +31,7 @@ RB_SOCK="$R_SOCKDIR/m.sock"
     >"$RB_LOG" 2>&1 </dev/null &
 RB_PID=$!
 echo "$RB_PID" >>"$R_DIR/daemon.pids"
-rb_wait_socket "$RB_SOCK" "$RB_PID" || rb_bail "rdns-milter did not start"
+rb_wait_socket "$RB_SOCK" "$RB_PID" || tap_bail "rdns-milter did not start"
 echo "# daemon: $(grep 'Max open files' "/proc/$RB_PID/limits")"
 
 printf '198.51.100.250\n192.0.2.19\n' >"$R_DIR/hole.ips"
@@ -46,17 +46,17 @@ rb_load fresh -n 300 -c 300 -t 20 -i "$R_DIR/fresh.ips" \
 wait "$hole"
 hole_rc=$?
 
-rb_check "fresh clients without PTR all get 550, none 451" \
+tap_check "fresh clients without PTR all get 550, none 451" \
     "$(awk '$3 == "rcpt" { print $4 }' "$R_DIR/fresh.trace" | sort |
     uniq -c | awk '{ printf "%s=%s ", $2, $1 }')" "550=300 "
-rb_check "no MTA connection dropped" \
+tap_check "no MTA connection dropped" \
     "$hole_rc/$RB_RC $(jq -r .errors.total "$R_DIR/hole.json")" "0/0 0"
 if grep -q 'Too many open files' "$RB_LOG"; then
-	rb_fail "no descriptor exhaustion" \
+	tap_fail "no descriptor exhaustion" \
 	    "$(grep -m 2 'Too many open files' "$RB_LOG")"
 else
-	rb_ok "no descriptor exhaustion"
+	tap_ok "no descriptor exhaustion"
 fi
-rb_alive && rb_ok "daemon alive" || rb_fail "daemon alive"
+rb_alive && tap_ok "daemon alive" || tap_fail "daemon alive"
 rb_stop
-rb_done
+tap_done

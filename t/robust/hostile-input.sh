@@ -30,7 +30,7 @@ rb_init hostile-input
 rb_world_start
 rb_conf m.conf \
     "Policy * ptr=reject iprev=reject helo=reject generic=reject temperror=tempfail"
-rb_start "$R_DIR/m.conf" || rb_bail "rdns-milter did not start"
+rb_start "$R_DIR/m.conf" || tap_bail "rdns-milter did not start"
 
 long_a=$(head -c 10240 /dev/zero | tr '\0' a)
 long_mix=$(for i in $(seq 1 1024); do printf '%s' 'a(\x22b;\\)'; done)
@@ -109,7 +109,7 @@ for ip in $IPS; do
 		fi
 	done
 done
-rb_check "$n hostile sessions: replies and headers well-formed" \
+tap_check "$n hostile sessions: replies and headers well-formed" \
     "$fails failed" "0 failed"
 
 # Spot checks of what the header says.
@@ -117,41 +117,41 @@ hdr()
 {
 	awk '$4 == "check-ok" && $6 == "authres" { print $7, $8 }' "$1"
 }
-rb_check "control: 192.0.2.10 with the CRLF-suffixed PTR name as HELO" \
+tap_check "control: 192.0.2.10 with the CRLF-suffixed PTR name as HELO" \
     "$(hdr "$R_DIR/s.2.out")" "iprev=pass x-ptr=fail"
-rb_check "control: IPv6 literal HELO of another address" \
+tap_check "control: IPv6 literal HELO of another address" \
     "$(hdr "$R_DIR/s.17.out")" "iprev=pass x-ptr=fail"
 base=$((2 * ${#HELOS[@]}))
-rb_check "no PTR: permerror" "$(hdr "$R_DIR/s.$((base + 1)).out")" \
+tap_check "no PTR: permerror" "$(hdr "$R_DIR/s.$((base + 1)).out")" \
     "iprev=permerror x-ptr=fail"
 base=$((3 * ${#HELOS[@]}))
-rb_check "newline inside a PTR label never confirms" \
+tap_check "newline inside a PTR label never confirms" \
     "$(hdr "$R_DIR/s.$((base + 1)).out")" "iprev=fail x-ptr=fail"
 base=$((8 * ${#HELOS[@]}))
-rb_check "CNAME loop, valid HELO: temperror" \
+tap_check "CNAME loop, valid HELO: temperror" \
     "$(hdr "$R_DIR/s.$((base + ${#HELOS[@]})).out")" \
     "iprev=temperror x-ptr=temperror"
-rb_check "CNAME loop, invalid HELO: x-ptr fail whatever DNS does" \
+tap_check "CNAME loop, invalid HELO: x-ptr fail whatever DNS does" \
     "$(hdr "$R_DIR/s.$((base + 1)).out")" "iprev=temperror x-ptr=fail"
 
 # The log: our lines and libunbound's only, printable, nothing injected.
 if LC_ALL=C grep -q '[^[:print:]]' "$RB_LOG"; then
-	rb_fail "log has printable ASCII only" \
+	tap_fail "log has printable ASCII only" \
 	    "$(LC_ALL=C grep -n -m 3 '[^[:print:]]' "$RB_LOG" | cat -v)"
 else
-	rb_ok "log has printable ASCII only"
+	tap_ok "log has printable ASCII only"
 fi
 other=$(grep -v -e '^rdns-milter: ' -e '^\[[0-9]*\] libunbound\[' "$RB_LOG" |
     head -3)
-rb_check "every log line is rdns-milter's or libunbound's" "$other" ""
-rb_check "one summary line per session" \
+tap_check "every log line is rdns-milter's or libunbound's" "$other" ""
+tap_check "one summary line per session" \
     "$(grep -c 'rdns-milter: FAULT1: ip=' "$RB_LOG")" "$n"
 if rb_alive; then
-	rb_ok "daemon alive"
+	tap_ok "daemon alive"
 else
-	rb_fail "daemon alive" "$(tail -5 "$RB_LOG")"
+	tap_fail "daemon alive" "$(tail -5 "$RB_LOG")"
 fi
 rb_healthy "healthy session at the end"
-rb_stop && rb_ok "SIGTERM: clean exit" || rb_fail "SIGTERM: clean exit" \
+rb_stop && tap_ok "SIGTERM: clean exit" || tap_fail "SIGTERM: clean exit" \
     "status $RB_STOP"
-rb_done
+tap_done

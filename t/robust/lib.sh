@@ -8,7 +8,8 @@
 #	rb_healthy DESC		# a healthy session is answered correctly
 #	rb_load OUT ARGS...	# milterload -o OUT.trace ARGS (JSON in OUT.json)
 #	rb_stop [PID]		# SIGTERM; checks exit status 0 and socket gone
-#	rb_ok / rb_fail / rb_check / rb_done	# TAP
+#	rb_le DESC GOT MAX	# a check: GOT <= MAX
+#	tap_ok / tap_fail / tap_check / tap_done	# TAP (t/lib/tap.sh)
 #
 # Daemons always run with a configuration written by rb_conf (never the
 # installed default).  Everything lives in $abs_top_builddir/t/robust/NAME.world
@@ -22,6 +23,8 @@ if [ -z "$abs_top_srcdir" ]; then
 	    exit 99
 fi
 export abs_top_srcdir abs_top_builddir
+. "$abs_top_srcdir/t/lib/tap.sh" || exit 99
+. "$abs_top_srcdir/t/lib/proc.sh" || exit 99
 
 RB_MILTER="$abs_top_builddir/milter/rdns-milter"
 RB_LOAD="$abs_top_builddir/bench/milterload"
@@ -36,17 +39,7 @@ R_DIR=
 R_SOCKDIR=
 RB_PID=
 RB_SOCK=
-RB_N=0
-RB_PASS=0
-RB_FAIL=0
-RB_SKIP=0
 RB_STARTS=0
-
-rb_bail()
-{
-	echo "Bail out! $*"
-	exit 99
-}
 
 # rb_init NAME [TOOL...]: set up; exit 77 when something is missing.
 rb_init()
@@ -56,23 +49,19 @@ rb_init()
 	R_NAME=$1
 	shift
 	R_DIR="$abs_top_builddir/t/robust/$R_NAME.world"
-	. "$abs_top_srcdir/t/dns/world.sh" || rb_bail "cannot read world.sh"
-	if ! msg=$(world_check_tools); then
-		echo "SKIP: $msg"
-		exit 77
-	fi
+	tap_init "$R_NAME"
+	. "$abs_top_srcdir/t/dns/world.sh" || tap_bail "cannot read world.sh"
+	msg=$(world_check_tools) || tap_skip_all "$msg"
 	for t in jq "$@"; do
-		if ! command -v "$t" >/dev/null 2>&1; then
-			echo "SKIP: $t is not installed"
-			exit 77
-		fi
+		command -v "$t" >/dev/null 2>&1 ||
+		    tap_skip_all "$t is not installed"
 	done
 	for t in "$RB_MILTER" "$RB_LOAD" "$RB_FAULT"; do
-		[ -x "$t" ] || rb_bail "$t is not built"
+		[ -x "$t" ] || tap_bail "$t is not built"
 	done
 	rm -rf "$R_DIR"
-	mkdir -p "$R_DIR" || rb_bail "mkdir $R_DIR"
-	R_SOCKDIR=$(mktemp -d /tmp/rdns-robust.XXXXXX) || rb_bail "mktemp"
+	mkdir -p "$R_DIR" || tap_bail "mkdir $R_DIR"
+	R_SOCKDIR=$(mktemp -d /tmp/rdns-robust.XXXXXX) || tap_bail "mktemp"
 	chmod 755 "$R_SOCKDIR"
 	: >"$R_DIR/daemon.pids"
 	trap 'rb_cleanup' EXIT
@@ -124,23 +113,16 @@ rb_cleanup()
 			rb_kill_ours "$p" KILL
 		done <"$R_DIR/daemon.pids"
 	fi
-	world_stop "$R_DIR"
 	[ -n "$R_SOCKDIR" ] && rm -rf "$R_SOCKDIR"
-	if [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]; then
-		rm -rf "$R_DIR"
-	else
-		echo "# world and logs kept in $R_DIR"
-	fi
+	world_finish "$rc" "$R_DIR"
 	exit "$rc"
 }
 
 rb_world_start()
 {
 	if ! world_start "$R_DIR"; then
-		for f in "$R_DIR"/nsd.out "$R_DIR"/nsd.log "$R_DIR"/fault.log; do
-			[ -s "$f" ] && sed "s|^|# $(basename "$f"): |" "$f"
-		done
-		rb_bail "the test DNS world did not start"
+		world_logs "$R_DIR"
+		tap_bail "the test DNS world did not start"
 	fi
 	echo "# world: nsd on 127.0.0.1@$WORLD_PORT, files in $R_DIR"
 }
@@ -161,29 +143,21 @@ rb_conf()
 		for l in "$@"; do
 			printf '%s\n' "$l"
 		done
-	} >"$f" || rb_bail "cannot write $f"
+	} >"$f" || tap_bail "cannot write $f"
 	chmod 644 "$f"
 }
 
 # rb_wait_socket PATH PID: until PATH accepts a connection (5 s).
 rb_wait_socket()
 {
-	local i
-
-	for i in $(seq 1 250); do
-		if [ -S "$1" ] && rb_connectable "$1"; then
-			return 0
-		fi
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.02
-	done
-	return 1
+	proc_wait 5 "$2" rb_connectable "$1"
 }
 
-# Does a milter answer OPTNEG on unix socket $1?
+# Is $1 a unix socket on which a milter answers OPTNEG?
 rb_connectable()
 {
-	"$RB_FAULT" -s "unix:$1" -t 2 -D optneg >/dev/null 2>&1
+	[ -S "$1" ] &&
+	    "$RB_FAULT" -s "unix:$1" -t 2 -D optneg >/dev/null 2>&1
 }
 
 # rb_start CONF [SOCKETSPEC]: start the daemon in the foreground with CONF
@@ -299,7 +273,7 @@ rb_healthy()
 		print "rcpt=" $4 }
 	    $4 == "check-ok" && $6 == "authres" { print $7, $8 }
 	    $4 == "check-bad" { print "bad:", $0 }' "$o" | tr '\n' ' ')"
-	rb_check "$1" "$got" "rc=0 rcpt=continue iprev=pass x-ptr=pass "
+	tap_check "$1" "$got" "rc=0 rcpt=continue iprev=pass x-ptr=pass "
 }
 
 # rb_load NAME ARGS...: milterload on RB_SOCK with -o R_DIR/NAME.trace and
@@ -394,59 +368,12 @@ rb_max_us()
 	END { print m + 0 }' "$R_DIR/$1.trace"
 }
 
-rb_ok()
-{
-	RB_N=$((RB_N + 1))
-	RB_PASS=$((RB_PASS + 1))
-	echo "ok $RB_N - $1"
-}
-
-# rb_fail DESC [DETAIL...]
-rb_fail()
-{
-	local d=$1 l
-
-	shift
-	RB_N=$((RB_N + 1))
-	RB_FAIL=$((RB_FAIL + 1))
-	echo "not ok $RB_N - $d"
-	for l in "$@"; do
-		printf '%s\n' "$l" | sed 's/^/#   /'
-	done
-}
-
-rb_skip()
-{
-	RB_N=$((RB_N + 1))
-	RB_SKIP=$((RB_SKIP + 1))
-	echo "ok $RB_N - $1 # SKIP $2"
-}
-
-# rb_check DESC GOT WANT
-rb_check()
-{
-	if [ "$2" = "$3" ]; then
-		rb_ok "$1"
-	else
-		rb_fail "$1" "got:  $2" "want: $3"
-	fi
-}
-
 # rb_le DESC GOT MAX: GOT <= MAX (integers).
 rb_le()
 {
 	if [ "$2" -le "$3" ] 2>/dev/null; then
-		rb_ok "$1 ($2 <= $3)"
+		tap_ok "$1 ($2 <= $3)"
 	else
-		rb_fail "$1" "got:  $2" "want: <= $3"
+		tap_fail "$1" "got:  $2" "want: <= $3"
 	fi
-}
-
-rb_done()
-{
-	echo "1..$RB_N"
-	echo "$R_NAME: $RB_PASS passed, $RB_FAIL failed, $RB_SKIP skipped"
-	[ "$RB_FAIL" -eq 0 ] || exit 1
-	[ "$RB_N" -gt 0 ] || exit 99
-	exit 0
 }

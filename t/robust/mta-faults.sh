@@ -195,8 +195,8 @@ alive "1000 concurrent"
 # Under AddressSanitizer freed memory sits in its quarantine and RSS says
 # nothing about leaks: LeakSanitizer checks those at exit instead.
 if grep -q __asan_init "$RB_MILTER" 2>/dev/null; then
-	rb_skip "RSS after run 3 within 24 MiB of run 1" "ASan build"
-	rb_skip "RSS after run 3 under 128 MiB" "ASan build"
+	tap_skip "RSS after run 3 within 24 MiB of run 1" "ASan build"
+	tap_skip "RSS after run 3 under 128 MiB" "ASan build"
 else
 	rb_le "RSS after run 3 within 24 MiB of run 1 (kB)" "${rss[3]}" \
 	    "$((rss[1] + 24576))"

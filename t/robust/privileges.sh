@@ -75,13 +75,13 @@ status_ids()
 conf u077 "UMask 077" "PidFile $R_DIR/fg.pid"
 conf u027 "UMask 027"
 conf udef
-start u077 || rb_fail "UMask 077 daemon starts"
-start u027 || rb_fail "UMask 027 daemon starts"
-start udef || rb_fail "default UMask daemon starts"
-rb_check "UMask 077: socket mode" "$(stat -c %a "$S/u077.sock")" 700
-rb_check "UMask 027: socket mode" "$(stat -c %a "$S/u027.sock")" 750
-rb_check "default UMask 007: socket mode" "$(stat -c %a "$S/udef.sock")" 770
-rb_check "PidFile (foreground) holds the daemon's pid" \
+start u077 || tap_fail "UMask 077 daemon starts"
+start u027 || tap_fail "UMask 027 daemon starts"
+start udef || tap_fail "default UMask daemon starts"
+tap_check "UMask 077: socket mode" "$(stat -c %a "$S/u077.sock")" 700
+tap_check "UMask 027: socket mode" "$(stat -c %a "$S/u027.sock")" 750
+tap_check "default UMask 007: socket mode" "$(stat -c %a "$S/udef.sock")" 770
+tap_check "PidFile (foreground) holds the daemon's pid" \
     "$(cat "$R_DIR/fg.pid" 2>/dev/null)" "$PID_u077"
 
 # UserID: only root can switch.  The resolver files must be readable by
@@ -95,23 +95,23 @@ if [ "$(id -u)" -eq 0 ] && getent passwd nobody >/dev/null &&
 	    "$R_DIR/nobody.conf"
 	if start nobody; then
 		NOBODY=yes
-		rb_check "UserID nobody:nogroup: ids after the drop" \
+		tap_check "UserID nobody:nogroup: ids after the drop" \
 		    "$(status_ids "$PID_nobody")" \
 		    "uid=65534/65534/65534/65534 gid=65534/65534/65534/65534 groups=65534"
-		rb_check "UserID: socket owned by nobody:nogroup" \
+		tap_check "UserID: socket owned by nobody:nogroup" \
 		    "$(stat -c %U:%G "$S/nobody.sock")" nobody:nogroup
 		healthy nobody "UserID: lookups work after the drop"
 		if grep -q 'could be regained' "$LOG_nobody"; then
-			rb_fail "UserID: root cannot be regained"
+			tap_fail "UserID: root cannot be regained"
 		else
-			rb_ok "UserID: root cannot be regained"
+			tap_ok "UserID: root cannot be regained"
 		fi
 	else
-		rb_fail "UserID nobody:nogroup daemon starts" \
+		tap_fail "UserID nobody:nogroup daemon starts" \
 		    "$(cat "$LOG_nobody")"
 	fi
 else
-	rb_skip "UserID nobody:nogroup" "not root, or no nobody/nogroup"
+	tap_skip "UserID nobody:nogroup" "not root, or no nobody/nogroup"
 fi
 
 # Detached (no -f), with a PidFile.
@@ -127,9 +127,9 @@ echo "$PID_bg" >>"$R_DIR/daemon.pids"
 if [ "$bg_rc" -eq 0 ] && [ -n "$PID_bg" ] &&
     tr '\0' ' ' <"/proc/$PID_bg/cmdline" 2>/dev/null | grep -q rdns-milter
 then
-	rb_ok "detached: PidFile holds the running daemon's pid"
+	tap_ok "detached: PidFile holds the running daemon's pid"
 else
-	rb_fail "detached: PidFile holds the running daemon's pid" \
+	tap_fail "detached: PidFile holds the running daemon's pid" \
 	    "launcher status $bg_rc, pid file '$PID_bg'" "$(cat "$R_DIR/bg.out")"
 fi
 healthy bg "detached daemon answers"
@@ -146,34 +146,35 @@ for f in ww fifo dir; do
 	*) want="$R_DIR/$f.conf: not a regular file, refusing it" ;;
 	esac
 	out=$(timeout 10 "$RB_MILTER" -n -c "$R_DIR/$f.conf" 2>&1)
-	rb_check "-n refuses $f.conf" "$? $out" "1 $want"
+	tap_check "-n refuses $f.conf" "$? $out" "1 $want"
 	out=$(timeout 10 "$RB_MILTER" -f -c "$R_DIR/$f.conf" 2>&1)
-	rb_check "start refuses $f.conf" "$? $out" "78 $want"
+	tap_check "start refuses $f.conf" "$? $out" "78 $want"
 done
-[ -S "$S/ww.sock" ] && rb_fail "no socket for a refused configuration"
+[ -S "$S/ww.sock" ] && tap_fail "no socket for a refused configuration"
 
 # --- 3. Stale and live sockets. -----------------------------------------
 
 conf stale
-start stale || rb_fail "first daemon on stale.sock starts"
+start stale || tap_fail "first daemon on stale.sock starts"
 kill -KILL "$PID_stale"
 wait "$PID_stale" 2>/dev/null
-rb_check "SIGKILL leaves a stale socket file" \
+tap_check "SIGKILL leaves a stale socket file" \
     "$([ -S "$S/stale.sock" ] && echo socket)" socket
 if start stale; then
-	rb_ok "a stale socket file is replaced at start"
+	tap_ok "a stale socket file is replaced at start"
 	healthy stale "daemon on the replaced socket answers"
 else
-	rb_fail "a stale socket file is replaced at start" "$(cat "$LOG_stale")"
+	tap_fail "a stale socket file is replaced at start" \
+	    "$(cat "$LOG_stale")"
 fi
 
 out=$(timeout 20 "$RB_MILTER" -f -c "$R_DIR/stale.conf" 2>&1)
 rc=$?
-rb_check "a live socket: second start fails" "$rc" 71
+tap_check "a live socket: second start fails" "$rc" 71
 case $out in
 *"$S/stale.sock: another milter is listening there"*)
-	rb_ok "a live socket: clear message" ;;
-*)	rb_fail "a live socket: clear message" "$out" ;;
+	tap_ok "a live socket: clear message" ;;
+*)	tap_fail "a live socket: clear message" "$out" ;;
 esac
 healthy stale "the first daemon still answers"
 
@@ -181,11 +182,11 @@ conf file
 echo "not a socket" >"$S/file.sock"
 out=$(timeout 20 "$RB_MILTER" -f -c "$R_DIR/file.conf" 2>&1)
 rc=$?
-rb_check "a regular file in the way: start fails, file kept" \
+tap_check "a regular file in the way: start fails, file kept" \
     "$rc $(cat "$S/file.sock")" "71 not a socket"
 case $out in
-*"exists and is not a socket"*) rb_ok "a regular file in the way: message" ;;
-*)	rb_fail "a regular file in the way: message" "$out" ;;
+*"exists and is not a socket"*) tap_ok "a regular file in the way: message" ;;
+*)	tap_fail "a regular file in the way: message" "$out" ;;
 esac
 
 # --- 4. Stop everything together. ---------------------------------------
@@ -198,22 +199,22 @@ done
 for n in u077 u027 udef stale ${NOBODY:+nobody}; do
 	eval "p=\$PID_$n"
 	if rb_stop "$p"; then
-		rb_ok "$n: SIGTERM, exit status 0"
+		tap_ok "$n: SIGTERM, exit status 0"
 	else
-		rb_fail "$n: SIGTERM, exit status 0" "status $RB_STOP"
+		tap_fail "$n: SIGTERM, exit status 0" "status $RB_STOP"
 	fi
 	# Unprivileged, it cannot unlink in a root-owned directory; the next
 	# start replaces the stale file (tested above).
 	[ "$n" != nobody ] && [ -S "$S/$n.sock" ] &&
-	    rb_fail "$n: socket removed at exit"
+	    tap_fail "$n: socket removed at exit"
 done
-rb_check "PidFile (foreground) removed at exit" \
+tap_check "PidFile (foreground) removed at exit" \
     "$([ -e "$R_DIR/fg.pid" ] && echo present)" ""
 for i in $(seq 1 300); do
 	kill -0 "$PID_bg" 2>/dev/null || break
 	sleep 0.05
 done
-rb_check "detached: stopped, PidFile and socket removed" \
+tap_check "detached: stopped, PidFile and socket removed" \
     "$(kill -0 "$PID_bg" 2>/dev/null && echo running) $([ -e "$R_DIR/bg.pid" ] && echo pidfile) $([ -e "$S/bg.sock" ] && echo socket)" \
     "  "
 
@@ -233,12 +234,12 @@ then
 	echo "# systemd-analyze: exposure $level"
 	if [ -n "$level" ] && awk -v l="$level" 'BEGIN { exit !(l <= 2.0) }'
 	then
-		rb_ok "systemd-analyze security: exposure $level <= 2.0"
+		tap_ok "systemd-analyze security: exposure $level <= 2.0"
 	else
-		rb_fail "systemd-analyze security: exposure <= 2.0" \
+		tap_fail "systemd-analyze security: exposure <= 2.0" \
 		    "$(printf '%s\n' "$out" | tail -5)"
 	fi
 else
-	rb_skip "systemd-analyze security" "no systemd-analyze with --offline"
+	tap_skip "systemd-analyze security" "no systemd-analyze with --offline"
 fi
-rb_done
+tap_done

@@ -20,7 +20,7 @@
 
 rb_init reload-storm
 rb_world_start
-cp "$R_DIR/unbound.conf" "$R_DIR/unbound2.conf" || rb_bail "cp"
+cp "$R_DIR/unbound.conf" "$R_DIR/unbound2.conf" || tap_bail "cp"
 
 POLICY="Policy * ptr=reject iprev=reject temperror=tempfail"
 rb_conf a.conf "$POLICY"
@@ -44,7 +44,7 @@ count()
 	grep -c -e "$1" "$RB_LOG"
 }
 
-rb_start "$R_DIR/rdns-milter.conf" || rb_bail "rdns-milter did not start"
+rb_start "$R_DIR/rdns-milter.conf" || tap_bail "rdns-milter did not start"
 rb_healthy "healthy session before the storm"
 sleep $((RB_TIMEOUT + 1))
 FDS0=$(rb_fds)
@@ -93,12 +93,12 @@ kill -0 "$load" 2>/dev/null && running=yes
 wait "$load"
 RB_RC=$?
 use a.conf
-rb_check "50 SIGUSR1 sent while the load ran" "$sent $running" "50 yes"
+tap_check "50 SIGUSR1 sent while the load ran" "$sent $running" "50 yes"
 
-rb_check "milterload: every session completed, no error" \
+tap_check "milterload: every session completed, no error" \
     "rc=$RB_RC $(rb_json storm '"completed=\(.completed) errors=\(.errors.total) first=\(.first_error)"')" \
     "rc=0 completed=2000 errors=0 first=null"
-rb_check "every verdict right" "$(rb_summary storm)" \
+tap_check "every verdict right" "$(rb_summary storm)" \
 "192.0.2.10 continue pass pass 200
 192.0.2.15 550 fail fail 200
 192.0.2.16 continue pass fail 200
@@ -112,9 +112,9 @@ rb_check "every verdict right" "$(rb_summary storm)" \
 rb_le "slowest RCPT reply (us)" "$(rb_max_us storm rcpt)" \
     "$((RB_TIMEOUT * 1000000 + RB_SLACK_MS * 1000))"
 if rb_alive; then
-	rb_ok "daemon alive after the storm"
+	tap_ok "daemon alive after the storm"
 else
-	rb_fail "daemon alive after the storm" "$(tail -5 "$RB_LOG")"
+	tap_fail "daemon alive after the storm" "$(tail -5 "$RB_LOG")"
 fi
 
 # Signals that arrive while a reload runs coalesce: count what ran.
@@ -123,16 +123,16 @@ started=$(count 'SIGUSR1: reloading')
 done_=$(count 'configuration reloaded')
 failed=$(count 'reload failed')
 echo "# $started reloads ran for 50 signals: $done_ good, $failed refused"
-rb_check "each reload that ran either reloaded or was refused" \
+tap_check "each reload that ran either reloaded or was refused" \
     "$((done_ + failed))" "$started"
-rb_check "the broken and the world-writable files were refused" \
+tap_check "the broken and the world-writable files were refused" \
     "$failed $(count 'DNSTimeout: bad value') $(count 'world-writable, refusing it')" \
     "2 1 1"
 rb_le "at least 20 reloads ran" 20 "$done_"
 if grep -q 'internal-error' "$RB_LOG"; then
-	rb_fail "no internal errors" "$(grep -m 3 internal-error "$RB_LOG")"
+	tap_fail "no internal errors" "$(grep -m 3 internal-error "$RB_LOG")"
 else
-	rb_ok "no internal errors"
+	tap_ok "no internal errors"
 fi
 
 # The old resolvers are gone once their sessions have closed: as many
@@ -143,13 +143,13 @@ for t in $(seq 1 $(((RB_TIMEOUT + 3) * 10))); do
 	    break
 	sleep 0.1
 done
-rb_check "old libunbound contexts freed" "$(rb_epolls)" "$EP0"
+tap_check "old libunbound contexts freed" "$(rb_epolls)" "$EP0"
 rb_le "descriptors back to the baseline (+2)" "$(rb_fds)" $((FDS0 + 2))
 rb_healthy "healthy session after the storm"
 
 if rb_stop; then
-	rb_ok "SIGTERM: clean exit (status 0)"
+	tap_ok "SIGTERM: clean exit (status 0)"
 else
-	rb_fail "SIGTERM: clean exit" "status $RB_STOP"
+	tap_fail "SIGTERM: clean exit" "status $RB_STOP"
 fi
-rb_done
+tap_done

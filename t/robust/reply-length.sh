@@ -16,7 +16,7 @@
 rb_init reply-length
 rb_world_start
 rb_conf m.conf "Policy * helo=reject"
-rb_start "$R_DIR/m.conf" || rb_bail "rdns-milter did not start"
+rb_start "$R_DIR/m.conf" || tap_bail "rdns-milter did not start"
 
 helo=$(head -c 300 /dev/zero | tr '\0' a)
 for ip in 198.51.100.23 192.0.2.10; do
@@ -32,9 +32,9 @@ for ip in 198.51.100.23 192.0.2.10; do
 		len=${got#* }
 		rb_le "$ip: HELO reply line within 512 bytes" "$len" 512 ;;
 	*)
-		rb_fail "$ip: HELO reply line within 512 bytes" \
+		tap_fail "$ip: HELO reply line within 512 bytes" \
 		    "no single 5xx reply: $got" ;;
 	esac
 done
 rb_stop
-rb_done
+tap_done

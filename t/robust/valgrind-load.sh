@@ -28,7 +28,7 @@ rb_init valgrind-load valgrind
 N=${RB_VG_SESSIONS:-10000}
 rb_world_start
 cp "$R_DIR/unbound.conf" "$R_DIR/unbound1.conf" &&
-    cp "$R_DIR/unbound.conf" "$R_DIR/unbound2.conf" || rb_bail "cp"
+    cp "$R_DIR/unbound.conf" "$R_DIR/unbound2.conf" || tap_bail "cp"
 rb_conf m.conf "Policy * ptr=reject iprev=reject temperror=tempfail"
 
 RB_LOG="$R_DIR/milter.log"
@@ -45,7 +45,7 @@ for i in $(seq 1 600); do
 	rb_alive || break
 	sleep 0.1
 done
-rb_connectable "$RB_SOCK" || rb_bail "rdns-milter under valgrind did not start"
+rb_connectable "$RB_SOCK" || tap_bail "rdns-milter under valgrind did not start"
 
 cat >"$R_DIR/mix.ips" <<EOF
 192.0.2.10 mail.sec.test
@@ -102,7 +102,7 @@ wait "$load"
 RB_RC=$?
 echo "# $N sessions under valgrind in $(($(date +%s) - t0)) s, $reloads reloads"
 
-rb_check "milterload: every session completed, no error" \
+tap_check "milterload: every session completed, no error" \
     "rc=$RB_RC $(rb_json vg '"completed=\(.completed) errors=\(.errors.total) first=\(.first_error)"')" \
     "rc=0 completed=$N errors=0 first=null"
 rb_verdicts vg "192.0.2.10 continue pass pass
@@ -117,9 +117,9 @@ rb_verdicts vg "192.0.2.10 continue pass pass
 198.51.100.252 451 temperror temperror
 198.51.100.42 continue pass fail
 2001:db8::10 continue pass pass"
-rb_check "every verdict right (or late: valgrind is slow)" "$RB_WRONG" ""
+tap_check "every verdict right (or late: valgrind is slow)" "$RB_WRONG" ""
 echo "# $RB_LATE sessions got a temperror from answers after the deadline"
-rb_check "every reload done" \
+tap_check "every reload done" \
     "$(grep -c 'configuration reloaded' "$RB_LOG") reloaded, $(grep -c 'reload failed' "$RB_LOG") failed" \
     "$reloads reloaded, 0 failed"
 
@@ -131,7 +131,7 @@ for i in $(seq 1 1200); do
 done
 wait "$RB_PID"
 rc=$?
-rb_check "daemon exit status under valgrind (3: valgrind found errors)" \
+tap_check "daemon exit status under valgrind (3: valgrind found errors)" \
     "$rc" 0
 sed -n 's/^==[0-9]*== *//p' "$R_DIR/valgrind.txt" |
     grep -E 'lost:|reachable:|ERROR SUMMARY' | sed 's/^/# valgrind: /'
@@ -145,8 +145,8 @@ lost()
 		    "$R_DIR/valgrind.txt"
 	fi
 }
-rb_check "valgrind: definitely lost (bytes)" "$(lost definitely)" 0
-rb_check "valgrind: indirectly lost (bytes)" "$(lost indirectly)" 0
-rb_check "valgrind: error summary" \
+tap_check "valgrind: definitely lost (bytes)" "$(lost definitely)" 0
+tap_check "valgrind: indirectly lost (bytes)" "$(lost indirectly)" 0
+tap_check "valgrind: error summary" \
     "$(sed -n 's/.*ERROR SUMMARY: \([0-9,]*\) errors.*/\1/p' "$R_DIR/valgrind.txt")" 0
-rb_done
+tap_done

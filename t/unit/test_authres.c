@@ -5,7 +5,6 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,76 +15,11 @@
 #include <cmocka.h>
 
 #include "authres.h"
+#include "result_builder.h"
 
-#define MAX_NAMES	3
 #define ID		"mx.example.net"
 /* "Authentication-Results: " in front of the first line. */
 #define PREFIX_LEN	24
-
-/* A check result written compactly; name indexes are 1-based (0: none). */
-struct rspec {
-	const char		*ip;
-	enum check_res		 iprev;
-	enum dnssec_status	 dnssec;
-	const char		*reason;
-	const char		*names[MAX_NAMES];
-	int			 verified;	/* 1-based, 0: none */
-	const char		*helo;		/* NULL: no HELO */
-	enum check_res		 xptr;
-	enum check_res		 helo_fwd;
-	int			 helo_match;	/* 1-based, 0: none */
-	enum generic_res	 generic;
-};
-
-struct result_store {
-	struct check_result	 r;
-	struct check_ptr_name	 names[MAX_NAMES];
-};
-
-static void
-build_result(const struct rspec *s, struct result_store *st)
-{
-	size_t i;
-
-	memset(st, 0, sizeof(*st));
-	if (inet_pton(AF_INET, s->ip, &st->r.ip.u.v4) == 1)
-		st->r.ip.family = AF_INET;
-	else {
-		assert_int_equal(inet_pton(AF_INET6, s->ip, &st->r.ip.u.v6), 1);
-		st->r.ip.family = AF_INET6;
-	}
-	assert_true(strlen(s->ip) < sizeof(st->r.ipstr));
-	strcpy(st->r.ipstr, s->ip);
-	st->r.ptr = s->iprev == CHECK_PERMERROR ? CHECK_FAIL : CHECK_PASS;
-	st->r.ptr_dnssec = s->dnssec;
-	for (i = 0; i < MAX_NAMES && s->names[i] != NULL; i++) {
-		assert_true(strlen(s->names[i]) <
-		    sizeof(st->names[i].name.safe));
-		strcpy(st->names[i].name.safe, s->names[i]);
-		strcpy(st->names[i].name.pres, s->names[i]);
-		st->names[i].name.hostname = true;
-		st->names[i].looked_up = true;
-	}
-	st->r.n_names = i;
-	st->r.names = i > 0 ? st->names : NULL;
-	st->r.iprev = s->iprev;
-	st->r.iprev_dnssec = s->dnssec;
-	st->r.verified = s->verified - 1;
-	if (s->verified > 0)
-		st->names[s->verified - 1].confirmed = true;
-	if (s->reason != NULL) {
-		assert_true(strlen(s->reason) < sizeof(st->r.reason));
-		strcpy(st->r.reason, s->reason);
-	}
-	if (s->helo != NULL) {
-		st->r.have_helo = true;
-		snprintf(st->r.helo, sizeof(st->r.helo), "%s", s->helo);
-	}
-	st->r.xptr = s->xptr;
-	st->r.helo_fwd = s->helo_fwd;
-	st->r.helo_match = s->helo_match - 1;
-	st->r.generic = s->generic;
-}
 
 /*
  * Properties every value we write must have: no CR, every LF is a fold
@@ -470,7 +404,7 @@ format_table_gives_exact_values(void **state)
 	for (i = 0; i < sizeof(format_cases) / sizeof(format_cases[0]); i++) {
 		const struct fcase *c = &format_cases[i];
 
-		build_result(&c->r, &st);
+		result_build(&c->r, &st);
 		memset(got, 'Z', sizeof(got));
 		assert_int_equal(authres_format(ID, &st.r, got, sizeof(got)),
 		    0);
@@ -491,7 +425,7 @@ authserv_id_not_a_token_is_quoted(void **state)
 	char got[AUTHRES_MAX];
 
 	(void)state;
-	build_result(&rs, &st);
+	result_build(&rs, &st);
 	assert_int_equal(authres_format("mx \"one\"", &st.r, got,
 	    sizeof(got)), 0);
 	assert_string_equal(got,
@@ -523,7 +457,7 @@ capped_values_fit_and_lines_stay_under_998(void **state)
 	size_t n;
 
 	(void)state;
-	build_result(&rs, &st);
+	result_build(&rs, &st);
 	memset(st.r.helo, '"', sizeof(st.r.helo));
 	memset(st.names[0].name.safe, '\\', sizeof(st.names[0].name.safe));
 	memset(id, '"', sizeof(id) - 1);
@@ -567,7 +501,7 @@ long_helo_gets_its_own_line(void **state)
 	char want[AUTHRES_MAX];
 
 	(void)state;
-	build_result(&rs, &st);
+	result_build(&rs, &st);
 	/* 300 bytes at the engine, 255 here; the array has no NUL */
 	memset(st.r.helo, 'h', sizeof(st.r.helo));
 	assert_int_equal(authres_format(ID, &st.r, got, sizeof(got)), 0);
@@ -590,7 +524,7 @@ too_small_buffer_is_error_and_empty(void **state)
 	char got[64];
 
 	(void)state;
-	build_result(&rs, &st);
+	result_build(&rs, &st);
 	assert_int_equal(authres_format(ID, &st.r, got, sizeof(got)), -1);
 	assert_string_equal(got, "");
 	assert_int_equal(authres_format(ID, &st.r, got, 0), -1);
@@ -609,7 +543,7 @@ unexpected_results_still_give_one_valid_result_each(void **state)
 	char got[AUTHRES_MAX];
 
 	(void)state;
-	build_result(&rs, &st);
+	result_build(&rs, &st);
 	st.r.iprev = CHECK_NONE;
 	st.r.xptr = CHECK_PERMERROR;
 	st.r.verified = 5;	/* out of range: no name */

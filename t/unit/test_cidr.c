@@ -21,16 +21,6 @@
 #include "test_util.h"
 #include "cidr.h"
 
-static struct rdns_ip
-ip_of(const char *s)
-{
-	struct rdns_ip ip;
-
-	memset(&ip, 0, sizeof ip);
-	assert_int_equal(dname_parse_ip(s, &ip), 0);
-	return ip;
-}
-
 /* The network address of a parsed block as text. */
 static void
 net_str(const struct cidr *c, char *buf, size_t len)
@@ -230,7 +220,7 @@ match_by_family_and_prefix(void **state)
 	for (i = 0; i < NELEM(t); i++) {
 		WANT_INT(i, t[i].block, cidr_parse(t[i].block, &c, err,
 		    sizeof err), 0);
-		ip = ip_of(t[i].ip);
+		ip = test_util_ip(t[i].ip);
 		WANT_INT(i, t[i].ip, cidr_match(&c, &ip), t[i].want);
 	}
 	assert_false(cidr_match(NULL, &ip));
@@ -265,11 +255,11 @@ match_any_of_list(void **state)
 		assert_int_equal(cidr_parse(blocks[i], &list[i], err,
 		    sizeof err), 0);
 	for (i = 0; i < NELEM(t); i++) {
-		ip = ip_of(t[i].ip);
+		ip = test_util_ip(t[i].ip);
 		WANT_INT(i, t[i].ip, cidr_match_any(list, NELEM(list), &ip),
 		    t[i].want);
 	}
-	ip = ip_of("127.0.0.1");
+	ip = test_util_ip("127.0.0.1");
 	assert_false(cidr_match_any(list, 0, &ip));
 	assert_false(cidr_match_any(NULL, 3, &ip));
 	assert_false(cidr_match_any(list + 1, NELEM(list) - 1, &ip));

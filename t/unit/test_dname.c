@@ -22,16 +22,6 @@
 #include "test_util.h"
 #include "dname.h"
 
-static struct rdns_ip
-ip_of(const char *s)
-{
-	struct rdns_ip ip;
-
-	memset(&ip, 0, sizeof ip);
-	assert_int_equal(dname_parse_ip(s, &ip), 0);
-	return ip;
-}
-
 /* --- dname_parse_ip --------------------------------------------------- */
 
 static void
@@ -164,7 +154,7 @@ ip_from_sockaddr_v4_v6_mapped_and_other(void **state)
 static void
 ip_str_small_buffer_or_bad_family_gives_empty(void **state)
 {
-	struct rdns_ip ip = ip_of("203.0.113.42");
+	struct rdns_ip ip = test_util_ip("203.0.113.42");
 	char buf[DNAME_IPSTR_MAX];
 
 	(void)state;
@@ -205,8 +195,8 @@ ip_equal_same_family_only(void **state)
 
 	(void)state;
 	for (i = 0; i < NELEM(t); i++) {
-		a = ip_of(t[i].a);
-		b = ip_of(t[i].b);
+		a = test_util_ip(t[i].a);
+		b = test_util_ip(t[i].b);
 		WANT_INT(i, t[i].a, dname_ip_equal(&a, &b), t[i].want);
 		WANT_INT(i, t[i].b, dname_ip_equal(&b, &a), t[i].want);
 	}
@@ -228,8 +218,8 @@ ip_equal_rdata_checks_length_and_bytes(void **state)
 	static const uint8_t mapped[16] = {
 		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 203, 0, 113, 42
 	};
-	struct rdns_ip v4 = ip_of("203.0.113.42");
-	struct rdns_ip v6 = ip_of("2001:db8::25");
+	struct rdns_ip v4 = test_util_ip("203.0.113.42");
+	struct rdns_ip v6 = test_util_ip("2001:db8::25");
 
 	(void)state;
 	assert_true(dname_ip_equal_rdata(&v4, a4, 4));
@@ -276,7 +266,7 @@ reverse_names_v4_v6_mapped(void **state)
 
 	(void)state;
 	for (i = 0; i < NELEM(t); i++) {
-		ip = ip_of(t[i].ip);
+		ip = test_util_ip(t[i].ip);
 		memset(buf, 'x', sizeof buf);
 		WANT_INT(i, t[i].ip, dname_reverse(&ip, buf, sizeof buf), 0);
 		WANT_STR(i, t[i].ip, buf, t[i].want);
@@ -286,8 +276,8 @@ reverse_names_v4_v6_mapped(void **state)
 static void
 reverse_name_buffer_too_small_fails(void **state)
 {
-	struct rdns_ip v4 = ip_of("255.255.255.255");
-	struct rdns_ip v6 = ip_of("2001:db8::1");
+	struct rdns_ip v4 = test_util_ip("255.255.255.255");
+	struct rdns_ip v6 = test_util_ip("2001:db8::1");
 	char buf[DNAME_REVERSE_MAX];
 
 	(void)state;

@@ -27,16 +27,6 @@
 #define IP4B	"198.51.100.7"
 #define IP6	"2001:db8:1234:5678:9abc:def0:1234:5678"
 
-static struct rdns_ip
-ip_of(const char *s)
-{
-	struct rdns_ip ip;
-
-	memset(&ip, 0, sizeof ip);
-	assert_int_equal(dname_parse_ip(s, &ip), 0);
-	return ip;
-}
-
 struct gcase {
 	const char	*name;
 	const char	*ip;
@@ -130,7 +120,7 @@ embeds_ip_real_naming_schemes(void **state)
 
 	(void)state;
 	for (i = 0; i < NELEM(t); i++) {
-		ip = ip_of(t[i].ip);
+		ip = test_util_ip(t[i].ip);
 		WANT_INT(i, t[i].name, generic_embeds_ip(t[i].name, &ip),
 		    t[i].want);
 		/* Embedding alone makes a name generic, patterns or not. */
@@ -142,7 +132,7 @@ embeds_ip_real_naming_schemes(void **state)
 static void
 embeds_ip_bad_input_is_false(void **state)
 {
-	struct rdns_ip ip = ip_of(IP4);
+	struct rdns_ip ip = test_util_ip(IP4);
 	char name[600];
 
 	(void)state;
@@ -154,7 +144,7 @@ embeds_ip_bad_input_is_false(void **state)
 	ip.family = 0;
 	assert_false(generic_embeds_ip("203-0-113-42.a.example.net", &ip));
 	/* Too long to be a name: not judged. */
-	ip = ip_of(IP4);
+	ip = test_util_ip(IP4);
 	memset(name, 'a', sizeof name);
 	memcpy(name, "203-0-113-42.", 13);
 	memcpy(name + sizeof name - 13, ".example.net", 13);
@@ -274,7 +264,7 @@ builtin_patterns_real_naming_schemes(void **state)
 	gp = generic_patterns_new_builtin();
 	assert_non_null(gp);
 	for (i = 0; i < NELEM(t); i++) {
-		ip = ip_of(t[i].ip);
+		ip = test_util_ip(t[i].ip);
 		WANT_INT(i, t[i].name, generic_match(gp, t[i].name, &ip),
 		    t[i].want);
 	}
@@ -288,7 +278,7 @@ builtin_patterns_real_naming_schemes(void **state)
 static void
 no_patterns_means_embedding_only(void **state)
 {
-	struct rdns_ip ip = ip_of(IP4B);
+	struct rdns_ip ip = test_util_ip(IP4B);
 
 	(void)state;
 	assert_false(generic_match(NULL, "dsl-1.example.net", &ip));
@@ -378,7 +368,7 @@ load_replaces_builtin_list(void **state)
 	assert_non_null(gp);
 	assert_string_equal(err, "");
 	for (i = 0; i < NELEM(t); i++) {
-		ip = ip_of(t[i].ip);
+		ip = test_util_ip(t[i].ip);
 		WANT_INT(i, t[i].name, generic_match(gp, t[i].name, &ip),
 		    t[i].want);
 	}
@@ -390,7 +380,7 @@ load_empty_file_gives_empty_list(void **state)
 {
 	struct tmpdir *td = *state;
 	struct generic_patterns *gp;
-	struct rdns_ip ip = ip_of(IP4B);
+	struct rdns_ip ip = test_util_ip(IP4B);
 	char err[256];
 
 	write_file(td->path, "# nothing\n\n", 11);

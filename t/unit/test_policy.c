@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,69 +14,8 @@
 #include <cmocka.h>
 
 #include "policy.h"
+#include "result_builder.h"
 
-#define MAX_NAMES	3
-
-/* A check result written compactly; name indexes are 1-based (0: none). */
-struct rspec {
-	const char		*ip;
-	enum check_res		 ptr;
-	enum check_res		 iprev;
-	enum dnssec_status	 dnssec;
-	const char		*names[MAX_NAMES];
-	int			 verified;	/* 1-based, 0: none */
-	const char		*helo;		/* NULL: no HELO */
-	enum check_res		 xptr;
-	enum check_res		 helo_fwd;
-	int			 helo_match;	/* 1-based, 0: none */
-	enum generic_res	 generic;
-};
-
-struct result_store {
-	struct check_result	 r;
-	struct check_ptr_name	 names[MAX_NAMES];
-};
-
-static void
-build_result(const struct rspec *s, struct result_store *st)
-{
-	size_t i;
-
-	memset(st, 0, sizeof(*st));
-	if (inet_pton(AF_INET, s->ip, &st->r.ip.u.v4) == 1)
-		st->r.ip.family = AF_INET;
-	else {
-		assert_int_equal(inet_pton(AF_INET6, s->ip, &st->r.ip.u.v6), 1);
-		st->r.ip.family = AF_INET6;
-	}
-	assert_true(strlen(s->ip) < sizeof(st->r.ipstr));
-	strcpy(st->r.ipstr, s->ip);
-	st->r.ptr = s->ptr;
-	st->r.ptr_dnssec = s->dnssec;
-	for (i = 0; i < MAX_NAMES && s->names[i] != NULL; i++) {
-		assert_true(strlen(s->names[i]) <
-		    sizeof(st->names[i].name.safe));
-		strcpy(st->names[i].name.safe, s->names[i]);
-		strcpy(st->names[i].name.pres, s->names[i]);
-		st->names[i].name.hostname = true;
-		st->names[i].looked_up = true;
-	}
-	st->r.n_names = i;
-	st->r.names = i > 0 ? st->names : NULL;
-	st->r.iprev = s->iprev;
-	st->r.iprev_dnssec = s->dnssec;
-	st->r.verified = s->verified - 1;
-	if (s->verified > 0)
-		st->names[s->verified - 1].confirmed = true;
-	if (s->helo != NULL) {
-		st->r.have_helo = true;
-		snprintf(st->r.helo, sizeof(st->r.helo), "%s", s->helo);
-	}
-	st->r.xptr = s->xptr;
-	st->r.helo_fwd = s->helo_fwd;
-	st->r.helo_match = s->helo_match - 1;
-	st->r.generic = s->generic;
-}
 
 #define A	ACTION_ACCEPT
 #define T	ACTION_TEMPFAIL
@@ -397,7 +335,7 @@ decide_table_gives_action_codes_and_text(void **state)
 	for (i = 0; i < sizeof(decide_cases) / sizeof(decide_cases[0]); i++) {
 		const struct pcase *c = &decide_cases[i];
 
-		build_result(&c->r, &st);
+		result_build(&c->r, &st);
 		memset(&d, 0x5a, sizeof(d));
 		policy_decide(&st.r, &c->p, &d);
 		check_decision(c->name, &d, c->want_action, c->want_check,
@@ -452,7 +390,7 @@ each_action_maps_to_its_code(void **state)
 				p.helo = acts[j];
 				break;
 			}
-			build_result(&fails[i].r, &st);
+			result_build(&fails[i].r, &st);
 			policy_decide(&st.r, &p, &d);
 			if (acts[j] == A)
 				check_decision(fails[i].name, &d, A,
@@ -474,7 +412,7 @@ helo_8bit_and_control_bytes_become_question_marks(void **state)
 	struct policy p = POL(A, A, A, R, A, false);
 
 	(void)state;
-	build_result(&hostile_base, &st);
+	result_build(&hostile_base, &st);
 	strcpy(st.r.helo, "a\x01\x7f\xe9t\xc3\xa9 \x1b[31m\t\"<x>\"\\");
 	policy_decide(&st.r, &p, &d);
 	check_decision("hostile", &d, R, POLICY_CHECK_HELO,
@@ -491,7 +429,7 @@ helo_longer_than_255_capped_at_255(void **state)
 	char want[POLICY_TEXT_MAX];
 
 	(void)state;
-	build_result(&hostile_base, &st);
+	result_build(&hostile_base, &st);
 	/* The engine caps a 300-byte HELO to 255 bytes itself; here the
 	 * whole array is filled without a NUL, so only the cap stops it. */
 	memset(st.r.helo, 'h', sizeof(st.r.helo));
@@ -512,7 +450,7 @@ hostile_ptr_name_sanitised_and_capped(void **state)
 	char want[POLICY_TEXT_MAX];
 
 	(void)state;
-	build_result(&rs, &st);
+	result_build(&rs, &st);
 	/* safe form must never carry these, but policy does not trust it */
 	memset(st.names[0].name.safe, 'n', sizeof(st.names[0].name.safe));
 	st.names[0].name.safe[0] = '\r';
@@ -534,7 +472,7 @@ long_texts_fit_in_decision(void **state)
 	struct rspec rs = R_BADHELO;
 
 	(void)state;
-	build_result(&rs, &st);
+	result_build(&rs, &st);
 	memset(st.r.helo, 'h', sizeof(st.r.helo) - 1);
 	st.r.helo[sizeof(st.r.helo) - 1] = '\0';
 	memset(st.names[0].name.safe, 'n', sizeof(st.names[0].name.safe) - 1);
@@ -562,7 +500,7 @@ null_inputs_accept(void **state)
 	struct policy p = ALL_REJECT;
 
 	(void)state;
-	build_result(&hostile_base, &st);
+	result_build(&hostile_base, &st);
 	policy_decide(NULL, &p, &d);
 	check_decision("nullr", &d, A, POLICY_CHECK_NONE, "");
 	policy_decide(&st.r, NULL, &d);

@@ -8,6 +8,14 @@
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
+struct rdns_ip;
+
+/**
+ * The address written s (dname_parse_ip()); fails the running cmocka
+ * test if s is not one.  In test_util.c: link it where this is used.
+ */
+struct rdns_ip test_util_ip(const char *s);
+
 /* Show the failing table row (index i, input in) with got and want
  * before cmocka's own message. */
 #define WANT_INT(i, in, got, want) do {					\
