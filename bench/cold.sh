@@ -31,16 +31,7 @@
 set -u
 
 . "$(dirname "$0")/common.sh"
-bench_init "${1:-}"
-if [ -z "${BENCH_TOP_PID:-}" ]; then
-	BENCH_TOP_PID=$$
-	trap bench_cleanup EXIT
-fi
-bench_world || bench_die "cannot start the DNS world"
-
-W=$BENCH_WORK/cold
-rm -rf "$W"
-mkdir -p "$W" || exit 1
+bench_part cold "${1:-}"
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	N=200
 else

@@ -65,6 +65,22 @@ bench_init()
 	ulimit -n 8192 2>/dev/null || ulimit -n 4096 2>/dev/null
 }
 
+# bench_part NAME BUILDDIR: the prologue of a part: bench_init, the
+# cleanup trap unless run-all.sh owns it, the DNS world, and a fresh work
+# directory W=$BENCH_WORK/NAME.
+bench_part()
+{
+	bench_init "$2"
+	if [ -z "${BENCH_TOP_PID:-}" ]; then
+		BENCH_TOP_PID=$$
+		trap bench_cleanup EXIT
+	fi
+	bench_world || bench_die "cannot start the DNS world"
+	W=$BENCH_WORK/$1
+	rm -rf "$W"
+	mkdir -p "$W" || exit 1
+}
+
 # Remember a pid for bench_cleanup.
 bench_track()
 {

@@ -14,16 +14,7 @@
 set -u
 
 . "$(dirname "$0")/common.sh"
-bench_init "${1:-}"
-if [ -z "${BENCH_TOP_PID:-}" ]; then
-	BENCH_TOP_PID=$$
-	trap bench_cleanup EXIT
-fi
-bench_world || bench_die "cannot start the DNS world"
-
-W=$BENCH_WORK/warm
-rm -rf "$W"
-mkdir -p "$W" || exit 1
+bench_part warm "${1:-}"
 head -n 1000 "$BENCH_IPS" >"$W/ips"
 bench_milter_conf "$W/rdns.conf"
 HZ=$(bench_hz)
