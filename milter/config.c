@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -107,9 +106,6 @@ static const struct policy builtin_policy = {
 	.dnssec_require = false,
 	.line = 0,
 };
-
-static pthread_mutex_t	 store_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct config	*store_current;
 
 /*
  * Messages.
@@ -1337,53 +1333,4 @@ config_is_exempt(const struct config *cf, const char *localpart)
 		if (str_ieq(cf->exempt[i], localpart))
 			return true;
 	return false;
-}
-
-/*
- * The snapshot store.  The reference count of a published configuration
- * only changes under store_lock; the memory is freed outside it once the
- * count reached zero (nobody else can reach it then).
- */
-
-void
-config_store_publish(struct config *cf)
-{
-	struct config *old;
-	bool dead = false;
-
-	pthread_mutex_lock(&store_lock);
-	old = store_current;
-	store_current = cf;
-	if (old != NULL)
-		dead = --old->refcnt == 0;
-	pthread_mutex_unlock(&store_lock);
-	if (dead)
-		config_free(old);
-}
-
-struct config *
-config_store_get(void)
-{
-	struct config *cf;
-
-	pthread_mutex_lock(&store_lock);
-	cf = store_current;
-	if (cf != NULL)
-		cf->refcnt++;
-	pthread_mutex_unlock(&store_lock);
-	return cf;
-}
-
-void
-config_store_release(struct config *cf)
-{
-	bool dead;
-
-	if (cf == NULL)
-		return;
-	pthread_mutex_lock(&store_lock);
-	dead = --cf->refcnt == 0;
-	pthread_mutex_unlock(&store_lock);
-	if (dead)
-		config_free(cf);
 }

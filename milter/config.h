@@ -11,15 +11,17 @@
  *	and parsing continues, so that "rdns-milter -n" can list them all.
  *
  *	A parsed struct config is immutable.  The milter shares it between
- *	sessions through the snapshot store at the bottom of this file.
+ *	sessions through its runtime snapshots (session.h), which pair it with
+ *	the resolver built for it.
  *
  * OWNERSHIP
  *	config_load() and config_new_default() return a config with one
  *	reference; config_unref() drops one and frees at zero.
  *
  * THREAD SAFETY
- *	Parsing is single-threaded.  The snapshot store functions are
- *	thread-safe: the reference count only changes under the store lock.
+ *	Parsing is single-threaded.  config_ref()/config_unref() are not
+ *	atomic: a configuration is referenced by one runtime snapshot, whose
+ *	own count changes under the snapshot lock (session.c).
  */
 #ifndef RDNS_CONFIG_H
 #define RDNS_CONFIG_H
@@ -104,7 +106,7 @@ struct config {
 	struct policy	*policies;
 	size_t		 n_policies;
 
-	int		 refcnt;	/* see the snapshot store */
+	int		 refcnt;	/* config_ref()/config_unref() */
 };
 
 /** Error sink: one call per problem, msg is "FILE:LINE: message". */
@@ -126,7 +128,7 @@ struct config *config_load_string(const char *name, const char *text,
 /** The built-in defaults, as if from an empty file. NULL if out of memory. */
 struct config *config_new_default(void);
 
-/** Add one reference (single-threaded use, or under the store lock). */
+/** Add one reference (single-threaded use). */
 void config_ref(struct config *cf);
 
 /** Drop one reference; frees at zero.  NULL is a no-op. */
@@ -157,19 +159,5 @@ int config_parse_bool(const char *s, bool *out);
 int config_parse_listen(const char *s, struct sockaddr_storage *out,
     socklen_t *outlen, const char **why);
 
-/*
- * Snapshot store for the milter: one current configuration, replaced
- * atomically on reload; each session holds its own reference.
- */
-
-/** Publish cf as the current configuration (takes over the caller's
- * reference); the previous one loses the store's reference. */
-void config_store_publish(struct config *cf);
-
-/** A new reference to the current configuration (NULL if none). */
-struct config *config_store_get(void);
-
-/** Drop a reference obtained from config_store_get(). */
-void config_store_release(struct config *cf);
 
 #endif

@@ -1,7 +1,6 @@
 /*
  * test_config.c - unit tests for milter/config.c: every key good and bad,
- * defaults, accumulation, duplicates, comments, policy lookup, the
- * snapshot store.
+ * defaults, accumulation, duplicates, comments, policy lookup, references.
  */
 #include "config.h"
 
@@ -12,7 +11,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1473,7 +1471,7 @@ every_key_is_in_sample_and_man_page(void **state)
 }
 
 /*
- * References and the snapshot store.
+ * References.
  */
 
 static void
@@ -1490,81 +1488,6 @@ ref_unref_counts(void **state)
 	assert_int_equal(cf->refcnt, 1);
 	config_unref(cf);		/* freed: valgrind checks */
 	config_unref(NULL);
-}
-
-static void
-store_publish_get_release(void **state)
-{
-	struct config *a, *b, *got;
-
-	(void)state;
-	assert_null(config_store_get());
-	a = config_new_default();
-	b = config_new_default();
-	assert_non_null(a);
-	assert_non_null(b);
-
-	config_store_publish(a);
-	got = config_store_get();
-	assert_ptr_equal(got, a);
-	assert_int_equal(a->refcnt, 2);
-
-	/* Replacing keeps a alive for the session that still holds it. */
-	config_store_publish(b);
-	assert_int_equal(a->refcnt, 1);
-	assert_string_equal(a->socket, CONFIG_DEFAULT_SOCKET);
-	config_store_release(a);	/* freed now */
-
-	got = config_store_get();
-	assert_ptr_equal(got, b);
-	config_store_release(got);
-	assert_int_equal(b->refcnt, 1);
-
-	config_store_publish(NULL);	/* frees b */
-	assert_null(config_store_get());
-	config_store_release(NULL);
-}
-
-#define STRESS_THREADS	4
-#define STRESS_LOOPS	2000
-
-static void *
-stress_reader(void *arg)
-{
-	struct config *cf;
-	int i;
-
-	(void)arg;
-	for (i = 0; i < STRESS_LOOPS; i++) {
-		if ((cf = config_store_get()) == NULL)
-			continue;
-		/* Touch the snapshot while holding it. */
-		if (cf->dns_timeout != CONFIG_DEFAULT_TIMEOUT)
-			return cf;
-		config_store_release(cf);
-	}
-	return NULL;
-}
-
-static void
-store_survives_concurrent_reload(void **state)
-{
-	pthread_t th[STRESS_THREADS];
-	void *ret;
-	int i;
-
-	(void)state;
-	config_store_publish(config_new_default());
-	for (i = 0; i < STRESS_THREADS; i++)
-		assert_int_equal(pthread_create(&th[i], NULL, stress_reader,
-		    NULL), 0);
-	for (i = 0; i < 50; i++)
-		config_store_publish(config_new_default());
-	for (i = 0; i < STRESS_THREADS; i++) {
-		assert_int_equal(pthread_join(th[i], &ret), 0);
-		assert_null(ret);
-	}
-	config_store_publish(NULL);
 }
 
 int
@@ -1602,8 +1525,6 @@ main(void)
 		    sample_settings_uncommented_are_valid_defaults),
 		cmocka_unit_test(every_key_is_in_sample_and_man_page),
 		cmocka_unit_test(ref_unref_counts),
-		cmocka_unit_test(store_publish_get_release),
-		cmocka_unit_test(store_survives_concurrent_reload),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tmpdir, teardown_tmpdir);
