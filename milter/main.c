@@ -310,7 +310,7 @@ reload_thread(void *arg)
 int
 main(int argc, char *argv[])
 {
-	const char *sock_override = NULL, *sock, *path;
+	const char *sock_override = NULL, *sock, *path = NULL;
 	bool foreground = false, check_only = false;
 	struct config *cf;
 	struct runtime *rt;
@@ -378,8 +378,13 @@ main(int argc, char *argv[])
 	log_open("rdns-milter", cf->syslog_facility, cf->syslog, foreground);
 	raise_nofile();
 	sock = sock_override != NULL ? sock_override : cf->socket;
-	if (cf->userid != NULL && lookup_user(cf->userid, &ids) == -1)
-		return EXIT_CONFIG;
+	snprintf(sockbuf, sizeof sockbuf, "%s", sock);
+	if (cf->pidfile != NULL)
+		snprintf(pidfile, sizeof pidfile, "%s", cf->pidfile);
+	if (cf->userid != NULL && lookup_user(cf->userid, &ids) == -1) {
+		rc = EXIT_CONFIG;
+		goto fail;
+	}
 
 	/* Check the resolver configuration before detaching (its thread
 	 * would not survive fork()); the real one is built afterwards. */
@@ -387,29 +392,34 @@ main(int argc, char *argv[])
 		config_ref(cf);
 		if ((rt = runtime_new(cf, NULL, err, sizeof err)) == NULL) {
 			log_msg(LOG_ERR, "resolver: %s", err);
-			return EXIT_CONFIG;
+			rc = EXIT_CONFIG;
+			goto fail;
 		}
 		runtime_release(rt);
 	}
 
-	snprintf(sockbuf, sizeof sockbuf, "%s", sock);
-	if (cf->pidfile != NULL)
-		snprintf(pidfile, sizeof pidfile, "%s", cf->pidfile);
 	if (smfi_setconn(sockbuf) != MI_SUCCESS) {
 		log_msg(LOG_ERR, "bad socket specification: %s", sock);
-		return EXIT_CONFIG;
+		rc = EXIT_CONFIG;
+		goto fail;
 	}
 	if (milter_register() == -1) {
 		log_msg(LOG_ERR, "smfi_register failed");
-		return EXIT_SOFTWARE;
+		rc = EXIT_SOFTWARE;
+		goto fail;
 	}
 	if ((path = socket_path(sockbuf)) != NULL &&
-	    remove_stale_socket(path) == -1)
-		return EXIT_OSERR;
+	    remove_stale_socket(path) == -1) {
+		path = NULL;		/* not ours: never remove it */
+		rc = EXIT_OSERR;
+		goto fail;
+	}
 	umask(cf->umask);
 	if (smfi_opensocket(false) != MI_SUCCESS) {
 		log_msg(LOG_ERR, "cannot open the milter socket %s", sock);
-		return EXIT_OSERR;
+		path = NULL;
+		rc = EXIT_OSERR;
+		goto fail;
 	}
 	set_listen_nodelay();
 	if (cf->userid != NULL && path != NULL &&
@@ -435,7 +445,10 @@ main(int argc, char *argv[])
 		log_msg(LOG_WARNING, "running as root: set UserID to drop "
 		    "privileges after opening the socket");
 
-	if ((rt = runtime_new(cf, NULL, err, sizeof err)) == NULL) {
+	/* From here on the runtime snapshot owns cf. */
+	rt = runtime_new(cf, NULL, err, sizeof err);
+	cf = NULL;
+	if (rt == NULL) {
 		log_msg(LOG_ERR, "resolver: %s", err);
 		rc = EXIT_CONFIG;
 		goto fail;
@@ -462,8 +475,9 @@ main(int argc, char *argv[])
 	log_msg(LOG_INFO, "rdns-milter stopping");
 	/* Sessions are gone; the reload thread may still hold nothing. */
 	metrics_stop();
-	runtime_shutdown();
 fail:
+	config_unref(cf);	/* NULL once a runtime snapshot owns it */
+	runtime_shutdown();	/* no-op unless one was published */
 	/* What we created goes, also after a failed start (unprivileged,
 	 * removal may fail: the next start replaces a stale socket). */
 	if (path != NULL)
