@@ -685,9 +685,18 @@ policy_text(const struct check_result *r, enum policy_check c, char *buf,
 		sanitize(h, sizeof h, r->helo, CHECK_VALUE_MAX);
 		name = name_at(r, r->verified);
 		if (name != NULL) {
+			/* RFC 5321 4.5.3.1.5: "550 5.7.25 " + text + CRLF
+			 * fits in 512 bytes; the HELO gives way. */
+			size_t cap, fixed = strlen("HELO name  does not match "
+			    "reverse DNS name ");
+
 			sanitize(a, sizeof a, name, CHECK_VALUE_MAX);
+			cap = 512 - 2 - 11 - fixed - strlen(a);
+			if (cap < strlen(h))
+				h[cap] = '\0';
 			snprintf(buf, size, "HELO name %s does not match "
 			    "reverse DNS name %s", h, a);
+			FUZZ_ASSERT(11 + strlen(buf) + 2 <= 512);
 		} else
 			snprintf(buf, size, "HELO name %s does not match "
 			    "reverse DNS of %s", h, ip);
