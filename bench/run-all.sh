@@ -170,7 +170,7 @@ report()
 		    1023 $(bench_values memory "$k" rss_growth_kb))"
 	fi
 	for k in none "null unix" "null tcp" "rdns unix" "rdns tcp" \
-	    postfix-own; do
+	    "rspamd unix" "rspamd tcp" postfix-own; do
 		[ -n "$(bench_values postfix "$k" msgs_per_s)" ] || continue
 		row postfix "$k" "messages/s (20 sessions)" \
 		    "$(cell postfix "$k" msgs_per_s)" ""
@@ -180,7 +180,20 @@ report()
 		rdns*)
 			row postfix "$k" "added ms/message vs null" \
 			    "$(cell postfix "$k" added_ms)" "<= 0.1: $(verdict \
-			    le 0.1 $(bench_values postfix "$k" added_ms))" ;;
+			    le 0.1 $(bench_values postfix "$k" added_ms))"
+			row postfix "$k" "added ms/message vs none" \
+			    "$(cell postfix "$k" added_none_ms)" "" ;;
+		rspamd*)
+			row postfix "$k" "added ms/message vs none" \
+			    "$(cell postfix "$k" added_none_ms)" ""
+			row postfix "$k" "rdns msgs/s over rspamd's" \
+			    "$(cell postfix "$k" ratio_mps)" ">= 2: $(verdict \
+			    ge 2 $(bench_values postfix "$k" ratio_mps))"
+			row postfix "$k" "rdns added ms over rspamd's" \
+			    "$(cell postfix "$k" ratio_added)" "<= 0.1: $(verdict \
+			    le 0.1 $(bench_values postfix "$k" ratio_added))"
+			row postfix "$k" "null msgs/s over rspamd's (the floor)" \
+			    "$(cell postfix "$k" ratio_null_mps)" "" ;;
 		esac
 	done
 	if [ -n "$(bench_values postfix postfix-own skipped)" ]; then
@@ -191,16 +204,23 @@ report()
 		row postfix all skipped "$(bench_values postfix skipped \
 		    reason)" ""
 	fi
-	row rspamd - "comparison" "not measured (see doc/PERFORMANCE.md)" ""
+	if [ -n "$(bench_values postfix rspamd skipped)" ]; then
+		row postfix rspamd skipped "$(bench_values postfix rspamd \
+		    skipped | head -n 1)" ""
+	fi
 	echo
 	echo "Checks: connections rdns-milter passed (iprev=pass), unix" \
 	    "$(bench_values postfix "rdns unix" checked | awk '{ s += $1 }
 	    END { print s + 0 }'), tcp $(bench_values postfix "rdns tcp" \
 	    checked | awk '{ s += $1 } END { print s + 0 }'); postfix-own:" \
 	    "rejects $(bench_values postfix postfix-own rejects | awk \
-	    '{ s += $1 } END { print s + 0 }'), connections named" \
+	    '{ s += $1 } END { print s + 0 }'), connections Postfix named" \
 	    "$(bench_values postfix postfix-own named | awk '{ s += $1 }
-	    END { print s + 0 }')"
+	    END { print s + 0 }') (its rows and rspamd's); rspamd: messages scanned $(bench_values \
+	    postfix rspamd scanned | awk '{ s += $1 } END { print s + 0 }')," \
+	    "with a DNS query $(bench_values postfix rspamd dns | awk \
+	    '{ s += $1 } END { print s + 0 }'), crashes $(bench_values \
+	    postfix rspamd crashes | awk '{ s += $1 } END { print s + 0 }')"
 	echo "milterload errors, cold c=16 runs (20 ms; 100 ms):" \
 	    "$(bench_values cold rtt=20 lat_errors | paste -sd, -)," \
 	    "$(bench_values cold rtt=100 lat_errors | paste -sd, -);" \
