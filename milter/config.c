@@ -900,6 +900,8 @@ static const struct key keys[] = {
 	{ "TrustAnchorFile",	FN(key_trust_anchor),		true },
 	{ "ResolverConfig",	STRING(resolver_config),	false },
 	{ "Nameservers",	FN(key_nameservers),		false },
+	{ "ResolverThreads",	UINT(resolver_threads,
+				    CONFIG_MAX_RESOLVER_THREADS),	false },
 	{ "DNSTimeout",		UINT(dns_timeout, CONFIG_MAX_TIMEOUT), false },
 	{ "MaxPTRNames",	UINT(max_ptr_names, CONFIG_MAX_MAXPTR), false },
 	{ "TrustedNetworks",	FN(key_trusted),		true },

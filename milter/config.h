@@ -50,6 +50,7 @@ struct generic_patterns;
 #define CONFIG_DEFAULT_MAXPTR	10
 #define CONFIG_MAX_TIMEOUT	3600
 #define CONFIG_MAX_MAXPTR	100
+#define CONFIG_MAX_RESOLVER_THREADS 16
 
 enum action {
 	ACTION_ACCEPT = 0,
@@ -87,6 +88,7 @@ struct config {
 	char		**nameservers;		/* "ADDR" or "ADDR@PORT" */
 	size_t		 n_nameservers;
 
+	unsigned	 resolver_threads;	/* 0: one per CPU, up to 8 */
 	unsigned	 dns_timeout;		/* seconds, >= 1 */
 	unsigned	 max_ptr_names;		/* >= 1 */
 

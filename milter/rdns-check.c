@@ -317,6 +317,8 @@ main(int argc, char *argv[])
 	ro.resolver_config = cf->resolver_config;
 	ro.nameservers = cf->nameservers;
 	ro.n_nameservers = cf->n_nameservers;
+	/* One check: a second libunbound thread would only cost a start. */
+	ro.threads = 1;
 	if ((res = resolver_new(&ro, err, sizeof err)) == NULL) {
 		fprintf(stderr, "rdns-check: resolver: %s\n", err);
 		config_unref(cf);

@@ -77,6 +77,8 @@ struct resolver_options {
 	const char *resolver_config;		/* ub_ctx_config, or NULL */
 	char	*const *nameservers;		/* ub_ctx_set_fwd each, or none */
 	size_t	 n_nameservers;
+	unsigned threads;	/* libunbound contexts (each one worker
+				 * thread); 0: one per CPU, at most 8 */
 };
 
 struct resolver;
@@ -125,6 +127,9 @@ struct dns_answer *resolver_cached(struct resolver *res, const char *name,
 
 /** Number of lookups submitted and not yet delivered or cancelled. */
 size_t resolver_pending(struct resolver *res);
+
+/** Number of libunbound contexts (worker threads) the resolver runs. */
+size_t resolver_threads(const struct resolver *res);
 
 /** Free an answer (NULL is a no-op). */
 void dns_answer_free(struct dns_answer *ans);

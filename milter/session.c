@@ -48,7 +48,7 @@ resolver_options_equal(const struct config *a, const struct config *b)
 	return strv_equal(a->trust_anchor_files, a->n_trust_anchor_files,
 	    b->trust_anchor_files, b->n_trust_anchor_files) &&
 	    strv_equal(a->nameservers, a->n_nameservers, b->nameservers,
-	    b->n_nameservers);
+	    b->n_nameservers) && a->resolver_threads == b->resolver_threads;
 }
 
 struct resolver *
@@ -88,6 +88,7 @@ runtime_new(struct config *cf, const struct runtime *prev, char *err,
 	ro.resolver_config = cf->resolver_config;
 	ro.nameservers = cf->nameservers;
 	ro.n_nameservers = cf->n_nameservers;
+	ro.threads = cf->resolver_threads;
 	if ((rt->sr->res = resolver_new(&ro, err, errlen)) == NULL)
 		goto fail;
 	rt->sr->refs = 1;

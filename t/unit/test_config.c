@@ -159,6 +159,8 @@ render(const struct config *cf, const char *field, char *out, size_t size)
 		snprintf(out, size, "%u", cf->dns_timeout);
 	else if (strcmp(field, "maxptr") == 0)
 		snprintf(out, size, "%u", cf->max_ptr_names);
+	else if (strcmp(field, "rthreads") == 0)
+		snprintf(out, size, "%u", cf->resolver_threads);
 	else if (strcmp(field, "trusted") == 0) {
 		for (i = 0; i < cf->n_trusted; i++) {
 			char a[INET6_ADDRSTRLEN];
@@ -217,6 +219,7 @@ defaults_match_spec(void **state)
 		{ "ns", "" },
 		{ "timeout", "5" },
 		{ "maxptr", "10" },
+		{ "rthreads", "0" },
 		{ "trusted", "127.0.0.0/8|::1/128" },
 		{ "skipauth", "yes" },
 		{ "exempt", "postmaster|abuse" },
@@ -301,6 +304,8 @@ static const struct good_case {
 	{ "DNSTimeout 007", "timeout", "7" },
 	{ "MaxPTRNames 1", "maxptr", "1" },
 	{ "MaxPTRNames 100", "maxptr", "100" },
+	{ "ResolverThreads 1", "rthreads", "1" },
+	{ "ResolverThreads 16", "rthreads", "16" },
 	{ "TrustedNetworks 192.0.2.0/24", "trusted", "192.0.2.0/24" },
 	{ "TrustedNetworks 192.0.2.0/24, 2001:db8::/32\n"
 	    "TrustedNetworks 10.0.0.1 ::1", "trusted",
@@ -459,6 +464,10 @@ static const struct bad_case {
 	{ "MaxPTRNames 0", 1,
 	    "MaxPTRNames: bad value '0' (want a number from 1 to 100)" },
 	{ "MaxPTRNames 101", 1, "MaxPTRNames: bad value '101'" },
+	{ "ResolverThreads 0", 1,
+	    "ResolverThreads: bad value '0' (want a number from 1 to 16)" },
+	{ "ResolverThreads 17", 1, "ResolverThreads: bad value '17'" },
+	{ "ResolverThreads two", 1, "ResolverThreads: bad value 'two'" },
 	/* TrustedNetworks */
 	{ "TrustedNetworks 192.0.2.0/33", 1, "TrustedNetworks: " },
 	{ "TrustedNetworks banana", 1, "TrustedNetworks: " },
@@ -645,6 +654,7 @@ single_valued_key_twice_names_both_lines(void **state)
 		{ "Nameservers", "127.0.0.1" },
 		{ "DNSTimeout", "5" },
 		{ "MaxPTRNames", "10" },
+		{ "ResolverThreads", "2" },
 		{ "SkipAuthenticated", "yes" },
 		{ "ExemptRecipients", "postmaster" },
 		{ "DryRun", "no" },
@@ -1343,7 +1353,7 @@ static const char *const all_keys[] = {
 	"SyslogFacility", "TrustAnchorFile", "ResolverConfig", "Nameservers",
 	"DNSTimeout", "MaxPTRNames", "TrustedNetworks", "SkipAuthenticated",
 	"ExemptRecipients", "GenericPatterns", "DryRun", "MetricsListen",
-	"Policy",
+	"Policy", "ResolverThreads",
 };
 
 /* Fields whose default the sample shows. */
