@@ -297,6 +297,24 @@ bench_cpu_ticks()
 	sed -e 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
 
+# Per-thread CPU ticks of a process: "TID TICKS" lines.
+bench_thread_ticks()
+{
+	local t
+
+	for t in /proc/"$1"/task/*; do
+		printf '%s %s\n' "${t##*/}" "$(sed -e 's/^.*) //' "$t/stat" |
+		    awk '{ print $12 + $13 }')"
+	done 2>/dev/null
+}
+
+# Busy and total ticks of the whole machine (/proc/stat "cpu" line).
+bench_machine_ticks()
+{
+	awk '$1 == "cpu" { t = 0; for (i = 2; i <= NF; i++) t += $i;
+	    print t - $5 - $6, t; exit }' /proc/stat
+}
+
 bench_hz()
 {
 	getconf CLK_TCK

@@ -148,6 +148,22 @@ report()
 		row cold "$k ms, c=1000" "iprev=temperror (of 1,000)" \
 		    "$(cell cold "$k" burst_temperror)" "0: $(verdict le 0 \
 		    $(bench_values cold "$k" burst_temperror))"
+		row cold "$k ms, c=1000" \
+		    "CPU ms milter / busiest thread; machine busy" \
+		    "$(cell cold "$k" burst_cpu_ms) / $(cell cold "$k" \
+		    burst_thread_ms); $(cell cold "$k" burst_machine_busy)" ""
+		row cold "$k ms, c=1000" "no validation: wall ms" \
+		    "$(cell cold "$k" burst_nv_wall)" ""
+		row cold "$k ms, c=1000" \
+		    "no validation: CPU ms milter / busiest; machine busy" \
+		    "$(cell cold "$k" burst_nv_cpu_ms) / $(cell cold "$k" \
+		    burst_nv_thread_ms); $(cell cold "$k" \
+		    burst_nv_machine_busy)" ""
+		row cold "$k ms, c=1000" "nullmilter: wall ms (the floor)" \
+		    "$(cell cold "$k" burst_null_wall)" ""
+		row cold "$k ms, c=1000" "no validation minus the floor, ms" \
+		    "$(cell cold "$k" burst_nv_excess)" "<= $lim3: $(verdict \
+		    le $lim3 $(bench_values cold "$k" burst_nv_excess))"
 	done
 	k="held 1000"
 	if [ -n "$(bench_values memory "$k" rdns_rss_kb)" ]; then
