@@ -18,7 +18,7 @@
 # times (default 3); the table shows the median and the min-max spread.
 # It is printed and written to BENCH_WORK/results.md (default
 # BUILDDIR/bench/work/results.md), with the raw values in results.tsv and
-# every log beside them.  About 8 minutes on 2 cores; BENCH_QUICK=1
+# every log beside them.  About 9 minutes on 2 cores; BENCH_QUICK=1
 # runs a smaller smoke test in about 3.
 set -u
 
