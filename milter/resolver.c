@@ -562,12 +562,6 @@ fail:
 	return NULL;
 }
 
-size_t
-resolver_threads(const struct resolver *res)
-{
-	return res->n_ctx;
-}
-
 void
 resolver_free(struct resolver *res)
 {

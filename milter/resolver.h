@@ -128,9 +128,6 @@ struct dns_answer *resolver_cached(struct resolver *res, const char *name,
 /** Number of lookups submitted and not yet delivered or cancelled. */
 size_t resolver_pending(struct resolver *res);
 
-/** Number of libunbound contexts (worker threads) the resolver runs. */
-size_t resolver_threads(const struct resolver *res);
-
 /** Free an answer (NULL is a no-op). */
 void dns_answer_free(struct dns_answer *ans);
 
