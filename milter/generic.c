@@ -167,6 +167,18 @@ find_bounded(const char *hay, size_t hlen, const char *needle, bool hex)
 	return false;
 }
 
+/* True if needle (nlen bytes) occurs anywhere in hay. */
+static bool
+contains(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	size_t i;
+
+	for (i = 0; i + nlen <= hlen; i++)
+		if (hay[i] == needle[0] && memcmp(hay + i, needle, nlen) == 0)
+			return true;
+	return false;
+}
+
 static bool
 embeds_v4(const char *host, size_t hlen, const uint8_t b[4])
 {
@@ -176,6 +188,7 @@ embeds_v4(const char *host, size_t hlen, const uint8_t b[4])
 	size_t dlen[4];
 	size_t s, o;
 	int rev, pad, i;
+	bool possible = true;
 
 	for (i = 0; i < 4; i++) {
 		unsigned v = b[i];
@@ -186,8 +199,16 @@ embeds_v4(const char *host, size_t hlen, const uint8_t b[4])
 		dlen[i] = v >= 100 ? 3 : v >= 10 ? 2 : 1;
 		memcpy(dec[i], pad3[i] + 3 - dlen[i], dlen[i]);
 	}
+	/*
+	 * Every decimal candidate below holds each octet's unpadded text
+	 * ("5" is in "005" too), so a host part that lacks one of them
+	 * embeds none: four scans instead of up to 128 candidates, for the
+	 * common case of a name that is not generic.
+	 */
+	for (i = 0; i < 4 && possible; i++)
+		possible = contains(host, hlen, dec[i], dlen[i]);
 	/* Four octets, in order or reversed, each zero-padded or not. */
-	for (rev = 0; rev < 2; rev++)
+	for (rev = 0; possible && rev < 2; rev++)
 		for (s = 0; s < sizeof seps; s++)
 			for (pad = 0; pad < 16; pad++) {
 				bool dup = false;

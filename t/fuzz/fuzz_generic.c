@@ -152,8 +152,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		last2 = strrchr(name, '.');
 		*last2 = '\0';
 		other = concat(name, ".example.net");
-		FUZZ_ASSERT(generic_embeds_ip(other, &ip) == embeds);
-		FUZZ_ASSERT(generic_match(gp, other, &ip) == match);
+		/* Unless the swap moves the name across the 253-character
+		 * limit, past which it is no name at all. */
+		if (len < DNAME_TEXT_MAX && strlen(other) < DNAME_TEXT_MAX) {
+			FUZZ_ASSERT(generic_embeds_ip(other, &ip) == embeds);
+			FUZZ_ASSERT(generic_match(gp, other, &ip) == match);
+		}
 		free(other);
 		/* A "mail" label leaves only the address test. */
 		other = concat("mail.", name);
