@@ -172,6 +172,35 @@ ip_str_small_buffer_or_bad_family_gives_empty(void **state)
 	assert_string_equal(buf, "");
 }
 
+/* IPv4 text is made by hand: it must equal inet_ntop()'s for every octet
+ * width (1, 2 and 3 digits, the edges of each). */
+static void
+ip_str_v4_equals_inet_ntop(void **state)
+{
+	static const uint8_t v[] = { 0, 1, 9, 10, 99, 100, 199, 200, 255 };
+	struct rdns_ip ip;
+	char buf[DNAME_IPSTR_MAX], want[INET_ADDRSTRLEN];
+	uint8_t *b = (uint8_t *)&ip.u.v4;
+	size_t i, j, k, l;
+
+	(void)state;
+	memset(&ip, 0, sizeof ip);
+	ip.family = AF_INET;
+	for (i = 0; i < sizeof v; i++)
+		for (j = 0; j < sizeof v; j++)
+			for (k = 0; k < sizeof v; k++)
+				for (l = 0; l < sizeof v; l++) {
+					b[0] = v[i];
+					b[1] = v[j];
+					b[2] = v[k];
+					b[3] = v[l];
+					assert_non_null(inet_ntop(AF_INET,
+					    &ip.u.v4, want, sizeof want));
+					dname_ip_str(&ip, buf, sizeof buf);
+					assert_string_equal(buf, want);
+				}
+}
+
 /* --- dname_ip_equal / dname_ip_equal_rdata ---------------------------- */
 
 static void
@@ -748,6 +777,7 @@ main(void)
 		cmocka_unit_test(parse_ip_stops_at_nul),
 		cmocka_unit_test(ip_from_sockaddr_v4_v6_mapped_and_other),
 		cmocka_unit_test(ip_str_small_buffer_or_bad_family_gives_empty),
+		cmocka_unit_test(ip_str_v4_equals_inet_ntop),
 		cmocka_unit_test(ip_equal_same_family_only),
 		cmocka_unit_test(ip_equal_rdata_checks_length_and_bytes),
 		cmocka_unit_test(reverse_names_v4_v6_mapped),
