@@ -194,6 +194,9 @@ report()
 		    "$(cell postfix "$k" ms_per_msg)" ""
 		case $k in
 		rdns*)
+			row postfix "$k" "msgs/s over the null milter's" \
+			    "$(cell postfix "$k" ratio_null_mps)" ">= 0.95: $(verdict \
+			    ge 0.95 $(bench_values postfix "$k" ratio_null_mps))"
 			row postfix "$k" "added ms/message vs null" \
 			    "$(cell postfix "$k" added_ms)" "<= 0.1: $(verdict \
 			    le 0.1 $(bench_values postfix "$k" added_ms))"
