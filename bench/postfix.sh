@@ -394,6 +394,17 @@ else
 fi
 
 declare -A seq_ms mps_of
+
+# div A B: A / B, two decimals; sub A B: A - B, three.
+div()
+{
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+}
+
+sub()
+{
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'
+}
 bench_log "postfix: $BENCH_RUNS runs, rows: ${ROWS[*]} (load" \
     "$(bench_loadavg))"
 for r in $(seq 1 "$BENCH_RUNS"); do
@@ -424,27 +435,23 @@ for r in $(seq 1 "$BENCH_RUNS"); do
 		bench_log "postfix run $r, $row: $mps msg/s, $mspm ms/msg" \
 		    "(load $(bench_loadavg))"
 	done
-	# The milter's added latency, within this run.
+	# The milter's added latency and rates, within this run.
 	for k in unix tcp; do
-		bench_record postfix "rdns $k" ratio_null_mps "$(awk \
-		    -v a="${mps_of[rdns $k]}" -v b="${mps_of[null $k]}" \
-		    'BEGIN { printf "%.2f", a / b }')"
-		bench_record postfix "rdns $k" added_ms "$(awk \
-		    -v a="${seq_ms[rdns $k]}" -v b="${seq_ms[null $k]}" \
-		    'BEGIN { printf "%.3f", a - b }')"
+		bench_record postfix "rdns $k" ratio_null_mps \
+		    "$(div "${mps_of[rdns $k]}" "${mps_of[null $k]}")"
+		bench_record postfix "rdns $k" added_ms \
+		    "$(sub "${seq_ms[rdns $k]}" "${seq_ms[null $k]}")"
 		for m in rdns rspamd; do
 			[ -n "${seq_ms[$m $k]:-}" ] || continue
-			bench_record postfix "$m $k" added_none_ms "$(awk \
-			    -v a="${seq_ms[$m $k]}" -v b="${seq_ms[none]}" \
-			    'BEGIN { printf "%.3f", a - b }')"
+			bench_record postfix "$m $k" added_none_ms \
+			    "$(sub "${seq_ms[$m $k]}" "${seq_ms[none]}")"
 		done
 		[ -n "${mps_of[rspamd $k]:-}" ] || continue
-		bench_record postfix "rspamd $k" ratio_mps "$(awk \
-		    -v a="${mps_of[rdns $k]}" -v b="${mps_of[rspamd $k]}" \
-		    'BEGIN { printf "%.2f", a / b }')"
-		bench_record postfix "rspamd $k" ratio_null_mps "$(awk \
-		    -v a="${mps_of[null $k]}" -v b="${mps_of[rspamd $k]}" \
-		    'BEGIN { printf "%.2f", a / b }')"
+		bench_record postfix "rspamd $k" ratio_mps \
+		    "$(div "${mps_of[rdns $k]}" "${mps_of[rspamd $k]}")"
+		bench_record postfix "rspamd $k" ratio_null_mps \
+		    "$(div "${mps_of[null $k]}" "${mps_of[rspamd $k]}")"
+		# rdns-milter's added time over rspamd's, both against none.
 		bench_record postfix "rspamd $k" ratio_added "$(awk \
 		    -v a="${seq_ms[rdns $k]}" -v b="${seq_ms[rspamd $k]}" \
 		    -v n="${seq_ms[none]}" \

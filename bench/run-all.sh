@@ -93,6 +93,17 @@ row()
 	printf '| %s | %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" "$5"
 }
 
+# target SECTION KEY CASE MEASURE METRIC OP LIMIT: a row of METRIC with
+# its verdict against a target (OP le: at most LIMIT, ge: at least).
+target()
+{
+	local sym="<="
+
+	[ "$6" = ge ] && sym=">="
+	row "$1" "$3" "$4" "$(cell "$1" "$2" "$5")" \
+	    "$sym $7: $(verdict "$6" "$7" $(bench_values "$1" "$2" "$5"))"
+}
+
 report()
 {
 	local k rtt lim2 lim3
@@ -118,36 +129,30 @@ report()
 		row warm "$k" "CPU us/session null / rdns" \
 		    "$(cell warm "$k" null_cpu_us) / $(cell warm "$k" \
 		    rdns_cpu_us)" ""
-		row warm "$k" "CPU ratio rdns/null" \
-		    "$(cell warm "$k" cpu_ratio)" "<= 1.3: $(verdict le 1.3 \
-		    $(bench_values warm "$k" cpu_ratio))"
+		target warm "$k" "$k" "CPU ratio rdns/null" cpu_ratio le 1.3
 	done
 	for rtt in 20 100; do
 		k=rtt=$rtt
 		[ -n "$(bench_values cold "$k" to_rcpt_p50)" ] || continue
 		lim2=$((2 * rtt + 5))
 		lim3=$((3 * rtt + 20))
-		row cold "$k ms, c=16" "connect-to-verdict p50 ms" \
-		    "$(cell cold "$k" to_rcpt_p50)" "<= $lim2: $(verdict le \
-		    $lim2 $(bench_values cold "$k" to_rcpt_p50))"
-		row cold "$k ms, c=16" "connect-to-verdict p99 ms" \
-		    "$(cell cold "$k" to_rcpt_p99)" "<= $lim3: $(verdict le \
-		    $lim3 $(bench_values cold "$k" to_rcpt_p99))"
+		target cold "$k" "$k ms, c=16" "connect-to-verdict p50 ms" \
+		    to_rcpt_p50 le "$lim2"
+		target cold "$k" "$k ms, c=16" "connect-to-verdict p99 ms" \
+		    to_rcpt_p99 le "$lim3"
 		row cold "$k ms, c=16" "daemon ms= p50 / p99" \
 		    "$(cell cold "$k" daemon_p50) / $(cell cold "$k" \
 		    daemon_p99)" ""
 		row cold "$k ms, c=16" "naive sequential p50 / p99 ms" \
 		    "$(cell cold "$k" naive_p50) / $(cell cold "$k" \
 		    naive_p99)" ""
-		row cold "$k ms, c=1000" "wall ms, 1,000 at once" \
-		    "$(cell cold "$k" burst_wall)" "<= $lim3: $(verdict le \
-		    $lim3 $(bench_values cold "$k" burst_wall))"
+		target cold "$k" "$k ms, c=1000" "wall ms, 1,000 at once" \
+		    burst_wall le "$lim3"
 		row cold "$k ms, c=1000" "verdict p50 / max ms" \
 		    "$(cell cold "$k" burst_p50) / $(cell cold "$k" \
 		    burst_max)" ""
-		row cold "$k ms, c=1000" "iprev=temperror (of 1,000)" \
-		    "$(cell cold "$k" burst_temperror)" "0: $(verdict le 0 \
-		    $(bench_values cold "$k" burst_temperror))"
+		target cold "$k" "$k ms, c=1000" "iprev=temperror (of 1,000)" \
+		    burst_temperror le 0
 		row cold "$k ms, c=1000" \
 		    "CPU ms milter / busiest thread; machine busy" \
 		    "$(cell cold "$k" burst_cpu_ms) / $(cell cold "$k" \
@@ -161,9 +166,8 @@ report()
 		    burst_nv_machine_busy)" ""
 		row cold "$k ms, c=1000" "nullmilter: wall ms (the floor)" \
 		    "$(cell cold "$k" burst_null_wall)" ""
-		row cold "$k ms, c=1000" "no validation minus the floor, ms" \
-		    "$(cell cold "$k" burst_nv_excess)" "<= $lim3: $(verdict \
-		    le $lim3 $(bench_values cold "$k" burst_nv_excess))"
+		target cold "$k" "$k ms, c=1000" \
+		    "no validation minus the floor, ms" burst_nv_excess le "$lim3"
 	done
 	k="held 1000"
 	if [ -n "$(bench_values memory "$k" rdns_rss_kb)" ]; then
@@ -194,23 +198,19 @@ report()
 		    "$(cell postfix "$k" ms_per_msg)" ""
 		case $k in
 		rdns*)
-			row postfix "$k" "msgs/s over the null milter's" \
-			    "$(cell postfix "$k" ratio_null_mps)" ">= 0.95: $(verdict \
-			    ge 0.95 $(bench_values postfix "$k" ratio_null_mps))"
-			row postfix "$k" "added ms/message vs null" \
-			    "$(cell postfix "$k" added_ms)" "<= 0.1: $(verdict \
-			    le 0.1 $(bench_values postfix "$k" added_ms))"
+			target postfix "$k" "$k" \
+			    "msgs/s over the null milter's" ratio_null_mps ge 0.95
+			target postfix "$k" "$k" "added ms/message vs null" \
+			    added_ms le 0.1
 			row postfix "$k" "added ms/message vs none" \
 			    "$(cell postfix "$k" added_none_ms)" "" ;;
 		rspamd*)
 			row postfix "$k" "added ms/message vs none" \
 			    "$(cell postfix "$k" added_none_ms)" ""
-			row postfix "$k" "rdns msgs/s over rspamd's" \
-			    "$(cell postfix "$k" ratio_mps)" ">= 2: $(verdict \
-			    ge 2 $(bench_values postfix "$k" ratio_mps))"
-			row postfix "$k" "rdns added ms over rspamd's" \
-			    "$(cell postfix "$k" ratio_added)" "<= 0.1: $(verdict \
-			    le 0.1 $(bench_values postfix "$k" ratio_added))"
+			target postfix "$k" "$k" "rdns msgs/s over rspamd's" \
+			    ratio_mps ge 2
+			target postfix "$k" "$k" "rdns added ms over rspamd's" \
+			    ratio_added le 0.1
 			row postfix "$k" "null msgs/s over rspamd's (the floor)" \
 			    "$(cell postfix "$k" ratio_null_mps)" "" ;;
 		esac
