@@ -1074,6 +1074,23 @@ go_on(enum ml_dec d)
 	return d == D_CONTINUE || d == D_NOREPLY || d == D_SKIP;
 }
 
+/*
+ * After a reply d within the mail transaction: -1 on error, 2 to close at
+ * once (shutdown, or the connection failed), 0 to end with ABORT (the
+ * filter rejected or accepted the message), or STAGE_ON to go on.
+ */
+#define STAGE_ON	3
+
+static int
+stage_end(enum ml_dec d)
+{
+	if (d == D_ERROR)
+		return -1;
+	if (d == D_SHUTDOWN || d == D_CONNFAIL)
+		return 2;
+	return go_on(d) ? STAGE_ON : 0;
+}
+
 /* -p: hold the session open after the recipients, as a slow client
  * would (to measure a filter with many sessions in progress). */
 static void
@@ -1106,6 +1123,7 @@ sess_dialogue(struct session *s)
 	enum ml_dec d;
 	size_t i, naccepted = 0;
 	uint32_t pf = s->pflags;
+	int rc;
 	static const char body[] =
 	    "This is a test message sent by milterload.\r\n"
 	    "\r\n"
@@ -1159,12 +1177,8 @@ sess_dialogue(struct session *s)
 		wb_begin(w, SMFIC_MAIL);
 		wb_str(w, "<sender@milterload.test>");
 		d = exchange(s, ST_MAIL, (pf & SMFIP_NR_MAIL) != 0);
-		if (d == D_ERROR)
-			return -1;
-		if (d == D_SHUTDOWN || d == D_CONNFAIL)
-			return 2;
-		if (!go_on(d))
-			return 0;
+		if ((rc = stage_end(d)) != STAGE_ON)
+			return rc;
 	}
 
 	/* RCPT, each; a rejected one is not counted as accepted. */
@@ -1206,12 +1220,8 @@ sess_dialogue(struct session *s)
 	if ((pf & SMFIP_NODATA) == 0) {
 		wb_begin(w, SMFIC_DATA);
 		d = exchange(s, ST_DATA, (pf & SMFIP_NR_DATA) != 0);
-		if (d == D_ERROR)
-			return -1;
-		if (d == D_SHUTDOWN || d == D_CONNFAIL)
-			return 2;
-		if (!go_on(d))
-			return 0;
+		if ((rc = stage_end(d)) != STAGE_ON)
+			return rc;
 	}
 
 	/* Headers: the value loses its leading space unless negotiated. */
@@ -1240,12 +1250,8 @@ sess_dialogue(struct session *s)
 			wb_str(w, hdr[i].name);
 			wb_str(w, hdr[i].value);
 			d = exchange(s, ST_HEADER, (pf & SMFIP_NR_HDR) != 0);
-			if (d == D_ERROR)
-				return -1;
-			if (d == D_SHUTDOWN || d == D_CONNFAIL)
-				return 2;
-			if (!go_on(d))
-				return 0;
+			if ((rc = stage_end(d)) != STAGE_ON)
+				return rc;
 		}
 	}
 
@@ -1254,12 +1260,8 @@ sess_dialogue(struct session *s)
 		send_macros(s, SMFIC_EOH, ML_SMFIM_EOH, m, 1);
 		wb_begin(w, SMFIC_EOH);
 		d = exchange(s, ST_EOH, (pf & SMFIP_NR_EOH) != 0);
-		if (d == D_ERROR)
-			return -1;
-		if (d == D_SHUTDOWN || d == D_CONNFAIL)
-			return 2;
-		if (!go_on(d))
-			return 0;
+		if ((rc = stage_end(d)) != STAGE_ON)
+			return rc;
 	}
 
 	/* BODY: one small chunk; SMFIR_SKIP would skip further chunks. */
@@ -1268,12 +1270,8 @@ sess_dialogue(struct session *s)
 		wb_begin(w, SMFIC_BODY);
 		wb_bytes(w, body, sizeof body - 1);
 		d = exchange(s, ST_BODY, (pf & SMFIP_NR_BODY) != 0);
-		if (d == D_ERROR)
-			return -1;
-		if (d == D_SHUTDOWN || d == D_CONNFAIL)
-			return 2;
-		if (!go_on(d))
-			return 0;
+		if ((rc = stage_end(d)) != STAGE_ON)
+			return rc;
 	}
 
 	/* End of message: modifications, then the final decision. */
