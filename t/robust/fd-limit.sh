@@ -30,7 +30,7 @@ RB_SOCK="$R_SOCKDIR/m.sock"
 (ulimit -Sn "${RB_FD_SOFT:-1024}" && exec "$RB_MILTER" -f -c "$R_DIR/m.conf") \
     >"$RB_LOG" 2>&1 </dev/null &
 RB_PID=$!
-echo "$RB_PID" >>"$R_DIR/daemon.pids"
+echo "$RB_PID" >>"$R_PIDS"
 rb_wait_socket "$RB_SOCK" "$RB_PID" || tap_bail "rdns-milter did not start"
 echo "# daemon: $(grep 'Max open files' "/proc/$RB_PID/limits")"
 

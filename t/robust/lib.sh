@@ -37,6 +37,8 @@ RB_SLACK_MS=1000
 R_NAME=
 R_DIR=
 R_SOCKDIR=
+R_PIDS=
+R_PIDS=
 RB_PID=
 RB_SOCK=
 RB_STARTS=0
@@ -63,7 +65,10 @@ rb_init()
 	mkdir -p "$R_DIR" || tap_bail "mkdir $R_DIR"
 	R_SOCKDIR=$(mktemp -d /tmp/rdns-robust.XXXXXX) || tap_bail "mktemp"
 	chmod 755 "$R_SOCKDIR"
-	: >"$R_DIR/daemon.pids"
+	# The daemons' pids, in this run's own directory: a watcher left
+	# over from an earlier run of the same test must not find them.
+	R_PIDS=$R_SOCKDIR/daemon.pids
+	: >"$R_PIDS"
 	trap 'rb_cleanup' EXIT
 	trap 'exit 130' INT TERM HUP
 	rb_watch
@@ -72,7 +77,7 @@ rb_init()
 # Stop our daemons if this script dies without running its EXIT trap.
 rb_watch()
 {
-	local me=$$ pids=$R_DIR/daemon.pids
+	local me=$$ pids=$R_PIDS
 
 	(
 		trap '' INT HUP
@@ -104,14 +109,14 @@ rb_cleanup()
 {
 	local rc=$? p
 
-	if [ -f "$R_DIR/daemon.pids" ]; then
+	if [ -f "$R_PIDS" ]; then
 		while read -r p; do
 			rb_kill_ours "$p" TERM
-		done <"$R_DIR/daemon.pids"
+		done <"$R_PIDS"
 		sleep 0.2
 		while read -r p; do
 			rb_kill_ours "$p" KILL
-		done <"$R_DIR/daemon.pids"
+		done <"$R_PIDS"
 	fi
 	[ -n "$R_SOCKDIR" ] && rm -rf "$R_SOCKDIR"
 	world_finish "$rc" "$R_DIR"
@@ -175,7 +180,7 @@ rb_start()
 		"$RB_MILTER" -f -c "$conf" >"$RB_LOG" 2>&1 </dev/null &
 	fi
 	RB_PID=$!
-	echo "$RB_PID" >>"$R_DIR/daemon.pids"
+	echo "$RB_PID" >>"$R_PIDS"
 	if [ -z "$spec" ]; then
 		spec=$(sed -n 's/^Socket[[:space:]]*//p' "$conf" | tail -1)
 	fi
@@ -211,16 +216,23 @@ rb_rss()
 # (not in $(...)).  Returns 0 for exit status 0.
 rb_stop()
 {
-	local p=${1:-$RB_PID} i t0
+	local p=${1:-$RB_PID} i t0 hung=yes
 
 	t0=$(date +%s%N)
 	kill -TERM "$p" 2>/dev/null
-	# libmilter notices the signal within about 5 s.
+	# libmilter notices the signal within about 5 s.  Once the process
+	# is seen exiting, wait for it: while its other threads still run
+	# (ASan's leak check at exit), its status can read as a zombie at
+	# one moment and as running at the next, so asking again could call
+	# an exiting process hung.
 	for i in $(seq 1 300); do
-		rb_alive "$p" || break
+		if ! rb_alive "$p"; then
+			hung=no
+			break
+		fi
 		sleep 0.05
 	done
-	if rb_alive "$p"; then
+	if [ "$hung" = yes ]; then
 		kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 		RB_STOP=hung

@@ -123,7 +123,7 @@ for i in $(seq 1 100); do
 	sleep 0.05
 done
 PID_bg=$(cat "$R_DIR/bg.pid" 2>/dev/null)
-echo "$PID_bg" >>"$R_DIR/daemon.pids"
+echo "$PID_bg" >>"$R_PIDS"
 if [ "$bg_rc" -eq 0 ] && [ -n "$PID_bg" ] &&
     tr '\0' ' ' <"/proc/$PID_bg/cmdline" 2>/dev/null | grep -q rdns-milter
 then

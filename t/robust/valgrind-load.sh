@@ -39,7 +39,7 @@ valgrind --tool=memcheck --leak-check=full \
     --num-callers=30 --log-file="$R_DIR/valgrind.txt" \
     "$RB_MILTER" -f -c "$R_DIR/m.conf" >"$RB_LOG" 2>&1 </dev/null &
 RB_PID=$!
-echo "$RB_PID" >>"$R_DIR/daemon.pids"
+echo "$RB_PID" >>"$R_PIDS"
 for i in $(seq 1 600); do
 	rb_connectable "$RB_SOCK" && break
 	rb_alive || break
