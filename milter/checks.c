@@ -92,6 +92,12 @@ struct check_session {
 	size_t		 helo_slot;
 	struct rdns_ip	 helo_ip;
 
+	/* A lookup could not be started (see check_result.resolver_error). */
+	bool		 resolver_error;
+	/* For log lines about this connection (check_session_set_log()). */
+	char		 log_qid[32];
+	char		 log_ctx[CHECK_LOG_CTX_MAX];
+
 	/* lookups */
 	struct query	**queries;
 	size_t		 n_queries, cap_queries;
@@ -202,24 +208,31 @@ session_submit(struct check_session *s, const char *name, int type,
 
 		nq = realloc(s->queries, ncap * sizeof *nq);
 		if (nq == NULL)
-			return -1;
+			goto fail;
 		s->queries = nq;
 		s->cap_queries = ncap;
 	}
 	if ((q = calloc(1, sizeof *q)) == NULL)
-		return -1;
+		goto fail;
 	q->s = s;
 	q->kind = kind;
 	q->slot = slot;
 	if (s->p.ops->submit(s->p.resolver, name, type, resolver_answer_cb, q,
 	    &q->handle) == -1) {
 		free(q);
-		return -1;
+		goto fail;
 	}
 	s->queries[s->n_queries++] = q;
 	s->pending++;
 	s->refs++;
 	return 0;
+fail:
+	if (!s->resolver_error)
+		log_msg(LOG_ERR, "%s: resolver error: cannot start the lookup "
+		    "of %.*s; every check of this connection is temperror; "
+		    "%s", s->log_qid, DNAME_TEXT_MAX, name, s->log_ctx);
+	s->resolver_error = true;
+	return -1;
 }
 
 /*
@@ -255,8 +268,6 @@ slot_get(struct check_session *s, const char *name)
 		sl->done = true;
 		sl->result = DNS_TIMEOUT;
 	} else if (session_submit(s, name, s->fwd_type, QUERY_FWD, i) == -1) {
-		log_msg(LOG_ERR, "checks: cannot submit lookup for %s",
-		    sl->name);
 		sl->done = true;
 		sl->result = DNS_SERVFAIL;
 	}
@@ -285,7 +296,8 @@ ptr_answer(struct check_session *s, const struct dns_answer *ans)
 	s->names = calloc(n, sizeof *s->names);
 	s->name_slot = calloc(n, sizeof *s->name_slot);
 	if (s->names == NULL || s->name_slot == NULL) {
-		log_msg(LOG_ERR, "checks: out of memory for %zu PTR names", n);
+		log_msg(LOG_ERR, "%s: out of memory for %zu PTR names; %s",
+		    s->log_qid, n, s->log_ctx);
 		free(s->names);
 		free(s->name_slot);
 		s->names = NULL;
@@ -411,9 +423,16 @@ check_session_new(const struct check_params *p, const struct rdns_ip *ip,
 		free(s);
 		return NULL;
 	}
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	if (pthread_cond_init(&s->cond, &ca) != 0) {
+	/* The deadlines are CLOCK_MONOTONIC: a condition variable on the
+	 * wall clock would read them as dates in 1970 and never wait. */
+	if (pthread_condattr_init(&ca) != 0) {
+		pthread_mutex_destroy(&s->lock);
+		free(s);
+		return NULL;
+	}
+	if (pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
+	    pthread_cond_init(&s->cond, &ca) != 0) {
+		log_msg(LOG_ERR, "checks: no monotonic condition variable");
 		pthread_condattr_destroy(&ca);
 		pthread_mutex_destroy(&s->lock);
 		free(s);
@@ -430,18 +449,48 @@ check_session_new(const struct check_params *p, const struct rdns_ip *ip,
 	s->fwd_type = ip->family == AF_INET6 ? DNS_TYPE_AAAA : DNS_TYPE_A;
 	s->ptr_dnssec = DNSSEC_INSECURE;
 	s->helo_slot = SIZE_MAX;
+	snprintf(s->log_qid, sizeof s->log_qid, "NOQUEUE");
+	if (p->log_ctx != NULL)
+		snprintf(s->log_ctx, sizeof s->log_ctx, "%s", p->log_ctx);
 	if (dname_reverse(ip, rev, sizeof rev) == -1) {
 		session_destroy(s);
 		return NULL;
 	}
 	pthread_mutex_lock(&s->lock);
 	if (session_submit(s, rev, DNS_TYPE_PTR, QUERY_PTR, 0) == -1) {
-		pthread_mutex_unlock(&s->lock);
-		session_destroy(s);
-		return NULL;
+		/* Not accepted unchecked: every check is temperror. */
+		s->ptr_done = true;
+		s->ptr_result = DNS_SERVFAIL;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return s;
+}
+
+void
+check_session_set_log(struct check_session *s, const char *qid,
+    const char *ctx)
+{
+	pthread_mutex_lock(&s->lock);
+	if (qid != NULL)
+		snprintf(s->log_qid, sizeof s->log_qid, "%s", qid);
+	if (ctx != NULL)
+		snprintf(s->log_ctx, sizeof s->log_ctx, "%s", ctx);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void
+check_result_resolver_error(struct check_result *r)
+{
+	r->resolver_error = true;
+	r->ptr = CHECK_TEMPERROR;
+	r->ptr_dns = DNS_SERVFAIL;
+	r->iprev = CHECK_TEMPERROR;
+	r->verified = -1;
+	r->helo_match = -1;
+	snprintf(r->reason, sizeof r->reason, "resolver error");
+	if (r->have_helo)
+		r->xptr = CHECK_TEMPERROR;
+	r->generic = GENERIC_TEMPERROR;
 }
 
 void
@@ -464,7 +513,8 @@ check_session_helo(struct check_session *s, const char *helo)
 		s->helo_kind = HELO_HOST;
 		s->helo_slot = slot_get(s, helo);
 		if (s->helo_slot == SIZE_MAX)
-			log_msg(LOG_ERR, "checks: out of memory for HELO");
+			log_msg(LOG_ERR, "%s: out of memory for the HELO "
+			    "lookup; %s", s->log_qid, s->log_ctx);
 	} else
 		s->helo_kind = HELO_INVALID;
 	pthread_mutex_unlock(&s->lock);
@@ -764,6 +814,10 @@ check_session_result(struct check_session *s, struct check_result *r)
 	}
 	pthread_mutex_unlock(&s->lock);
 
+	if (s->resolver_error) {
+		check_result_resolver_error(r);
+		return 0;
+	}
 	/* generic: judged on the verified name only. */
 	if (r->iprev == CHECK_PASS)
 		r->generic = generic_match(s->p.generic,

@@ -68,11 +68,16 @@ enum generic_res {
 /* PTR names kept for reporting (all are reported up to this many). */
 #define CHECK_MAX_NAMES_KEPT	256
 
+/* A connection's context for log lines: "client=host[ip] helo=<h>
+ * conn=N" (SPEC 3.3). */
+#define CHECK_LOG_CTX_MAX	400
+
 struct check_params {
 	unsigned	 max_ptr_names;		/* forward-looked-up names */
 	const struct generic_patterns *generic;	/* NULL: IP test only */
 	const struct resolver_ops *ops;
 	void		*resolver;
+	const char	*log_ctx;	/* for log lines, or NULL */
 };
 
 /** One PTR name as seen in the answer. */
@@ -128,6 +133,10 @@ struct check_result {
 	/* generic */
 	enum generic_res generic;
 
+	bool		 resolver_error;	/* a lookup could not be started
+					   (out of memory, a dead resolver):
+					   every check is temperror, reason
+					   "resolver error" */
 	bool		 timed_out;	/* the deadline cut some lookup */
 	double		 elapsed;	/* seconds from check_session_new() to
 					   the answer that completed the
@@ -140,8 +149,9 @@ struct check_session;
 /**
  * Start checking ip.  The PTR lookup is submitted before this returns.
  * deadline is absolute, CLOCK_MONOTONIC.
- * @return the session, or NULL if out of memory / the lookup could not be
- *	submitted (the caller treats that as an internal error).
+ * If the PTR lookup cannot be started, the session still exists and its
+ * result is a resolver error (check_result_resolver_error()).
+ * @return the session, or NULL if out of memory.
  */
 struct check_session *check_session_new(const struct check_params *p,
     const struct rdns_ip *ip, const struct timespec *deadline);
@@ -168,6 +178,16 @@ bool check_session_done(struct check_session *s);
  * @return 0, or -1 if out of memory.
  */
 int check_session_result(struct check_session *s, struct check_result *out);
+
+/** Set what log lines about this connection carry: the queue id (or
+ * NOQUEUE) and the context (NULL: unchanged).  Thread-safe. */
+void check_session_set_log(struct check_session *s, const char *qid,
+    const char *ctx);
+
+/** Make r the verdict of a connection whose lookups could not start:
+ * every check temperror with the reason "resolver error".  Fields the
+ * caller set (ip, ipstr, have_helo, helo) are kept. */
+void check_result_resolver_error(struct check_result *r);
 
 /** Cancel outstanding lookups and release the session.  NULL is a no-op. */
 void check_session_free(struct check_session *s);

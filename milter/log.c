@@ -37,6 +37,12 @@ log_reopen(int facility, bool use_syslog)
 }
 
 void
+log_set_stderr(bool use_stderr)
+{
+	atomic_store(&log_stderr, use_stderr);
+}
+
+void
 log_close(void)
 {
 	if (atomic_exchange(&log_syslog, false))

@@ -35,6 +35,9 @@ void log_open(const char *ident, int facility, bool use_syslog,
 /** Change the facility / syslog use after a configuration reload. */
 void log_reopen(int facility, bool use_syslog);
 
+/** Copy lines to stderr (or stop): a daemon does so until it is ready. */
+void log_set_stderr(bool use_stderr);
+
 /** Close syslog. */
 void log_close(void);
 

@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
@@ -68,15 +69,102 @@ log_error(void *arg, const char *msg)
 	log_msg(LOG_ERR, "%s", msg);
 }
 
-/* Read the configuration: the given file, the default file when it
- * exists, or the built-in defaults. */
+/*
+ * Read the configuration: the given file, or the default file when it
+ * exists; at start-up only, the built-in defaults when no -c was given and
+ * the default file does not exist.  A reload never falls back to the
+ * defaults: a file that is missing at that moment (an editor or a
+ * configuration tool replacing it) is an error like a bad line.
+ */
 static struct config *
-load_config(config_error_fn *errfn)
+load_config(config_error_fn *errfn, bool at_start)
 {
-	if (!config_given && access(config_file, F_OK) == -1 &&
+	if (at_start && !config_given && access(config_file, F_OK) == -1 &&
 	    errno == ENOENT)
 		return config_new_default();
 	return config_load(config_file, errfn, NULL);
+}
+
+/*
+ * Detach, but let the parent exit only when the daemon is ready or has
+ * failed: until then the child's stderr is a pipe to the parent, which
+ * copies it to its own stderr.  The child writes one NUL byte when it is
+ * ready (detach_ready()); if the pipe closes without it, the parent exits
+ * with the child's status.  So "rdns-milter" from a shell or an LSB script
+ * reports a start-up error (a resolver that cannot start as the
+ * unprivileged user, say) with its message and exit status 78, as -f does.
+ * @return 0 in the child, -1 if fork or pipe failed; the parent exits.
+ */
+static int
+detach(void)
+{
+	int fds[2], devnull, st;
+	pid_t pid;
+	char buf[512];
+	ssize_t n;
+
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return -1;
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		(void)setsid();
+		if (chdir("/") == -1)
+			_exit(EXIT_OSERR);
+		if ((devnull = open("/dev/null", O_RDWR)) != -1) {
+			(void)dup2(devnull, STDIN_FILENO);
+			(void)dup2(devnull, STDOUT_FILENO);
+			if (devnull > STDERR_FILENO)
+				close(devnull);
+		}
+		(void)dup2(fds[1], STDERR_FILENO);
+		close(fds[1]);
+		return 0;
+	}
+	close(fds[1]);
+	for (;;) {
+		char *nul;
+
+		n = read(fds[0], buf, sizeof buf);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if ((nul = memchr(buf, '\0', (size_t)n)) != NULL) {
+			(void)fwrite(buf, 1, (size_t)(nul - buf), stderr);
+			_exit(0);
+		}
+		(void)fwrite(buf, 1, (size_t)n, stderr);
+	}
+	/* No "ready": the child failed (or was killed) before it was. */
+	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+		_exit(WEXITSTATUS(st));
+	fprintf(stderr, "rdns-milter: the daemon stopped before it was "
+	    "ready\n");
+	_exit(EXIT_SOFTWARE);
+}
+
+/* Tell the waiting parent that we are ready, and stop writing to stderr. */
+static void
+detach_ready(void)
+{
+	int devnull;
+
+	log_set_stderr(false);
+	while (write(STDERR_FILENO, "", 1) == -1 && errno == EINTR)
+		;
+	if ((devnull = open("/dev/null", O_WRONLY)) != -1) {
+		(void)dup2(devnull, STDERR_FILENO);
+		if (devnull > STDERR_FILENO)
+			close(devnull);
+	}
 }
 
 /* The path of a unix-domain socket spec, or NULL for inet sockets. */
@@ -287,7 +375,7 @@ reload_thread(void *arg)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		log_msg(LOG_INFO, "SIGUSR1: reloading %s", config_file);
-		if ((cf = load_config(log_error)) == NULL) {
+		if ((cf = load_config(log_error, false)) == NULL) {
 			log_msg(LOG_ERR, "reload failed; keeping the current "
 			    "configuration");
 			continue;
@@ -362,20 +450,22 @@ main(int argc, char *argv[])
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((cf = load_config(print_error)) == NULL)
+	if ((cf = load_config(print_error, true)) == NULL)
 		return check_only ? 1 : EXIT_CONFIG;
 	if (check_only) {
-		/* Also let libunbound read ResolverConfig and the anchors. */
+		/* Also let libunbound read ResolverConfig and the anchors and
+		 * prove that it answers (resolver_new()). */
 		rt = runtime_new(cf, NULL, err, sizeof err);
 		if (rt == NULL) {
-			fprintf(stderr, "%s: resolver: %s\n", config_file, err);
+			fprintf(stderr, "%s\n", err);
 			return 1;
 		}
 		runtime_release(rt);
 		return 0;
 	}
 
-	log_open("rdns-milter", cf->syslog_facility, cf->syslog, foreground);
+	/* Errors go to stderr as well until the daemon is ready. */
+	log_open("rdns-milter", cf->syslog_facility, cf->syslog, true);
 	raise_nofile();
 	sock = sock_override != NULL ? sock_override : cf->socket;
 	snprintf(sockbuf, sizeof sockbuf, "%s", sock);
@@ -386,17 +476,17 @@ main(int argc, char *argv[])
 		goto fail;
 	}
 
-	/* Check the resolver configuration before detaching (its thread
-	 * would not survive fork()); the real one is built afterwards. */
-	if (!foreground) {
-		config_ref(cf);
-		if ((rt = runtime_new(cf, NULL, err, sizeof err)) == NULL) {
-			log_msg(LOG_ERR, "resolver: %s", err);
-			rc = EXIT_CONFIG;
-			goto fail;
-		}
-		runtime_release(rt);
+	/* Prove the resolver before the socket opens: with a broken trust
+	 * anchor or ResolverConfig, exit 78 rather than accept connections
+	 * that could never be checked.  Its thread would not survive fork(),
+	 * so in the background the real one is built afterwards. */
+	config_ref(cf);
+	if ((rt = runtime_new(cf, NULL, err, sizeof err)) == NULL) {
+		log_msg(LOG_ERR, "%s", err);
+		rc = EXIT_CONFIG;
+		goto fail;
 	}
+	runtime_release(rt);
 
 	if (smfi_setconn(sockbuf) != MI_SUCCESS) {
 		log_msg(LOG_ERR, "bad socket specification: %s", sock);
@@ -425,8 +515,8 @@ main(int argc, char *argv[])
 	if (cf->userid != NULL && path != NULL &&
 	    chown(path, ids.uid, ids.gid) == -1)
 		log_msg(LOG_WARNING, "chown %s: %s", path, strerror(errno));
-	if (!foreground && daemon(0, 0) == -1) {
-		log_msg(LOG_ERR, "daemon: %s", strerror(errno));
+	if (!foreground && detach() == -1) {
+		log_msg(LOG_ERR, "cannot detach: %s", strerror(errno));
 		rc = EXIT_OSERR;
 		goto fail;
 	}
@@ -449,7 +539,7 @@ main(int argc, char *argv[])
 	rt = runtime_new(cf, NULL, err, sizeof err);
 	cf = NULL;
 	if (rt == NULL) {
-		log_msg(LOG_ERR, "resolver: %s", err);
+		log_msg(LOG_ERR, "%s", err);
 		rc = EXIT_CONFIG;
 		goto fail;
 	}
@@ -471,6 +561,8 @@ main(int argc, char *argv[])
 
 	log_msg(LOG_INFO, "rdns-milter %s starting on %s", PACKAGE_VERSION,
 	    sock);
+	if (!foreground)
+		detach_ready();
 	rc = smfi_main() == MI_SUCCESS ? 0 : EXIT_SOFTWARE;
 	log_msg(LOG_INFO, "rdns-milter stopping");
 	/* Sessions are gone; the reload thread may still hold nothing. */

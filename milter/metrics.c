@@ -108,6 +108,7 @@ static counter		 dnssec_total[N_DNSSEC];
 static counter		 dns_timeouts;
 static counter		 actions[N_ACTIONS][2];	/* [action][dry_run] */
 static counter		 forged_removed;
+static counter		 resolver_errors;
 static counter		 latency_bucket[N_BUCKETS + 1];	/* last: +Inf */
 static counter		 latency_sum_us;
 
@@ -261,6 +262,12 @@ metrics_forged_removed(unsigned n)
 }
 
 void
+metrics_resolver_error(void)
+{
+	inc(&resolver_errors, 1);
+}
+
+void
 metrics_reset(void)
 {
 	size_t i, j;
@@ -280,6 +287,7 @@ metrics_reset(void)
 		atomic_store(&actions[i][1], 0);
 	}
 	atomic_store(&forged_removed, 0);
+	atomic_store(&resolver_errors, 0);
 	for (i = 0; i <= N_BUCKETS; i++)
 		atomic_store(&latency_bucket[i], 0);
 	atomic_store(&latency_sum_us, 0);
@@ -360,6 +368,12 @@ metrics_render(char *buf, size_t len)
 	    "Forged Authentication-Results fields deleted.");
 	strbuf_printf(&sb, "rdns_milter_forged_headers_removed_total %"
 	    PRIuLEAST64 "\n", get(&forged_removed));
+
+	header(&sb, "rdns_milter_resolver_errors_total", "counter",
+	    "Connections whose lookups could not be started; every check "
+	    "of theirs is temperror.");
+	strbuf_printf(&sb, "rdns_milter_resolver_errors_total %" PRIuLEAST64
+	    "\n", get(&resolver_errors));
 
 	header(&sb, "rdns_milter_verdict_seconds", "histogram",
 	    "Time from connect to verdict.");

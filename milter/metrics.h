@@ -47,6 +47,9 @@ void metrics_verdict_latency(double seconds);
 void metrics_forged_removed(unsigned n);
 
 /** Reset everything to zero (tests). */
+/** A connection whose lookups could not be started (resolver error). */
+void metrics_resolver_error(void);
+
 void metrics_reset(void);
 
 /**

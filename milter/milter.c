@@ -38,14 +38,29 @@ get_session(SMFICTX *ctx)
 	return smfi_getpriv(ctx);
 }
 
+/* Tell the check session what its log lines about this connection carry
+ * (the resolver callbacks log from another thread). */
+static void
+update_log_ctx(struct session *s)
+{
+	char ctx[CHECK_LOG_CTX_MAX];
+
+	if (s->cs == NULL)
+		return;
+	session_log_ctx(s, ctx, sizeof ctx);
+	check_session_set_log(s->cs, session_qid(s), ctx);
+}
+
 /* Copy macro i (the queue id), sanitised, when the MTA sent it. */
 static void
 update_qid(SMFICTX *ctx, struct session *s)
 {
 	const char *v = smfi_getsymval(ctx, macro_i);
 
-	if (v != NULL && *v != '\0')
+	if (v != NULL && *v != '\0' && strcmp(v, s->qid) != 0) {
 		log_sanitize(s->qid, sizeof s->qid, v, strlen(v));
+		update_log_ctx(s);
+	}
 }
 
 static sfsistat
@@ -56,11 +71,17 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 	struct rdns_ip ip;
 	struct check_params cp;
 	const struct config *cf;
+	char logctx[CHECK_LOG_CTX_MAX];
 
 	if ((rt = runtime_get()) == NULL)
 		return SMFIS_ACCEPT;
 	if ((s = session_new(rt)) == NULL) {
-		log_msg(LOG_ERR, "connect: out of memory; accepting unchecked");
+		char ipstr[DNAME_IPSTR_MAX] = "-";
+
+		if (dname_ip_from_sockaddr(hostaddr, &ip) == 0)
+			dname_ip_str(&ip, ipstr, sizeof ipstr);
+		log_msg(LOG_ERR, "NOQUEUE: out of memory; accepting unchecked; "
+		    "client=[%s]", ipstr);
 		metrics_skipped("error");
 		return SMFIS_ACCEPT;
 	}
@@ -68,35 +89,43 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 	if (hostname != NULL)
 		log_sanitize(s->host, sizeof s->host, hostname,
 		    strlen(hostname));
+	if (dname_ip_from_sockaddr(hostaddr, &ip) == 0) {
+		s->have_ip = true;
+		s->ip = ip;
+		dname_ip_str(&ip, s->ipstr, sizeof s->ipstr);
+	}
 	if (smfi_setpriv(ctx, s) != MI_SUCCESS) {
-		log_msg(LOG_ERR, "connect: smfi_setpriv failed");
+		session_log(s, LOG_ERR, "smfi_setpriv failed; accepting "
+		    "unchecked");
 		metrics_skipped("error");
 		session_free(s);
 		return SMFIS_ACCEPT;
 	}
 	metrics_session_start();
-	if (dname_ip_from_sockaddr(hostaddr, &ip) == -1) {
+	if (!s->have_ip) {
 		/* No IP (Unix socket, -bs): trusted (SPEC 2). */
 		s->trusted = true;
 		metrics_skipped("trusted");
 		return SMFIS_CONTINUE;
 	}
-	s->have_ip = true;
-	dname_ip_str(&ip, s->ipstr, sizeof s->ipstr);
 	if (cidr_match_any(cf->trusted, cf->n_trusted, &ip)) {
 		s->trusted = true;
 		metrics_skipped("trusted");
 		return SMFIS_CONTINUE;
 	}
+	session_log_ctx(s, logctx, sizeof logctx);
+	memset(&cp, 0, sizeof cp);
 	cp.max_ptr_names = cf->max_ptr_names;
 	cp.generic = cf->generic;
 	cp.ops = &resolver_unbound_ops;
 	cp.resolver = runtime_resolver(s->rt);
+	cp.log_ctx = logctx;
 	if ((s->cs = check_session_new(&cp, &ip, &s->deadline)) == NULL) {
-		log_msg(LOG_ERR, "connect from %s: cannot start lookups; "
-		    "accepting unchecked", s->ipstr);
+		/* Never accepted unchecked: every check is temperror. */
+		session_log(s, LOG_ERR, "resolver error: cannot start the "
+		    "lookups (out of memory); every check of this connection "
+		    "is temperror");
 		s->failed_open = true;
-		metrics_skipped("error");
 	}
 	return SMFIS_CONTINUE;
 }
@@ -110,6 +139,7 @@ cb_helo(SMFICTX *ctx, char *helohost)
 		return SMFIS_CONTINUE;
 	snprintf(s->helo, sizeof s->helo, "%s", helohost);
 	s->have_helo = true;
+	update_log_ctx(s);
 	if (s->cs != NULL && !s->have_result)
 		check_session_helo(s->cs, helohost);
 	return SMFIS_CONTINUE;
@@ -143,20 +173,35 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	const struct policy *p;
 	const struct check_result *r;
 	struct policy_decision d;
-	char local[256], domain[256];
+	char *local, *domain;
+	size_t n;
+	bool exempt;
 
 	if (s == NULL || argv == NULL || argv[0] == NULL)
 		return SMFIS_CONTINUE;
 	update_qid(ctx, s);
-	if (s->trusted || s->authenticated || s->failed_open || s->cs == NULL)
+	if (s->trusted || s->authenticated ||
+	    (s->cs == NULL && !s->failed_open))
 		return SMFIS_CONTINUE;
 	cf = s->rt->cf;
-	policy_split_recipient(argv[0], local, sizeof local, domain,
-	    sizeof domain);
-	if (config_is_exempt(cf, local))
-		return SMFIS_CONTINUE;
-	p = config_policy_for(cf, domain);
-	if (!policy_needs_verdict(p))
+	/* Buffers of the recipient's own size: a part is matched whole,
+	 * never cut short into another domain's policy. */
+	n = strlen(argv[0]) + 1;
+	local = malloc(n);
+	domain = malloc(n);
+	if (local == NULL || domain == NULL ||
+	    policy_split_recipient(argv[0], local, n, domain, n) == -1) {
+		free(local);
+		free(domain);
+		session_log(s, LOG_ERR, "out of memory reading a recipient; "
+		    "deferring it");
+		return SMFIS_TEMPFAIL;
+	}
+	exempt = config_is_exempt(cf, local);
+	p = exempt ? NULL : config_policy_for(cf, domain);
+	free(local);
+	free(domain);
+	if (exempt || !policy_needs_verdict(p))
 		return SMFIS_CONTINUE;
 	if ((r = session_result(s)) == NULL)
 		return SMFIS_CONTINUE;
@@ -171,8 +216,8 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 		return SMFIS_CONTINUE;
 	}
 	if (smfi_setreply(ctx, d.rcode, d.xcode, d.text) != MI_SUCCESS)
-		log_msg(LOG_WARNING, "%s: smfi_setreply failed for \"%s\"",
-		    s->qid[0] ? s->qid : "NOQUEUE", d.text);
+		session_log(s, LOG_WARNING, "smfi_setreply failed for \"%s\"",
+		    d.text);
 	return d.action == ACTION_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 }
 
@@ -203,9 +248,9 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 		if (s->n_forged < SESSION_MAX_FORGED)
 			s->forged[s->n_forged++] = s->n_ar;
 		else
-			log_msg(LOG_WARNING, "%s: more than %d forged %s "
-			    "fields; the rest stay", s->qid[0] ? s->qid :
-			    "NOQUEUE", SESSION_MAX_FORGED, AR_FIELD);
+			session_log(s, LOG_WARNING, "more than %d forged %s "
+			    "fields; the rest stay", SESSION_MAX_FORGED,
+			    AR_FIELD);
 	}
 	return SMFIS_CONTINUE;
 }
@@ -232,13 +277,11 @@ cb_eom(SMFICTX *ctx)
 	struct session *s = get_session(ctx);
 	const struct check_result *r;
 	char hv[AUTHRES_MAX];
-	const char *qid;
 	unsigned i, removed = 0;
 
 	if (s == NULL)
 		return SMFIS_ACCEPT;
 	update_qid(ctx, s);
-	qid = s->qid[0] ? s->qid : "NOQUEUE";
 	if (!(s->trusted || s->authenticated)) {
 		/* RFC 8601 5: delete forged fields, last first. */
 		for (i = s->n_forged; i > 0; i--)
@@ -246,18 +289,18 @@ cb_eom(SMFICTX *ctx)
 			    (int)s->forged[i - 1], NULL) == MI_SUCCESS)
 				removed++;
 			else
-				log_msg(LOG_WARNING, "%s: cannot delete "
-				    "forged %s field %u", qid, AR_FIELD,
+				session_log(s, LOG_WARNING, "cannot delete "
+				    "forged %s field %u", AR_FIELD,
 				    s->forged[i - 1]);
 		if (removed > 0)
 			metrics_forged_removed(removed);
-		if (!s->failed_open && (r = session_result(s)) != NULL &&
+		if ((r = session_result(s)) != NULL &&
 		    authres_format(s->rt->cf->authserv_id, r, hv,
 		    sizeof hv) == 0) {
 			if (smfi_insheader(ctx, 0, ar_field, hv) !=
 			    MI_SUCCESS)
-				log_msg(LOG_WARNING, "%s: cannot add the %s "
-				    "field", qid, AR_FIELD);
+				session_log(s, LOG_WARNING, "cannot add the "
+				    "%s field", AR_FIELD);
 		}
 	}
 	session_log_summary(s, true);

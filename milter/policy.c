@@ -88,7 +88,10 @@ put_sane_max(struct strbuf *sb, const char *s, size_t size, size_t cap)
 	for (i = 0; i < max && s[i] != '\0'; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		strbuf_putc(sb, c >= 0x20 && c <= 0x7e ? (char)c : '?');
+		/* '%' too: smfi_setreply(3) takes it as an escape, and
+		 * Sendmail drops a reply text with a single one. */
+		strbuf_putc(sb, c >= 0x20 && c <= 0x7e && c != '%' ?
+		    (char)c : '?');
 	}
 }
 
@@ -323,21 +326,26 @@ policy_decide(const struct check_result *r, const struct policy *p,
 	}
 }
 
-/* ASCII lower case copy of n bytes into dst[dlen] (truncating). */
-static void
+/* ASCII lower case copy of n bytes into dst[dlen].  @return 0, or -1 if
+ * it does not fit (dst is then ""): a cut recipient part could match
+ * another policy or exemption, so it is never used. */
+static int
 lower_copy(char *dst, size_t dlen, const char *src, size_t n)
 {
 	size_t i;
 
-	if (n >= dlen)
-		n = dlen - 1;
+	if (n >= dlen) {
+		dst[0] = '\0';
+		return -1;
+	}
 	for (i = 0; i < n; i++)
 		dst[i] = (char)((src[i] >= 'A' && src[i] <= 'Z') ?
 		    src[i] + ('a' - 'A') : src[i]);
 	dst[n] = '\0';
+	return 0;
 }
 
-void
+int
 policy_split_recipient(const char *rcpt, char *local, size_t llen,
     char *domain, size_t dlen)
 {
@@ -353,13 +361,18 @@ policy_split_recipient(const char *rcpt, char *local, size_t llen,
 		;
 	if (at == p) {
 		/* No '@': a bare local part ("<postmaster>"). */
-		lower_copy(local, llen, p, (size_t)(end - p));
 		domain[0] = '\0';
-		return;
+		if (lower_copy(local, llen, p, (size_t)(end - p)) == -1)
+			return -1;
+		return 0;
 	}
-	lower_copy(local, llen, p, (size_t)(at - 1 - p));
 	n = (size_t)(end - at);
 	if (n > 0 && at[n - 1] == '.')
 		n--;
-	lower_copy(domain, dlen, at, n);
+	if (lower_copy(local, llen, p, (size_t)(at - 1 - p)) == -1 ||
+	    lower_copy(domain, dlen, at, n) == -1) {
+		local[0] = domain[0] = '\0';
+		return -1;
+	}
+	return 0;
 }

@@ -20,8 +20,9 @@
  *	           the iprev action
  *	Temporary: ptr/iprev/x-ptr temperror, generic temperror.
  *
- *	Reply texts are sanitised: printable ASCII only, each other byte '?',
- *	each inserted value capped at 255 bytes.
+ *	Reply texts are sanitised: printable ASCII only except '%' (which
+ *	smfi_setreply(3) treats as an escape), each other byte '?', each
+ *	inserted value capped at 255 bytes.
  *
  * THREAD SAFETY
  *	Pure.
@@ -78,9 +79,11 @@ bool policy_needs_verdict(const struct policy *p);
  * Split an envelope recipient ("<User@Example.COM.>", "user@example.com",
  * "<postmaster>") into its local part and domain, both lower case, the
  * domain without a trailing dot ("" when there is no '@').  The last '@'
- * separates them; each part is truncated to its buffer (dlen, llen > 0).
+ * separates them.  Nothing is ever cut: a buffer of strlen(rcpt) + 1
+ * bytes always suffices (dlen, llen > 0).
+ * @return 0, or -1 if a part does not fit its buffer (both are then "").
  */
-void policy_split_recipient(const char *rcpt, char *local, size_t llen,
+int policy_split_recipient(const char *rcpt, char *local, size_t llen,
     char *domain, size_t dlen);
 
 #endif

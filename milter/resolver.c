@@ -4,8 +4,9 @@
  * DESCRIPTION
  *	The only file that includes <unbound.h>.  resolver_new() creates one
  *	or more libunbound contexts ("shards"), configures each completely
- *	(trust anchors, unbound.conf, forwarders) before the first query
- *	finalizes it, switches it to threads, and starts one delivery thread
+ *	(trust anchors, unbound.conf, forwarders), finalizes it with one
+ *	synchronous lookup that proves it works (resolver_prove()), and
+ *	starts one delivery thread
  *	that waits on every shard's ub_fd() and a wake-up pipe and calls
  *	ub_process().
  *
@@ -162,12 +163,12 @@ fail:
 	return NULL;
 }
 
-/* Remember ans for name/type for ttl seconds (bounded as documented). */
+/* Remember ans under key (a whole cache_key(), never a cut one) for ttl
+ * seconds, bounded as documented. */
 static void
-cache_put(struct resolver *res, const char *name, int type,
+cache_put(struct resolver *res, const char *key, int type,
     const struct dns_answer *ans, int ttl)
 {
-	char key[DNS_CACHE_KEY_MAX];
 	struct cache_entry *e;
 	struct dns_answer *copy;
 	char *kdup;
@@ -179,7 +180,7 @@ cache_put(struct resolver *res, const char *name, int type,
 		ttl = ttl > CACHE_NEG_MAX ? CACHE_NEG_MAX : ttl;
 	else
 		return;		/* temporary or bogus: never kept */
-	if (ttl <= 0 || cache_key(name, key, sizeof key) == -1)
+	if (ttl <= 0)
 		return;
 	if ((copy = answer_dup(ans)) == NULL)
 		return;
@@ -219,6 +220,27 @@ resolver_cached(struct resolver *res, const char *name, int type)
 	return copy;
 }
 
+int
+resolver_cache_ttl(struct resolver *res, const char *name, int type)
+{
+	char key[DNS_CACHE_KEY_MAX];
+	struct cache_entry *e;
+	int ttl = -1;
+	time_t now = now_seconds();
+	size_t slot;
+
+	if (cache_key(name, key, sizeof key) == -1)
+		return -1;
+	slot = cache_slot(key, type);
+	e = &res->cache[slot];
+	pthread_mutex_lock(&res->cache_lock[slot % CACHE_LOCKS]);
+	if (e->ans != NULL && e->type == type && strcmp(e->name, key) == 0 &&
+	    e->expires > now)
+		ttl = (int)(e->expires - now);
+	pthread_mutex_unlock(&res->cache_lock[slot % CACHE_LOCKS]);
+	return ttl;
+}
+
 /* Lifecycle of one lookup; see resolver_cancel(). */
 enum query_state {
 	QUERY_PENDING = 0,
@@ -237,7 +259,8 @@ struct resolver_query {
 	int		 ub_id;
 	atomic_int	 state;
 	int		 type;
-	char		 name[DNS_CACHE_KEY_MAX];	/* for the cache */
+	bool		 cacheable;	/* key holds the whole name */
+	char		 key[DNS_CACHE_KEY_MAX];	/* cache_key(name) */
 };
 
 const char *
@@ -385,8 +408,8 @@ resolver_ub_cb(void *arg, int err, struct ub_result *result)
 		return;
 	}
 	ans = answer_from_ub(err, result);
-	if (ans != NULL && err == 0 && result != NULL)
-		cache_put(q->res, q->name, q->type, ans, result->ttl);
+	if (ans != NULL && err == 0 && result != NULL && q->cacheable)
+		cache_put(q->res, q->key, q->type, ans, result->ttl);
 	if (result != NULL)
 		ub_resolve_free(result);
 	atomic_fetch_sub(&q->res->pending, 1);
@@ -436,6 +459,56 @@ resolver_thread(void *arg)
 	return NULL;
 }
 
+/* Can we open file for reading?  @return 0, or -1 with "WHAT FILE: cannot
+ * read: reason" in err. */
+static int
+readable(const char *file, char *err, size_t errlen, const char *what)
+{
+	int fd;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s %s: cannot read: %s", what, file,
+		    strerror(errno));
+		return -1;
+	}
+	(void)close(fd);
+	return 0;
+}
+
+/*
+ * Finalize ctx and make it answer once, from the calling thread: a
+ * synchronous lookup of "localhost." that libunbound's own default local
+ * zone answers without sending a packet.  Finalizing reads the trust
+ * anchors and every file a ResolverConfig names (auto-trust-anchor-file,
+ * root-hints, ...) and sets up the validator; libunbound reports a
+ * problem with any of them only here, not when the options are set.
+ * Doing it before the first asynchronous lookup also keeps libunbound's
+ * process-wide set-up out of the libmilter worker threads, where it
+ * would run in several threads at once.
+ */
+static int
+resolver_prove(struct ub_ctx *ctx, const struct resolver_options *opt,
+    char *err, size_t errlen)
+{
+	struct ub_result *r = NULL;
+	int rc;
+
+	if ((rc = ub_resolve(ctx, "localhost.", DNS_TYPE_A, 1, &r)) != 0) {
+		if (opt->resolver_config != NULL)
+			snprintf(err, errlen, "ResolverConfig %s: the resolver "
+			    "cannot start: %s (a file it names is missing or "
+			    "unreadable, or an option is invalid)",
+			    opt->resolver_config, ub_strerror(rc));
+		else
+			snprintf(err, errlen, "the resolver cannot start: %s "
+			    "(check TrustAnchorFile and Nameservers)",
+			    ub_strerror(rc));
+		return -1;
+	}
+	ub_resolve_free(r);
+	return 0;
+}
+
 static int
 resolver_setup(struct ub_ctx *ctx, const struct resolver_options *opt,
     char *err, size_t errlen)
@@ -473,16 +546,25 @@ resolver_setup(struct ub_ctx *ctx, const struct resolver_options *opt,
 				return -1;
 			}
 	}
-	if (opt->resolver_config != NULL &&
-	    (rc = ub_ctx_config(ctx, opt->resolver_config)) != 0) {
-		snprintf(err, errlen, "ResolverConfig %s: %s",
-		    opt->resolver_config, rc == UB_READFILE ?
-		    strerror(errno) : ub_strerror(rc));
-		return -1;
+	if (opt->resolver_config != NULL) {
+		if (readable(opt->resolver_config, err, errlen,
+		    "ResolverConfig") == -1)
+			return -1;
+		if ((rc = ub_ctx_config(ctx, opt->resolver_config)) != 0) {
+			snprintf(err, errlen, "ResolverConfig %s: %s",
+			    opt->resolver_config, rc == UB_READFILE ?
+			    strerror(errno) : ub_strerror(rc));
+			return -1;
+		}
 	}
 	for (i = 0; i < opt->n_trust_anchor_files; i++) {
 		const char *f = opt->trust_anchor_files[i];
 
+		/* libunbound only records the name here and reads the file
+		 * when the context is finalized; read it now for a clear
+		 * message. */
+		if (readable(f, err, errlen, "TrustAnchorFile") == -1)
+			return -1;
 		if ((rc = ub_ctx_add_ta_file(ctx, f)) != 0) {
 			snprintf(err, errlen, "TrustAnchorFile %s: %s", f,
 			    rc == UB_READFILE ? strerror(errno) :
@@ -499,13 +581,11 @@ resolver_setup(struct ub_ctx *ctx, const struct resolver_options *opt,
 			return -1;
 		}
 	}
-	/* Finalize now, in the caller's thread, so that configuration errors
-	 * show up here and not at the first query. */
 	if ((rc = ub_ctx_set_option(ctx, "verbosity:", "0")) != 0) {
 		snprintf(err, errlen, "verbosity: %s", ub_strerror(rc));
 		return -1;
 	}
-	return 0;
+	return resolver_prove(ctx, opt, err, errlen);
 }
 
 /* How many shards: opt->threads, or one per online CPU up to
@@ -590,6 +670,14 @@ resolver_free(struct resolver *res)
 	free(res);
 }
 
+/*
+ * Locking rule: *handle is written before ub_resolve_async() hands q to
+ * libunbound, so a callback that runs before this function returns sees
+ * its caller's handle already in place.  q->ub_id is written by
+ * ub_resolve_async() itself; resolver_cancel() reads it, so a caller must
+ * not cancel a lookup before resolver_submit() has returned (checks.c
+ * submits and cancels under the same session lock).
+ */
 int
 resolver_submit(struct resolver *res, const char *name, int type,
     resolver_cb *cb, void *arg, void **handle)
@@ -597,34 +685,33 @@ resolver_submit(struct resolver *res, const char *name, int type,
 	struct resolver_query *q;
 	int rc;
 
+	*handle = NULL;
 	if ((q = calloc(1, sizeof *q)) == NULL)
 		return -1;
 	q->res = res;
 	q->cb = cb;
 	q->arg = arg;
 	q->type = type;
-	snprintf(q->name, sizeof q->name, "%s", name);
+	/* A name too long for a key is looked up but never cached: a cut
+	 * key would file its answer under another name. */
+	q->cacheable = cache_key(name, q->key, sizeof q->key) == 0;
 	/* The shard: by the name as the cache keys it (case and a trailing
 	 * dot do not matter). */
 	q->ctx = res->ctx[0];
-	if (res->n_ctx > 1) {
-		char key[DNS_CACHE_KEY_MAX];
-
-		if (cache_key(name, key, sizeof key) == 0)
-			q->ctx = res->ctx[key_hash(key) % res->n_ctx];
-	}
+	if (res->n_ctx > 1 && q->cacheable)
+		q->ctx = res->ctx[key_hash(q->key) % res->n_ctx];
 	atomic_init(&q->state, QUERY_PENDING);
 	atomic_fetch_add(&res->pending, 1);
+	*handle = q;
 	rc = ub_resolve_async(q->ctx, name, type, 1 /* IN */, q,
 	    resolver_ub_cb, &q->ub_id);
 	if (rc != 0) {
+		/* The caller logs it, with its connection's context. */
+		*handle = NULL;
 		atomic_fetch_sub(&res->pending, 1);
-		log_msg(LOG_ERR, "resolver: ub_resolve_async: %s",
-		    ub_strerror(rc));
 		free(q);
 		return -1;
 	}
-	*handle = q;
 	return 0;
 }
 

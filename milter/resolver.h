@@ -84,8 +84,11 @@ struct resolver_options {
 struct resolver;
 
 /**
- * Create and fully configure the context, then start the delivery
- * thread.  The caller must have blocked the signals its own signal thread
+ * Create and fully configure the contexts, prove each one by a synchronous
+ * lookup that its local zones answer (this reads the trust anchors and
+ * every file a ResolverConfig names), then start the delivery thread.
+ * Call it from one thread at a time: libunbound's process-wide set-up is
+ * not thread-safe.  The caller must have blocked the signals its own signal thread
  * handles before calling this (threads inherit the mask).
  * @return the resolver, or NULL with a reason in err[errlen].
  */
@@ -99,9 +102,11 @@ void resolver_free(struct resolver *res);
 /**
  * Start a lookup of (name, type, class IN).  cb(arg, answer) will run
  * exactly once in the resolver thread unless resolver_cancel() succeeds.
- * *handle identifies the lookup for resolver_cancel(); it stays valid
- * until the callback has returned or resolver_cancel() has returned 0.
- * @return 0, or -1 (cb will not run).
+ * *handle identifies the lookup for resolver_cancel(); it is set before
+ * the lookup starts (so before cb can run) and stays valid until the
+ * callback has returned or resolver_cancel() has returned 0.  Do not
+ * cancel before this function has returned.
+ * @return 0, or -1 (cb will not run; *handle is NULL).
  */
 int resolver_submit(struct resolver *res, const char *name, int type,
     resolver_cb *cb, void *arg, void **handle);
@@ -124,6 +129,10 @@ int resolver_cancel(struct resolver *res, void *handle);
  */
 struct dns_answer *resolver_cached(struct resolver *res, const char *name,
     int type);
+
+/** Seconds a cached answer for (name, type) has left, or -1 if none (for
+ * tests and diagnostics). */
+int resolver_cache_ttl(struct resolver *res, const char *name, int type);
 
 /** Number of lookups submitted and not yet delivered or cancelled. */
 size_t resolver_pending(struct resolver *res);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +192,51 @@ session_free(struct session *s)
 	free(s);
 }
 
+/* A HELO for a log line: sanitised, spaces replaced (a space would let a
+ * HELO forge key=value pairs in the line). */
+static void
+helo_for_log(const struct session *s, char *buf, size_t len)
+{
+	if (!s->have_helo) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	log_sanitize(buf, len, s->helo, strlen(s->helo));
+	for (char *c = buf; *c != '\0'; c++)
+		if (*c == ' ')
+			*c = '?';
+}
+
+void
+session_log_ctx(const struct session *s, char *buf, size_t len)
+{
+	char helo[CHECK_VALUE_MAX + 1];
+
+	helo_for_log(s, helo, sizeof helo);
+	snprintf(buf, len, "client=%s[%s] helo=%s conn=%lu",
+	    s->host[0] != '\0' ? s->host : "unknown",
+	    s->have_ip ? s->ipstr : "-", helo, s->serial);
+}
+
+const char *
+session_qid(const struct session *s)
+{
+	return s->qid[0] != '\0' ? s->qid : "NOQUEUE";
+}
+
+void
+session_log(const struct session *s, int prio, const char *fmt, ...)
+{
+	char msg[1024], ctx[CHECK_LOG_CTX_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	session_log_ctx(s, ctx, sizeof ctx);
+	log_msg(prio, "%s: %s; %s", session_qid(s), msg, ctx);
+}
+
 void
 session_reset_message(struct session *s)
 {
@@ -208,16 +254,28 @@ session_result(struct session *s)
 {
 	if (s->have_result)
 		return &s->res;
-	if (s->cs == NULL)
+	if (s->cs == NULL && s->failed_open) {
+		/* The lookups never started: temperror, not unchecked. */
+		memset(&s->res, 0, sizeof s->res);
+		s->res.ip = s->ip;
+		snprintf(s->res.ipstr, sizeof s->res.ipstr, "%s", s->ipstr);
+		s->res.have_helo = s->have_helo;
+		snprintf(s->res.helo, sizeof s->res.helo, "%s", s->helo);
+		check_result_resolver_error(&s->res);
+	} else if (s->cs == NULL)
 		return NULL;
-	(void)check_session_wait(s->cs);
-	if (check_session_result(s->cs, &s->res) == -1) {
-		log_msg(LOG_ERR, "%s: out of memory computing the verdict",
-		    s->qid[0] ? s->qid : "NOQUEUE");
-		return NULL;
+	else {
+		(void)check_session_wait(s->cs);
+		if (check_session_result(s->cs, &s->res) == -1) {
+			session_log(s, LOG_ERR, "out of memory computing the "
+			    "verdict");
+			return NULL;
+		}
 	}
 	s->verdict_ms = (long)(s->res.elapsed * 1000.0);
 	s->have_result = true;
+	if (s->res.resolver_error)
+		metrics_resolver_error();
 	metrics_result(&s->res);
 	metrics_verdict_latency(s->res.elapsed);
 	return &s->res;
@@ -230,9 +288,9 @@ session_log_summary(struct session *s, bool may_wait)
 	bool incomplete = false;
 	long ms;
 	const struct check_result *r;
-	const char *qid = s->qid[0] != '\0' ? s->qid : "NOQUEUE";
+	const char *qid = session_qid(s);
 	const char *action;
-	char line[1024], helo[CHECK_VALUE_MAX + 1];
+	char line[1024], helo[CHECK_VALUE_MAX + 1], ctx[CHECK_LOG_CTX_MAX];
 	struct strbuf sb;
 	const char *v;
 
@@ -247,12 +305,15 @@ session_log_summary(struct session *s, bool may_wait)
 		action = "accept";
 		break;
 	}
+	/* The connection's context (helo= has its own place in the line). */
+	snprintf(ctx, sizeof ctx, "client=%s[%s] conn=%lu",
+	    s->host[0] != '\0' ? s->host : "unknown",
+	    s->have_ip ? s->ipstr : "-", s->serial);
 	strbuf_init(&sb, line, sizeof line);
 	strbuf_printf(&sb, "%s: ip=%s", qid, s->have_ip ? s->ipstr : "-");
-	if (s->trusted || s->authenticated || s->failed_open) {
-		strbuf_printf(&sb, " %s action=accept",
-		    s->failed_open ? "internal-error" :
-		    s->trusted ? "trusted" : "authenticated");
+	if (s->trusted || s->authenticated) {
+		strbuf_printf(&sb, " %s action=accept %s",
+		    s->trusted ? "trusted" : "authenticated", ctx);
 		log_msg(LOG_INFO, "%s", line);
 		return;
 	}
@@ -261,36 +322,36 @@ session_log_summary(struct session *s, bool may_wait)
 		/* Closing before the answers came: log what is known rather
 		 * than hold a libmilter worker for the rest of DNSTimeout. */
 		if (check_session_result(s->cs, &partial) == -1) {
-			log_msg(LOG_INFO, "%s internal-error action=accept",
-			    line);
+			log_msg(LOG_INFO, "%s internal-error action=accept %s",
+			    line, ctx);
 			return;
 		}
 		r = &partial;
 		incomplete = true;
 		ms = (long)(partial.elapsed * 1000.0);
 	} else if ((r = session_result(s)) == NULL) {
-		log_msg(LOG_INFO, "%s internal-error action=accept", line);
+		log_msg(LOG_INFO, "%s internal-error action=accept %s", line,
+		    ctx);
 		return;
 	} else
 		ms = s->verdict_ms;
 	v = check_result_verified_name(r);
-	log_sanitize(helo, sizeof helo, s->helo, strlen(s->helo));
-	/* A space would let a HELO forge key=value pairs in the line. */
-	for (char *c = helo; *c != '\0'; c++)
-		if (*c == ' ')
-			*c = '?';
+	helo_for_log(s, helo, sizeof helo);
 	strbuf_printf(&sb, " ptr=%s iprev=%s name=%s dnssec=%s helo=%s "
 	    "x-ptr=%s generic=%s action=%s%s ms=%ld",
 	    check_res_str(r->ptr), check_res_str(r->iprev),
 	    v != NULL ? v : "-", dnssec_status_str(r->iprev_dnssec),
-	    s->have_helo ? helo : "-", check_res_str(r->xptr),
+	    helo, check_res_str(r->xptr),
 	    r->generic == GENERIC_YES ? "yes" :
 	    r->generic == GENERIC_TEMPERROR ? "temperror" : "no",
 	    s->dry_run_hit ? (s->action == ACTION_REJECT ? "reject" :
 	    "tempfail") : action, s->dry_run_hit ? "(dry-run)" : "", ms);
-	if (incomplete) {
+	if (incomplete)
 		strbuf_puts(&sb, " dns=incomplete");
+	else if (r->resolver_error)
+		strbuf_puts(&sb, " dns=resolver-error");
+	strbuf_printf(&sb, " %s", ctx);
+	if (incomplete)
 		check_result_clear(&partial);
-	}
 	log_msg(LOG_INFO, "%s", line);
 }

@@ -71,11 +71,14 @@ struct session {
 	struct timespec		 start;		/* connect, CLOCK_MONOTONIC */
 	struct timespec		 deadline;	/* start + DNSTimeout */
 
+	struct rdns_ip		 ip;
 	char			 ipstr[DNAME_IPSTR_MAX];
 	char			 host[64];	/* sanitised, for logs */
 	bool			 have_ip;
 	bool			 trusted;	/* TrustedNetworks or no IP */
-	bool			 failed_open;	/* internal error: no checks */
+	bool			 failed_open;	/* lookups could not start: every
+						   check temperror, "resolver
+						   error" */
 	struct check_session	*cs;
 	char			 helo[CHECK_VALUE_MAX + 1];
 	bool			 have_helo;
@@ -104,6 +107,17 @@ struct session *session_new(struct runtime *rt);
 
 /** Cancel lookups, release everything.  NULL is a no-op. */
 void session_free(struct session *s);
+
+/** "client=host[ip] helo=<h> conn=N" for log lines about s (SPEC 3.3):
+ * sanitised, no spaces inside a value. */
+void session_log_ctx(const struct session *s, char *buf, size_t len);
+
+/** The queue id, or "NOQUEUE". */
+const char *session_qid(const struct session *s);
+
+/** Log "QID: message; client=host[ip] helo=<h> conn=N". */
+void session_log(const struct session *s, int prio, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /** Reset the per-message fields. */
 void session_reset_message(struct session *s);

@@ -358,10 +358,11 @@ e2e_first_field()
 }
 
 # e2e_summary QID: the daemon's log line for queue id QID (SPEC 3.3),
-# the timing replaced by "ms=N".
+# the timing replaced by "ms=N", without the connection's context
+# ("client=host[ip] conn=N": the MTA's own view of the client name).
 e2e_summary()
 {
-	sed -n -e 's/ ms=[0-9][0-9]*$/ ms=N/' \
+	sed -n -e 's/ ms=[0-9][0-9]* client=[^ ]* conn=[0-9][0-9]*$/ ms=N/' \
 	    -e "s/^rdns-milter: \\($1: ip=.*\\)\$/\\1/p" "$E_DIR/milter.log"
 }
 
@@ -578,6 +579,32 @@ e2e_scenarios()
 	e2e_case_delivered $c x@example.com "$(e2e_ar_want \
 	    'iprev=pass (mta.sec.test; dnssec=secure) policy.iprev=127.0.0.2' \
 	    'x-ptr=fail smtp.helo=other.sec.test policy.ptr=mta.sec.test')"
+
+	# A HELO with '%' (smfi_setreply(3) takes it as an escape, and
+	# Sendmail drops a reply text with a single one): Postfix accepts
+	# such a HELO, and the reply text arrives with '?' for '%'.  Sendmail
+	# itself refuses the HELO (501 Invalid domain name), so no such text
+	# can reach it.
+	c=helo-percent
+	e2e_send $c 127.0.0.2 '100%.sec.test' x@example.com,h@helo.example.com
+	if [ "$e2e_name" = sendmail ]; then
+		if grep -q '^<\*\* *501 5\.0\.0 Invalid domain name' \
+		    "$E_DIR/$c.swaks"; then
+			tap_ok "$c: sendmail refuses the HELO itself (501)"
+		else
+			tap_fail "$c: sendmail refuses the HELO itself (501)" \
+			    "$(cat "$E_DIR/$c.swaks")"
+		fi
+	else
+		e2e_case_replies $c "$(
+		    echo "RCPT <x@example.com> -> $(e2e_mta_accept \
+			x@example.com)"
+		    echo "RCPT <h@helo.example.com> -> $(e2e_mta_refuse \
+			h@helo.example.com "550 5.7.25 HELO name\
+ 100?.sec.test does not match reverse DNS name mta.sec.test")"
+		    e2e_mta_data_ok)"
+	fi
+	e2e_settle || tap_fail "$c: the MTA's queue drains"
 
 	# 127.0.0.7: x.hole.test, whose name servers never answer.  The
 	# RCPT that needs a verdict waits at most DNSTimeout (3 s in the

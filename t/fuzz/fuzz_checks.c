@@ -362,6 +362,31 @@ check_verdicts(struct world *w, const struct check_result *r)
 	bool temp = false, match, pending, helo_host, want_timed_out = false;
 	int lrc;
 
+	if (r->resolver_error) {
+		/* A lookup could not be started: only when submitting was
+		 * made to fail, and then every check is temperror. */
+		bool fwd = w->have_helo && helo_is_host(w->helo);
+
+		for (i = 0; i < r->n_names; i++)
+			fwd = fwd || r->names[i].looked_up;
+		FUZZ_ASSERT((w->mode & MODE_FAIL_NEW) ||
+		    ((w->mode & MODE_FAIL_FWD) && fwd));
+		FUZZ_ASSERT(r->ptr == CHECK_TEMPERROR);
+		FUZZ_ASSERT(r->iprev == CHECK_TEMPERROR);
+		FUZZ_ASSERT(r->generic == GENERIC_TEMPERROR);
+		FUZZ_ASSERT(r->xptr == (w->have_helo ? CHECK_TEMPERROR :
+		    CHECK_NONE));
+		FUZZ_ASSERT(strcmp(r->reason, "resolver error") == 0);
+		FUZZ_ASSERT(check_result_verified_name(r) == NULL);
+		return;
+	}
+	FUZZ_ASSERT(!(w->mode & MODE_FAIL_NEW));
+	if (w->mode & MODE_FAIL_FWD) {
+		/* Nothing was submitted after the PTR lookup. */
+		FUZZ_ASSERT(!(w->have_helo && helo_is_host(w->helo)));
+		for (i = 0; i < r->n_names; i++)
+			FUZZ_ASSERT(!r->names[i].looked_up);
+	}
 	if (ptr_res == DNS_OK && w->nrec == 0)
 		ptr_res = DNS_NODATA;
 	want_ptr = ptr_res == DNS_OK ? CHECK_PASS : ptr_res == DNS_NXDOMAIN ||
@@ -522,10 +547,6 @@ run(struct fuzz_in *in, struct world *w)
 	if (w->mode & MODE_FAIL_NEW)
 		fake_resolver_fail_submit(1);
 	s = check_session_new(&params, &w->ip, &dl);
-	if (w->mode & MODE_FAIL_NEW) {
-		FUZZ_ASSERT(s == NULL);
-		return;
-	}
 	FUZZ_ASSERT(s != NULL);
 	if (w->mode & MODE_FAIL_FWD)
 		fake_resolver_fail_submit(1);

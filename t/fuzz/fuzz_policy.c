@@ -67,12 +67,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	domain = malloc(dlen);
 	if (local == NULL || domain == NULL)
 		abort();
-	policy_split_recipient(rcpt, local, llen, domain, dlen);
-	check_lower(local, llen);
-	check_lower(domain, dlen);
-	if (strchr(rcpt, '@') == NULL)
-		FUZZ_ASSERT(domain[0] == '\0');
-	FUZZ_ASSERT(strchr(domain, '@') == NULL);
+	if (policy_split_recipient(rcpt, local, llen, domain, dlen) == -1) {
+		/* Never a cut part: both empty. */
+		FUZZ_ASSERT(local[0] == '\0' && domain[0] == '\0');
+	} else {
+		check_lower(local, llen);
+		check_lower(domain, dlen);
+		if (strchr(rcpt, '@') == NULL)
+			FUZZ_ASSERT(domain[0] == '\0');
+		FUZZ_ASSERT(strchr(domain, '@') == NULL);
+	}
+	free(local);
+	free(domain);
+	/* Buffers of the recipient's size always suffice. */
+	llen = dlen = strlen(rcpt) + 1;
+	local = malloc(llen);
+	domain = malloc(dlen);
+	if (local == NULL || domain == NULL)
+		abort();
+	FUZZ_ASSERT(policy_split_recipient(rcpt, local, llen, domain,
+	    dlen) == 0);
 	free(rcpt);
 	free(local);
 	free(domain);

@@ -144,6 +144,42 @@ expect_rc "-n, a ResolverConfig libunbound refuses" 1
 mt_check "-n, a ResolverConfig libunbound refuses: reported" \
     eval 'printf "%s\n" "$err" | grep -q "bad-unbound.conf"'
 
+# The resolver is proven at -n and before the socket opens: an unreadable
+# trust anchor file, or a ResolverConfig naming one (libunbound reads it
+# only when the context is finalized), is a configuration error.
+mt_conf bad-ta <<'END'
+TrustAnchorFile /nonexistent/root.key
+END
+sed -i '/^TrustAnchorFile none$/d' "$MT_DIR/bad-ta.conf"
+{ cat "$MT_WORLD/unbound.conf"
+  printf 'server:\n\tauto-trust-anchor-file: "/nonexistent/auto.key"\n'
+} >"$MT_DIR/unbound-badta.conf"
+mt_conf bad-auto-ta <<'END'
+AuthservID mx.example.net
+END
+sed -i "s|^ResolverConfig .*|ResolverConfig $MT_DIR/unbound-badta.conf|" \
+    "$MT_DIR/bad-auto-ta.conf"
+ta_msg='TrustAnchorFile /nonexistent/root.key: cannot read: No such file or directory'
+run bad-ta -n -c "$MT_DIR/bad-ta.conf"
+expect_rc "-n, an unreadable TrustAnchorFile" 1
+mt_check "-n, an unreadable TrustAnchorFile: \"$ta_msg\"" \
+    eval 'printf "%s\n" "$err" | grep -qxF "$ta_msg"'
+run bad-auto-ta -n -c "$MT_DIR/bad-auto-ta.conf"
+expect_rc "-n, a ResolverConfig whose trust anchor cannot be read" 1
+mt_check "-n, that ResolverConfig is named" \
+    eval 'printf "%s\n" "$err" | grep -q "^ResolverConfig $MT_DIR/unbound-badta.conf: the resolver cannot start"'
+run start-bad-ta -f -c "$MT_DIR/bad-ta.conf" -p "unix:$MT_DIR/never.sock"
+expect_rc "start (-f) with an unreadable TrustAnchorFile" 78
+mt_check "start (-f) with an unreadable TrustAnchorFile: message on stderr" \
+    eval 'printf "%s\n" "$err" | grep -qF "rdns-milter: $ta_msg"'
+mt_check "start (-f) with an unreadable TrustAnchorFile: no socket" \
+    [ ! -e "$MT_DIR/never.sock" ]
+run start-bad-auto-ta -c "$MT_DIR/bad-auto-ta.conf" -p "unix:$MT_DIR/never.sock"
+expect_rc "start (detaching) with a ResolverConfig that cannot start" 78
+mt_check "start (detaching): the message reaches the caller's stderr" \
+    eval 'printf "%s\n" "$err" | grep -q "ResolverConfig $MT_DIR/unbound-badta.conf: the resolver cannot start"'
+mt_check "start (detaching): no socket" [ ! -e "$MT_DIR/never.sock" ]
+
 # The daemon itself with a broken configuration or socket: a message and
 # a non-zero exit, no socket left behind.
 run start-bad -f -c "$MT_DIR/bad1.conf" -p "unix:$MT_DIR/never.sock"

@@ -140,8 +140,9 @@ mt_start()
 	MT_SOCK=$MT_DIR/p$mt_phase.sock
 	MT_TRANS=$MT_DIR/trans-$mt_phase
 	mkdir -p "$MT_TRANS" || exit 99
-	"$RDNS_MILTER" -f -c "$conf" -p "unix:$MT_MSOCK" >"$MT_LOG" 2>&1 \
-	    </dev/null &
+	# MT_ENV: extra environment for the daemon only (NAME=VALUE ...).
+	env $MT_ENV "$RDNS_MILTER" -f -c "$conf" -p "unix:$MT_MSOCK" \
+	    >"$MT_LOG" 2>&1 </dev/null &
 	MT_PID=$!
 	if ! proc_wait 10 "$MT_PID" test -S "$MT_MSOCK"; then
 		tap_fail "rdns-milter -c $conf starts and opens its socket"
@@ -280,11 +281,13 @@ mt_lua_wait()
 }
 
 # The daemon's summary lines (SPEC 3.3) without the program prefix and
-# with the timing normalised: "QID: ip=... action=... ms=N" (a line logged
-# at close before the answers came ends "ms=N dns=incomplete").
+# with the timing and the connection serial normalised: "QID: ip=...
+# action=... ms=N client=host[ip] conn=N" (a line logged at close before the
+# answers came has "ms=N dns=incomplete client=...").
 mt_summaries()
 {
-	sed -n -e 's/ ms=[0-9][0-9]*\( dns=incomplete\)\{0,1\}$/ ms=N\1/' \
+	sed -n -e 's/ ms=[0-9][0-9]*\( dns=[a-z-]*\)\{0,1\}\( client=[^ ]*\) conn=[0-9][0-9]*$/ ms=N\1\2 conn=N/' \
+	    -e 's/\( action=accept client=[^ ]*\) conn=[0-9][0-9]*$/\1 conn=N/' \
 	    -e 's/^rdns-milter: \([^ ]*: ip=.*\)$/\1/p' "${1:-$MT_LOG}"
 }
 

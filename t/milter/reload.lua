@@ -82,6 +82,28 @@ T.run(function()
 	v = probe("RLD", R)
 	T.ok(authserv(v) == "mx2.example.net", "after D: authserv-id " .. authserv(v))
 
+	-- F: the file vanishes (an editor replacing it): E... stays B.
+	local before = count("reload failed")
+	T.ok(os.execute("rm -f " .. T.dir .. "/reload.conf && kill -USR1 " ..
+	    os.getenv("MT_PID")), "remove reload.conf, SIGUSR1")
+	for _ = 1, 100 do
+		if count("reload failed") > before then break end
+		mt.sleep(0.05)
+	end
+	T.ok(count("reload failed") > before, "reload F: reload failed")
+	v = probe("RLF", R)
+	T.ok(authserv(v) == "mx2.example.net", "after F: authserv-id " .. authserv(v))
+
+	-- G: an unreadable trust anchor file; B stays, still refusing.
+	reload("G", "reload failed")
+	v = probe("RLG", R)
+	T.ok(authserv(v) == "mx2.example.net", "after G: authserv-id " .. authserv(v))
+
+	-- H: a ResolverConfig that libunbound accepts but cannot finalize.
+	reload("H", "reload failed")
+	v = probe("RLH", R)
+	T.ok(authserv(v) == "mx2.example.net", "after H: authserv-id " .. authserv(v))
+
 	-- E: good again, with a new resolver (another ResolverConfig path).
 	reload("E", "configuration reloaded")
 	v = probe("RLE", C)

@@ -31,6 +31,24 @@ AuthservID mx3.example.net
 END
 sed -i "s|^ResolverConfig .*|ResolverConfig $MT_DIR/unbound-copy.conf|" \
     "$MT_DIR/reload-E.conf"
+# F: the file is missing at the moment of the reload (an editor or a
+# configuration tool replacing it): an error, never the built-in defaults.
+# G: a trust anchor file that cannot be read.  H: a ResolverConfig naming
+# an auto-trust-anchor-file that cannot be read (libunbound reports it
+# only when the context is finalized).
+mt_conf reload-G <<'END'
+AuthservID broken-g.example.net
+TrustAnchorFile /nonexistent/root.key
+END
+sed -i '/^TrustAnchorFile none$/d' "$MT_DIR/reload-G.conf"
+{ cat "$MT_WORLD/unbound.conf"
+  printf 'server:\n\tauto-trust-anchor-file: "/nonexistent/auto.key"\n'
+} >"$MT_DIR/unbound-badta.conf"
+mt_conf reload-H <<END
+AuthservID broken-h.example.net
+END
+sed -i "s|^ResolverConfig .*|ResolverConfig $MT_DIR/unbound-badta.conf|" \
+    "$MT_DIR/reload-H.conf"
 cp "$MT_DIR/reload-A.conf" "$MT_DIR/reload.conf"
 line=$(grep -n '^NoSuchKey' "$MT_DIR/reload-C.conf" | cut -d: -f1)
 
@@ -42,9 +60,15 @@ count()
 {
 	grep -cF -- "$1" "$MT_LOG"
 }
-mt_check "four reloads logged" [ "$(count 'SIGUSR1: reloading')" -eq 4 ]
+mt_check "seven reloads logged" [ "$(count 'SIGUSR1: reloading')" -eq 7 ]
 mt_check "two succeeded" [ "$(count 'configuration reloaded')" -eq 2 ]
-mt_check "two failed" [ "$(count 'reload failed')" -eq 2 ]
+mt_check "five failed" [ "$(count 'reload failed')" -eq 5 ]
+mt_check "the missing file is reported, not replaced by defaults" \
+    grep -q "^rdns-milter: $MT_DIR/reload.conf: .*No such file" "$MT_LOG"
+mt_check "the unreadable trust anchor is reported" \
+    grep -q '^rdns-milter: reload failed: resolver: TrustAnchorFile /nonexistent/root.key: cannot read: No such file or directory; keeping' "$MT_LOG"
+mt_check "the ResolverConfig libunbound cannot finalize is reported" \
+    grep -q "^rdns-milter: reload failed: resolver: ResolverConfig $MT_DIR/unbound-badta.conf: the resolver cannot start" "$MT_LOG"
 mt_check "the broken file is reported as FILE:LINE: message" \
     grep -q "^rdns-milter: $MT_DIR/reload.conf:$line: ." "$MT_LOG"
 mt_check "the resolver failure is reported" \

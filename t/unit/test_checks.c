@@ -364,6 +364,52 @@ test_helo_equal_to_ptr_name_is_looked_up_once(void **state)
 	check_session_free(s);
 }
 
+/* Lookups that cannot be started: the connection is not left unchecked,
+ * every check is temperror with the reason "resolver error". */
+static void
+test_submit_failure_is_resolver_error(void **state)
+{
+	static const char *ptr[] = { "mail.example.test", NULL };
+	static const char *a[] = { "192.0.2.10", NULL };
+	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL, NULL };
+	struct check_session *s;
+	struct check_result r;
+
+	(void)state;
+	/* The PTR lookup itself cannot start. */
+	fake_resolver_reset();
+	fake_resolver_add(R4, PTR, DNS_OK, S, ptr);
+	fake_resolver_fail_submit(1);
+	s = start_r4(&p, 1);
+	check_session_helo(s, "mail.example.test");
+	assert_true(check_session_done(s));
+	finish(s, &r);
+	assert_true(r.resolver_error);
+	assert_int_equal(r.ptr, CHECK_TEMPERROR);
+	assert_int_equal(r.iprev, CHECK_TEMPERROR);
+	assert_int_equal(r.xptr, CHECK_TEMPERROR);
+	assert_int_equal(r.generic, GENERIC_TEMPERROR);
+	assert_string_equal(r.reason, "resolver error");
+	assert_null(check_result_verified_name(&r));
+	check_result_clear(&r);
+	check_session_free(s);
+
+	/* The PTR answers, its forward lookup cannot start. */
+	fake_resolver_reset();
+	fake_resolver_add(R4, PTR, DNS_OK, S, ptr);
+	fake_resolver_add("mail.example.test", A, DNS_OK, S, a);
+	s = start_r4(&p, 1);
+	fake_resolver_fail_submit(1);
+	finish(s, &r);
+	assert_true(r.resolver_error);
+	assert_int_equal(r.iprev, CHECK_TEMPERROR);
+	assert_int_equal(r.xptr, CHECK_NONE);	/* no HELO */
+	assert_string_equal(r.reason, "resolver error");
+	check_result_clear(&r);
+	check_session_free(s);
+	fake_resolver_fail_submit(0);
+}
+
 /* Closing a session with lookups in flight cancels them. */
 static void
 test_free_with_lookups_in_flight_cancels(void **state)
@@ -526,6 +572,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_helo_equal_to_ptr_name_is_looked_up_once),
+		cmocka_unit_test(test_submit_failure_is_resolver_error),
 		cmocka_unit_test(test_free_with_lookups_in_flight_cancels),
 		cmocka_unit_test(test_wait_ends_when_first_name_confirms),
 		cmocka_unit_test(test_two_hundred_ptr_records),

@@ -154,6 +154,7 @@ fresh_counters_render_every_series_as_zero(void **state)
 		"rdns_milter_actions_total{"
 		    "action=\"reject\",dry_run=\"yes\"} 0",
 		"rdns_milter_forged_headers_removed_total 0",
+		"rdns_milter_resolver_errors_total 0",
 		"rdns_milter_verdict_seconds_bucket{le=\"+Inf\"} 0",
 		"rdns_milter_verdict_seconds_sum 0.000000",
 		"rdns_milter_verdict_seconds_count 0",
@@ -186,6 +187,7 @@ every_metric_has_help_and_type(void **state)
 		{ "rdns_milter_dns_timeouts_total", "counter" },
 		{ "rdns_milter_actions_total", "counter" },
 		{ "rdns_milter_forged_headers_removed_total", "counter" },
+		{ "rdns_milter_resolver_errors_total", "counter" },
 		{ "rdns_milter_verdict_seconds", "histogram" },
 	};
 	char want[128];
@@ -275,6 +277,7 @@ recorded_events_give_exact_counter_lines(void **state)
 		"rdns_milter_actions_total{"
 		    "action=\"reject\",dry_run=\"yes\"} 0",
 		"rdns_milter_forged_headers_removed_total 5",
+		"rdns_milter_resolver_errors_total 2",
 	};
 	struct check_result r;
 	int i;
@@ -315,6 +318,8 @@ recorded_events_give_exact_counter_lines(void **state)
 	metrics_forged_removed(2);
 	metrics_forged_removed(3);
 	metrics_forged_removed(0);
+	metrics_resolver_error();
+	metrics_resolver_error();
 
 	render_page();
 	assert_lines(page, want, NELEM(want));

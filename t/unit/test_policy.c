@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -580,11 +581,68 @@ recipient_split_table(void **state)
 		assert_string_equal(local, t[i].local);
 		assert_string_equal(domain, t[i].domain);
 	}
-	/* Truncated to the buffers, never overrun. */
-	policy_split_recipient("<averyveryverylonglocalpart@example.com>",
-	    local, sizeof local, domain, 4);
-	assert_string_equal(local, "averyveryverylo");
-	assert_string_equal(domain, "exa");
+	/* Never cut: a part that does not fit is an error, both parts "". */
+	assert_int_equal(policy_split_recipient(
+	    "<averyveryverylonglocalpart@example.com>", local, sizeof local,
+	    domain, sizeof domain), -1);
+	assert_string_equal(local, "");
+	assert_string_equal(domain, "");
+	assert_int_equal(policy_split_recipient("<u@example.com>", local,
+	    sizeof local, domain, 4), -1);
+	assert_string_equal(local, "");
+	assert_string_equal(domain, "");
+}
+
+/* A recipient domain far longer than 255 bytes is split whole (the milter
+ * sizes its buffers from the recipient), so it keeps its own policy. */
+static void
+long_recipient_domain_split_whole(void **state)
+{
+	char rcpt[420], want[300], *local, *domain;
+	size_t n;
+
+	(void)state;
+	memset(want, 'a', 250);
+	snprintf(want + 250, sizeof want - 250, ".strict.example");
+	snprintf(rcpt, sizeof rcpt, "<U@%s>", want);
+	n = strlen(rcpt) + 1;
+	local = malloc(n);
+	domain = malloc(n);
+	assert_non_null(local);
+	assert_non_null(domain);
+	assert_int_equal(policy_split_recipient(rcpt, local, n, domain, n), 0);
+	assert_string_equal(local, "u");
+	assert_string_equal(domain, want);
+	free(local);
+	free(domain);
+}
+
+/* '%' never reaches smfi_setreply(3): Sendmail drops a text with one. */
+static void
+percent_in_helo_replaced(void **state)
+{
+	struct check_result r;
+	struct policy p;
+	struct policy_decision d;
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	snprintf(r.ipstr, sizeof r.ipstr, "192.0.2.1");
+	r.ptr = CHECK_FAIL;
+	r.iprev = CHECK_PERMERROR;
+	r.verified = -1;
+	r.have_helo = true;
+	snprintf(r.helo, sizeof r.helo, "100%%.example");
+	r.xptr = CHECK_FAIL;
+	r.helo_fwd = CHECK_FAIL;
+	memset(&p, 0, sizeof p);
+	p.helo = ACTION_REJECT;
+	p.temperror = ACTION_ACCEPT;
+	policy_decide(&r, &p, &d);
+	assert_int_equal(d.action, ACTION_REJECT);
+	assert_string_equal(d.text, "HELO name 100?.example does not match "
+	    "reverse DNS of 192.0.2.1");
+	assert_null(strchr(d.text, '%'));
 }
 
 int
@@ -592,6 +650,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(decide_table_gives_action_codes_and_text),
+		cmocka_unit_test(long_recipient_domain_split_whole),
+		cmocka_unit_test(percent_in_helo_replaced),
 		cmocka_unit_test(each_action_maps_to_its_code),
 		cmocka_unit_test(
 		    helo_8bit_and_control_bytes_become_question_marks),
