@@ -325,6 +325,7 @@ main(int argc, char *argv[])
 		return EX_CONFIG_;
 	}
 
+	memset(&cp, 0, sizeof cp);
 	cp.max_ptr_names = cf->max_ptr_names;
 	cp.generic = cf->generic;
 	cp.ops = &resolver_unbound_ops;

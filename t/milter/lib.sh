@@ -141,7 +141,7 @@ mt_start()
 	MT_TRANS=$MT_DIR/trans-$mt_phase
 	mkdir -p "$MT_TRANS" || exit 99
 	# MT_ENV: extra environment for the daemon only (NAME=VALUE ...).
-	env $MT_ENV "$RDNS_MILTER" -f -c "$conf" -p "unix:$MT_MSOCK" \
+	env ${MT_ENV:-} "$RDNS_MILTER" -f -c "$conf" -p "unix:$MT_MSOCK" \
 	    >"$MT_LOG" 2>&1 </dev/null &
 	MT_PID=$!
 	if ! proc_wait 10 "$MT_PID" test -S "$MT_MSOCK"; then
