@@ -5,8 +5,9 @@
 #
 #	bench/run-all.sh BUILDDIR
 #
-# PARTs (default all, in this order): warm cold memory postfix (see
-# bench/warm.sh, bench/cold.sh, bench/memory.sh, bench/postfix.sh).  As
+# PARTs (default all, in this order): warm cold memory outage postfix (see
+# bench/warm.sh, bench/cold.sh, bench/memory.sh, bench/outage.sh,
+# bench/postfix.sh).  As
 # root with unshare(1), the suite re-runs itself in a private network and
 # mount namespace: its own loopback, nothing else reachable, and
 # /etc/resolv.conf and /etc/hosts replaced for the Postfix part only
@@ -25,11 +26,11 @@ set -u
 . "$(dirname "$0")/common.sh"
 bench_init "${1:-}"
 shift
-PARTS=${*:-warm cold memory postfix}
+PARTS=${*:-warm cold memory outage postfix}
 for p in $PARTS; do
 	case $p in
-	warm|cold|memory|postfix) ;;
-	*) bench_die "unknown part: $p (warm cold memory postfix)" ;;
+	warm|cold|memory|outage|postfix) ;;
+	*) bench_die "unknown part: $p (warm cold memory outage postfix)" ;;
 	esac
 done
 
@@ -188,6 +189,16 @@ report()
 		row memory "$k" "RSS growth kB" \
 		    "$(cell memory "$k" rss_growth_kb)" "< 1024: $(verdict le \
 		    1023 $(bench_values memory "$k" rss_growth_kb))"
+	fi
+	if [ -n "$(bench_values outage healthy rcpt_p99_us)" ]; then
+		for k in healthy outage burst; do
+			row outage "$k" "cached RCPT us p50 / p99 / max" \
+			    "$(cell outage "$k" rcpt_p50_us) / $(cell outage \
+			    "$k" rcpt_p99_us) / $(cell outage "$k" \
+			    rcpt_max_us)" ""
+		done
+		row outage "200 black-holed" "daemon threads" \
+		    "$(cell outage outage workers)" ""
 	fi
 	for k in none "null unix" "null tcp" "rdns unix" "rdns tcp" \
 	    "rspamd unix" "rspamd tcp" postfix-own; do
