@@ -1263,6 +1263,16 @@ config_new_default(void)
 	return config_load_string("(defaults)", "", NULL, NULL);
 }
 
+struct config *
+config_load_daemon(const char *file, bool defaults_if_missing,
+    config_error_fn *errfn, void *arg)
+{
+	if (defaults_if_missing && access(file, F_OK) == -1 &&
+	    errno == ENOENT)
+		return config_new_default();
+	return config_load(file, errfn, arg);
+}
+
 void
 config_ref(struct config *cf)
 {

@@ -130,6 +130,16 @@ struct config *config_load_string(const char *name, const char *text,
 /** The built-in defaults, as if from an empty file. NULL if out of memory. */
 struct config *config_new_default(void);
 
+/**
+ * The daemon's loader: config_load(file), except that with
+ * defaults_if_missing a file that does not exist gives the built-in
+ * defaults.  The daemon passes true only at start-up without -c; a reload
+ * passes false, so a file that vanished (an editor or a configuration
+ * tool replacing it) is an error and the configuration in force stays.
+ */
+struct config *config_load_daemon(const char *file,
+    bool defaults_if_missing, config_error_fn *errfn, void *arg);
+
 /** Add one reference (single-threaded use). */
 void config_ref(struct config *cf);
 

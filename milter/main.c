@@ -69,20 +69,13 @@ log_error(void *arg, const char *msg)
 	log_msg(LOG_ERR, "%s", msg);
 }
 
-/*
- * Read the configuration: the given file, or the default file when it
- * exists; at start-up only, the built-in defaults when no -c was given and
- * the default file does not exist.  A reload never falls back to the
- * defaults: a file that is missing at that moment (an editor or a
- * configuration tool replacing it) is an error like a bad line.
- */
+/* Read the configuration (config_load_daemon()): the built-in defaults
+ * replace a missing default file only at start-up, never at a reload. */
 static struct config *
 load_config(config_error_fn *errfn, bool at_start)
 {
-	if (at_start && !config_given && access(config_file, F_OK) == -1 &&
-	    errno == ENOENT)
-		return config_new_default();
-	return config_load(config_file, errfn, NULL);
+	return config_load_daemon(config_file, at_start && !config_given,
+	    errfn, NULL);
 }
 
 /*

@@ -1500,6 +1500,41 @@ ref_unref_counts(void **state)
 	config_unref(NULL);
 }
 
+/* The daemon's loader: a missing file means the defaults only when the
+ * caller allows it (start-up without -c); a reload never falls back. */
+static void
+daemon_loader_defaults_only_at_start(void **state)
+{
+	struct config *cf;
+	struct errs e;
+	char path[] = "/tmp/rdns-test-config.XXXXXX";
+	int fd;
+
+	(void)state;
+	memset(&e, 0, sizeof e);
+	cf = config_load_daemon("/nonexistent/rdns-milter.conf", true,
+	    collect, &e);
+	assert_non_null(cf);
+	assert_int_equal(e.n, 0);
+	config_unref(cf);
+
+	cf = config_load_daemon("/nonexistent/rdns-milter.conf", false,
+	    collect, &e);
+	assert_null(cf);
+	assert_true(e.n >= 1);
+	assert_non_null(strstr(e.msg[0], "/nonexistent/rdns-milter.conf"));
+
+	/* A file that exists is always read, errors and all. */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_true(write(fd, "NoSuchKey yes\n", 14) == 14);
+	close(fd);
+	memset(&e, 0, sizeof e);
+	assert_null(config_load_daemon(path, true, collect, &e));
+	assert_true(e.n >= 1);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -1535,6 +1570,7 @@ main(void)
 		    sample_settings_uncommented_are_valid_defaults),
 		cmocka_unit_test(every_key_is_in_sample_and_man_page),
 		cmocka_unit_test(ref_unref_counts),
+		cmocka_unit_test(daemon_loader_defaults_only_at_start),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tmpdir, teardown_tmpdir);
