@@ -90,6 +90,9 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 	}
 	cp.max_ptr_names = cf->max_ptr_names;
 	cp.generic = cf->generic;
+	cp.roles = cf->mail_roles;
+	cp.allow = cf->allow_domains;
+	cp.n_allow = cf->n_allow_domains;
 	cp.ops = &resolver_unbound_ops;
 	cp.resolver = runtime_resolver(s->rt);
 	if ((s->cs = check_session_new(&cp, &ip, &s->deadline)) == NULL) {
