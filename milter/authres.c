@@ -185,6 +185,8 @@ iprev_element(struct fold *f, const struct check_result *r)
 	strbuf_printf(&w, "dnssec=%s", dnssec_status_str(r->iprev_dnssec));
 	if (r->iprev == CHECK_PASS && r->generic == GENERIC_YES)
 		strbuf_puts(&w, "; generic");
+	if (r->iprev == CHECK_PASS && r->allowlisted)
+		strbuf_puts(&w, "; allowlisted");
 	strbuf_putc(&w, ')');
 	fold_comment(f, w.buf, w.len, 0);
 
@@ -213,6 +215,14 @@ xptr_element(struct fold *f, const struct check_result *r)
 		strbuf_init(&w, wbuf, sizeof(wbuf));
 		strbuf_puts(&w, "(helo resolves to ");
 		put_text_comment(&w, r->ipstr, cap(sizeof(r->ipstr)));
+		strbuf_putc(&w, ')');
+		fold_comment(f, w.buf, w.len, 0);
+	} else if (r->xptr != CHECK_PASS && r->helo_aligned &&
+	    r->helo_org[0] != '\0') {
+		/* One comment: forward confirmation is the stronger fact. */
+		strbuf_init(&w, wbuf, sizeof(wbuf));
+		strbuf_puts(&w, "(helo aligned with ");
+		put_dns_comment(&w, r->helo_org, cap(sizeof(r->helo_org)));
 		strbuf_putc(&w, ')');
 		fold_comment(f, w.buf, w.len, 0);
 	}

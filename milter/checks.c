@@ -25,6 +25,7 @@
 #include "checks.h"
 #include "generic.h"
 #include "log.h"
+#include "orgdomain.h"
 #include "strbuf.h"
 
 enum query_kind {
@@ -488,6 +489,9 @@ check_result_resolver_error(struct check_result *r)
 	r->verified = -1;
 	r->helo_match = -1;
 	snprintf(r->reason, sizeof r->reason, "resolver error");
+	r->helo_aligned = false;
+	r->allowlisted = false;
+	r->org_domain[0] = r->helo_org[0] = '\0';
 	if (r->have_helo)
 		r->xptr = CHECK_TEMPERROR;
 	r->generic = GENERIC_TEMPERROR;
@@ -741,6 +745,45 @@ helo_verdict(const struct check_session *s, struct check_result *r)
 	r->xptr = CHECK_FAIL;
 }
 
+/*
+ * Organizational domains (SPEC 2): the verified name's, HELO alignment
+ * (the HELO hostname's organizational domain equals a confirmed PTR
+ * name's) and AllowDomains (the verified name only: never a name that
+ * did not forward-confirm).  Reads r and the session's fixed parameters;
+ * no lock needed.
+ */
+static void
+org_verdict(const struct check_session *s, struct check_result *r)
+{
+	char org[DNAME_TEXT_MAX];
+	const char *v = check_result_verified_name(r);
+	size_t i;
+
+	r->helo_aligned = false;
+	r->org_domain[0] = r->helo_org[0] = '\0';
+	r->allowlisted = false;
+	if (r->iprev != CHECK_PASS || v == NULL)
+		return;
+	(void)orgdomain_of(v, r->org_domain, sizeof r->org_domain);
+	r->allowlisted = orgdomain_list_match(s->p.allow, s->p.n_allow, v);
+	if (!r->have_helo || strlen(r->helo) >= DNAME_TEXT_MAX ||
+	    !dname_valid_hostname(r->helo) ||
+	    orgdomain_of(r->helo, org, sizeof org) == -1)
+		return;
+	for (i = 0; i < r->n_names; i++) {
+		char norg[DNAME_TEXT_MAX];
+
+		if (!r->names[i].looked_up || !r->names[i].confirmed)
+			continue;
+		if (orgdomain_of(r->names[i].name.safe, norg,
+		    sizeof norg) == 0 && strcmp(norg, org) == 0) {
+			r->helo_aligned = true;
+			memcpy(r->helo_org, org, sizeof r->helo_org);
+			return;
+		}
+	}
+}
+
 int
 check_session_result(struct check_session *s, struct check_result *r)
 {
@@ -820,13 +863,14 @@ check_session_result(struct check_session *s, struct check_result *r)
 	}
 	/* generic: judged on the verified name only. */
 	if (r->iprev == CHECK_PASS)
-		r->generic = generic_match(s->p.generic,
+		r->generic = generic_judge(s->p.generic, s->p.roles,
 		    r->names[r->verified].name.safe, &r->ip) ? GENERIC_YES :
 		    GENERIC_NO;
 	else if (r->iprev == CHECK_TEMPERROR)
 		r->generic = GENERIC_TEMPERROR;
 	else
 		r->generic = GENERIC_NO;
+	org_verdict(s, r);
 	return 0;
 }
 

@@ -17,6 +17,8 @@
  *		mapping table is in checks.c)
  *	x-ptr	pass | fail | neutral | none | temperror
  *	generic	yes | no | temperror (no verified name: no)
+ *	aligned	the HELO's organizational domain is a confirmed name's
+ *	allowlisted	the verified name is in AllowDomains
  *
  *	It knows nothing of libmilter; rdns-check and the milter share it.
  *
@@ -77,6 +79,11 @@ struct check_params {
 	const struct generic_patterns *generic;	/* NULL: IP test only */
 	const struct resolver_ops *ops;
 	void		*resolver;
+	const struct generic_roles *roles;	/* MailRoleWords; NULL: the
+						   mail-role rule is off */
+	char *const	*allow;			/* AllowDomains (orgdomain.h
+						   form), n_allow of them */
+	size_t		 n_allow;
 	const char	*log_ctx;	/* for log lines, or NULL */
 };
 
@@ -130,8 +137,20 @@ struct check_result {
 	enum dns_result	 helo_dns;	/* class of that lookup's answer */
 	char		 helo_addrs[160];	/* its first addresses */
 
+	/* HELO alignment (SPEC 2): the HELO is a hostname whose
+	 * organizational domain is that of a confirmed PTR name. */
+	bool		 helo_aligned;
+	char		 org_domain[DNAME_TEXT_MAX];	/* the verified name's
+					   organizational domain, "" if none */
+	char		 helo_org[DNAME_TEXT_MAX];	/* the HELO's, when
+					   aligned; else "" */
+
 	/* generic */
 	enum generic_res generic;
+
+	/* AllowDomains: the verified name is listed (exempt from the
+	 * generic and helo policies) */
+	bool		 allowlisted;
 
 	bool		 resolver_error;	/* a lookup could not be started
 					   (out of memory, a dead resolver):

@@ -29,6 +29,7 @@
 #include "cidr.h"
 #include "generic.h"
 #include "log.h"
+#include "orgdomain.h"
 #include "strbuf.h"
 
 /* Longest accepted line, without the newline.  Nothing legitimate comes
@@ -744,6 +745,47 @@ key_generic_patterns(struct parse *p, const char *v)
 	return 0;
 }
 
+static int
+allow_item(struct parse *p, const char *item, void *arg)
+{
+	char domain[CONFIG_DOMAIN_MAX + 2];
+	const char *why = "";
+
+	(void)arg;
+	if (strcmp(item, "*") == 0) {
+		perr(p, "AllowDomains: '*' would exempt every client; list "
+		    "domains (example.com, .example.com)");
+		return -1;
+	}
+	if (parse_policy_domain(item, domain, &why) == -1) {
+		perr(p, "AllowDomains: bad domain '%s' (%s)", Q(item), why);
+		return -1;
+	}
+	return strv_add(p, &p->cf->allow_domains, &p->cf->n_allow_domains,
+	    domain);
+}
+
+static int
+key_allow_domains(struct parse *p, const char *v)
+{
+	return split_list(p, "AllowDomains", v, allow_item, NULL);
+}
+
+static int
+key_mail_role_words(struct parse *p, const char *v)
+{
+	struct generic_roles *gr;
+	char err[256];
+
+	if ((gr = generic_roles_new(v, err, sizeof err)) == NULL) {
+		perr(p, "MailRoleWords: %s", err);
+		return -1;
+	}
+	generic_roles_free(p->cf->mail_roles);
+	p->cf->mail_roles = gr;
+	return 0;
+}
+
 /* Policy key=value pairs: each key, its field and its allowed values. */
 struct pval {
 	const char	*name;
@@ -908,6 +950,8 @@ static const struct key keys[] = {
 	{ "SkipAuthenticated",	BOOL(skip_authenticated),	false },
 	{ "ExemptRecipients",	FN(key_exempt),			false },
 	{ "GenericPatterns",	FN(key_generic_patterns),	false },
+	{ "MailRoleWords",	FN(key_mail_role_words),	false },
+	{ "AllowDomains",	FN(key_allow_domains),		true },
 	{ "DryRun",		BOOL(dry_run),			false },
 	{ "MetricsListen",	FN(key_metrics_listen),		false },
 	{ "Policy",		FN(key_policy),			true },
@@ -1085,6 +1129,8 @@ config_free(struct config *cf)
 	strv_free(cf->exempt, cf->n_exempt);
 	free(cf->generic_patterns_file);
 	generic_patterns_free(cf->generic);
+	generic_roles_free(cf->mail_roles);
+	strv_free(cf->allow_domains, cf->n_allow_domains);
 	free(cf->metrics_listen);
 	for (i = 0; i < cf->n_policies; i++)
 		free(cf->policies[i].domain);
@@ -1145,6 +1191,18 @@ finish(struct parse *p)
 	if (cf->generic == NULL && cf->generic_patterns_file == NULL &&
 	    (cf->generic = generic_patterns_new_builtin()) == NULL) {
 		perr(p, "out of memory");
+		return -1;
+	}
+	if (cf->mail_roles == NULL &&
+	    (cf->mail_roles = generic_roles_new_default()) == NULL) {
+		perr(p, "out of memory");
+		return -1;
+	}
+	/* Without a suffix list no name has an organizational domain:
+	 * nothing could be judged generic, no HELO aligned. */
+	if (!orgdomain_available()) {
+		perr(p, "no Public Suffix List could be loaded (install the "
+		    "publicsuffix package)");
 		return -1;
 	}
 	return 0;

@@ -42,6 +42,7 @@
 #include "cidr.h"
 
 struct generic_patterns;
+struct generic_roles;
 
 /* Defaults (SPEC 4). */
 #define CONFIG_DEFAULT_SOCKET	"local:/run/rdns-milter/rdns-milter.sock"
@@ -100,6 +101,12 @@ struct config {
 
 	char		*generic_patterns_file;	/* NULL: built-in list */
 	struct generic_patterns *generic;	/* never NULL */
+	struct generic_roles *mail_roles;	/* MailRoleWords, never NULL
+						   (no words: "none") */
+	char		**allow_domains;	/* AllowDomains: "example.com"
+						   or ".example.com", lower
+						   case, no trailing dot */
+	size_t		 n_allow_domains;
 
 	bool		 dry_run;
 

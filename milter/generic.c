@@ -2,9 +2,10 @@
  * generic.c - does a forward-confirmed name look generic/dynamic?
  *
  * SPEC 2 "generic" and the contract in generic.h.  The host part of a
- * name is every label left of the last two; the registered domain (the
- * last two labels) is never examined, and a name of one or two labels is
- * never generic.
+ * name is every label left of its organizational domain (orgdomain.c,
+ * the Public Suffix List); the organizational domain is never examined,
+ * and a name that is its own organizational domain (or a public suffix)
+ * is never generic.
  *
  * IP embedding: all textual forms of the client address listed in
  * generic.h are generated (a few hundred bytes at most) and searched for
@@ -36,8 +37,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "generic.h"
+#include "orgdomain.h"
 
 /* Longest pattern line accepted from a file (administrator input, but a
  * sane cap keeps regcomp() bounded). */
@@ -89,9 +92,10 @@ static const char *const builtin_patterns[] = {
 };
 #undef KW
 
-/* Host-part labels that keep a name from being generic by pattern. */
+/* Host-part labels that keep a name from being generic by pattern (a
+ * mail-role word, below, keeps it from being generic at all). */
 static const char *const protected_labels[] = {
-	"static", "mail", "smtp", "mx",
+	"static",
 };
 
 static bool
@@ -114,14 +118,17 @@ to_lower(unsigned char c)
 
 /*
  * Copy name lower-cased into buf[DNAME_TEXT_MAX] without its trailing dot
- * and cut it after the host part.
- * @return the host part length, 0 when there is none (fewer than three
- *	labels) or the name is too long to be a name.
+ * and cut it before its organizational domain (orgdomain.h: the Public
+ * Suffix List, never "the last two labels").
+ * @return the host part length, 0 when there is none (the name is its
+ *	own organizational domain or a public suffix) or the name is too
+ *	long to be a name.
  */
 static size_t
 host_part(const char *name, char *buf)
 {
-	size_t len, i, dots = 0;
+	size_t len, i;
+	int off;
 
 	buf[0] = '\0';
 	if (name == NULL)
@@ -134,15 +141,13 @@ host_part(const char *name, char *buf)
 	for (i = 0; i < len; i++)
 		buf[i] = to_lower((unsigned char)name[i]);
 	buf[len] = '\0';
-	/* Cut at the second dot from the right. */
-	for (i = len; i > 0; i--) {
-		if (buf[i - 1] == '.' && ++dots == 2) {
-			buf[i - 1] = '\0';
-			return i - 1;
-		}
+	/* "host.org.tld": the org domain starts after "host.". */
+	if ((off = orgdomain_offset(buf)) < 2 || buf[off - 1] != '.') {
+		buf[0] = '\0';
+		return 0;
 	}
-	buf[0] = '\0';
-	return 0;
+	buf[off - 1] = '\0';
+	return (size_t)off - 1;
 }
 
 /* True if needle occurs in hay, not preceded nor followed by a digit of
@@ -338,6 +343,161 @@ generic_match(const struct generic_patterns *gp, const char *name,
 				return true;
 	}
 	return false;
+}
+
+/*
+ * Mail-role words (SPEC 2): a host part with a label holding one of them
+ * as a whole word is a mail server's, never generic.  Words are the
+ * maximal runs of letters and the maximal runs of digits of a label, so
+ * "mail-oln040092253093" holds "mail", "oln" and "040092253093", and
+ * "mxout" is one word (not "mx").
+ */
+struct generic_roles {
+	char	**w;		/* lower case, letters only */
+	size_t	  n;
+};
+
+static bool
+is_alpha(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+void
+generic_roles_free(struct generic_roles *gr)
+{
+	size_t i;
+
+	if (gr == NULL)
+		return;
+	for (i = 0; i < gr->n; i++)
+		free(gr->w[i]);
+	free(gr->w);
+	free(gr);
+}
+
+struct generic_roles *
+generic_roles_new(const char *list, char *err, size_t errlen)
+{
+	struct generic_roles *gr;
+	const char *p = list, *start;
+	char dummy[1];
+	size_t len, i;
+	char **nw;
+
+	if (err == NULL || errlen == 0) {
+		err = dummy;
+		errlen = sizeof dummy;
+	}
+	err[0] = '\0';
+	if (list == NULL) {
+		(void)snprintf(err, errlen, "no word list given");
+		return NULL;
+	}
+	if ((gr = calloc(1, sizeof *gr)) == NULL) {
+		(void)snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (strcasecmp(list, "none") == 0)
+		return gr;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		for (start = p; *p != '\0' && *p != ' ' && *p != '\t' &&
+		    *p != ','; p++)
+			;
+		len = (size_t)(p - start);
+		for (i = 0; i < len; i++)
+			if (!is_alpha((unsigned char)start[i]))
+				break;
+		if (i < len || len > GENERIC_WORD_MAX) {
+			(void)snprintf(err, errlen, "bad word '%.*s' (want "
+			    "letters only, at most %d, or none)",
+			    len > 64 ? 64 : (int)len, start, GENERIC_WORD_MAX);
+			goto fail;
+		}
+		if (len == 4 && strncasecmp(start, "none", 4) == 0) {
+			(void)snprintf(err, errlen, "none stands alone");
+			goto fail;
+		}
+		if ((nw = realloc(gr->w, (gr->n + 1) * sizeof *nw)) == NULL ||
+		    (gr->w = nw, (nw[gr->n] = malloc(len + 1)) == NULL)) {
+			(void)snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+		for (i = 0; i < len; i++)
+			nw[gr->n][i] = to_lower((unsigned char)start[i]);
+		nw[gr->n++][len] = '\0';
+	}
+	if (gr->n == 0) {
+		(void)snprintf(err, errlen, "empty list (write none to "
+		    "turn the rule off)");
+		goto fail;
+	}
+	return gr;
+fail:
+	generic_roles_free(gr);
+	return NULL;
+}
+
+struct generic_roles *
+generic_roles_new_default(void)
+{
+	return generic_roles_new(GENERIC_ROLES_DEFAULT, NULL, 0);
+}
+
+size_t
+generic_roles_count(const struct generic_roles *gr)
+{
+	return gr != NULL ? gr->n : 0;
+}
+
+/* Is word[len] (lower case) one of the role words? */
+static bool
+role_word(const struct generic_roles *gr, const char *word, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < gr->n; i++)
+		if (strlen(gr->w[i]) == len && memcmp(gr->w[i], word, len) == 0)
+			return true;
+	return false;
+}
+
+bool
+generic_mail_role(const struct generic_roles *gr, const char *name)
+{
+	char buf[DNAME_TEXT_MAX];
+	size_t hlen, i, start;
+
+	if (gr == NULL || gr->n == 0)
+		return false;
+	if ((hlen = host_part(name, buf)) == 0)
+		return false;
+	/* Runs of letters are the only candidates (role words are letters
+	 * only); '.', '-', '_', digits and every other byte end a run. */
+	for (i = 0; i <= hlen; i++) {
+		if (i < hlen && is_alpha((unsigned char)buf[i]))
+			continue;
+		for (start = i; start > 0 && is_alpha((unsigned char)
+		    buf[start - 1]); start--)
+			;
+		if (start < i && role_word(gr, buf + start, i - start))
+			return true;
+	}
+	return false;
+}
+
+bool
+generic_judge(const struct generic_patterns *gp,
+    const struct generic_roles *gr, const char *name,
+    const struct rdns_ip *ip)
+{
+	if (generic_mail_role(gr, name))
+		return false;
+	return generic_match(gp, name, ip);
 }
 
 static struct generic_patterns *

@@ -117,6 +117,9 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 	memset(&cp, 0, sizeof cp);
 	cp.max_ptr_names = cf->max_ptr_names;
 	cp.generic = cf->generic;
+	cp.roles = cf->mail_roles;
+	cp.allow = cf->allow_domains;
+	cp.n_allow = cf->n_allow_domains;
 	cp.ops = &resolver_unbound_ops;
 	cp.resolver = runtime_resolver(s->rt);
 	cp.log_ctx = logctx;

@@ -124,6 +124,8 @@ iprev_verdict(const struct check_result *r)
 static enum verdict
 generic_verdict(const struct check_result *r)
 {
+	if (r->allowlisted)
+		return V_OK;		/* AllowDomains (SPEC 4) */
 	if (r->generic == GENERIC_YES)
 		return V_FAIL;
 	if (r->generic == GENERIC_TEMPERROR)
@@ -133,14 +135,15 @@ generic_verdict(const struct check_result *r)
 
 /*
  * The helo policy acts only when the HELO neither matches a verified name
- * (x-ptr=fail) nor forward-confirms (SPEC 2, 4).  A HELO that resolves to
- * the client IP can never fail, so neither x-ptr=temperror nor anything
- * else matters then.
+ * (x-ptr=fail) nor forward-confirms nor is aligned (SPEC 2, 4), and never
+ * on an AllowDomains client.  A HELO that resolves to the client IP or is
+ * aligned can never fail, so neither x-ptr=temperror nor anything else
+ * matters then.
  */
 static enum verdict
 helo_verdict(const struct check_result *r)
 {
-	if (r->helo_fwd == CHECK_PASS)
+	if (r->helo_fwd == CHECK_PASS || r->helo_aligned || r->allowlisted)
 		return V_OK;
 	if (r->xptr == CHECK_FAIL)
 		return r->helo_fwd == CHECK_TEMPERROR ? V_TEMP : V_FAIL;

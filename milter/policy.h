@@ -13,9 +13,10 @@
  *	Definitive failures:
  *	  ptr      ptr=fail
  *	  iprev    iprev=fail or iprev=permerror (permerror uses the PTR text)
- *	  generic  generic=yes
- *	  helo     x-ptr=fail and the HELO does not forward-confirm (a HELO
- *	           lookup temperror makes it a temperror instead)
+ *	  generic  generic=yes, unless allowlisted (AllowDomains)
+ *	  helo     x-ptr=fail and the HELO neither forward-confirms nor is
+ *	           aligned, unless allowlisted (a HELO lookup temperror
+ *	           makes it a temperror instead)
  *	  dnssec   dnssec=require and iprev=pass but not secure, acted on by
  *	           the iprev action
  *	Temporary: ptr/iprev/x-ptr temperror, generic temperror.

@@ -113,10 +113,18 @@ print_json(const struct check_result *r)
 		strbuf_puts(&sb, "null");
 	strbuf_puts(&sb, ", \"result\": ");
 	strbuf_put_json(&sb, check_res_str(r->xptr));
-	strbuf_printf(&sb, ", \"forward_confirmed\": %s}",
+	strbuf_printf(&sb, ", \"forward_confirmed\": %s",
 	    r->helo_fwd == CHECK_PASS ? "true" : "false");
-	strbuf_printf(&sb, ", \"generic\": %s}",
+	strbuf_printf(&sb, ", \"aligned\": %s, \"org_domain\": ",
+	    r->helo_aligned ? "true" : "false");
+	if (r->org_domain[0] != '\0')
+		strbuf_put_json(&sb, r->org_domain);
+	else
+		strbuf_puts(&sb, "null");
+	strbuf_printf(&sb, "}, \"generic\": %s",
 	    r->generic == GENERIC_YES ? "true" : "false");
+	strbuf_printf(&sb, ", \"allowlisted\": %s}",
+	    r->allowlisted ? "true" : "false");
 	puts(buf);
 	free(buf);
 }
@@ -217,6 +225,8 @@ print_human(const struct check_result *r)
 		else if (r->helo_fwd == CHECK_TEMPERROR)
 			printf(", its lookup failed: %s",
 			    dns_result_str(r->helo_dns));
+		if (r->xptr != CHECK_PASS && r->helo_aligned)
+			printf(", aligned with %s", r->helo_org);
 		printf(")\n");
 	} else
 		printf(" (no HELO name given)\n");
@@ -236,6 +246,9 @@ print_human(const struct check_result *r)
 		printf("  hint: %s looks like a generic/dynamic name; ask the "
 		    "provider for a custom PTR such as mail.example.com.\n",
 		    v);
+	if (r->allowlisted)
+		printf("allowlisted: %s is in AllowDomains (no generic or "
+		    "helo policy applies)\n", v);
 }
 
 int
@@ -328,6 +341,9 @@ main(int argc, char *argv[])
 	memset(&cp, 0, sizeof cp);
 	cp.max_ptr_names = cf->max_ptr_names;
 	cp.generic = cf->generic;
+	cp.roles = cf->mail_roles;
+	cp.allow = cf->allow_domains;
+	cp.n_allow = cf->n_allow_domains;
 	cp.ops = &resolver_unbound_ops;
 	cp.resolver = res;
 	check_deadline_in(&deadline, timeout);

@@ -565,20 +565,21 @@ e2e_scenarios()
 	    'iprev=temperror (DNSSEC bogus; dnssec=bogus) policy.iprev=127.0.0.8' \
 	    'x-ptr=temperror smtp.helo=mail8.bogus.test')"
 
-	# 127.0.0.2 with HELO other.sec.test (A 192.0.2.99): neither the
-	# verified name nor forward-confirming.
+	# 127.0.0.2 with HELO mail.insec.test (A 198.51.100.10): neither the
+	# verified name nor forward-confirming, and of another organizational
+	# domain (other.sec.test would be aligned with mta.sec.test).
 	c=helo
-	e2e_send $c 127.0.0.2 other.sec.test x@example.com,h@helo.example.com
+	e2e_send $c 127.0.0.2 mail.insec.test x@example.com,h@helo.example.com
 	e2e_case_replies $c "$(
 	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
 	    echo "RCPT <h@helo.example.com> -> $(e2e_mta_refuse \
-		h@helo.example.com "550 5.7.25 HELO name other.sec.test does\
+		h@helo.example.com "550 5.7.25 HELO name mail.insec.test does\
  not match reverse DNS name mta.sec.test")"
 	    e2e_mta_data_ok)"
 	e2e_settle || tap_fail "$c: the MTA's queue drains"
 	e2e_case_delivered $c x@example.com "$(e2e_ar_want \
 	    'iprev=pass (mta.sec.test; dnssec=secure) policy.iprev=127.0.0.2' \
-	    'x-ptr=fail smtp.helo=other.sec.test policy.ptr=mta.sec.test')"
+	    'x-ptr=fail smtp.helo=mail.insec.test policy.ptr=mta.sec.test')"
 
 	# A HELO with '%' (smfi_setreply(3) takes it as an escape, and
 	# Sendmail drops a reply text with a single one): Postfix accepts

@@ -43,6 +43,7 @@
 #include "fake_resolver.h"
 #include "fuzz_util.h"
 #include "generic.h"
+#include "orgdomain.h"
 #include "policy.h"
 
 #define MAX_RECORDS	24	/* PTR records per answer */
@@ -86,6 +87,10 @@ struct world {
 };
 
 static struct generic_patterns *gp;
+static struct generic_roles *gr;
+/* AllowDomains of the runs: names under sec.test and one exact name. */
+static char allow_sub[] = ".sec.test", allow_exact[] = "mail.example.net";
+static char *const allow[] = { allow_sub, allow_exact };
 
 /* A name of 1..4 labels of 1..12 bytes from [a-z0-9-] (so sometimes not
  * a host name: a label may start or end with '-', or be all digits). */
@@ -513,12 +518,19 @@ check_verdicts(struct world *w, const struct check_result *r)
 
 	/* generic: judged on the verified name only. */
 	if (want_iprev == CHECK_PASS)
-		FUZZ_ASSERT(r->generic == (generic_match(gp,
+		FUZZ_ASSERT(r->generic == (generic_judge(gp, gr,
 		    r->names[verified].name.safe, &w->ip) ? GENERIC_YES :
 		    GENERIC_NO));
 	else
 		FUZZ_ASSERT(r->generic == (want_iprev == CHECK_TEMPERROR ?
 		    GENERIC_TEMPERROR : GENERIC_NO));
+	/* AllowDomains and alignment only ever on a verified name. */
+	FUZZ_ASSERT(!r->allowlisted || (want_iprev == CHECK_PASS &&
+	    orgdomain_list_match(allow, 2, r->names[verified].name.safe)));
+	FUZZ_ASSERT(!r->helo_aligned || (want_iprev == CHECK_PASS &&
+	    r->helo_org[0] != '\0' &&
+	    dname_valid_hostname(r->helo)));
+	FUZZ_ASSERT(want_iprev == CHECK_PASS || r->org_domain[0] == '\0');
 }
 
 static void
@@ -542,6 +554,9 @@ run(struct fuzz_in *in, struct world *w)
 	memset(&params, 0, sizeof params);
 	params.max_ptr_names = w->max_ptr;
 	params.generic = gp;
+	params.roles = gr;
+	params.allow = allow;
+	params.n_allow = 2;
 	params.ops = &fake_resolver_ops;
 	check_deadline_in(&dl, 30);
 	if (w->mode & MODE_FAIL_NEW)
@@ -590,6 +605,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i, looked = 0;
 
 	if (gp == NULL && (gp = generic_patterns_new_builtin()) == NULL)
+		abort();
+	if (gr == NULL && (gr = generic_roles_new_default()) == NULL)
 		abort();
 	fake_resolver_reset();
 	fake_log_reset();

@@ -8,10 +8,11 @@
  *
  * Checked, from generic.h and SPEC 2: an embedded address is always
  * generic; case and one trailing dot do not matter; a name of fewer than
- * three labels is never generic and the last two labels are never
- * examined; a host-part label "mail" stops the pattern test (not the
- * address test); the address written as the SPEC's forms into a host
- * part is found.
+ * three labels is never generic and the organizational domain (Public
+ * Suffix List, orgdomain.h) is never examined; a host-part label
+ * "static" stops the pattern test (not the address test); a mail-role
+ * word stops both (generic_judge); the address written as the SPEC's
+ * forms into a host part is found.
  */
 #include "config.h"
 
@@ -26,10 +27,12 @@
 #include "dname.h"
 #include "fuzz_util.h"
 #include "generic.h"
+#include "orgdomain.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct generic_patterns *gp;
+static struct generic_roles *gr;
 
 /* Dots in name, one trailing dot not counted. */
 static size_t
@@ -109,11 +112,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in;
 	struct rdns_ip ip;
-	char *name, *other, *last2;
+	char *name, *other;
 	size_t len, i;
+	int off;
 	bool embeds, match;
 
 	if (gp == NULL && (gp = generic_patterns_new_builtin()) == NULL)
+		abort();
+	if (gr == NULL && (gr = generic_roles_new_default()) == NULL)
 		abort();
 	fuzz_in_init(&in, data, size);
 	fuzz_ip(&in, &ip);
@@ -145,28 +151,43 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(other);
 	}
 
-	/* The registered domain is never examined. */
-	if (dots(name) >= 2 && (len == 0 || name[len - 1] != '.')) {
-		last2 = strrchr(name, '.');
-		*last2 = '\0';
-		last2 = strrchr(name, '.');
-		*last2 = '\0';
-		other = concat(name, ".example.net");
+	/* The organizational domain is never examined: put another in
+	 * its place.  (The lower-cased copy is what generic.c splits.) */
+	other = fuzz_strndup((const uint8_t *)name, len);
+	for (i = 0; i < len; i++)
+		if (other[i] >= 'A' && other[i] <= 'Z')
+			other[i] = (char)(other[i] + 32);
+	if (len > 0 && other[len - 1] == '.')
+		other[len - 1] = '\0';
+	off = orgdomain_offset(other);
+	if (off < 2)
+		FUZZ_ASSERT(!match);
+	if (off >= 2 && other[off - 1] == '.' && len < DNAME_TEXT_MAX) {
+		char *host = other, *swapped;
+
+		host[off - 1] = '\0';
+		swapped = concat(host, ".example.net");
 		/* Unless the swap moves the name across the 253-character
 		 * limit, past which it is no name at all. */
-		if (len < DNAME_TEXT_MAX && strlen(other) < DNAME_TEXT_MAX) {
-			FUZZ_ASSERT(generic_embeds_ip(other, &ip) == embeds);
-			FUZZ_ASSERT(generic_match(gp, other, &ip) == match);
+		if (strlen(swapped) < DNAME_TEXT_MAX) {
+			FUZZ_ASSERT(generic_embeds_ip(swapped, &ip) == embeds);
+			FUZZ_ASSERT(generic_match(gp, swapped, &ip) == match);
 		}
-		free(other);
-		/* A "mail" label leaves only the address test. */
-		other = concat("mail.", name);
+		free(swapped);
+		/* A "static" label leaves only the address test ... */
+		swapped = concat("static.", host);
 		free(name);
-		name = concat(other, ".example.net");
-		free(other);
+		name = concat(swapped, ".example.net");
+		free(swapped);
 		FUZZ_ASSERT(generic_match(gp, name, &ip) ==
 		    generic_embeds_ip(name, &ip));
+		/* ... a mail-role word not even that. */
+		memcpy(name, "mail-x", 6);	/* over "static" */
+		FUZZ_ASSERT(!generic_judge(gp, gr, name, &ip));
+		FUZZ_ASSERT(generic_judge(gp, NULL, name, &ip) ==
+		    generic_match(gp, name, &ip));
 	}
+	free(other);
 	free(name);
 
 	check_forms(&ip, fuzz_u8(&in));

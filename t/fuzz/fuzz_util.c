@@ -207,6 +207,12 @@ fuzz_check_result(struct fuzz_in *in, struct check_result *r)
 	fuzz_str(in, r->helo_addrs, sizeof r->helo_addrs);
 	r->generic = (enum generic_res)fuzz_pick(in, 3);
 	r->timed_out = fuzz_u8(in) & 1;
+	/* Issue 11 fields last, so that older corpus files keep their
+	 * meaning. */
+	r->helo_aligned = fuzz_u8(in) & 1;
+	fuzz_str(in, r->helo_org, sizeof r->helo_org);
+	fuzz_str(in, r->org_domain, sizeof r->org_domain);
+	r->allowlisted = fuzz_u8(in) & 1;
 }
 
 void
@@ -537,6 +543,8 @@ iprev_comment(const struct check_result *r, char *buf, size_t size)
 	    dnssec_word(r->iprev_dnssec));
 	if (r->iprev == CHECK_PASS && r->generic == GENERIC_YES)
 		n += (size_t)snprintf(buf + n, size - n, "; generic");
+	if (r->iprev == CHECK_PASS && r->allowlisted)
+		n += (size_t)snprintf(buf + n, size - n, "; allowlisted");
 	(void)snprintf(buf + n, size - n, ")");
 	squeeze(buf);
 }
@@ -610,6 +618,23 @@ fuzz_assert_authres(const char *hv, const struct check_result *r,
 			if (strchr("()\\", ip[i]) != NULL)
 				ip[i] = '?';
 		snprintf(want, sizeof want, "(helo resolves to %s)", ip);
+		squeeze(want);
+	} else if (r->xptr != CHECK_PASS && r->helo_aligned &&
+	    r->helo_org[0] != '\0') {
+		/* DNS text in a comment: [A-Za-z0-9._-] kept, else '?'. */
+		char org[sizeof r->helo_org];
+
+		for (i = 0; i < sizeof org - 1 && r->helo_org[i] != '\0';
+		    i++) {
+			unsigned char c = (unsigned char)r->helo_org[i];
+
+			org[i] = (c >= 'a' && c <= 'z') ||
+			    (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+			    c == '-' ? (char)c : '?';
+		}
+		org[i] = '\0';
+		snprintf(want, sizeof want, "(helo aligned with %s)", org);
 		squeeze(want);
 	} else
 		want[0] = '\0';
@@ -744,11 +769,14 @@ fuzz_assert_policy(const struct check_result *r, const struct policy *p,
 	step[2].action = p->generic;
 	step[2].v = r->generic == GENERIC_YES ? W_FAIL :
 	    r->generic == GENERIC_TEMPERROR ? W_TEMP : W_OK;
-	/* helo acts on x-ptr=fail when the HELO does not forward-confirm;
-	 * a temporary HELO lookup makes it temporary. */
+	/* AllowDomains: exempt from the generic and helo policies. */
+	if (r->allowlisted)
+		step[2].v = W_OK;
+	/* helo acts on x-ptr=fail when the HELO neither forward-confirms
+	 * nor is aligned; a temporary HELO lookup makes it temporary. */
 	step[3].check = POLICY_CHECK_HELO;
 	step[3].action = p->helo;
-	if (r->helo_fwd == CHECK_PASS)
+	if (r->helo_fwd == CHECK_PASS || r->helo_aligned || r->allowlisted)
 		step[3].v = W_OK;
 	else if (r->xptr == CHECK_FAIL)
 		step[3].v = r->helo_fwd == CHECK_TEMPERROR ? W_TEMP : W_FAIL;

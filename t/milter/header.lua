@@ -45,6 +45,7 @@ local cases = {
 	{ "helo-literal-other-ip", "192.0.2.10", "[192.0.2.99]" },
 	{ "helo-resolves-to-ip", "192.0.2.10", "alias.sec.test" },
 	{ "helo-other-name", "192.0.2.10", "other.sec.test" },
+	{ "helo-other-org", "192.0.2.10", "mail.insec.test" },
 	{ "no-helo", "192.0.2.10", "mt-no-helo" },
 	{ "hostile-helo-quotes", "192.0.2.10", 'evil"; x-ptr=pass (' },
 	{ "hostile-helo-8bit", "192.0.2.10", "h\195\169lo.example" },

@@ -63,4 +63,10 @@ result_build(const struct rspec *s, struct result_store *st)
 	st->r.helo_fwd = s->helo_fwd;
 	st->r.helo_match = s->helo_match - 1;
 	st->r.generic = s->generic;
+	if (s->helo_org != NULL) {
+		assert_true(strlen(s->helo_org) < sizeof(st->r.helo_org));
+		st->r.helo_aligned = true;
+		strcpy(st->r.helo_org, s->helo_org);
+	}
+	st->r.allowlisted = s->allowlisted;
 }

@@ -35,6 +35,9 @@ struct rspec {
 	enum check_res		 helo_fwd;
 	int			 helo_match;	/* 1-based, 0: none */
 	enum generic_res	 generic;
+	const char		*helo_org;	/* non-NULL: the HELO is
+						   aligned with this domain */
+	bool			 allowlisted;
 };
 
 /* A built result and the names it points to. */

@@ -391,6 +391,61 @@ static const struct fcase format_cases[] = {
 	    "dnssec=insecure)\n"
 	    "\tpolicy.iprev=203.0.113.42;\n"
 	    "\tx-ptr=none" },
+	/* Issue 11: aligned HELO, AllowDomains. */
+	{ "helo_aligned_comment", {
+		.ip = "40.107.22.93", .iprev = CHECK_PASS,
+		.dnssec = DNSSEC_INSECURE, .reason = "",
+		.names = { "mail-am6eur05on2093.outbound.protection.outlook.com" },
+		.verified = 1,
+		.helo = "EUR05-AM6-obe.outbound.protection.outlook.com",
+		.xptr = CHECK_FAIL, .helo_fwd = CHECK_FAIL, .helo_match = 0,
+		.generic = GENERIC_NO, .helo_org = "outlook.com" },
+	    "mx.example.net;\n"
+	    "\tiprev=pass\n"
+	    "\t(mail-am6eur05on2093.outbound.protection.outlook.com; "
+	    "dnssec=insecure)\n"
+	    "\tpolicy.iprev=40.107.22.93;\n"
+	    "\tx-ptr=fail (helo aligned with outlook.com)\n"
+	    "\tsmtp.helo=EUR05-AM6-obe.outbound.protection.outlook.com\n"
+	    "\tpolicy.ptr=mail-am6eur05on2093.outbound.protection.outlook.com" },
+	{ "helo_resolves_wins_over_aligned", {
+		.ip = "203.0.113.42", .iprev = CHECK_PASS,
+		.dnssec = DNSSEC_SECURE, .reason = "",
+		.names = { "mail.example.com" }, .verified = 1,
+		.helo = "out.example.com", .xptr = CHECK_FAIL,
+		.helo_fwd = CHECK_PASS, .helo_match = 0,
+		.generic = GENERIC_NO, .helo_org = "example.com" },
+	    "mx.example.net;\n"
+	    "\tiprev=pass (mail.example.com; dnssec=secure) "
+	    "policy.iprev=203.0.113.42;\n"
+	    "\tx-ptr=fail (helo resolves to 203.0.113.42) "
+	    "smtp.helo=out.example.com\n"
+	    "\tpolicy.ptr=mail.example.com" },
+	{ "helo_pass_has_no_aligned_comment", {
+		.ip = "203.0.113.42", .iprev = CHECK_PASS,
+		.dnssec = DNSSEC_SECURE, .reason = "",
+		.names = { "mail.example.com" }, .verified = 1,
+		.helo = "mail.example.com", .xptr = CHECK_PASS,
+		.helo_fwd = CHECK_FAIL, .helo_match = 1,
+		.generic = GENERIC_NO, .helo_org = "example.com" },
+	    "mx.example.net;\n"
+	    "\tiprev=pass (mail.example.com; dnssec=secure) "
+	    "policy.iprev=203.0.113.42;\n"
+	    "\tx-ptr=pass smtp.helo=mail.example.com "
+	    "policy.ptr=mail.example.com" },
+	{ "allowlisted_in_iprev_comment", {
+		.ip = "203.0.113.42", .iprev = CHECK_PASS,
+		.dnssec = DNSSEC_INSECURE, .reason = "",
+		.names = { "dyn42.partner.example" }, .verified = 1,
+		.helo = "dyn42.partner.example", .xptr = CHECK_PASS,
+		.helo_fwd = CHECK_PASS, .helo_match = 1,
+		.generic = GENERIC_YES, .allowlisted = true },
+	    "mx.example.net;\n"
+	    "\tiprev=pass (dyn42.partner.example; dnssec=insecure; generic; "
+	    "allowlisted)\n"
+	    "\tpolicy.iprev=203.0.113.42;\n"
+	    "\tx-ptr=pass smtp.helo=dyn42.partner.example "
+	    "policy.ptr=dyn42.partner.example" },
 };
 
 static void

@@ -532,6 +532,114 @@ test_generic_uses_patterns(void **state)
 	generic_patterns_free(gp);
 }
 
+/*
+ * Issue 11: organizational domains, HELO alignment, AllowDomains and
+ * mail-role words, through a whole session.  One client (192.0.2.10),
+ * its PTR names ptr[] (the first confirming unless a[] says otherwise),
+ * a HELO and its address.
+ */
+struct orgcase {
+	const char	*label;
+	const char	*ptr;		/* PTR name */
+	const char	*ptr_addr;	/* its A record */
+	const char	*helo;
+	const char	*helo_addr;	/* NULL: NXDOMAIN */
+	const char	*allow;		/* one AllowDomains entry or NULL */
+	bool		 roles;		/* default MailRoleWords */
+	/* want */
+	const char	*org;		/* org_domain */
+	bool		 aligned;
+	const char	*helo_org;
+	bool		 allowlisted;
+	enum generic_res generic;
+};
+
+static const struct orgcase org_cases[] = {
+	{ "ccsld_same_company_aligned", "mail.example-shop.co.uk",
+	    "192.0.2.10", "relay.example-shop.co.uk", "192.0.2.99", NULL,
+	    true, "example-shop.co.uk", true, "example-shop.co.uk", false,
+	    GENERIC_NO },
+	{ "ccsld_other_company_not_aligned", "mail.example-shop.co.uk",
+	    "192.0.2.10", "mail.other-shop.co.uk", "192.0.2.99", NULL,
+	    true, "example-shop.co.uk", false, "", false, GENERIC_NO },
+	{ "helo_public_suffix_not_aligned", "mail.example-shop.co.uk",
+	    "192.0.2.10", "co.uk", NULL, NULL,
+	    true, "example-shop.co.uk", false, "", false, GENERIC_NO },
+	{ "microsoft_365_aligned",
+	    "mail-am6eur05on2093.outbound.protection.outlook.com",
+	    "192.0.2.10", "EUR05-AM6-obe.outbound.protection.outlook.com",
+	    "192.0.2.99", NULL, true, "outlook.com", true, "outlook.com",
+	    false, GENERIC_NO },
+	{ "unconfirmed_ptr_never_aligned_nor_allowlisted",
+	    "mail.partner.example", "192.0.2.99", "x.partner.example",
+	    "192.0.2.99", ".partner.example", true, "", false, "", false,
+	    GENERIC_NO },
+	{ "allowlisted_generic_name", "dsl-192-0-2-10.partner.example",
+	    "192.0.2.10", "x.other.example", NULL, ".partner.example",
+	    true, "partner.example", false, "", true, GENERIC_YES },
+	{ "allow_exact_does_not_cover_subdomains",
+	    "dsl-192-0-2-10.partner.example", "192.0.2.10", NULL, NULL,
+	    "partner.example", true, "partner.example", false, "", false,
+	    GENERIC_YES },
+	{ "mail_role_word_not_generic", "mail-192-0-2-10.isp.example",
+	    "192.0.2.10", NULL, NULL, NULL, true, "isp.example", false, "",
+	    false, GENERIC_NO },
+	{ "mail_role_rule_off_generic", "mail-192-0-2-10.isp.example",
+	    "192.0.2.10", NULL, NULL, NULL, false, "isp.example", false, "",
+	    false, GENERIC_YES },
+};
+
+static void
+test_org_alignment_allow_roles(void **state)
+{
+	struct generic_patterns *gp = generic_patterns_new_builtin();
+	struct generic_roles *gr = generic_roles_new_default();
+	size_t i;
+
+	(void)state;
+	assert_non_null(gp);
+	assert_non_null(gr);
+	for (i = 0; i < sizeof org_cases / sizeof org_cases[0]; i++) {
+		const struct orgcase *c = &org_cases[i];
+		const char *ptr[] = { c->ptr, NULL };
+		const char *a[] = { c->ptr_addr, NULL };
+		const char *ha[] = { c->helo_addr, NULL };
+		char *allow[] = { (char *)(uintptr_t)c->allow };
+		struct check_params p = { 10, gp, &fake_resolver_ops, NULL,
+		    c->roles ? gr : NULL, allow, c->allow != NULL ? 1 : 0 };
+		struct check_session *s;
+		struct check_result r;
+
+		print_message("case %s\n", c->label);
+		fake_resolver_reset();
+		fake_resolver_add(R4, PTR, DNS_OK, I, ptr);
+		fake_resolver_add(c->ptr, A, DNS_OK, I, a);
+		if (c->helo != NULL) {
+			if (c->helo_addr != NULL)
+				fake_resolver_add(c->helo, A, DNS_OK, I, ha);
+			else
+				fake_resolver_add(c->helo, A, DNS_NXDOMAIN, I,
+				    NULL);
+		}
+		s = start_r4(&p, 1);
+		fake_resolver_run();
+		if (c->helo != NULL)
+			check_session_helo(s, c->helo);
+		finish(s, &r);
+		assert_string_equal(r.org_domain, c->org);
+		assert_int_equal(r.helo_aligned, c->aligned);
+		assert_string_equal(r.helo_org, c->helo_org);
+		assert_int_equal(r.allowlisted, c->allowlisted);
+		assert_int_equal(r.generic, c->generic);
+		if (c->helo != NULL)
+			assert_int_equal(r.xptr, CHECK_FAIL);
+		check_result_clear(&r);
+		check_session_free(s);
+	}
+	generic_roles_free(gr);
+	generic_patterns_free(gp);
+}
+
 /* Cached answers are folded in at once: the verdict is there before the
  * first callback returns, and nothing is submitted. */
 static void
@@ -579,6 +687,7 @@ main(void)
 		cmocka_unit_test(test_malformed_ptr_rdata_never_confirms),
 		cmocka_unit_test(test_generic_uses_patterns),
 		cmocka_unit_test(test_cache_hits_need_no_lookup),
+		cmocka_unit_test(test_org_alignment_allow_roles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

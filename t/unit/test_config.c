@@ -701,6 +701,101 @@ generic_patterns_twice_is_error(void **state)
 	    "t.conf:2: GenericPatterns given twice (first at line 1)");
 }
 
+/* AllowDomains: a list, may repeat, domains as in Policy; never "*". */
+static void
+allow_domains_accumulate(void **state)
+{
+	struct config *cf;
+	struct errs e;
+	char got[256];
+
+	(void)state;
+	cf = parse("AllowDomains Partner.EXAMPLE, .mail.example.org.\n"
+	    "AllowDomains example-shop.co.uk\n", &e);
+	assert_non_null(cf);
+	assert_int_equal(e.n, 0);
+	join(got, sizeof got, cf->allow_domains, cf->n_allow_domains);
+	assert_string_equal(got,
+	    "partner.example|.mail.example.org|example-shop.co.uk");
+	config_unref(cf);
+
+	cf = parse("", &e);
+	assert_non_null(cf);
+	assert_int_equal(cf->n_allow_domains, 0);
+	config_unref(cf);
+}
+
+static void
+allow_domains_errors(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*want;
+	} t[] = {
+		{ "AllowDomains *\n", "t.conf:1: AllowDomains: '*' would "
+		    "exempt every client; list domains (example.com, "
+		    ".example.com)" },
+		{ "AllowDomains a..b\n",
+		    "t.conf:1: AllowDomains: bad domain 'a..b' (empty label)" },
+		{ "AllowDomains ok.example, -bad.example\n",
+		    "t.conf:1: AllowDomains: bad domain '-bad.example' (label "
+		    "starts or ends with '-')" },
+		{ "AllowDomains ,\n", "t.conf:1: AllowDomains: empty list" },
+	};
+	struct config *cf;
+	struct errs e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(t); i++) {
+		cf = parse(t[i].text, &e);
+		if (cf != NULL || e.n != 1)
+			dump_errs(t[i].text, &e);
+		assert_null(cf);
+		assert_int_equal(e.n, 1);
+		assert_string_equal(e.msg[0], t[i].want);
+	}
+}
+
+/* MailRoleWords: default list, a replacement, none; errors. */
+static void
+mail_role_words_key(void **state)
+{
+	struct config *cf;
+	struct errs e;
+
+	(void)state;
+	cf = parse("", &e);
+	assert_non_null(cf);
+	assert_int_equal(generic_roles_count(cf->mail_roles), 11);
+	assert_true(generic_mail_role(cf->mail_roles,
+	    "mailout.example.net"));
+	config_unref(cf);
+
+	cf = parse("MailRoleWords courier, postbox\n", &e);
+	assert_non_null(cf);
+	assert_int_equal(generic_roles_count(cf->mail_roles), 2);
+	assert_false(generic_mail_role(cf->mail_roles, "mail.example.net"));
+	config_unref(cf);
+
+	cf = parse("MailRoleWords None\n", &e);
+	assert_non_null(cf);
+	assert_int_equal(generic_roles_count(cf->mail_roles), 0);
+	config_unref(cf);
+
+	cf = parse("MailRoleWords mail smtp2\n", &e);
+	assert_null(cf);
+	assert_int_equal(e.n, 1);
+	assert_string_equal(e.msg[0], "t.conf:1: MailRoleWords: bad word "
+	    "'smtp2' (want letters only, at most 63, or none)");
+
+	cf = parse("MailRoleWords mail\nMailRoleWords none\n", &e);
+	assert_null(cf);
+	assert_int_equal(e.n, 1);
+	assert_string_equal(e.msg[0],
+	    "t.conf:2: MailRoleWords given twice (first at line 1)");
+}
+
 /*
  * Syntax details.
  */
@@ -1353,7 +1448,7 @@ static const char *const all_keys[] = {
 	"SyslogFacility", "TrustAnchorFile", "ResolverConfig", "Nameservers",
 	"DNSTimeout", "MaxPTRNames", "TrustedNetworks", "SkipAuthenticated",
 	"ExemptRecipients", "GenericPatterns", "DryRun", "MetricsListen",
-	"Policy", "ResolverThreads",
+	"Policy", "ResolverThreads", "AllowDomains", "MailRoleWords",
 };
 
 /* Fields whose default the sample shows. */
@@ -1566,6 +1661,9 @@ main(void)
 		cmocka_unit_test(generic_patterns_file_is_loaded),
 		cmocka_unit_test(generic_patterns_error_is_passed_through),
 		cmocka_unit_test(sample_config_parses_to_defaults),
+		cmocka_unit_test(allow_domains_accumulate),
+		cmocka_unit_test(allow_domains_errors),
+		cmocka_unit_test(mail_role_words_key),
 		cmocka_unit_test(
 		    sample_settings_uncommented_are_valid_defaults),
 		cmocka_unit_test(every_key_is_in_sample_and_man_page),

@@ -236,38 +236,43 @@ builtin_patterns_real_naming_schemes(void **state)
 		{ "outbound.mail-relay.example.net", IP4B, false },
 		{ "www.example.com", IP4B, false },
 		{ "localhost", IP4B, false },
-		/* A label exactly static/mail/smtp/mx protects from
-		 * patterns ... */
-		{ "mx.dsl.example.net", IP4B, false },
-		{ "MX.dsl.example.net", IP4B, false },
+		/* A label exactly "static" protects from patterns ... */
 		{ "static.dsl.example.net", IP4B, false },
-		{ "smtp.dynamic.example.net", IP4B, false },
-		{ "mail.pool-1.example.net", IP4B, false },
 		{ "203-0-113-42.static.example.net", IP4B, false },
-		/* ... but a label merely containing one does not ... */
-		{ "mx-dsl.example.net", IP4B, true },
+		/* ... but a label merely containing it does not ... */
 		{ "static-ip-1.dsl.example.net", IP4B, true },
 		/* ... and an embedded client IP is generic anyway. */
-		{ "mx.203-0-113-42.dsl.example.net", IP4, true },
-		{ "mail.203-0-113-42.example.net", IP4, true },
 		{ "203-0-113-42.static.example.net", IP4, true },
-		{ "smtp.cb00712a.example.net", IP4, true },
+		/* A mail-role word protects from patterns and from an
+		 * embedded IP alike, as a whole word of any label. */
+		{ "mx.dsl.example.net", IP4B, false },
+		{ "MX.dsl.example.net", IP4B, false },
+		{ "smtp.dynamic.example.net", IP4B, false },
+		{ "mail.pool-1.example.net", IP4B, false },
+		{ "mx-dsl.example.net", IP4B, false },
+		{ "mx.203-0-113-42.dsl.example.net", IP4, false },
+		{ "mail.203-0-113-42.example.net", IP4, false },
+		{ "smtp.cb00712a.example.net", IP4, false },
 		/* Unexpanded IPv6 groups: not the client by embedding, but
 		 * the dashed-quad pattern sees "0-0-0-0". */
 		{ "2001-db8-0-0-0-0-0-1.example.net", "2001:db8::1", true },
 	};
 	struct generic_patterns *gp;
+	struct generic_roles *gr;
 	struct rdns_ip ip;
 	size_t i;
 
 	(void)state;
 	gp = generic_patterns_new_builtin();
 	assert_non_null(gp);
+	gr = generic_roles_new_default();
+	assert_non_null(gr);
 	for (i = 0; i < NELEM(t); i++) {
 		ip = test_util_ip(t[i].ip);
-		WANT_INT(i, t[i].name, generic_match(gp, t[i].name, &ip),
-		    t[i].want);
+		WANT_INT(i, t[i].name,
+		    generic_judge(gp, gr, t[i].name, &ip), t[i].want);
 	}
+	generic_roles_free(gr);
 	assert_false(generic_match(gp, NULL, &ip));
 	assert_false(generic_match(gp, "", &ip));
 	/* Without an address only the patterns apply. */
@@ -285,6 +290,179 @@ no_patterns_means_embedding_only(void **state)
 	assert_false(generic_match(NULL, "dynamic.pool.example.net", &ip));
 	assert_true(generic_match(NULL, "dsl-198-51-100-7.example.net", &ip));
 	generic_patterns_free(NULL);
+}
+
+/* --- organizational domain and mail-role words (issue 11) ------------- */
+
+static void
+issue_examples_with_default_rules(void **state)
+{
+	static const struct gcase t[] = {
+		/* Mail-role names are never generic (SPEC 2). */
+		{ "66-220-144-178.mail-mxout.facebook.com", "66.220.144.178",
+		    false },
+		{ "mail-oln040092253093.outbound.protection.outlook.com",
+		    "40.92.253.93", false },
+		{ "mail-am6eur05on2093.outbound.protection.outlook.com",
+		    "40.107.22.93", false },
+		{ "mail.example-shop.co.uk", "198.51.100.7", false },
+		/* These stay generic. */
+		{ "c-73-15-123-45.hsd1.ca.comcast.net", "73.15.123.45", true },
+		{ "ec2-3-92-56-21.compute-1.amazonaws.com", "3.92.56.21",
+		    true },
+		{ "static.2.1.216.95.clients.your-server.de", "95.216.1.2",
+		    true },
+		{ "p5b0a1234.dip0.t-ipconnect.de", "91.10.18.52", true },
+	};
+	struct generic_patterns *gp = generic_patterns_new_builtin();
+	struct generic_roles *gr = generic_roles_new_default();
+	struct rdns_ip ip;
+	size_t i;
+
+	(void)state;
+	assert_non_null(gp);
+	assert_non_null(gr);
+	for (i = 0; i < NELEM(t); i++) {
+		ip = test_util_ip(t[i].ip);
+		WANT_INT(i, t[i].name,
+		    generic_judge(gp, gr, t[i].name, &ip), t[i].want);
+	}
+	/* Without the mail-role rule the first two are generic. */
+	ip = test_util_ip("66.220.144.178");
+	assert_true(generic_judge(gp, NULL, t[0].name, &ip));
+	ip = test_util_ip("40.92.253.93");
+	assert_true(generic_judge(gp, NULL, t[1].name, &ip));
+	generic_roles_free(gr);
+	generic_patterns_free(gp);
+}
+
+static void
+host_part_is_left_of_the_organizational_domain(void **state)
+{
+	static const struct gcase t[] = {
+		/* ccSLDs: the organizational domain is never examined ... */
+		{ "x.dsl.co.uk", IP4B, false },
+		{ "www.dynamic.com.br", IP4B, false },
+		{ "dsl.co.uk", IP4B, false },
+		{ "co.uk", IP4B, false },
+		/* ... but the host part under it is. */
+		{ "dsl-1.example.co.uk", IP4B, true },
+		{ "198-51-100-7.example.co.uk", IP4B, true },
+		{ "200-158-1-2.dsl.telesp.net.br", "200.158.1.2", true },
+		{ "dsl.telesp.net.br", IP4B, true },
+		{ "www.telesp.net.br", IP4B, false },
+		/* Wildcard and exception rules (*.kawasaki.jp,
+		 * !city.kawasaki.jp) come from the list too. */
+		{ "dsl.city.kawasaki.jp", IP4B, true },
+		{ "dsl.foo.kawasaki.jp", IP4B, false },
+		/* The private section does not count: amazonaws.com is the
+		 * organization, the pool name is its host part. */
+		{ "198-51-100-7.compute-1.amazonaws.com", IP4B, true },
+		/* An unknown top-level domain is a public suffix. */
+		{ "dsl-1.example.test", IP4B, true },
+		{ "dsl.test", IP4B, false },
+	};
+	struct generic_patterns *gp = generic_patterns_new_builtin();
+	struct rdns_ip ip;
+	size_t i;
+
+	(void)state;
+	assert_non_null(gp);
+	for (i = 0; i < NELEM(t); i++) {
+		ip = test_util_ip(t[i].ip);
+		WANT_INT(i, t[i].name, generic_match(gp, t[i].name, &ip),
+		    t[i].want);
+	}
+	generic_patterns_free(gp);
+}
+
+static void
+mail_role_words_are_whole_words(void **state)
+{
+	static const struct {
+		const char	*name;
+		bool		 want;
+	} t[] = {
+		{ "mail.example.com", true },
+		{ "mail2.example.com", true },		/* letter/digit */
+		{ "2mx.example.com", true },
+		{ "smtp-out-7.example.com", true },
+		{ "a_relay_b.example.com", true },
+		{ "x.outbound.example.com", true },
+		{ "MXOUT.example.com", true },
+		{ "mxout-1.example.com", true },
+		{ "o1.bounce.example.com", true },
+		{ "gmail.example.com", false },		/* inside a word */
+		{ "email.example.com", false },
+		{ "smtpd.example.com", false },
+		{ "mailer.example.com", false },
+		{ "mxs.example.com", false },
+		{ "dsl-1.example.com", false },
+		/* The organizational domain is not the host part. */
+		{ "www.mail.com", false },
+		{ "mail.com", false },
+		{ "www.smtp.co.uk", false },
+		{ "relay.co.uk", false },
+		{ "", false },
+	};
+	struct generic_roles *gr = generic_roles_new_default();
+	size_t i;
+
+	(void)state;
+	assert_non_null(gr);
+	assert_int_equal(generic_roles_count(gr), 11);
+	for (i = 0; i < NELEM(t); i++)
+		WANT_INT(i, t[i].name, generic_mail_role(gr, t[i].name),
+		    t[i].want);
+	assert_false(generic_mail_role(gr, NULL));
+	assert_false(generic_mail_role(NULL, "mail.example.com"));
+	generic_roles_free(gr);
+	generic_roles_free(NULL);
+}
+
+static void
+mail_role_words_list_replaces_default(void **state)
+{
+	struct generic_roles *gr;
+	struct generic_patterns *gp = generic_patterns_new_builtin();
+	struct rdns_ip ip = test_util_ip("198.51.100.7");
+	char err[256];
+
+	(void)state;
+	assert_non_null(gp);
+	gr = generic_roles_new(" Courier,postbox\tMX ", err, sizeof err);
+	assert_non_null(gr);
+	assert_string_equal(err, "");
+	assert_int_equal(generic_roles_count(gr), 3);
+	assert_true(generic_mail_role(gr, "courier-1.example.net"));
+	assert_true(generic_mail_role(gr, "x.postbox.example.net"));
+	assert_true(generic_mail_role(gr, "mx.example.net"));
+	assert_false(generic_mail_role(gr, "mail.example.net"));
+	assert_false(generic_judge(gp, gr,
+	    "courier-198-51-100-7.dsl.example.net", &ip));
+	assert_true(generic_judge(gp, gr,
+	    "mail-198-51-100-7.dsl.example.net", &ip));
+	generic_roles_free(gr);
+
+	/* "none": the rule is off. */
+	gr = generic_roles_new("NONE", err, sizeof err);
+	assert_non_null(gr);
+	assert_int_equal(generic_roles_count(gr), 0);
+	assert_false(generic_mail_role(gr, "mail.example.net"));
+	assert_true(generic_judge(gp, gr, "mail.dsl-1.example.net", &ip));
+	generic_roles_free(gr);
+
+	/* Bad words and empty lists. */
+	assert_null(generic_roles_new("mail mx2", err, sizeof err));
+	assert_string_equal(err, "bad word 'mx2' (want letters only, at "
+	    "most 63, or none)");
+	assert_null(generic_roles_new("mail-out", err, sizeof err));
+	assert_null(generic_roles_new(" , ", err, sizeof err));
+	assert_string_equal(err, "empty list (write none to turn the rule "
+	    "off)");
+	assert_null(generic_roles_new(NULL, err, sizeof err));
+	assert_null(generic_roles_new("mail none", err, sizeof err));
+	generic_patterns_free(gp);
 }
 
 /* --- generic_patterns_load -------------------------------------------- */
@@ -351,13 +529,16 @@ load_replaces_builtin_list(void **state)
 		/* Built-in patterns are gone ... */
 		{ "dsl-1.example.net", IP4B, false },
 		{ "dynamic.example.net", IP4B, false },
-		/* ... protection still applies ... */
+		/* ... "static" and mail-role words still protect ... */
+		{ "static.foo1.example.net", IP4B, false },
 		{ "mail.foo1.example.net", IP4B, false },
+		{ "relay.198-51-100-7.example.net", IP4B, false },
 		/* ... and so does embedding. */
 		{ "dsl-198-51-100-7.example.net", IP4B, true },
 	};
 	struct tmpdir *td = *state;
 	struct generic_patterns *gp;
+	struct generic_roles *gr;
 	struct rdns_ip ip;
 	char err[256];
 	size_t i;
@@ -367,11 +548,14 @@ load_replaces_builtin_list(void **state)
 	gp = generic_patterns_load(td->path, err, sizeof err);
 	assert_non_null(gp);
 	assert_string_equal(err, "");
+	gr = generic_roles_new_default();
+	assert_non_null(gr);
 	for (i = 0; i < NELEM(t); i++) {
 		ip = test_util_ip(t[i].ip);
-		WANT_INT(i, t[i].name, generic_match(gp, t[i].name, &ip),
-		    t[i].want);
+		WANT_INT(i, t[i].name,
+		    generic_judge(gp, gr, t[i].name, &ip), t[i].want);
 	}
+	generic_roles_free(gr);
 	generic_patterns_free(gp);
 }
 
@@ -475,6 +659,10 @@ main(void)
 		cmocka_unit_test(embeds_ip_bad_input_is_false),
 		cmocka_unit_test(builtin_patterns_real_naming_schemes),
 		cmocka_unit_test(no_patterns_means_embedding_only),
+		cmocka_unit_test(issue_examples_with_default_rules),
+		cmocka_unit_test(host_part_is_left_of_the_organizational_domain),
+		cmocka_unit_test(mail_role_words_are_whole_words),
+		cmocka_unit_test(mail_role_words_list_replaces_default),
 		cmocka_unit_test_setup_teardown(load_replaces_builtin_list,
 		    tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(

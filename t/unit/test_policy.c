@@ -297,6 +297,41 @@ static const struct pcase decide_cases[] = {
 		.generic = GENERIC_TEMPERROR },
 	    POL(R, R, R, R, T, false), T, POLICY_CHECK_TEMPERROR,
 	    "Temporary failure looking up reverse DNS for 2001:db8::25" },
+	/* Issue 11: HELO alignment and AllowDomains. */
+	{ "helo_aligned_never_fails", {
+		.ip = "40.107.22.93", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
+		.dnssec = DNSSEC_INSECURE,
+		.names = { "mail-am6eur05on2093.outbound.protection.outlook.com" },
+		.verified = 1,
+		.helo = "EUR05-AM6-obe.outbound.protection.outlook.com",
+		.xptr = CHECK_FAIL, .helo_fwd = CHECK_FAIL, .helo_match = 0,
+		.generic = GENERIC_NO, .helo_org = "outlook.com" },
+	    POL(R, R, R, R, T, false), A, POLICY_CHECK_NONE, "" },
+	{ "helo_aligned_with_helo_lookup_temperror_is_accept", {
+		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
+		.dnssec = DNSSEC_SECURE, .names = { "x.example.com" },
+		.verified = 1, .helo = "y.example.com",
+		.xptr = CHECK_FAIL, .helo_fwd = CHECK_TEMPERROR,
+		.helo_match = 0, .generic = GENERIC_NO,
+		.helo_org = "example.com" },
+	    POL(A, A, A, R, T, false), A, POLICY_CHECK_NONE, "" },
+	{ "allowlisted_generic_and_bad_helo_accepted", {
+		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
+		.dnssec = DNSSEC_INSECURE,
+		.names = { "dsl-203-0-113-42.partner.example" },
+		.verified = 1, .helo = "a.example.org", .xptr = CHECK_FAIL,
+		.helo_fwd = CHECK_FAIL, .helo_match = 0,
+		.generic = GENERIC_YES, .allowlisted = true },
+	    POL(R, R, R, R, T, false), A, POLICY_CHECK_NONE, "" },
+	{ "allowlisted_still_subject_to_dnssec", {
+		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
+		.dnssec = DNSSEC_INSECURE,
+		.names = { "dsl-203-0-113-42.partner.example" },
+		.verified = 1, .helo = "a.example.org", .xptr = CHECK_FAIL,
+		.helo_fwd = CHECK_FAIL, .helo_match = 0,
+		.generic = GENERIC_YES, .allowlisted = true },
+	    POL(R, R, R, R, T, true), R, POLICY_CHECK_DNSSEC,
+	    "Reverse DNS for 203.0.113.42 is not DNSSEC-secure" },
 };
 
 static void
