@@ -10,7 +10,7 @@ local phases = {
 	["1"] = {
 		-- No PTR: * rejects, shadow.example would (dry run),
 		-- postmaster is exempt.
-		{ name = "R1NOPTR", ip = "192.0.2.11",
+		{ name = "R1NOPTR", ip = "192.0.2.11", host = "unknown",
 		    helo = "client.example.net", from = "<s@example.org>",
 		    rcpts = { { "<a@x.example>", R },
 			{ "<b@Shadow.Example>", C },
@@ -18,6 +18,7 @@ local phases = {
 		-- Generic name: only .sub.example enforces generic; the
 		-- shadow policy would refuse.
 		{ name = "R2GENERIC", ip = "198.51.100.42",
+		    host = "dsl-198-51-100-42.pool.insec.test",
 		    helo = "other.example", from = "<>",
 		    rcpts = { { "<a@x.example>", C },
 			{ "<b@shadow.example>", C },
@@ -25,18 +26,19 @@ local phases = {
 			{ "<d@mx.sub.example>", R },
 			{ "<postmaster@mx.sub.example>", C } } },
 		-- All good: nothing refused.
-		{ name = "R3PASS", ip = "192.0.2.10", helo = "mail.sec.test",
+		{ name = "R3PASS", ip = "192.0.2.10", host = "mail.sec.test",
+		    helo = "mail.sec.test",
 		    rcpts = { { "<a@x.example>", C },
 			{ "<b@shadow.example>", C } } },
 		-- Hostile envelope and HELO text must not forge fields.
-		{ name = "R4HOSTILE", ip = "192.0.2.11",
+		{ name = "R4HOSTILE", ip = "192.0.2.11", host = "[192.0.2.11]",
 		    helo = "bad<h>\tx policy=evil",
 		    from = "<a> to=<b@c\001d@e.example>",
 		    rcpts = { { "<x> helo=<y>@x.example>", R },
 			{ "<postmaster@x.example>", C } } },
 	},
 	["2"] = {
-		{ name = "R5ENFORCED", ip = "192.0.2.11",
+		{ name = "R5ENFORCED", ip = "192.0.2.11", host = "unknown",
 		    helo = "client.example.net",
 		    rcpts = { { "<b@shadow.example>", R },
 			{ "<postmaster@x.example>", C } } },

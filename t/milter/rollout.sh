@@ -70,4 +70,82 @@ mt_diff "summary lines equal expected/rollout.log" \
     "$MT_SRC/expected/rollout.log" "$MT_DIR/rollout.log.got"
 mt_diff "per-recipient lines equal expected/rollout.rcpt" \
     "$MT_SRC/expected/rollout.rcpt" "$MT_DIR/rollout.rcpt.got"
+
+# rdns-report(1) on this very log.  "rdns-milter -f" form first.
+# The daemon may still log its "stopping" line: leave it out.
+RDNS_REPORT=$abs_top_builddir/milter/rdns-report
+grep -v ' stopping$' "$MT_LOG" >"$MT_DIR/daemon.log"
+"$RDNS_REPORT" "$MT_DIR/daemon.log" >"$MT_DIR/report.got" 2>&1
+mt_check "rdns-report exits 0" [ $? -eq 0 ]
+mt_diff "rdns-report output equals expected/rollout.report" \
+    "$MT_SRC/expected/rollout.report" "$MT_DIR/report.got"
+
+# The same lines as syslog writes them to /var/log/mail.log (ISO stamps,
+# one second apart from 2024-03-05T10:00:00Z), with another program's
+# line, garbage, a summary cut short and one of an older version mixed
+# in, gzip-compressed; and journalctl -o cat (no prefix) on stdin.
+sed -n 's/^rdns-milter: //p' "$MT_DIR/daemon.log" >"$MT_DIR/bare.log"
+awk '{ printf "2024-03-05T10:%02d:%02d.123456+00:00 mx rdns-milter[42]: %s\n",
+    int(NR / 60), NR % 60, $0 }' "$MT_DIR/bare.log" >"$MT_DIR/mail.log"
+{
+	echo 'Mar  5 10:00:00 mx postfix/smtpd[7]: NOQUEUE: reject: RCPT from x[192.0.2.1]: 554 5.7.1 no; from=<a@b> to=<c@d> proto=ESMTP helo=<x>'
+	echo 'Mar  5 10:00:01 mx rdns-milter[42]: Q1: ip=192.0.2.11 ptr=fail iprev=permerror name=- dnssec=secure helo=h x-ptr=fail generic=no action=reject ms=3'
+	echo 'Mar  5 10:00:02 mx rdns-milter[42]: Q2: ip=192.0.2.11 ptr=fail iprev=permerror name=- dnssec=secure helo=h x-ptr=fail gen'
+	echo 'Mar  5 10:00:03 mx rdns-milter[42]: Q3: reject: RCPT from unknown[192.0.2.11]: 550 5.7.25 The IP'
+	printf '\001\377 garbage\n'
+} >>"$MT_DIR/mail.log"
+gzip -c "$MT_DIR/mail.log" >"$MT_DIR/mail.log.gz"
+"$RDNS_REPORT" --json "$MT_DIR/mail.log.gz" >"$MT_DIR/report.json" 2>&1
+mt_check "rdns-report --json on a gzip file exits 0" [ $? -eq 0 ]
+# jq_is DESCRIPTION FILTER WANT
+jq_is()
+{
+	local got
+
+	got=$(jq -c "$2" "$MT_DIR/report.json" 2>&1)
+	if [ "$got" = "$3" ]; then
+		tap_ok "$1"
+	else
+		tap_fail "$1: $2 gives $got, want $3"
+	fi
+}
+if command -v jq >/dev/null 2>&1; then
+	jq_is "skipped lines are counted" '.lines' \
+	    '{"read":21,"summary":5,"decision":7,"unchecked":0,"other_program":1,"other_rdns_milter":4,"old_format":1,"garbage":3,"out_of_range":0,"undated":0}'
+	jq_is "checked messages" '.checked_messages' 5
+	jq_is "policies, by name" '[.policies[].policy]' \
+	    '["*",".sub.example","shadow.example"]'
+	jq_is "shadow.example generic: would refuse 1, from the generic client" \
+	    '.policies[2].checks[] | select(.check == "generic") | [.refused.recipients, .would_refuse.recipients, .distinct_clients, .top_clients[0].client, .top_clients[0].helo]' \
+	    '[0,1,1,"dsl-198-51-100-42.pool.insec.test","other.example"]'
+	jq_is "* ptr: 2 refused, the IP stands for unknown names" \
+	    '.policies[0].checks[0] | [.check, .refused.recipients, .refused.messages, .share_of_checked_messages, .top_clients[0].client, .top_clients[0].other_helos]' \
+	    '["ptr",2,2,0.4,"192.0.2.11",true]'
+	# Phase 2 (the reload) starts at second 13 of the log; the
+	# RFC 3164 lines are of this year, out of range too.
+	"$RDNS_REPORT" --json --since 2024-03-05T10:00:00Z \
+	    --until 2024-03-05T10:00:14Z "$MT_DIR/mail.log.gz" \
+	    >"$MT_DIR/report.json"
+	jq_is "--since/--until keep phase 1 only" \
+	    '[.lines.out_of_range, .lines.undated, .checked_messages, [.policies[] | .policy]]' \
+	    '[3,0,4,["*",".sub.example","shadow.example"]]'
+	"$RDNS_REPORT" --json --since @0 <"$MT_DIR/bare.log" \
+	    >"$MT_DIR/report.json"
+	jq_is "with a time filter, lines without a stamp are skipped" \
+	    '[.lines.undated, .checked_messages, .policies]' '[12,0,[]]'
+	"$RDNS_REPORT" --json --policy .SUB.example <"$MT_DIR/bare.log" \
+	    >"$MT_DIR/report.json"
+	jq_is "--policy on journalctl -o cat input" \
+	    '[.checked_messages, [.policies[] | .policy], .policies[0].checks[0].refused]' \
+	    '[5,[".sub.example"],{"recipients":2,"messages":1}]'
+else
+	tap_fail "jq not found (Debian package jq, in .ci/packages-test)"
+fi
+"$RDNS_REPORT" --since yesterday /dev/null >/dev/null 2>&1
+mt_check "a bad --since is a usage error (64)" [ $? -eq 64 ]
+"$RDNS_REPORT" "$MT_DIR/no-such-file" "$MT_LOG" >"$MT_DIR/report.got" 2>&1
+rc=$?
+mt_check "an unreadable file: exit 1, the others still summarised" \
+    eval '[ $rc -eq 1 ] && grep -q "^checked messages: 5$" "$MT_DIR/report.got" &&
+    grep -q "no-such-file: No such file" "$MT_DIR/report.got"'
 mt_finish
