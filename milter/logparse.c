@@ -255,6 +255,18 @@ no_space(struct lp_span s)
 	return s.n > 0 && memchr(s.p, ' ', s.n) == NULL;
 }
 
+/* An envelope value of a per-recipient line: no '<', '>' or space. */
+static bool
+envelope_ok(struct lp_span s)
+{
+	size_t i;
+
+	for (i = 0; i < s.n; i++)
+		if (s.p[i] == '<' || s.p[i] == '>' || s.p[i] == ' ')
+			return false;
+	return true;
+}
+
 /* The action word: sets refused / dry_run / tempfail. */
 static bool
 parse_action(struct lp_span a, struct lp_line *out)
@@ -316,7 +328,7 @@ summary(const char *p, size_t n, struct lp_line *out)
 #define KEY(k)	(eq - w == sizeof(k) - 1 && memcmp(p + w, k, eq - w) == 0)
 		if (KEY("ip")) {
 			out->ip = v;
-			have_ip = true;
+			have_ip = v.n > 0;
 		} else if (KEY("name"))
 			out->name = v;
 		else if (KEY("helo"))
@@ -399,6 +411,11 @@ rcpt(const char *p, size_t n, struct lp_line *out)
 	    (from = rfind(p, (size_t)(to - p), "; from=<")) == NULL)
 		return LP_GARBAGE;
 	set(&out->from, from + 8, (size_t)(to - 1 - (from + 8)));
+	/* rdns-milter writes none of '<', '>' or space in these values: a
+	 * line that has them is not one of ours, or was mangled. */
+	if (!envelope_ok(out->from) || !envelope_ok(out->to) ||
+	    !envelope_ok(out->helo))
+		return LP_GARBAGE;
 	/* HOST[IP]: where HOST may itself hold brackets (Sendmail's
 	 * "[192.0.2.1]"): IP ends at the first "]: ", and starts after the
 	 * last '[' before that. */
