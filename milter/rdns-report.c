@@ -92,18 +92,35 @@ xmalloc(size_t n)
 	return p;
 }
 
+/* The arena: blocks chained through their first pointer, freed at exit. */
+static void	*arena_blocks;
+static char	*block;
+static size_t	 left;
+
+static void
+arena_free(void)
+{
+	while (arena_blocks != NULL) {
+		void *next = *(void **)arena_blocks;
+
+		free(arena_blocks);
+		arena_blocks = next;
+	}
+}
+
 /* Copy a span into the arena (NUL-terminated). */
 static char *
 arena_dup(struct lp_span s)
 {
-	static char *block;
-	static size_t left;
 	char *p;
 
 	if (s.n + 1 > left) {
 		size_t sz = s.n + 1 > 65536 ? s.n + 1 : 65536;
+		void **b = xmalloc(sizeof(void *) + sz);
 
-		block = xmalloc(sz);
+		*b = arena_blocks;
+		arena_blocks = b;
+		block = (char *)(b + 1);
 		left = sz;
 	}
 	p = block;
@@ -313,16 +330,19 @@ take(const char *line, size_t len)
  * Read one input to the end, line by line.  A line longer than LINE_MAX_
  * is counted as garbage and skipped.  @return 0, or -1 on a read error.
  */
+static char *read_buf;
+
 static int
 read_input(gzFile gz, const char *name)
 {
-	static char *buf;
+	char *buf;
 	size_t have = 0, start, i;
 	bool skipping = false;
 	int n, err;
 
-	if (buf == NULL)
-		buf = xmalloc(READ_CHUNK + LINE_MAX_);
+	if (read_buf == NULL)
+		read_buf = xmalloc(READ_CHUNK + LINE_MAX_);
+	buf = read_buf;
 	for (;;) {
 		n = gzread(gz, buf + have, READ_CHUNK);
 		if (n < 0) {
@@ -674,6 +694,12 @@ main(int argc, char **argv)
 		print_json(all, n_all);
 	else
 		print_text(all, n_all);
+	free(all);
+	free(R.order);
+	free(R.tab);
+	free(R.pol);
+	arena_free();
+	free(read_buf);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fprintf(stderr, "rdns-report: write error\n");
 		return EX_READ;
