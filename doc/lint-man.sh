@@ -11,7 +11,7 @@ src=${abs_top_srcdir:-.}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 rc=0
-for m in rdns-check.1 rdns-milter.8 rdns-milter.conf.5; do
+for m in rdns-check.1 rdns-report.1 rdns-milter.8 rdns-milter.conf.5; do
 	if [ ! -s "doc/$m" ]; then
 		echo "doc/$m: not built"
 		rc=1

@@ -105,6 +105,7 @@ static const struct policy builtin_policy = {
 	.generic = ACTION_ACCEPT,
 	.temperror = ACTION_ACCEPT,
 	.dnssec_require = false,
+	.dry_run = false,
 	.line = 0,
 };
 
@@ -803,8 +804,11 @@ static const struct pval temperror_vals[] = {
 static const struct pval dnssec_vals[] = {
 	{ "require", 1 }, { "optional", 0 }, { NULL, 0 },
 };
+static const struct pval yesno_vals[] = {
+	{ "yes", 1 }, { "no", 0 }, { NULL, 0 },
+};
 
-#define PKEY_N	6
+#define PKEY_N	7
 static const struct {
 	const char		*name;
 	const struct pval	*vals;
@@ -823,6 +827,8 @@ static const struct {
 	    offsetof(struct policy, dnssec_require) },
 	{ "temperror", temperror_vals, "tempfail or accept",
 	    offsetof(struct policy, temperror) },
+	{ "dryrun", yesno_vals, "yes or no",
+	    offsetof(struct policy, dry_run) },
 };
 
 static int
@@ -850,7 +856,7 @@ policy_pair(struct parse *p, struct policy *pol, const char *tok,
 		memcpy(key, tok, klen);
 		key[klen] = '\0';
 		perr(p, "Policy: unknown key '%s' (want ptr, iprev, helo, "
-		    "generic, dnssec or temperror)", Q(key));
+		    "generic, dnssec, temperror or dryrun)", Q(key));
 		return -1;
 	}
 	if (seen[k]) {
@@ -868,6 +874,8 @@ policy_pair(struct parse *p, struct policy *pol, const char *tok,
 	}
 	if (pkeys[k].off == offsetof(struct policy, dnssec_require))
 		pol->dnssec_require = v->value != 0;
+	else if (pkeys[k].off == offsetof(struct policy, dry_run))
+		pol->dry_run = v->value != 0;
 	else
 		*(enum action *)(void *)((char *)pol + pkeys[k].off) =
 		    (enum action)v->value;

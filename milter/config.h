@@ -69,6 +69,8 @@ struct policy {
 	enum action	 generic;
 	enum action	 temperror;	/* ACTION_ACCEPT or ACTION_TEMPFAIL */
 	bool		 dnssec_require;
+	bool		 dry_run;	/* dryrun=yes: decide, log, count,
+					   but accept */
 	int		 line;		/* where it was defined (0: built-in) */
 };
 

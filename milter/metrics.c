@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -28,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "checks.h"
 #include "log.h"
@@ -36,8 +38,6 @@
 #include "strbuf.h"
 
 #ifdef HAVE_MICROHTTPD
-#include <sys/socket.h>
-#include <pthread.h>
 #include <unistd.h>
 #include <microhttpd.h>
 #endif
@@ -79,6 +79,29 @@ static const char *const action_labels[] = {
 };
 #define N_ACTIONS	NELEM(action_labels)
 
+/* Deciding checks of rdns_milter_decisions_total (policy.h names), and
+ * which actions each can have: none goes with accept, temperror with
+ * tempfail, the others with tempfail or reject. */
+static const char *const decision_checks[] = {
+	"none", "ptr", "iprev", "generic", "helo", "dnssec", "temperror",
+};
+#define N_DCHECKS	NELEM(decision_checks)
+
+static bool
+decision_valid(size_t c, size_t a)
+{
+	if (c == 0)
+		return a == ACTION_ACCEPT;
+	if (c == N_DCHECKS - 1)
+		return a == ACTION_TEMPFAIL;
+	return a != ACTION_ACCEPT;
+}
+
+/* rdns_milter_dns_lookups_total: types and outcomes (dns_result_str()). */
+static const char *const lookup_types[] = { "ptr", "a", "aaaa" };
+#define N_LTYPES	NELEM(lookup_types)
+#define N_OUTCOMES	6	/* DNS_OK .. DNS_BOGUS */
+
 /* Histogram upper bounds in microseconds, and as written in "le". */
 static const struct {
 	uint64_t	 us;
@@ -111,6 +134,16 @@ static counter		 forged_removed;
 static counter		 resolver_errors;
 static counter		 latency_bucket[N_BUCKETS + 1];	/* last: +Inf */
 static counter		 latency_sum_us;
+
+/* Decisions per Policy line.  A policy gets its slot the first time it
+ * decides; names are written once, before n_policies publishes them, so
+ * readers need no lock (registration takes policy_lock, once per
+ * domain).  The last slot is "~other". */
+static const char	*policy_names[METRICS_MAX_POLICIES];
+static atomic_size_t	 n_policies;
+static pthread_mutex_t	 policy_lock = PTHREAD_MUTEX_INITIALIZER;
+static counter		 decisions[METRICS_MAX_POLICIES][N_DCHECKS][N_ACTIONS][2];
+static counter		 lookups[N_LTYPES][N_OUTCOMES];
 
 static void
 inc(counter *c, uint_least64_t n)
@@ -168,6 +201,8 @@ result_slot(unsigned k, const char *name)
 	return -1;
 }
 
+static void count_lookups(const struct check_result *r);
+
 static void
 count_result(unsigned k, const char *name)
 {
@@ -213,6 +248,7 @@ metrics_result(const struct check_result *r)
 	}
 	if (r->timed_out)
 		inc(&dns_timeouts, 1);
+	count_lookups(r);
 }
 
 void
@@ -234,6 +270,85 @@ metrics_action(enum action a, bool dry_run)
 		return;
 	}
 	inc(&actions[i][dry_run ? 1 : 0], 1);
+}
+
+/* Slot of a policy domain, registering it; -1 only if out of memory. */
+static int
+policy_slot(const char *policy)
+{
+	size_t i, n = atomic_load_explicit(&n_policies, memory_order_acquire);
+	int slot = -1;
+	char *copy;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(policy_names[i], policy) == 0)
+			return (int)i;
+	pthread_mutex_lock(&policy_lock);
+	n = atomic_load_explicit(&n_policies, memory_order_relaxed);
+	for (i = 0; i < n; i++)
+		if (strcmp(policy_names[i], policy) == 0) {
+			slot = (int)i;
+			break;
+		}
+	if (slot == -1 && n == METRICS_MAX_POLICIES)
+		slot = METRICS_MAX_POLICIES - 1;	/* "~other" */
+	else if (slot == -1) {
+		/* Kept for the life of the process: the series must not
+		 * vanish when a reload drops the Policy line. */
+		if (n == METRICS_MAX_POLICIES - 1)
+			copy = strdup("~other");
+		else
+			copy = strdup(policy);
+		if (copy != NULL) {
+			policy_names[n] = copy;
+			atomic_store_explicit(&n_policies, n + 1,
+			    memory_order_release);
+			slot = (int)n;
+		}
+	}
+	pthread_mutex_unlock(&policy_lock);
+	return slot;
+}
+
+void
+metrics_decision(const char *policy, const char *check, enum action a,
+    bool dry_run)
+{
+	size_t c;
+	int slot;
+
+	if (policy == NULL || check == NULL || (unsigned)a >= N_ACTIONS)
+		return;
+	for (c = 0; c < N_DCHECKS; c++)
+		if (strcmp(decision_checks[c], check) == 0)
+			break;
+	if (c == N_DCHECKS || !decision_valid(c, (size_t)a))
+		return;
+	if ((slot = policy_slot(policy)) == -1)
+		return;
+	inc(&decisions[slot][c][a][dry_run ? 1 : 0], 1);
+}
+
+static void
+count_lookup(size_t type, enum dns_result res)
+{
+	if ((unsigned)res < N_OUTCOMES)
+		inc(&lookups[type][res], 1);
+}
+
+/* The lookups a verdict used: the PTR query, each PTR name's forward
+ * query and the HELO's (A for IPv4 clients, AAAA for IPv6). */
+static void
+count_lookups(const struct check_result *r)
+{
+	size_t i, fwd = r->ip.family == AF_INET6 ? 2 : 1;
+
+	count_lookup(0, r->ptr_dns);
+	for (i = 0; r->names != NULL && i < r->n_names; i++)
+		if (r->names[i].looked_up)
+			count_lookup(fwd, r->names[i].fwd_result);
+	if (r->helo_fwd != CHECK_NONE)
+		count_lookup(fwd, r->helo_dns);
 }
 
 void
@@ -291,6 +406,15 @@ metrics_reset(void)
 	for (i = 0; i <= N_BUCKETS; i++)
 		atomic_store(&latency_bucket[i], 0);
 	atomic_store(&latency_sum_us, 0);
+	for (i = 0; i < METRICS_MAX_POLICIES; i++)
+		for (j = 0; j < N_DCHECKS; j++)
+			for (size_t a = 0; a < N_ACTIONS; a++) {
+				atomic_store(&decisions[i][j][a][0], 0);
+				atomic_store(&decisions[i][j][a][1], 0);
+			}
+	for (i = 0; i < N_LTYPES; i++)
+		for (j = 0; j < N_OUTCOMES; j++)
+			atomic_store(&lookups[i][j], 0);
 }
 
 /*
@@ -304,6 +428,48 @@ header(struct strbuf *sb, const char *name, const char *type,
 {
 	strbuf_printf(sb, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
 	    type);
+}
+
+/* Policy domains are [a-z0-9._-], "*" or "~other": nothing to escape. */
+static void
+render_decisions(struct strbuf *sb)
+{
+	size_t n = atomic_load_explicit(&n_policies, memory_order_acquire);
+	size_t p, c, a, d;
+
+	header(sb, "rdns_milter_decisions_total", "counter",
+	    "Recipient decisions by Policy line, deciding check, action and "
+	    "whether the policy was in dry run (then nothing was refused).");
+	for (p = 0; p < n; p++)
+		for (c = 0; c < N_DCHECKS; c++)
+			for (a = 0; a < N_ACTIONS; a++) {
+				if (!decision_valid(c, a))
+					continue;
+				for (d = 0; d < 2; d++)
+					strbuf_printf(sb,
+					    "rdns_milter_decisions_total{"
+					    "policy=\"%s\",check=\"%s\","
+					    "action=\"%s\",dry_run=\"%s\"} %"
+					    PRIuLEAST64 "\n", policy_names[p],
+					    decision_checks[c],
+					    action_labels[a], d ? "yes" : "no",
+					    get(&decisions[p][c][a][d]));
+			}
+}
+
+static void
+render_lookups(struct strbuf *sb)
+{
+	size_t t, o;
+
+	header(sb, "rdns_milter_dns_lookups_total", "counter",
+	    "DNS lookups the verdicts used, by query type and outcome.");
+	for (t = 0; t < N_LTYPES; t++)
+		for (o = 0; o < N_OUTCOMES; o++)
+			strbuf_printf(sb, "rdns_milter_dns_lookups_total{"
+			    "type=\"%s\",outcome=\"%s\"} %" PRIuLEAST64 "\n",
+			    lookup_types[t], dns_result_str((enum dns_result)o),
+			    get(&lookups[t][o]));
 }
 
 int
@@ -363,6 +529,9 @@ metrics_render(char *buf, size_t len)
 			    "{action=\"%s\",dry_run=\"%s\"} %" PRIuLEAST64
 			    "\n", action_labels[i], j ? "yes" : "no",
 			    get(&actions[i][j]));
+
+	render_decisions(&sb);
+	render_lookups(&sb);
 
 	header(&sb, "rdns_milter_forged_headers_removed_total", "counter",
 	    "Forged Authentication-Results fields deleted.");
@@ -426,8 +595,9 @@ typedef int mhd_result;
 /* A few scrapers at a time are plenty; slow ones are cut off. */
 #define HTTP_CONN_LIMIT		16
 #define HTTP_CONN_TIMEOUT	10	/* seconds */
-/* The page is under 4 KiB; this leaves room for growth. */
-#define HTTP_PAGE_MAX		32768
+/* The page is under 8 KiB plus about 3 KiB per Policy line that has
+ * decided (METRICS_MAX_POLICIES of them at most). */
+#define HTTP_PAGE_MAX		(256 * 1024)
 
 #define CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 

@@ -40,6 +40,18 @@ void metrics_result(const struct check_result *r);
 /** Count one recipient decision (dry_run: would have refused). */
 void metrics_action(enum action a, bool dry_run);
 
+/**
+ * Count one recipient decision by the Policy line that made it: policy is
+ * that line's domain text ("*", "example.com", ".example.org"), check the
+ * deciding check ("ptr" ... "temperror", "none" for accept), dry_run the
+ * policy's mode.  The label set is bounded by the configuration; past
+ * METRICS_MAX_POLICIES distinct domains the rest share policy="~other".
+ */
+void metrics_decision(const char *policy, const char *check, enum action a,
+    bool dry_run);
+
+#define METRICS_MAX_POLICIES	64
+
 /** Observe the connect-to-verdict latency, in seconds. */
 void metrics_verdict_latency(double seconds);
 

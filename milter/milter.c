@@ -154,11 +154,12 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	struct session *s = get_session(ctx);
 	const char *auth;
 
-	(void)argv;
 	if (s == NULL)
 		return SMFIS_CONTINUE;
 	session_reset_message(s);
 	s->in_message = true;
+	if (argv != NULL && argv[0] != NULL)
+		session_log_addr(s->from, sizeof s->from, argv[0]);
 	update_qid(ctx, s);
 	auth = smfi_getsymval(ctx, macro_auth);
 	if (auth != NULL && *auth != '\0' && s->rt->cf->skip_authenticated) {
@@ -178,7 +179,7 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	struct policy_decision d;
 	char *local, *domain;
 	size_t n;
-	bool exempt;
+	bool exempt, dry;
 
 	if (s == NULL || argv == NULL || argv[0] == NULL)
 		return SMFIS_CONTINUE;
@@ -209,15 +210,17 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	if ((r = session_result(s)) == NULL)
 		return SMFIS_CONTINUE;
 	policy_decide(r, p, &d);
-	metrics_action(d.action, cf->dry_run && d.action != ACTION_ACCEPT);
+	/* Global DryRun, or this Policy line's dryrun=yes. */
+	dry = cf->dry_run || p->dry_run;
+	metrics_action(d.action, dry && d.action != ACTION_ACCEPT);
+	metrics_decision(p->domain, policy_check_str(d.check), d.action, dry);
 	if (d.action == ACTION_ACCEPT)
 		return SMFIS_CONTINUE;
 	if (d.action > s->action)
 		s->action = d.action;
-	if (cf->dry_run) {
-		s->dry_run_hit = true;
+	session_refused_rcpt(s, argv[0], p, &d, dry);
+	if (dry)
 		return SMFIS_CONTINUE;
-	}
 	if (smfi_setreply(ctx, d.rcode, d.xcode, d.text) != MI_SUCCESS)
 		session_log(s, LOG_WARNING, "smfi_setreply failed for \"%s\"",
 		    d.text);

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "policy.h"
 #include "session.h"
 #include "strbuf.h"
 
@@ -245,6 +246,14 @@ session_reset_message(struct session *s)
 	s->qid[0] = '\0';
 	s->action = ACTION_ACCEPT;
 	s->dry_run_hit = false;
+	s->enforced = ACTION_ACCEPT;
+	s->from[0] = '\0';
+	s->rcpts = 0;
+	for (int i = 0; i < 2; i++) {
+		s->act_policy[i] = NULL;
+		s->act_rank[i] = -1;
+		s->act_check[i] = NULL;
+	}
 	s->n_ar = 0;
 	s->n_forged = 0;
 }
@@ -279,6 +288,38 @@ session_result(struct session *s)
 	metrics_result(&s->res);
 	metrics_verdict_latency(s->res.elapsed);
 	return &s->res;
+}
+
+/*
+ * The summary's action: what was enforced when anything was; else what a
+ * dry-run policy would have done, marked "(dry-run)".
+ */
+static const char *
+summary_action(const struct session *s, const char *strongest)
+{
+	if (s->enforced != ACTION_ACCEPT)
+		return policy_action_str(s->enforced);
+	return strongest;
+}
+
+static const char *
+summary_dry(const struct session *s)
+{
+	return s->enforced == ACTION_ACCEPT && s->dry_run_hit ?
+	    "(dry-run)" : "";
+}
+
+/* SPEC 3.3: policy= check= rcpts= ("-" when nothing was refused).  The
+ * policy is the one behind action=: the most specific enforcing policy
+ * that refused, else the most specific dry-run one. */
+static void
+summary_policy_keys(const struct session *s, struct strbuf *sb)
+{
+	int k = s->act_policy[0] != NULL ? 0 : 1;
+
+	strbuf_printf(sb, " policy=%s check=%s rcpts=%u",
+	    s->act_policy[k] != NULL ? s->act_policy[k] : "-",
+	    s->act_check[k] != NULL ? s->act_check[k] : "-", s->rcpts);
 }
 
 void
@@ -338,14 +379,15 @@ session_log_summary(struct session *s, bool may_wait)
 	v = check_result_verified_name(r);
 	helo_for_log(s, helo, sizeof helo);
 	strbuf_printf(&sb, " ptr=%s iprev=%s name=%s dnssec=%s helo=%s "
-	    "x-ptr=%s generic=%s action=%s%s ms=%ld",
+	    "x-ptr=%s generic=%s action=%s%s",
 	    check_res_str(r->ptr), check_res_str(r->iprev),
 	    v != NULL ? v : "-", dnssec_status_str(r->iprev_dnssec),
 	    helo, check_res_str(r->xptr),
 	    r->generic == GENERIC_YES ? "yes" :
 	    r->generic == GENERIC_TEMPERROR ? "temperror" : "no",
-	    s->dry_run_hit ? (s->action == ACTION_REJECT ? "reject" :
-	    "tempfail") : action, s->dry_run_hit ? "(dry-run)" : "", ms);
+	    summary_action(s, action), summary_dry(s));
+	summary_policy_keys(s, &sb);
+	strbuf_printf(&sb, " ms=%ld", ms);
 	if (incomplete)
 		strbuf_puts(&sb, " dns=incomplete");
 	else if (r->resolver_error)
@@ -354,4 +396,76 @@ session_log_summary(struct session *s, bool may_wait)
 	if (incomplete)
 		check_result_clear(&partial);
 	log_msg(LOG_INFO, "%s", line);
+}
+
+void
+session_log_addr(char *dst, size_t dstlen, const char *src)
+{
+	size_t n, i, o = 0;
+
+	if (dstlen == 0)
+		return;
+	if (src == NULL)
+		src = "";
+	while (*src == ' ' || *src == '<')
+		src++;
+	n = strlen(src);
+	while (n > 0 && (src[n - 1] == '>' || src[n - 1] == ' '))
+		n--;
+	for (i = 0; i < n && o + 1 < dstlen; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		dst[o++] = c > 0x20 && c <= 0x7e && c != '<' && c != '>' ?
+		    (char)c : '?';
+	}
+	dst[o] = '\0';
+}
+
+/* How specific a Policy domain is: "*" < ".example.com" < "example.com",
+ * longer suffixes before shorter ones (as config_policy_for() picks). */
+static int
+policy_rank(const char *domain)
+{
+	size_t n = strlen(domain);
+
+	if (n > 1000)
+		n = 1000;
+	if (strcmp(domain, "*") == 0)
+		return 0;
+	if (domain[0] == '.')
+		return 1 + (int)n;
+	return 1001 + (int)n;
+}
+
+void
+session_refused_rcpt(struct session *s, const char *rcpt,
+    const struct policy *p, const struct policy_decision *d, bool dry_run)
+{
+	char to[CHECK_VALUE_MAX + 1], helo[CHECK_VALUE_MAX + 1];
+	const char *check = policy_check_str(d->check);
+	int rank = policy_rank(p->domain), k = dry_run ? 1 : 0;
+
+	s->rcpts++;
+	if (dry_run)
+		s->dry_run_hit = true;
+	else if (d->action > s->enforced)
+		s->enforced = d->action;
+	if (rank > s->act_rank[k]) {
+		s->act_rank[k] = rank;
+		s->act_policy[k] = p->domain;
+		s->act_check[k] = check;
+	}
+	session_log_addr(to, sizeof to, rcpt);
+	if (s->have_helo)
+		session_log_addr(helo, sizeof helo, s->helo);
+	else
+		helo[0] = '\0';
+	log_msg(LOG_INFO, "%s: %s%s: RCPT from %s[%s]: %s %s %s; from=<%s> "
+	    "to=<%s> helo=<%s> policy=%s check=%s",
+	    s->qid[0] != '\0' ? s->qid : "NOQUEUE",
+	    d->action == ACTION_REJECT ? "reject" : "tempfail",
+	    dry_run ? "(dry-run)" : "",
+	    s->host[0] != '\0' ? s->host : "unknown", s->ipstr,
+	    d->rcode, d->xcode, d->text, s->from, to, helo, p->domain,
+	    check);
 }

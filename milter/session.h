@@ -95,6 +95,16 @@ struct session {
 	char			 qid[32];	/* sanitised macro i */
 	enum action		 action;	/* strongest taken so far */
 	bool			 dry_run_hit;	/* would have refused */
+	enum action		 enforced;	/* strongest not in dry run */
+	char			 from[CHECK_VALUE_MAX + 1];	/* MAIL FROM,
+						   sanitised, for logs */
+	unsigned		 rcpts;		/* refused or would have been */
+	/* The most specific policy that refused ([0]) or would have
+	 * ([1], dry run), its specificity and deciding check; the domain
+	 * points into rt->cf. */
+	const char		*act_policy[2];
+	int			 act_rank[2];
+	const char		*act_check[2];
 	unsigned		 n_ar;		/* A-R fields seen */
 	unsigned		 forged[SESSION_MAX_FORGED];	/* their indices */
 	unsigned		 n_forged;
@@ -135,5 +145,28 @@ const struct check_result *session_result(struct session *s);
  * outstanding are logged as timed out and the line ends "dns=incomplete".
  */
 void session_log_summary(struct session *s, bool may_wait);
+
+struct policy;
+struct policy_decision;
+
+/**
+ * Record and log one refused (or, with dry_run, would-be-refused)
+ * recipient: the Postfix-style line of SPEC 3.3 and rdns-milter(8),
+ *	QID: reject: RCPT from HOST[IP]: 550 5.7.25 TEXT; from=<F> to=<T>
+ *	    helo=<H> policy=DOMAIN check=CHECK
+ * ("reject(dry-run)", "tempfail", "tempfail(dry-run)" likewise), and
+ * remember policy and check for the summary line.  rcpt is the raw RCPT
+ * argument.
+ */
+void session_refused_rcpt(struct session *s, const char *rcpt,
+    const struct policy *p, const struct policy_decision *d, bool dry_run);
+
+/**
+ * Copy a client-controlled envelope value for the log: outer "<>" and
+ * blanks removed, then every byte that is not printable ASCII, and
+ * space, '<' and '>' (the field delimiters), becomes '?'; at most
+ * dstlen - 1 bytes.
+ */
+void session_log_addr(char *dst, size_t dstlen, const char *src);
 
 #endif

@@ -470,7 +470,7 @@ e2e_scenarios()
 	    'x-ptr=pass smtp.helo=mta.sec.test policy.ptr=mta.sec.test')"
 	e2e_case_summary $c "ip=127.0.0.2 ptr=pass iprev=pass\
  name=mta.sec.test dnssec=secure helo=mta.sec.test x-ptr=pass generic=no\
- action=accept ms=N"
+ action=accept policy=- check=- rcpts=0 ms=N"
 
 	# 127.0.0.3: no PTR.  A mixed transaction: refused at
 	# reject.example.com (550) and temp.example.com (451), accepted for
@@ -498,7 +498,7 @@ e2e_scenarios()
 	    'x-ptr=fail smtp.helo=mta.sec.test')"
 	e2e_case_summary $c "ip=127.0.0.3 ptr=fail iprev=permerror\
  name=- dnssec=secure helo=mta.sec.test x-ptr=fail generic=no\
- action=reject ms=N"
+ action=reject policy=reject.example.com check=ptr rcpts=2 ms=N"
 
 	# 127.0.0.3 again, only refused recipients: nothing is delivered.
 	c=noptr-refused

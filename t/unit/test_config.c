@@ -125,6 +125,8 @@ render_policy(char *out, size_t size, const struct policy *p)
 	    action_str(p->generic),
 	    p->dnssec_require ? "require" : "optional",
 	    action_str(p->temperror), p->line);
+	if (p->dry_run)
+		strncat(out, ",dryrun", size - strlen(out) - 1);
 }
 
 static const char *
@@ -352,6 +354,12 @@ static const struct good_case {
 	    "accept@1" },
 	{ "Policy * PTR=Reject DNSSEC=Require", "policies",
 	    "*:reject,accept,accept,accept,require,accept@1" },
+	{ "Policy * ptr=reject dryrun=yes", "policies",
+	    "*:reject,accept,accept,accept,optional,accept@1,dryrun" },
+	{ "Policy example.com generic=reject DryRun=Yes\n"
+	    "Policy * ptr=reject dryrun=no", "policies",
+	    "example.com:accept,accept,accept,reject,optional,accept@1,dryrun|"
+	    "*:reject,accept,accept,accept,optional,accept@2" },
 };
 
 static void
@@ -538,6 +546,9 @@ static const struct bad_case {
 	{ "Policy aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    "aaaa.com", 1, "Policy: bad domain" },
 	{ "Policy * foo=reject", 1, "Policy: unknown key 'foo'" },
+	{ "Policy * dryrun=maybe", 1,
+	    "Policy: bad value 'maybe' for dryrun (want yes or no)" },
+	{ "Policy * dryrun=yes dryrun=no", 1, "Policy: dryrun given twice" },
 	{ "Policy * ptr=deny", 1, "Policy: bad value 'deny' for ptr "
 	    "(want reject, tempfail or accept)" },
 	{ "Policy * iprev=", 1, "Policy: bad value '' for iprev" },

@@ -32,7 +32,8 @@
 #include "metrics.h"
 #include "resolver.h"
 
-#define PAGE_MAX	32768
+/* Room for METRICS_MAX_POLICIES policies' decision series. */
+#define PAGE_MAX	(512 * 1024)
 
 static char page[PAGE_MAX];
 
@@ -186,6 +187,8 @@ every_metric_has_help_and_type(void **state)
 		{ "rdns_milter_dnssec_total", "counter" },
 		{ "rdns_milter_dns_timeouts_total", "counter" },
 		{ "rdns_milter_actions_total", "counter" },
+		{ "rdns_milter_decisions_total", "counter" },
+		{ "rdns_milter_dns_lookups_total", "counter" },
 		{ "rdns_milter_forged_headers_removed_total", "counter" },
 		{ "rdns_milter_resolver_errors_total", "counter" },
 		{ "rdns_milter_verdict_seconds", "histogram" },
@@ -433,6 +436,122 @@ reset_zeroes_everything(void **state)
 	metrics_reset();
 	render_page();
 	assert_string_equal(page, fresh);
+}
+
+static void
+decisions_are_labelled_by_policy_line(void **state)
+{
+	static const char *const want[] = {
+		"rdns_milter_decisions_total{policy=\"*\",check=\"ptr\","
+		    "action=\"reject\",dry_run=\"no\"} 2",
+		"rdns_milter_decisions_total{policy=\"*\",check=\"ptr\","
+		    "action=\"reject\",dry_run=\"yes\"} 0",
+		"rdns_milter_decisions_total{policy=\".example.org\","
+		    "check=\"generic\",action=\"reject\",dry_run=\"yes\"} 1",
+		"rdns_milter_decisions_total{policy=\".example.org\","
+		    "check=\"none\",action=\"accept\",dry_run=\"yes\"} 1",
+		"rdns_milter_decisions_total{policy=\".example.org\","
+		    "check=\"temperror\",action=\"tempfail\",dry_run=\"no\"} 1",
+	};
+
+	(void)state;
+	metrics_decision("*", "ptr", ACTION_REJECT, false);
+	metrics_decision("*", "ptr", ACTION_REJECT, false);
+	metrics_decision(".example.org", "generic", ACTION_REJECT, true);
+	metrics_decision(".example.org", "none", ACTION_ACCEPT, true);
+	metrics_decision(".example.org", "temperror", ACTION_TEMPFAIL, false);
+	/* Combinations that cannot happen are not counted. */
+	metrics_decision("*", "none", ACTION_REJECT, false);
+	metrics_decision("*", "temperror", ACTION_REJECT, false);
+	metrics_decision("*", "ptr", ACTION_ACCEPT, false);
+	metrics_decision("*", "nonsense", ACTION_REJECT, false);
+	metrics_decision(NULL, "ptr", ACTION_REJECT, false);
+	render_page();
+	assert_lines(page, want, NELEM(want));
+	assert_int_equal(count_prefix(page, "rdns_milter_decisions_total{"
+	    "policy=\"*\",check=\"none\",action=\"reject\""), 0);
+	assert_int_equal(count_prefix(page, "rdns_milter_decisions_total{"
+	    "policy=\"*\",check=\"ptr\",action=\"accept\""), 0);
+}
+
+static void
+decision_policies_are_bounded(void **state)
+{
+	char name[32], want[160];
+	const char *p;
+	int i;
+
+	(void)state;
+	for (i = 0; i < METRICS_MAX_POLICIES + 10; i++) {
+		snprintf(name, sizeof name, "p%d.example", i);
+		metrics_decision(name, "helo", ACTION_TEMPFAIL, false);
+	}
+	render_page();
+	/* Every series of one policy: 24 (check, action, dry_run). */
+	assert_int_equal(count_prefix(page, "rdns_milter_decisions_total{"),
+	    METRICS_MAX_POLICIES * 24);
+	assert_int_equal(count_prefix(page, "rdns_milter_decisions_total{"
+	    "policy=\"p70.example\""), 0);
+	/* The policies registered by earlier tests and p0.. fill every slot
+	 * but the last; the rest (at least 11) share "~other". */
+	snprintf(want, sizeof want, "rdns_milter_decisions_total{policy="
+	    "\"~other\",check=\"helo\",action=\"tempfail\","
+	    "dry_run=\"no\"} ");
+	p = strstr(page, want);
+	assert_non_null(p);
+	assert_true(strtol(p + strlen(want), NULL, 10) >= 11);
+	assert_true(has_line(page, "rdns_milter_decisions_total{policy="
+	    "\"p0.example\",check=\"helo\",action=\"tempfail\","
+	    "dry_run=\"no\"} 1"));
+}
+
+static void
+dns_lookups_are_counted_by_type_and_outcome(void **state)
+{
+	struct check_ptr_name names[3];
+	struct check_result r;
+
+	(void)state;
+	memset(names, 0, sizeof names);
+	set_result(&r, CHECK_PASS, CHECK_PASS, CHECK_FAIL, GENERIC_NO,
+	    DNSSEC_SECURE, false);
+	r.ip.family = AF_INET;
+	r.ptr_dns = DNS_OK;
+	r.names = names;
+	r.n_names = 3;
+	names[0].looked_up = true;
+	names[0].fwd_result = DNS_NXDOMAIN;
+	names[1].looked_up = true;
+	names[1].fwd_result = DNS_OK;
+	names[2].looked_up = false;	/* past MaxPTRNames: no lookup */
+	r.helo_fwd = CHECK_TEMPERROR;
+	r.helo_dns = DNS_TIMEOUT;
+	metrics_result(&r);
+	set_result(&r, CHECK_TEMPERROR, CHECK_TEMPERROR, CHECK_TEMPERROR,
+	    GENERIC_TEMPERROR, DNSSEC_BOGUS, false);
+	r.ip.family = AF_INET6;
+	r.ptr_dns = DNS_BOGUS;
+	r.helo_fwd = CHECK_FAIL;
+	r.helo_dns = DNS_SERVFAIL;
+	metrics_result(&r);
+	render_page();
+	assert_true(has_line(page,
+	    "rdns_milter_dns_lookups_total{type=\"ptr\",outcome=\"ok\"} 1"));
+	assert_true(has_line(page, "rdns_milter_dns_lookups_total{"
+	    "type=\"ptr\",outcome=\"bogus\"} 1"));
+	assert_true(has_line(page, "rdns_milter_dns_lookups_total{"
+	    "type=\"a\",outcome=\"nxdomain\"} 1"));
+	assert_true(has_line(page,
+	    "rdns_milter_dns_lookups_total{type=\"a\",outcome=\"ok\"} 1"));
+	assert_true(has_line(page, "rdns_milter_dns_lookups_total{"
+	    "type=\"a\",outcome=\"timeout\"} 1"));
+	assert_true(has_line(page, "rdns_milter_dns_lookups_total{"
+	    "type=\"aaaa\",outcome=\"servfail\"} 1"));
+	assert_true(has_line(page, "rdns_milter_dns_lookups_total{"
+	    "type=\"aaaa\",outcome=\"ok\"} 0"));
+	/* 3 types x 6 outcomes, all written from the start. */
+	assert_int_equal(count_prefix(page, "rdns_milter_dns_lookups_total{"),
+	    18);
 }
 
 static void
@@ -787,6 +906,10 @@ main(void)
 		    setup),
 		cmocka_unit_test_setup(reset_zeroes_everything, setup),
 		cmocka_unit_test_setup(render_into_small_buffer_fails, setup),
+		cmocka_unit_test_setup(decisions_are_labelled_by_policy_line,
+		    setup),
+		cmocka_unit_test_setup(dns_lookups_are_counted_by_type_and_outcome,
+		    setup),
 		cmocka_unit_test_setup(concurrent_recording_loses_nothing,
 		    setup),
 #ifdef HAVE_MICROHTTPD
@@ -798,6 +921,10 @@ main(void)
 #else
 		cmocka_unit_test(start_without_microhttpd_fails_cleanly),
 #endif
+		/* Last: it fills every policy slot for the rest of the
+		 * process, making the page larger than the HTTP tests'
+		 * buffers. */
+		cmocka_unit_test_setup(decision_policies_are_bounded, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
