@@ -1,0 +1,218 @@
+# site.sh - a mail site for the t/e2e tests: a site resolver and private
+# Postfix instances (bash; sourced after lib.sh, used after e2e_world,
+# e2e_sink_start and e2e_ns_start).
+#
+#	e2e_unbound_start NAME		# unbound on 127.0.54.N:53, forwarding
+#					#   into the world; sets UB_ADDR_NAME
+#	e2e_unbound_ctl NAME ARGS...	# unbound-control for it
+#	e2e_unbound_stat NAME KEY	# one value of "stats_noreset"
+#	e2e_ns_resolver ADDR		# e2e_ns_exec resolves through ADDR
+#	e2e_pf_start NAME PORT MILTERS	# a private Postfix on 127.0.0.1:PORT
+#	e2e_pf_milters NAME MILTERS	# new smtpd_milters, postfix reload
+#	e2e_pf_queue_empty NAME
+#	e2e_pf_stop_all
+#
+# The daemon is Debian's unbound (package unbound), validating, with the
+# stub zones and trust anchors of the world's unbound.conf: every name
+# ends in the world, nothing ever goes to the real root.  It listens on
+# port 53 of a random 127.0.54.N (the glibc resolver knows no other port)
+# and answers 127.0.0.0/8; unbound-control talks to it over a Unix socket
+# in the work directory.  Stopped by e2e_unbound_stop_all (call it from
+# the test's cleanup, before e2e_cleanup).
+
+E_UNBOUND_PIDS=
+
+e2e_unbound_start()
+{
+	local name=$1 dir=$E_DIR/unbound-$1 try addr pid
+
+	command -v unbound >/dev/null 2>&1 &&
+	    command -v unbound-control >/dev/null 2>&1 ||
+	    tap_skip_all "unbound not found (Debian package unbound)"
+	mkdir -p "$dir" || tap_bail "mkdir $dir"
+	for try in 1 2 3 4 5 6 7 8; do
+		addr=127.0.54.$((RANDOM % 250 + 2))
+		{
+			cat "$E_WORLD/unbound.conf"
+			cat <<-EOF
+			server:
+			    interface: $addr@53
+			    access-control: 127.0.0.0/8 allow
+			    pidfile: "$dir/unbound.pid"
+			    num-threads: 1
+			    extended-statistics: yes
+			    statistics-cumulative: yes
+			remote-control:
+			    control-enable: yes
+			    control-interface: "$dir/control.sock"
+			    control-use-cert: no
+			EOF
+		} >"$dir/unbound.conf"
+		unbound -d -c "$dir/unbound.conf" >"$dir/unbound.out" 2>&1 \
+		    </dev/null &
+		pid=$!
+		if proc_wait 10 "$pid" e2e_unbound_ready "$dir" "$addr"; then
+			E_UNBOUND_PIDS="$E_UNBOUND_PIDS $pid"
+			eval "UB_ADDR_$name=\$addr"
+			eval "UB_PID_$name=\$pid"
+			E_LOGS="$E_LOGS $dir/unbound.out"
+			return 0
+		fi
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	sed 's/^/# /' "$dir/unbound.out"
+	tap_bail "unbound did not start"
+}
+
+# Ready when it answers a name of the world on its address.
+e2e_unbound_ready()
+{
+	unbound-control -c "$1/unbound.conf" status >/dev/null 2>&1 &&
+	    drill -Q @"$2" mta.sec.test A 2>/dev/null | grep -q .
+}
+
+e2e_unbound_ctl()
+{
+	local name=$1
+
+	shift
+	unbound-control -c "$E_DIR/unbound-$name/unbound.conf" "$@"
+}
+
+# e2e_unbound_stat NAME KEY: KEY's value in "stats_noreset" (0 if absent).
+e2e_unbound_stat()
+{
+	e2e_unbound_ctl "$1" stats_noreset |
+	    awk -F= -v k="$2" '$1 == k { v = $2 } END { print v + 0 }'
+}
+
+e2e_unbound_stop_all()
+{
+	local pid
+
+	for pid in $E_UNBOUND_PIDS; do
+		proc_stop "$pid" 5
+	done
+	E_UNBOUND_PIDS=
+}
+
+# e2e_ns_resolver ADDR: from now on, e2e_ns_exec commands resolve through
+# ADDR (a site resolver of this file) instead of the refusing server.
+e2e_ns_resolver()
+{
+	printf 'nameserver %s\noptions attempts:2 timeout:2\n' "$1" \
+	    >"$E_DIR/ns/resolv.conf"
+}
+
+E_PF_NAMES=
+
+# e2e_pf_start NAME PORT MILTERS: a private Postfix instance (own config,
+# queue and data directories under $E_DIR/pf-NAME, nothing chrooted, its
+# log in pf-NAME/postfix.log) on 127.0.0.1:PORT relaying every accepted
+# message for example.com to the sink, with smtpd_milters = MILTERS and
+# no DNS lookup of its own.  Runs in the private namespace.
+e2e_pf_start()
+{
+	local name=$1 port=$2 milters=$3 d=$E_DIR/pf-$1
+
+	mkdir -p "$d/etc" "$d/spool" "$d/data" && chown postfix "$d/data" ||
+	    tap_bail "postfix $name directories"
+	cat >"$d/etc/main.cf" <<EOF
+compatibility_level = 3.6
+config_directory = $d/etc
+queue_directory = $d/spool
+data_directory = $d/data
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file = $d/postfix.log
+maillog_file_prefixes = $E_DIR
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = $E_AUTHSERV
+mydomain = example.net
+myorigin = \$myhostname
+mydestination =
+mynetworks = 127.0.0.0/8
+relay_domains = example.com
+smtpd_relay_restrictions = permit_auth_destination, reject
+smtpd_recipient_restrictions = permit_auth_destination, reject
+smtpd_peername_lookup = no
+smtp_dns_support_level = disabled
+relayhost = [127.0.0.1]:$E_SINK_PORT
+alias_maps =
+alias_database =
+biff = no
+append_dot_mydomain = no
+smtputf8_enable = no
+smtpd_milters = $milters
+milter_default_action = tempfail
+EOF
+	cat >"$d/etc/master.cf" <<EOF
+127.0.0.1:$port inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+	E_PF_NAMES="$E_PF_NAMES $name"
+	E_LOGS="$E_LOGS $d/postfix.log $d/start.out"
+	if ! (e2e_ns_exec postfix -c "$d/etc" check) >"$d/start.out" 2>&1 ||
+	    ! (e2e_ns_exec postfix -c "$d/etc" start) >>"$d/start.out" 2>&1 ||
+	    ! e2e_wait_listen 127.0.0.1 "$port" $$; then
+		sed 's/^/# /' "$d/start.out"
+		tap_bail "postfix $name did not start"
+	fi
+}
+
+# e2e_pf_milters NAME MILTERS: smtpd_milters = MILTERS, then reload (new
+# smtpd processes take it; wait a moment before the next connection).
+e2e_pf_milters()
+{
+	local d=$E_DIR/pf-$1
+
+	postconf -c "$d/etc" -e "smtpd_milters = $2" &&
+	    (e2e_ns_exec postfix -c "$d/etc" reload) >>"$d/start.out" 2>&1
+}
+
+# e2e_pf_queue_empty NAME: nothing is queued in instance NAME.
+e2e_pf_queue_empty()
+{
+	local q=$E_DIR/pf-$1/spool
+
+	[ -z "$(find "$q/maildrop" "$q/incoming" "$q/active" "$q/deferred" \
+	    "$q/hold" -type f 2>/dev/null)" ]
+}
+
+e2e_pf_stop_all()
+{
+	local name d pid i
+
+	for name in $E_PF_NAMES; do
+		d=$E_DIR/pf-$name
+		postfix -c "$d/etc" stop >>"$d/start.out" 2>&1
+		pid=$(tr -dc '0-9' <"$d/spool/pid/master.pid" 2>/dev/null)
+		[ -n "$pid" ] || continue
+		for i in $(seq 1 500); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.02
+		done
+		kill -KILL "$pid" 2>/dev/null
+	done
+	E_PF_NAMES=
+}
