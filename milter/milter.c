@@ -103,15 +103,16 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 	}
 	metrics_session_start();
 	if (!s->have_ip) {
-		/* No IP (Unix socket, -bs): trusted (SPEC 2). */
+		/* No IP (Unix socket, -bs): trusted (SPEC 2).  Accept: the MTA
+		 * sends nothing more for this connection but its close. */
 		s->trusted = true;
 		metrics_skipped("trusted");
-		return SMFIS_CONTINUE;
+		return SMFIS_ACCEPT;
 	}
 	if (cidr_match_any(cf->trusted, cf->n_trusted, &ip)) {
 		s->trusted = true;
 		metrics_skipped("trusted");
-		return SMFIS_CONTINUE;
+		return SMFIS_ACCEPT;
 	}
 	session_log_ctx(s, logctx, sizeof logctx);
 	memset(&cp, 0, sizeof cp);
@@ -138,14 +139,15 @@ cb_helo(SMFICTX *ctx, char *helohost)
 {
 	struct session *s = get_session(ctx);
 
+	/* SMFIP_NR_HELO (cb_negotiate()): never a reply. */
 	if (s == NULL || helohost == NULL)
-		return SMFIS_CONTINUE;
+		return SMFIS_NOREPLY;
 	snprintf(s->helo, sizeof s->helo, "%s", helohost);
 	s->have_helo = true;
 	update_log_ctx(s);
 	if (s->cs != NULL && !s->have_result)
 		check_session_helo(s->cs, helohost);
-	return SMFIS_CONTINUE;
+	return SMFIS_NOREPLY;
 }
 
 static sfsistat
@@ -163,8 +165,16 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	update_qid(ctx, s);
 	auth = smfi_getsymval(ctx, macro_auth);
 	if (auth != NULL && *auth != '\0' && s->rt->cf->skip_authenticated) {
+		/* Accept the message: the MTA sends nothing more for it, so
+		 * its line is logged now. */
 		s->authenticated = true;
 		metrics_skipped("authenticated");
+		if (!s->trusted) {
+			session_log_summary(s, false);
+			s->logged_any = true;
+			s->message_logged = true;
+			return SMFIS_ACCEPT;
+		}
 	}
 	return SMFIS_CONTINUE;
 }
@@ -228,28 +238,19 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 }
 
 static sfsistat
-cb_data(SMFICTX *ctx)
-{
-	struct session *s = get_session(ctx);
-
-	if (s != NULL)
-		update_qid(ctx, s);
-	return SMFIS_CONTINUE;
-}
-
-static sfsistat
 cb_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct session *s = get_session(ctx);
 
+	/* SMFIP_NR_HDR (cb_negotiate()): never a reply. */
 	if (s == NULL || name == NULL || value == NULL)
-		return SMFIS_CONTINUE;
+		return SMFIS_NOREPLY;
 	if (!str_ieq(name, AR_FIELD))
-		return SMFIS_CONTINUE;
+		return SMFIS_NOREPLY;
 	/* smfi_chgheader() counts fields of one name from 1. */
 	s->n_ar++;
 	if (s->trusted || s->authenticated)
-		return SMFIS_CONTINUE;
+		return SMFIS_NOREPLY;
 	if (authres_is_ours(value, s->rt->cf->authserv_id)) {
 		if (s->n_forged < SESSION_MAX_FORGED)
 			s->forged[s->n_forged++] = s->n_ar;
@@ -258,23 +259,7 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 			    "fields; the rest stay", SESSION_MAX_FORGED,
 			    AR_FIELD);
 	}
-	return SMFIS_CONTINUE;
-}
-
-static sfsistat
-cb_eoh(SMFICTX *ctx)
-{
-	(void)ctx;
-	return SMFIS_CONTINUE;
-}
-
-static sfsistat
-cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
-{
-	(void)ctx;
-	(void)chunk;
-	(void)len;
-	return SMFIS_CONTINUE;
+	return SMFIS_NOREPLY;
 }
 
 static sfsistat
@@ -309,7 +294,8 @@ cb_eom(SMFICTX *ctx)
 				    "%s field", AR_FIELD);
 		}
 	}
-	session_log_summary(s, true);
+	if (!s->message_logged)
+		session_log_summary(s, true);
 	s->logged_any = true;
 	session_reset_message(s);
 	return SMFIS_ACCEPT;
@@ -323,7 +309,8 @@ cb_abort(SMFICTX *ctx)
 	if (s == NULL)
 		return SMFIS_CONTINUE;
 	/* A transaction that refused recipients is worth a line. */
-	if (s->in_message && s->action != ACTION_ACCEPT) {
+	if (s->in_message && s->action != ACTION_ACCEPT &&
+	    !s->message_logged) {
 		session_log_summary(s, true);
 		s->logged_any = true;
 	}
@@ -346,11 +333,68 @@ cb_close(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
+/*
+ * Fewest round trips (rdns-milter(8), MTA INTEGRATION): the only answers
+ * that matter are RCPT (policy) and end of message (the header), plus
+ * SMFIS_ACCEPT at connect for trusted clients and at MAIL for
+ * authenticated ones.  So: no body, end-of-headers, DATA or unknown
+ * callback (libmilter asks the MTA to skip those stages), no reply for
+ * HELO and the headers, and macro lists cut to what is read.
+ */
+static char symlist_connect[] = "j";
+static char symlist_helo[] = "j";
+static char symlist_envfrom[] = "i {auth_authen}";
+static char symlist_envrcpt[] = "i";
+static char symlist_eom[] = "i";
+
 static sfsistat
-cb_unknown(SMFICTX *ctx, const char *cmd)
+cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-	(void)ctx;
-	(void)cmd;
+	static const struct {
+		int	 stage;
+		char	*list;
+	} symlists[] = {
+		{ SMFIM_CONNECT, symlist_connect },
+		{ SMFIM_HELO, symlist_helo },
+		{ SMFIM_ENVFROM, symlist_envfrom },
+		{ SMFIM_ENVRCPT, symlist_envrcpt },
+		{ SMFIM_EOM, symlist_eom },
+	};
+	const unsigned long need = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
+	unsigned long proto;
+	size_t i;
+
+	(void)f2;
+	(void)f3;
+	if ((f0 & need) != need) {
+		log_msg(LOG_ERR, "the MTA cannot add and change header fields "
+		    "(actions 0x%lx); not filtering this connection", f0);
+		return SMFIS_REJECT;
+	}
+	*pf0 = need;
+	/* libmilter starts *pf1 with SMFIP_NO* for every NULL callback. */
+	proto = *pf1 | SMFIP_NOBODY | SMFIP_NOEOH | SMFIP_NODATA |
+	    SMFIP_NOUNKNOWN;
+	/* No reply for HELO and headers: libmilter offers these even to an
+	 * MTA without them (it then answers "continue" itself), so the
+	 * callbacks can always return SMFIS_NOREPLY. */
+	proto |= f1 & (SMFIP_NR_HELO | SMFIP_NR_HDR);
+	/* Only what the MTA offers (libmilter itself drops NODATA and
+	 * NOUNKNOWN for an MTA without them). */
+	*pf1 = proto & (f1 | SMFIP_NODATA | SMFIP_NOUNKNOWN);
+	*pf2 = 0;
+	*pf3 = 0;
+	if ((f0 & SMFIF_SETSYMLIST) != 0) {
+		*pf0 |= SMFIF_SETSYMLIST;
+		for (i = 0; i < sizeof symlists / sizeof symlists[0]; i++)
+			if (smfi_setsymlist(ctx, symlists[i].stage,
+			    symlists[i].list) != MI_SUCCESS)
+				log_msg(LOG_WARNING, "smfi_setsymlist %d \"%s\" "
+				    "failed", symlists[i].stage,
+				    symlists[i].list);
+	}
 	return SMFIS_CONTINUE;
 }
 
@@ -359,19 +403,20 @@ static struct smfiDesc rdns_desc = {
 	.xxfi_version = SMFI_VERSION,
 	/* We add our field and delete forged ones (RFC 8601 5). */
 	.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
-	.xxfi_connect = cb_connect,	/* start the PTR lookup */
-	.xxfi_helo = cb_helo,		/* start the HELO lookup */
+	.xxfi_connect = cb_connect,	/* start the PTR lookup; accept
+					   trusted clients */
+	.xxfi_helo = cb_helo,		/* start the HELO lookup; no reply */
 	.xxfi_envfrom = cb_envfrom,	/* new message, {auth_authen} */
 	.xxfi_envrcpt = cb_envrcpt,	/* policy per recipient */
-	.xxfi_header = cb_header,	/* find forged A-R fields */
-	.xxfi_eoh = cb_eoh,		/* registered: no skipped stages */
-	.xxfi_body = cb_body,
+	.xxfi_header = cb_header,	/* find forged A-R fields; no reply */
+	.xxfi_eoh = NULL,
+	.xxfi_body = NULL,
 	.xxfi_eom = cb_eom,		/* add our field, log */
 	.xxfi_abort = cb_abort,		/* reset the message */
 	.xxfi_close = cb_close,		/* free the session */
-	.xxfi_unknown = cb_unknown,
-	.xxfi_data = cb_data,		/* registered: see milter(8) notes */
-	.xxfi_negotiate = NULL,		/* libmilter's defaults suffice */
+	.xxfi_unknown = NULL,
+	.xxfi_data = NULL,		/* macro i comes with RCPT and EOM */
+	.xxfi_negotiate = cb_negotiate,
 };
 
 int

@@ -254,6 +254,7 @@ session_reset_message(struct session *s)
 		s->act_rank[i] = -1;
 		s->act_check[i] = NULL;
 	}
+	s->message_logged = false;
 	s->n_ar = 0;
 	s->n_forged = 0;
 }

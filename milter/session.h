@@ -109,6 +109,8 @@ struct session {
 	unsigned		 forged[SESSION_MAX_FORGED];	/* their indices */
 	unsigned		 n_forged;
 	bool			 logged_any;	/* a message line was logged */
+	bool			 message_logged;	/* this message's line was
+						   logged (accepted at MAIL) */
 };
 
 /** Allocate a session bound to rt (takes over the reference).  NULL if out

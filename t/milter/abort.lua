@@ -26,7 +26,7 @@ local order = { connect = 1, helo = 2, mail = 3, rcpt = 4, refused = 4,
 local function upto(conn, name, st)
 	local n = order[st]
 	if n >= 2 then
-		T.expect(conn, name .. ": HELO", mt.helo(conn, HELO), "continue")
+		T.helo(conn, name .. ": HELO", HELO)
 	end
 	if n >= 3 then
 		mt.macro(conn, SMFIC_MAIL, "i", name)
@@ -43,16 +43,14 @@ local function upto(conn, name, st)
 		end
 	end
 	if n >= 5 then
-		T.expect(conn, name .. ": header",
-		    mt.header(conn, "Authentication-Results",
-		    "mx.example.net; iprev=pass"), "continue")
+		T.hdr(conn, name .. ": header", "Authentication-Results",
+		    "mx.example.net; iprev=pass")
 	end
 	if n >= 6 then
-		T.expect(conn, name .. ": EOH", mt.eoh(conn), "continue")
+		T.eoh(conn, name .. ": EOH")
 	end
 	if n >= 7 then
-		T.expect(conn, name .. ": body",
-		    mt.bodystring(conn, "partial\r\n"), "continue")
+		T.body(conn, name .. ": body", "partial\r\n")
 	end
 	if n >= 8 then
 		T.expect(conn, name .. ": EOM", mt.eom(conn), "accept")
@@ -69,6 +67,12 @@ T.run(function()
 			T.expect(conn, name .. ": connect",
 			    mt.conninfo(conn, "client.example", IP), "continue")
 			upto(conn, name, st)
+			if order[st] == 2 then
+				-- HELO has no reply (SMFIP_NR_HELO): give the
+				-- filter a moment to read it, as the next
+				-- command of a real MTA would.
+				mt.sleep(0.2)
+			end
 			if style == "drop" then
 				mt.disconnect(conn, false)
 			elseif style == "quit" then
@@ -76,8 +80,7 @@ T.run(function()
 			else
 				T.ok(mt.abort(conn) == nil, name .. ": abort")
 				if order[st] < 2 then
-					T.expect(conn, name .. ": HELO",
-					    mt.helo(conn, HELO), "continue")
+					T.helo(conn, name .. ": HELO", HELO)
 				end
 				local s = { name = name .. "-2",
 				    rcpts = { { "<u@open.example>" } },
@@ -104,6 +107,7 @@ T.run(function()
 
 	conn = T.open({ name = "hole-helo-quit", ip = "192.0.2.19",
 	    helo = "mail.sec.test" })
+	mt.sleep(0.2)	-- HELO has no reply: let the filter read it
 	mt.disconnect(conn)
 
 	conn = T.open({ name = "Ahole-rcpt-hangup", ip = "192.0.2.19",

@@ -23,7 +23,8 @@
 #	SMFIR_CHGHEADER (m) the 4-byte index comes first, in decimal.
 #
 #	Test hooks: a HELO frame whose name is "mt-no-helo" is not
-#	passed on (the proxy answers "continue" itself), so that a script
+#	passed on (the proxy answers "continue" itself, unless the milter
+#	negotiated no reply for HELO), so that a script
 #	can have a session without HELO, which miltertest cannot do (it
 #	fills skipped steps in).
 #
@@ -135,6 +136,10 @@ sub relay
 	}
 	my %buf = (c => '', m => '');
 	my $sel = IO::Select->new($c, $m);
+	# The protocol flags the milter asked for in its option
+	# negotiation reply: with SMFIP_NR_HELO (0x2000) nobody waits for
+	# a reply to HELO, so a dropped HELO gets none either.
+	my $pflags = 0;
 	for (;;) {
 		return unless kill 0, $watch;
 		my @r = $sel->can_read(0.5);
@@ -151,6 +156,9 @@ sub relay
 			$buf{$key} .= $chunk;
 			for my $f (frames(\$buf{$key})) {
 				my ($cmd, $data, $raw) = @$f;
+				$pflags = unpack('N', substr($data, 8, 4))
+				    if $from_milter && $cmd eq 'O' &&
+				    length($data) >= 12;
 				my $drop = !$from_milter && $cmd eq 'H' &&
 				    $data eq "mt-no-helo\0";
 				my $text = ($drop ? '(dropped) ' : '') .
@@ -159,6 +167,7 @@ sub relay
 				    $from_milter ? '<' : '>', esc($cmd),
 				    $text eq '' ? '' : " $text";
 				if ($drop) {
+					next if $pflags & 0x2000;
 					return unless writeall($c,
 					    pack('N', 1) . 'c');
 					next;

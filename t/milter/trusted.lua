@@ -44,6 +44,10 @@ local helo = {
 local function transaction(conn, name, ip, auth, want)
 	local s = {
 		name = name, auth = auth,
+		-- An exempt authenticated client's message is accepted at
+		-- MAIL: the MTA sends nothing more for it.
+		mail = (auth ~= nil and auth ~= "" and want == "exempt") and
+		    "accept" or nil,
 		rcpts = { { "<u@strict.example>",
 		    want == "checked" and "replycode" or "continue" } },
 		headers = {
@@ -71,8 +75,11 @@ T.run(function()
 	local phase = assert(phases[os.getenv("MT_PHASE")], "MT_PHASE")
 	for _, c in ipairs(phase) do
 		local name, ip, auth, want = c[1], c[2], c[3], c[4]
+		-- A trusted client is accepted at connect.
 		local conn = T.open({ name = name, ip = ip,
-		    helo = helo[ip] or "client.example.net" })
+		    helo = helo[ip] or "client.example.net",
+		    connect = (want == "exempt" and auth == nil) and
+		    "accept" or nil })
 		transaction(conn, name, ip, auth, want)
 		if c.second then
 			-- {auth_authen} counts per transaction: the next one
