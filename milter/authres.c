@@ -2,7 +2,7 @@
  * authres.c - RFC 8601 Authentication-Results: writing ours, finding
  * forged ones (SPEC 3.1).
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <string.h>
 
@@ -325,19 +325,13 @@ skip_cfws(const char *p)
 	}
 }
 
-static int
-ascii_lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
-
 /* Compare one byte of the field's authserv-id with the next one of id;
  * *i advances.  @return false on a mismatch. */
 static bool
 id_next(const char *id, size_t *i, char c)
 {
 	if (id[*i] == '\0' ||
-	    ascii_lower((unsigned char)id[*i]) != ascii_lower((unsigned char)c))
+	    ascii_lower(id[*i]) != ascii_lower((char)c))
 		return false;
 	(*i)++;
 	return true;

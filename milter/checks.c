@@ -14,7 +14,7 @@
  *	timeouts, so that verdicts do not change once the deadline has
  *	passed (RCPT and EOM see the same result).
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -1,7 +1,7 @@
 /*
  * cidr.c - address blocks (TrustedNetworks): parsing and membership.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>

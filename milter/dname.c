@@ -5,7 +5,7 @@
  * Every input is hostile.  Nothing here allocates; every write into a
  * caller buffer is bounded.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "dname.h"
+#include "strbuf.h"
 
 /* RFC 1035 2.3.4: labels are at most 63 octets, names at most 255 octets
  * in wire form (length bytes and the root label included). */
@@ -37,12 +38,6 @@ static bool
 is_alpha(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-to_lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 }
 
 /* Store an IPv6 address, folding IPv4-mapped ::ffff:a.b.c.d to IPv4. */
@@ -418,8 +413,7 @@ dname_equal(const char *a, const char *b)
 	if (la != lb)
 		return false;
 	for (i = 0; i < la; i++)
-		if (to_lower((unsigned char)a[i]) !=
-		    to_lower((unsigned char)b[i]))
+		if (ascii_lower(a[i]) != ascii_lower(b[i]))
 			return false;
 	return true;
 }
@@ -441,10 +435,9 @@ dname_helo_literal(const char *helo, struct rdns_ip *ip)
 		return -1;
 	in = helo + 1;
 	n = len - 2;
-	if (n > sizeof tag - 1 && to_lower((unsigned char)in[0]) == 'i') {
+	if (n > sizeof tag - 1 && ascii_lower(in[0]) == 'i') {
 		for (i = 0; i < sizeof tag - 1; i++)
-			if (to_lower((unsigned char)in[i]) !=
-			    to_lower((unsigned char)tag[i]))
+			if (ascii_lower(in[i]) != ascii_lower(tag[i]))
 				return -1;
 		/* RFC 5321 4.1.3: IPv6-address-literal. */
 		if (parse_ip_n(in + i, n - i, AF_INET6, &a6) == -1)

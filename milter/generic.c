@@ -26,7 +26,7 @@
  * The compiled list is immutable after construction; regexec() may be
  * called concurrently on the same regex_t.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -41,6 +41,7 @@
 
 #include "generic.h"
 #include "orgdomain.h"
+#include "strbuf.h"
 
 /* Longest pattern line accepted from a file (administrator input, but a
  * sane cap keeps regcomp() bounded). */
@@ -110,12 +111,6 @@ is_xdigit(unsigned char c)
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-static char
-to_lower(unsigned char c)
-{
-	return (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-}
-
 /*
  * Copy name lower-cased into buf[DNAME_TEXT_MAX] without its trailing dot
  * and cut it before its organizational domain (orgdomain.h: the Public
@@ -139,7 +134,7 @@ host_part(const char *name, char *buf)
 	if (len >= DNAME_TEXT_MAX)
 		return 0;		/* over 253 characters */
 	for (i = 0; i < len; i++)
-		buf[i] = to_lower((unsigned char)name[i]);
+		buf[i] = ascii_lower(name[i]);
 	buf[len] = '\0';
 	/* "host.org.tld": the org domain starts after "host.". */
 	if ((off = orgdomain_offset(buf)) < 2 || buf[off - 1] != '.') {
@@ -428,7 +423,7 @@ generic_roles_new(const char *list, char *err, size_t errlen)
 			goto fail;
 		}
 		for (i = 0; i < len; i++)
-			nw[gr->n][i] = to_lower((unsigned char)start[i]);
+			nw[gr->n][i] = ascii_lower(start[i]);
 		nw[gr->n++][len] = '\0';
 	}
 	if (gr->n == 0) {

@@ -1,7 +1,7 @@
 /*
  * log.c - the logging facade: syslog, plus stderr in foreground mode.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>

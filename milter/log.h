@@ -9,7 +9,7 @@
  *	summary line per message, LOG_DEBUG for tracing.
  *
  *	Text that comes from a client or from DNS must pass through
- *	log_sanitize() (or a sanitising formatter) before it reaches
+ *	log_sanitize() (strbuf.h) or a sanitising formatter before it reaches
  *	log_msg(): the facade itself does not filter.
  *
  * THREAD SAFETY
@@ -52,13 +52,5 @@ void log_msg(int prio, const char *fmt, ...)
 /** Same, va_list form. */
 void log_vmsg(int prio, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
-
-/**
- * Copy untrusted text for logging: every byte outside printable ASCII
- * (0x20..0x7e) becomes '?'.  Stops at NUL or after srclen bytes; the result
- * is always NUL-terminated and truncated to dstlen - 1 bytes.
- * @return dst.
- */
-char *log_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen);
 
 #endif

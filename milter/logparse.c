@@ -6,7 +6,7 @@
  * the hour they fall in (mktime() per line would dominate a large log),
  * so this module is not thread-safe.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <string.h>
 #include <time.h>

@@ -4,7 +4,7 @@
  * main.c: options, configuration, the socket, privilege drop, the reload
  * thread and smfi_main().  The only file that exits.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +27,7 @@
 
 #include <libmilter/mfapi.h>
 
+#include "conf.h"
 #include "log.h"
 #include "metrics.h"
 #include "milter.h"

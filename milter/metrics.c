@@ -17,7 +17,7 @@
  * a fresh buffer per request.  Without libmicrohttpd, metrics_start()
  * reports that and everything else still works.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 
 #include "checks.h"
+#include "conf.h"
 #include "log.h"
 #include "metrics.h"
 #include "resolver.h"

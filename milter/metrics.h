@@ -22,7 +22,7 @@
 #include <stddef.h>
 
 #include "checks.h"
-#include "config.h"
+#include "conf.h"
 
 /** A session began (connect); trusted / authenticated are counted
  * separately with metrics_skipped(). */

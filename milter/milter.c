@@ -7,7 +7,7 @@
  * callback only waits for DNS when it needs a verdict: an RCPT whose
  * policy can refuse, or EOM; the wait is bounded by the session deadline.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@
 #include <libmilter/mfapi.h>
 
 #include "authres.h"
+#include "conf.h"
 #include "log.h"
 #include "metrics.h"
 #include "milter.h"

@@ -9,7 +9,7 @@
  * before it.  libpsl does the suffix logic (wildcards, exceptions, the
  * implicit "*" rule); this file only walks the labels.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <libpsl.h>
 #include <pthread.h>
@@ -18,6 +18,7 @@
 
 #include "dname.h"
 #include "orgdomain.h"
+#include "strbuf.h"
 
 static pthread_once_t psl_once = PTHREAD_ONCE_INIT;
 static const psl_ctx_t *psl_ctx;
@@ -83,12 +84,6 @@ orgdomain_offset(const char *name)
 	return -1;
 }
 
-static char
-lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
-}
-
 /* Lower-case copy of name without its trailing dot into buf[DNAME_TEXT_MAX].
  * @return its length, or 0 when it is empty or too long. */
 static size_t
@@ -105,7 +100,7 @@ lower_copy(const char *name, char *buf)
 	if (len >= DNAME_TEXT_MAX)
 		return 0;
 	for (i = 0; i < len; i++)
-		buf[i] = lower(name[i]);
+		buf[i] = ascii_lower(name[i]);
 	buf[len] = '\0';
 	return len;
 }

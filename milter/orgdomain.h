@@ -58,7 +58,7 @@ int orgdomain_of(const char *name, char *out, size_t outlen);
 /**
  * True if name (any case, one trailing dot allowed) is in one of the
  * n domains of list ("example.com" exactly, ".example.com" its
- * subdomains; lower case, no trailing dot, as config.c stores them).
+ * subdomains; lower case, no trailing dot, as conf.c stores them).
  */
 bool orgdomain_list_match(char *const *list, size_t n, const char *name);
 

@@ -2,10 +2,11 @@
  * policy.c - from check results and a Policy to an action and a reply
  * (SPEC 3.2).
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <string.h>
 
+#include "conf.h"
 #include "policy.h"
 #include "strbuf.h"
 
@@ -342,8 +343,7 @@ lower_copy(char *dst, size_t dlen, const char *src, size_t n)
 		return -1;
 	}
 	for (i = 0; i < n; i++)
-		dst[i] = (char)((src[i] >= 'A' && src[i] <= 'Z') ?
-		    src[i] + ('a' - 'A') : src[i]);
+		dst[i] = ascii_lower(src[i]);
 	dst[n] = '\0';
 	return 0;
 }

@@ -32,7 +32,7 @@
 #define RDNS_POLICY_H
 
 #include "checks.h"
-#include "config.h"
+#include "conf.h"
 
 /* 3-digit code + ' ' + enhanced code + ' ' + text; texts hold at most two
  * capped values (2 * 255) plus fixed words. */

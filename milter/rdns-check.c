@@ -5,7 +5,7 @@
  * Exit status: 0 all good (neutral/none are not failures), 1 a check
  * definitively failed, 2 a check is temperror, 64 usage, 78 configuration.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "checks.h"
+#include "conf.h"
 #include "dname.h"
 #include "log.h"
 #include "resolver.h"

@@ -12,7 +12,7 @@
  * Exit status: 0 report printed; 1 an input could not be read (the others
  * are still summarised); 64 usage.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <errno.h>
 #include <getopt.h>

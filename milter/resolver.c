@@ -29,7 +29,7 @@
  *	and is being or will be called.  resolver_cancel() reports exactly
  *	that.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +46,7 @@
 
 #include "log.h"
 #include "resolver.h"
+#include "strbuf.h"
 
 /* A name in text: 253 characters plus a trailing dot and NUL
  * (RFC 1035 2.3.4); longer query names are simply not cached. */
@@ -100,8 +101,7 @@ cache_key(const char *name, char *key, size_t len)
 	if (n >= len)
 		return -1;
 	for (i = 0; i < n; i++)
-		key[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
-		    name[i] + ('a' - 'A') : name[i]);
+		key[i] = ascii_lower(name[i]);
 	key[n] = '\0';
 	return 0;
 }

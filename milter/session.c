@@ -1,7 +1,7 @@
 /*
  * session.c - runtime snapshots and per-connection milter state.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "log.h"
 #include "metrics.h"
 #include "policy.h"

@@ -29,7 +29,7 @@
 #include <time.h>
 
 #include "checks.h"
-#include "config.h"
+#include "conf.h"
 #include "resolver.h"
 
 struct runtime {

@@ -1,13 +1,12 @@
 /*
  * strbuf.c - bounded string building and small text helpers.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
 #include "strbuf.h"
 
 void
@@ -175,10 +174,17 @@ strbuf_put_json(struct strbuf *sb, const char *s)
 	return rc == 0 ? 0 : -1;
 }
 
-static int
-ascii_lower(int c)
+char
+ascii_lower(char c)
 {
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+	return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+}
+
+void
+str_lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		*s = ascii_lower(*s);
 }
 
 bool
@@ -187,8 +193,7 @@ str_nieq(const char *a, const char *b, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (ascii_lower((unsigned char)a[i]) !=
-		    ascii_lower((unsigned char)b[i]))
+		if (ascii_lower(a[i]) != ascii_lower(b[i]))
 			return false;
 		if (a[i] == '\0')
 			return true;
@@ -200,16 +205,13 @@ bool
 str_ieq(const char *a, const char *b)
 {
 	for (;; a++, b++) {
-		if (ascii_lower((unsigned char)*a) !=
-		    ascii_lower((unsigned char)*b))
+		if (ascii_lower(*a) != ascii_lower(*b))
 			return false;
 		if (*a == '\0')
 			return true;
 	}
 }
 
-/* Declared in log.h; defined here because it is pure, so that the unit
- * tests' fake log needs no copy of it. */
 char *
 log_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen)
 {

@@ -68,6 +68,23 @@ int strbuf_put_json(struct strbuf *sb, const char *s);
 /** ASCII case-insensitive equality (locale independent). */
 bool str_ieq(const char *a, const char *b);
 
+/**
+ * Copy untrusted text for logging: every byte outside printable ASCII
+ * (0x20..0x7e) becomes '?'.  Stops at NUL or after srclen bytes; the result
+ * is always NUL-terminated and truncated to dstlen - 1 bytes.  Pure, so it
+ * lives here rather than in log.c (which the unit tests replace).
+ * @return dst.
+ */
+char *log_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen);
+
+/** ASCII lower case of c; other bytes are returned unchanged.  The one
+ * lower-casing helper: DNS names, keys and addresses are compared in
+ * ASCII case, never in the locale's. */
+char ascii_lower(char c);
+
+/** Lower-case s in place (ASCII). */
+void str_lower(char *s);
+
 /** ASCII case-insensitive equality of the first n bytes. */
 bool str_nieq(const char *a, const char *b, size_t n);
 

@@ -1,5 +1,5 @@
 /* strlcat - size-bounded string concatenation, for C libraries without it. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* strlcpy - size-bounded string copying, for C libraries without it. */
-#include "config.h"
+#include "autoconf.h"
 
 #include <string.h>
 

@@ -14,7 +14,7 @@
  * authres_is_ours() recognises the value as ours.  A buffer too short
  * gives -1 and "", never a partial value.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -27,7 +27,7 @@
  * (fuzz_assert_authres, fuzz_assert_policy).  LeakSanitizer checks that
  * sessions, answers and results are freed on every path.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -39,6 +39,7 @@
 
 #include "authres.h"
 #include "checks.h"
+#include "conf.h"
 #include "fake_log.h"
 #include "fake_resolver.h"
 #include "fuzz_util.h"

@@ -13,13 +13,14 @@
  * config with none; a config holds values inside their documented
  * ranges; lookups in it work; everything is freed (LeakSanitizer).
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "fuzz_util.h"
 #include "strbuf.h"
 

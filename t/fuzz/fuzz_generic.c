@@ -14,7 +14,7 @@
  * word stops both (generic_judge); the address written as the SPEC's
  * forms into a host part is found.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>

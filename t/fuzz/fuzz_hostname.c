@@ -10,7 +10,7 @@
  * contract in dname.h / cidr.h (inet_pton() for addresses), and results
  * are round-tripped through their text forms.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>

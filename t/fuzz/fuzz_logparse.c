@@ -9,7 +9,7 @@
  * check, and a per-recipient line's envelope values hold no '<', '>' or
  * space (rdns-milter(8)).
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -13,12 +13,13 @@
  * inserted value sanitised and capped.  The recipient parts fit their
  * buffers, are lower case, and the domain holds no '@'.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "fuzz_util.h"
 #include "policy.h"
 

@@ -9,7 +9,7 @@
  * / RFC 3596 2.5 shape and give the address back; IPv4-mapped IPv6
  * sockaddrs fold to IPv4; short buffers fail cleanly.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>

@@ -1,7 +1,7 @@
 /*
  * fuzz_util.c - see fuzz_util.h.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "authres.h"
+#include "conf.h"
 #include "fuzz_util.h"
 
 /* The field name the MTA writes in front of our value (RFC 8601 2.2). */

@@ -11,7 +11,7 @@
  * every other byte as '?'; hostname holds exactly when every label
  * byte is LDH and dname_valid_hostname(safe) (so it implies the latter).
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <stdint.h>
 #include <stdlib.h>

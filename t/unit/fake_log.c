@@ -1,7 +1,7 @@
 /*
  * fake_log.c - replaces milter/log.c at link time in unit tests.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <pthread.h>
 #include <stdarg.h>

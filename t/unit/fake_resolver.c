@@ -1,7 +1,7 @@
 /*
  * fake_resolver.c - see fake_resolver.h.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <arpa/inet.h>
 #include <stdbool.h>

@@ -13,7 +13,7 @@
  * The test decides the answers: fake_ub_set_answer() for every later
  * query, fake_ub_deliver() to make every queued query ready.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <errno.h>
 #include <fcntl.h>

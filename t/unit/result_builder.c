@@ -1,7 +1,7 @@
 /*
  * result_builder.c - struct rspec to struct check_result (unit tests).
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <arpa/inet.h>
 #include <setjmp.h>

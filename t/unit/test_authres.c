@@ -3,7 +3,7 @@
  * exact shape, quoting, sanitising, folding) and the detection of forged
  * fields carrying our authserv-id (RFC 8601 2.2, 5).
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

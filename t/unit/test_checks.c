@@ -1,10 +1,11 @@
 /*
  * test_checks.c - the check engine against a fake resolver.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -255,6 +256,7 @@ run_case(const struct tcase *tc)
 	struct timespec dl;
 	const char *v;
 	size_t i;
+	bool silent = false;
 
 	fake_resolver_reset();
 	for (i = 0; i < sizeof tc->dns / sizeof tc->dns[0]; i++) {
@@ -263,12 +265,16 @@ run_case(const struct tcase *tc)
 		if (d->name == NULL)
 			break;
 		fake_resolver_add(d->name, d->type, d->result, d->sec, d->data);
-		if (d->silent)
+		if (d->silent) {
 			fake_resolver_add_silent(d->name, d->type);
+			silent = true;
+		}
 	}
 	assert_int_equal(dname_parse_ip(tc->ip, &ip), 0);
-	/* Short deadline: the silent cases time out quickly. */
-	check_deadline_in(&dl, 0.05);
+	/* Short deadline for the silent cases (they time out quickly); the
+	 * others must never meet it, even on a loaded machine (the HELO
+	 * lookup starts only when the deadline has not passed). */
+	check_deadline_in(&dl, silent ? 0.05 : 10);
 	s = check_session_new(&p, &ip, &dl);
 	assert_non_null(s);
 	fake_resolver_run();

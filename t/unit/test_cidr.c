@@ -2,7 +2,7 @@
  * test_cidr.c - unit tests for milter/cidr.c: parsing address blocks and
  * matching client addresses against them.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>

@@ -2,7 +2,7 @@
  * test_config.c - unit tests for milter/config.c: every key good and bad,
  * defaults, accumulation, duplicates, comments, policy lookup, references.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "conf.h"
 #include "test_util.h"
 #include "generic.h"
 

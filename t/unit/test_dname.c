@@ -2,7 +2,7 @@
  * test_dname.c - unit tests for milter/dname.c: addresses, reverse names,
  * PTR wire decoding, hostname syntax, name comparison, HELO literals.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>

@@ -2,7 +2,7 @@
  * test_generic.c - unit tests for milter/generic.c: IP embedding, the
  * built-in pattern list, protected labels, and pattern files.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <sys/types.h>
 #include <sys/stat.h>

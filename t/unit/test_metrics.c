@@ -4,7 +4,7 @@
  * truncation, concurrent recording, and an HTTP round trip on 127.0.0.1
  * with a plain socket client.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -27,6 +27,7 @@
 
 #include <cmocka.h>
 
+#include "conf.h"
 #include "test_util.h"
 #include "checks.h"
 #include "metrics.h"

@@ -3,7 +3,7 @@
  * domains by the Public Suffix List (libpsl, ICANN section) and domain
  * lists.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -2,7 +2,7 @@
  * test_policy.c - policy_decide(): SPEC 3.2 order, actions, reply codes and
  * exact texts, temperror handling, dnssec=require, hostile bytes.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "conf.h"
 #include "policy.h"
 #include "result_builder.h"
 

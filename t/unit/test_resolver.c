@@ -4,7 +4,7 @@
  * keys, the start-up proof and its messages, and the race between
  * resolver_cancel() and a delivery from the resolver thread.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <pthread.h>
 #include <setjmp.h>

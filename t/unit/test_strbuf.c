@@ -3,7 +3,7 @@
  * overflow recording, RFC 2045 tokens, RFC 8601 values, JSON strings and
  * ASCII case-insensitive comparison.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,7 +1,7 @@
 /*
  * test_util.c - helpers shared by the table-driven unit tests.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /*
- * config.h - rdns-milter.conf: key table, parser, immutable snapshots.
+ * conf.h - rdns-milter.conf: key table, parser, immutable snapshots.
  *
  * DESCRIPTION
  *	The file format (SPEC 4) is OpenDKIM style: one "Key value" per line,
@@ -23,16 +23,8 @@
  *	atomic: a configuration is referenced by one runtime snapshot, whose
  *	own count changes under the snapshot lock (session.c).
  */
-#ifndef RDNS_CONFIG_H
-#define RDNS_CONFIG_H
-
-/*
- * The autoconf results live in autoconf.h (not config.h, which would clash
- * with this module's header: "config.h" from a file in milter/ finds this
- * file first).  Every .c file includes "config.h" first, so pulling the
- * autoconf results in here keeps them first everywhere.
- */
-#include "autoconf.h"
+#ifndef RDNS_CONF_H
+#define RDNS_CONF_H
 
 #include <stdbool.h>
 #include <stddef.h>

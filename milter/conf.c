@@ -1,5 +1,5 @@
 /*
- * config.c - rdns-milter.conf: key table, parser, immutable snapshots.
+ * conf.c - rdns-milter.conf: key table, parser, immutable snapshots.
  *
  * The parser reads one line at a time into a fixed buffer (a longer line is
  * reported and skipped, never cut), splits it into a key and a value and
@@ -9,7 +9,7 @@
  * lists them all; any error makes the result NULL.  A file that is not a
  * regular file, or is world-writable, is refused before it is read.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,6 +27,8 @@
 #include <unistd.h>
 
 #include "cidr.h"
+#include "conf.h"
+#include "conf_int.h"
 #include "generic.h"
 #include "log.h"
 #include "orgdomain.h"
@@ -35,11 +37,6 @@
 /* Longest accepted line, without the newline.  Nothing legitimate comes
  * near it; a longer line is an error rather than silently cut. */
 #define CONFIG_LINE_MAX		4096
-/* Values quoted in error messages are sanitised and cut to this. */
-#define CONFIG_QUOTE_MAX	100
-/* RFC 1035 2.3.4: at most 253 characters of text, labels at most 63. */
-#define CONFIG_DOMAIN_MAX	253
-#define CONFIG_LABEL_MAX	63
 /* RFC 8601 values are capped at 255 bytes in our headers (SPEC 3.1). */
 #define CONFIG_AUTHSERV_MAX	255
 /* POSIX HOST_NAME_MAX is 255 on Linux; one more for the NUL. */
@@ -94,21 +91,6 @@ struct key {
 	bool		 multi;		/* may repeat */
 };
 
-/* What config_policy_for() returns when no Policy line matches; also the
- * defaults of a Policy line: every action accept, dnssec optional. */
-static char		 builtin_policy_domain[] = "*";
-static const struct policy builtin_policy = {
-	.domain = builtin_policy_domain,
-	.ptr = ACTION_ACCEPT,
-	.iprev = ACTION_ACCEPT,
-	.helo = ACTION_ACCEPT,
-	.generic = ACTION_ACCEPT,
-	.temperror = ACTION_ACCEPT,
-	.dnssec_require = false,
-	.dry_run = false,
-	.line = 0,
-};
-
 /*
  * Messages.
  */
@@ -125,22 +107,42 @@ report(config_error_fn *errfn, void *arg, const char *msg)
 
 /* Report "FILE:LINE: message". */
 static void
-perr(struct parse *p, const char *fmt, ...)
+vperr(struct parse *p, const char *fmt, va_list ap)
 {
 	char msg[1024], out[PATH_MAX + sizeof msg + 32];
-	va_list ap;
 
-	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	(void)snprintf(out, sizeof out, "%s:%d: %s", p->name, p->line, msg);
 	p->nerr++;
 	report(p->errfn, p->arg, out);
 }
 
-/* Sanitised, shortened copy of untrusted text for a message. */
-static const char *
-quote(char *buf, size_t size, const char *s)
+static void
+perr(struct parse *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vperr(p, fmt, ap);
+	va_end(ap);
+}
+
+/* perr() for conf_policy.c, which does not know struct parse. */
+static void perr_any(void *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+perr_any(void *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vperr(p, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+conf_quote(char *buf, size_t size, const char *s)
 {
 	size_t n = strlen(s);
 
@@ -150,8 +152,6 @@ quote(char *buf, size_t size, const char *s)
 	return buf;
 }
 
-#define Q(s)	quote((char [CONFIG_QUOTE_MAX + 1]){ 0 }, \
-		    CONFIG_QUOTE_MAX + 1, (s))
 
 /*
  * Small helpers.
@@ -161,19 +161,6 @@ static bool
 is_space(int c)
 {
 	return c == ' ' || c == '\t';
-}
-
-static char
-lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
-}
-
-static void
-str_lower(char *s)
-{
-	for (; *s != '\0'; s++)
-		*s = lower(*s);
 }
 
 static char *
@@ -377,76 +364,6 @@ config_parse_listen(const char *s, struct sockaddr_storage *out,
 	sin->sin_family = AF_INET;
 	sin->sin_port = htons((uint16_t)p);
 	*outlen = sizeof *sin;
-	return 0;
-}
-
-/*
- * Domain of a Policy line: "*", or an optional leading '.' and a name of
- * LDH labels (RFC 1035 2.3.1, plus '_' as in service names), one trailing
- * dot allowed and stripped.  On success writes the lower-case form to
- * out[CONFIG_DOMAIN_MAX + 2].
- */
-static int
-parse_policy_domain(const char *s, char *out, const char **why)
-{
-	size_t n = strlen(s), i, lab = 0;
-	const char *name = s;
-
-	if (strcmp(s, "*") == 0) {
-		strcpy(out, "*");
-		return 0;
-	}
-	if (s[0] == '*') {
-		*why = "\"*\" stands alone; write \".example.com\" for all "
-		    "subdomains of example.com";
-		return -1;
-	}
-	if (name[0] == '.') {
-		name++;
-		n--;
-	}
-	if (n > 0 && name[n - 1] == '.')
-		n--;
-	if (n == 0) {
-		*why = "empty domain";
-		return -1;
-	}
-	if (n > CONFIG_DOMAIN_MAX) {
-		*why = "domain longer than 253 characters";
-		return -1;
-	}
-	for (i = 0; i <= n; i++) {
-		char c = i < n ? name[i] : '.';
-
-		if (c == '.') {
-			if (lab == 0) {
-				*why = "empty label";
-				return -1;
-			}
-			if (lab > CONFIG_LABEL_MAX) {
-				*why = "label longer than 63 characters";
-				return -1;
-			}
-			if (name[i - 1] == '-' || name[i - lab] == '-') {
-				*why = "label starts or ends with '-'";
-				return -1;
-			}
-			lab = 0;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_')) {
-			*why = "invalid character";
-			return -1;
-		}
-		lab++;
-	}
-	i = 0;
-	if (s[0] == '.')
-		out[i++] = '.';
-	memcpy(out + i, name, n);
-	out[i + n] = '\0';
-	str_lower(out);
 	return 0;
 }
 
@@ -749,7 +666,7 @@ key_generic_patterns(struct parse *p, const char *v)
 static int
 allow_item(struct parse *p, const char *item, void *arg)
 {
-	char domain[CONFIG_DOMAIN_MAX + 2];
+	char domain[CONF_DOMAIN_MAX + 2];
 	const char *why = "";
 
 	(void)arg;
@@ -758,7 +675,7 @@ allow_item(struct parse *p, const char *item, void *arg)
 		    "domains (example.com, .example.com)");
 		return -1;
 	}
-	if (parse_policy_domain(item, domain, &why) == -1) {
+	if (conf_policy_domain(item, domain, &why) == -1) {
 		perr(p, "AllowDomains: bad domain '%s' (%s)", Q(item), why);
 		return -1;
 	}
@@ -787,126 +704,17 @@ key_mail_role_words(struct parse *p, const char *v)
 	return 0;
 }
 
-/* Policy key=value pairs: each key, its field and its allowed values. */
-struct pval {
-	const char	*name;
-	int		 value;
-};
-
-static const struct pval action_vals[] = {
-	{ "reject", ACTION_REJECT }, { "tempfail", ACTION_TEMPFAIL },
-	{ "accept", ACTION_ACCEPT }, { NULL, 0 },
-};
-static const struct pval temperror_vals[] = {
-	{ "tempfail", ACTION_TEMPFAIL }, { "accept", ACTION_ACCEPT },
-	{ NULL, 0 },
-};
-static const struct pval dnssec_vals[] = {
-	{ "require", 1 }, { "optional", 0 }, { NULL, 0 },
-};
-static const struct pval yesno_vals[] = {
-	{ "yes", 1 }, { "no", 0 }, { NULL, 0 },
-};
-
-#define PKEY_N	7
-static const struct {
-	const char		*name;
-	const struct pval	*vals;
-	const char		*want;
-	size_t			 off;	/* enum action field; or dnssec */
-} pkeys[PKEY_N] = {
-	{ "ptr", action_vals, "reject, tempfail or accept",
-	    offsetof(struct policy, ptr) },
-	{ "iprev", action_vals, "reject, tempfail or accept",
-	    offsetof(struct policy, iprev) },
-	{ "helo", action_vals, "reject, tempfail or accept",
-	    offsetof(struct policy, helo) },
-	{ "generic", action_vals, "reject, tempfail or accept",
-	    offsetof(struct policy, generic) },
-	{ "dnssec", dnssec_vals, "require or optional",
-	    offsetof(struct policy, dnssec_require) },
-	{ "temperror", temperror_vals, "tempfail or accept",
-	    offsetof(struct policy, temperror) },
-	{ "dryrun", yesno_vals, "yes or no",
-	    offsetof(struct policy, dry_run) },
-};
-
-static int
-policy_pair(struct parse *p, struct policy *pol, const char *tok,
-    bool seen[PKEY_N])
-{
-	const char *eq = strchr(tok, '='), *val;
-	const struct pval *v;
-	char key[16];
-	size_t klen, k;
-
-	if (eq == NULL) {
-		perr(p, "Policy: '%s' is not key=value", Q(tok));
-		return -1;
-	}
-	klen = (size_t)(eq - tok);
-	val = eq + 1;
-	for (k = 0; k < PKEY_N; k++)
-		if (klen == strlen(pkeys[k].name) &&
-		    str_nieq(tok, pkeys[k].name, klen))
-			break;
-	if (k == PKEY_N) {
-		if (klen >= sizeof key)
-			klen = sizeof key - 1;
-		memcpy(key, tok, klen);
-		key[klen] = '\0';
-		perr(p, "Policy: unknown key '%s' (want ptr, iprev, helo, "
-		    "generic, dnssec, temperror or dryrun)", Q(key));
-		return -1;
-	}
-	if (seen[k]) {
-		perr(p, "Policy: %s given twice", pkeys[k].name);
-		return -1;
-	}
-	seen[k] = true;
-	for (v = pkeys[k].vals; v->name != NULL; v++)
-		if (str_ieq(val, v->name))
-			break;
-	if (v->name == NULL) {
-		perr(p, "Policy: bad value '%s' for %s (want %s)", Q(val),
-		    pkeys[k].name, pkeys[k].want);
-		return -1;
-	}
-	if (pkeys[k].off == offsetof(struct policy, dnssec_require))
-		pol->dnssec_require = v->value != 0;
-	else if (pkeys[k].off == offsetof(struct policy, dry_run))
-		pol->dry_run = v->value != 0;
-	else
-		*(enum action *)(void *)((char *)pol + pkeys[k].off) =
-		    (enum action)v->value;
-	return 0;
-}
-
 static int
 key_policy(struct parse *p, const char *v)
 {
 	struct config *cf = p->cf;
-	struct policy pol = builtin_policy, *nv;
-	char domain[CONFIG_DOMAIN_MAX + 2], *copy, *tok, *save = NULL;
-	const char *why = "";
-	bool seen[PKEY_N] = { false };
-	int rc = 0;
+	struct policy pol, *nv;
+	char domain[CONF_DOMAIN_MAX + 2];
+	int rc;
 	size_t i;
 
-	if ((copy = dup_or_oom(p, v)) == NULL)
+	if ((rc = conf_policy_parse(v, &pol, domain, perr_any, p)) == -2)
 		return -1;
-	tok = strtok_r(copy, " \t", &save);
-	/* The value is never empty, so there is a first token. */
-	if (tok == NULL || parse_policy_domain(tok, domain, &why) == -1) {
-		perr(p, "Policy: bad domain '%s' (%s)",
-		    Q(tok != NULL ? tok : ""), why);
-		free(copy);
-		return -1;
-	}
-	while ((tok = strtok_r(NULL, " \t", &save)) != NULL)
-		if (policy_pair(p, &pol, tok, seen) == -1)
-			rc = -1;
-	free(copy);
 	for (i = 0; i < cf->n_policies; i++) {
 		if (strcmp(cf->policies[i].domain, domain) == 0) {
 			perr(p, "Policy for %s given twice (first at line %d)",
@@ -1352,63 +1160,3 @@ config_unref(struct config *cf)
 		config_free(cf);
 }
 
-/*
- * Queries.
- */
-
-/* Case-insensitive equality of a[n] and b[n]. */
-static bool
-mem_ieq(const char *a, const char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (lower(a[i]) != lower(b[i]))
-			return false;
-	return true;
-}
-
-const struct policy *
-config_policy_for(const struct config *cf, const char *domain)
-{
-	const struct policy *exact = NULL, *suffix = NULL, *star = NULL;
-	size_t n = strlen(domain), best = 0, i, len;
-
-	if (n > 0 && domain[n - 1] == '.')
-		n--;
-	for (i = 0; i < cf->n_policies; i++) {
-		const struct policy *pol = &cf->policies[i];
-
-		len = strlen(pol->domain);
-		if (strcmp(pol->domain, "*") == 0)
-			star = pol;
-		else if (pol->domain[0] == '.') {
-			/* ".example.com" matches "a.example.com", not
-			 * "example.com": the query must be longer. */
-			if (n > len && len > best &&
-			    mem_ieq(domain + n - len, pol->domain, len)) {
-				suffix = pol;
-				best = len;
-			}
-		} else if (n == len && mem_ieq(domain, pol->domain, n))
-			exact = pol;
-	}
-	if (exact != NULL)
-		return exact;
-	if (suffix != NULL)
-		return suffix;
-	if (star != NULL)
-		return star;
-	return &builtin_policy;
-}
-
-bool
-config_is_exempt(const struct config *cf, const char *localpart)
-{
-	size_t i;
-
-	for (i = 0; i < cf->n_exempt; i++)
-		if (str_ieq(cf->exempt[i], localpart))
-			return true;
-	return false;
-}
