@@ -926,7 +926,7 @@ parse_source(struct parse *p, struct source *src)
  * Building and freeing.
  */
 
-static void
+void
 config_free(struct config *cf)
 {
 	size_t i;
@@ -973,7 +973,6 @@ set_defaults(struct parse *p)
 {
 	struct config *cf = p->cf;
 
-	cf->refcnt = 1;
 	cf->umask = 007;
 	cf->syslog = true;
 	cf->syslog_facility = LOG_MAIL;
@@ -1148,15 +1147,14 @@ config_load_daemon(const char *file, bool defaults_if_missing,
 }
 
 void
-config_ref(struct config *cf)
+config_resolver_options(const struct config *cf, struct resolver_options *ro)
 {
-	cf->refcnt++;
-}
-
-void
-config_unref(struct config *cf)
-{
-	if (cf != NULL && --cf->refcnt == 0)
-		config_free(cf);
+	memset(ro, 0, sizeof *ro);
+	ro->trust_anchor_files = cf->trust_anchor_files;
+	ro->n_trust_anchor_files = cf->n_trust_anchor_files;
+	ro->resolver_config = cf->resolver_config;
+	ro->nameservers = cf->nameservers;
+	ro->n_nameservers = cf->n_nameservers;
+	ro->threads = cf->resolver_threads;
 }
 

@@ -11,17 +11,16 @@
  *	and parsing continues, so that "rdns-milter -n" can list them all.
  *
  *	A parsed struct config is immutable.  The milter shares it between
- *	sessions through its runtime snapshots (session.h), which pair it with
+ *	sessions through its runtime snapshots (runtime.h), which pair it with
  *	the resolver built for it.
  *
  * OWNERSHIP
- *	config_load() and config_new_default() return a config with one
- *	reference; config_unref() drops one and frees at zero.
+ *	config_load() and config_new_default() return a config owned by the
+ *	caller, freed with config_free(); the milter hands it over to a
+ *	runtime snapshot (runtime.h), which frees it.
  *
  * THREAD SAFETY
- *	Parsing is single-threaded.  config_ref()/config_unref() are not
- *	atomic: a configuration is referenced by one runtime snapshot, whose
- *	own count changes under the snapshot lock (session.c).
+ *	Parsing is single-threaded; a parsed config is read-only.
  */
 #ifndef RDNS_CONF_H
 #define RDNS_CONF_H
@@ -32,6 +31,7 @@
 #include <sys/types.h>
 
 #include "cidr.h"
+#include "resolver.h"
 
 struct generic_patterns;
 struct generic_roles;
@@ -108,8 +108,6 @@ struct config {
 
 	struct policy	*policies;
 	size_t		 n_policies;
-
-	int		 refcnt;	/* config_ref()/config_unref() */
 };
 
 /** Error sink: one call per problem, msg is "FILE:LINE: message". */
@@ -141,11 +139,12 @@ struct config *config_new_default(void);
 struct config *config_load_daemon(const char *file,
     bool defaults_if_missing, config_error_fn *errfn, void *arg);
 
-/** Add one reference (single-threaded use). */
-void config_ref(struct config *cf);
+/** Free a config.  NULL is a no-op. */
+void config_free(struct config *cf);
 
-/** Drop one reference; frees at zero.  NULL is a no-op. */
-void config_unref(struct config *cf);
+/** The resolver options a config asks for (pointers into cf). */
+void config_resolver_options(const struct config *cf,
+    struct resolver_options *ro);
 
 /**
  * The policy for a recipient domain (no trailing dot, any case): an exact

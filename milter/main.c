@@ -31,6 +31,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "milter.h"
+#include "runtime.h"
 #include "session.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/rdns-milter.conf"
@@ -389,18 +390,22 @@ reload_thread(void *arg)
 	return NULL;
 }
 
-int
-main(int argc, char *argv[])
+/* Options and what main() has set up, for the clean-up at the end. */
+struct start {
+	const char	*sock_override;		/* -p */
+	bool		 foreground;		/* -f */
+	bool		 check_only;		/* -n */
+	char		 sock[1024];		/* the socket spec in use */
+	const char	*path;			/* our unix socket, to remove */
+	char		 pidfile[1024];		/* written, to remove; or "" */
+	struct ids	 ids;
+};
+
+/* Parse the command line.  @return -1 to go on, or an exit status. */
+static int
+parse_options(int argc, char *argv[], struct start *st)
 {
-	const char *sock_override = NULL, *sock, *path = NULL;
-	bool foreground = false, check_only = false;
-	struct config *cf;
-	struct runtime *rt;
-	struct ids ids;
-	sigset_t set;
-	pthread_t tid;
-	char err[512], sockbuf[1024], pidfile[1024] = "";
-	int ch, rc;
+	int ch;
 
 	while ((ch = getopt(argc, argv, "c:fhnp:V")) != -1) {
 		switch (ch) {
@@ -409,13 +414,13 @@ main(int argc, char *argv[])
 			config_given = true;
 			break;
 		case 'f':
-			foreground = true;
+			st->foreground = true;
 			break;
 		case 'n':
-			check_only = true;
+			st->check_only = true;
 			break;
 		case 'p':
-			sock_override = optarg;
+			st->sock_override = optarg;
 			break;
 		case 'V':
 			printf("rdns-milter %s (libmilter %d)\n",
@@ -433,6 +438,153 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	return -1;
+}
+
+/*
+ * Set up, finalize and prove a resolver for cf, then free it: libunbound
+ * reads the trust anchors and every file a ResolverConfig names only
+ * then.  Its thread would not survive fork(), so the daemon's own resolver
+ * is built after detaching.  @return 0, or -1 with the reason in err.
+ */
+static int
+prove_resolver(const struct config *cf, char *err, size_t errlen)
+{
+	struct resolver_options ro;
+	struct resolver *res;
+
+	config_resolver_options(cf, &ro);
+	if ((res = resolver_new(&ro, err, errlen)) == NULL)
+		return -1;
+	resolver_free(res);
+	return 0;
+}
+
+/* Register with libmilter and open the socket (still privileged).
+ * @return 0, or an exit status after logging. */
+static int
+open_socket(const struct config *cf, struct start *st)
+{
+	const char *path;
+
+	if (smfi_setconn(st->sock) != MI_SUCCESS) {
+		log_msg(LOG_ERR, "bad socket specification: %s", st->sock);
+		return EXIT_CONFIG;
+	}
+	if (milter_register() == -1) {
+		log_msg(LOG_ERR, "smfi_register failed");
+		return EXIT_SOFTWARE;
+	}
+	/* Not ours (a file, or another milter's socket): never remove it. */
+	if ((path = socket_path(st->sock)) != NULL &&
+	    remove_stale_socket(path) == -1)
+		return EXIT_OSERR;
+	umask(cf->umask);
+	if (smfi_opensocket(false) != MI_SUCCESS) {
+		log_msg(LOG_ERR, "cannot open the milter socket %s", st->sock);
+		return EXIT_OSERR;
+	}
+	st->path = path;
+	set_listen_nodelay();
+	if (cf->userid != NULL && path != NULL &&
+	    chown(path, st->ids.uid, st->ids.gid) == -1)
+		log_msg(LOG_WARNING, "chown %s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* Detach (unless -f), write the pid file, drop privileges.
+ * @return 0, or an exit status after logging. */
+static int
+become_daemon(const struct config *cf, struct start *st)
+{
+	if (!st->foreground && detach() == -1) {
+		log_msg(LOG_ERR, "cannot detach: %s", strerror(errno));
+		return EXIT_OSERR;
+	}
+	/* Still privileged: the pid file may live in a root-owned place. */
+	if (cf->pidfile != NULL) {
+		if (write_pidfile(cf->pidfile) == -1)
+			return EXIT_OSERR;
+		snprintf(st->pidfile, sizeof st->pidfile, "%s", cf->pidfile);
+	}
+	if (cf->userid != NULL)
+		return drop_privileges(&st->ids) == -1 ? EXIT_OSERR : 0;
+	if (geteuid() == 0)
+		log_msg(LOG_WARNING, "running as root: set UserID to drop "
+		    "privileges after opening the socket");
+	return 0;
+}
+
+/* Build and publish the runtime (it takes cf over), start the metrics
+ * server and the reload thread.  @return 0, or an exit status. */
+static int
+start_runtime(struct config *cf)
+{
+	struct runtime *rt;
+	pthread_t tid;
+	char err[512];
+	int rc;
+
+	if ((rt = runtime_new(cf, NULL, err, sizeof err)) == NULL) {
+		log_msg(LOG_ERR, "%s", err);
+		return EXIT_CONFIG;
+	}
+	if (rt->cf->metrics_listen != NULL &&
+	    metrics_start(rt->cf->metrics_listen, err, sizeof err) == -1) {
+		log_msg(LOG_ERR, "MetricsListen %s: %s", rt->cf->metrics_listen,
+		    err);
+		runtime_release(rt);
+		return EXIT_CONFIG;
+	}
+	runtime_publish(rt);
+	if ((rc = pthread_create(&tid, NULL, reload_thread, NULL)) != 0) {
+		log_msg(LOG_ERR, "pthread_create: %s", strerror(rc));
+		return EXIT_OSERR;
+	}
+	(void)pthread_detach(tid);
+	return 0;
+}
+
+/* Everything up to smfi_main(); cf is consumed.  @return 0 or an exit
+ * status. */
+static int
+start(struct config *cf, struct start *st)
+{
+	char err[512];
+	int rc;
+
+	/* Errors go to stderr as well until the daemon is ready. */
+	log_open("rdns-milter", cf->syslog_facility, cf->syslog, true);
+	raise_nofile();
+	snprintf(st->sock, sizeof st->sock, "%s", st->sock_override != NULL ?
+	    st->sock_override : cf->socket);
+	if (cf->userid != NULL && lookup_user(cf->userid, &st->ids) == -1)
+		rc = EXIT_CONFIG;
+	/* Prove the resolver before the socket opens: with a broken trust
+	 * anchor or ResolverConfig, exit 78 rather than accept connections
+	 * that could never be checked. */
+	else if (prove_resolver(cf, err, sizeof err) == -1) {
+		log_msg(LOG_ERR, "%s", err);
+		rc = EXIT_CONFIG;
+	} else if ((rc = open_socket(cf, st)) == 0 &&
+	    (rc = become_daemon(cf, st)) == 0)
+		return start_runtime(cf);
+	config_free(cf);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct start st;
+	struct config *cf;
+	sigset_t set;
+	char err[512];
+	int rc;
+
+	memset(&st, 0, sizeof st);
+	if ((rc = parse_options(argc, argv, &st)) != -1)
+		return rc;
 
 	/* Before any thread exists: signals for libmilter's thread and
 	 * ours stay blocked everywhere else. */
@@ -445,131 +597,34 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 
 	if ((cf = load_config(print_error, true)) == NULL)
-		return check_only ? 1 : EXIT_CONFIG;
-	if (check_only) {
+		return st.check_only ? 1 : EXIT_CONFIG;
+	if (st.check_only) {
 		/* Also let libunbound read ResolverConfig and the anchors and
 		 * prove that it answers (resolver_new()). */
-		rt = runtime_new(cf, NULL, err, sizeof err);
-		if (rt == NULL) {
+		rc = prove_resolver(cf, err, sizeof err);
+		if (rc == -1)
 			fprintf(stderr, "%s\n", err);
-			return 1;
-		}
-		runtime_release(rt);
-		return 0;
+		config_free(cf);
+		return rc == -1 ? 1 : 0;
 	}
 
-	/* Errors go to stderr as well until the daemon is ready. */
-	log_open("rdns-milter", cf->syslog_facility, cf->syslog, true);
-	raise_nofile();
-	sock = sock_override != NULL ? sock_override : cf->socket;
-	snprintf(sockbuf, sizeof sockbuf, "%s", sock);
-	if (cf->pidfile != NULL)
-		snprintf(pidfile, sizeof pidfile, "%s", cf->pidfile);
-	if (cf->userid != NULL && lookup_user(cf->userid, &ids) == -1) {
-		rc = EXIT_CONFIG;
-		goto fail;
+	if ((rc = start(cf, &st)) == 0) {
+		log_msg(LOG_INFO, "rdns-milter %s starting on %s",
+		    PACKAGE_VERSION, st.sock);
+		if (!st.foreground)
+			detach_ready();
+		rc = smfi_main() == MI_SUCCESS ? 0 : EXIT_SOFTWARE;
+		log_msg(LOG_INFO, "rdns-milter stopping");
+		/* Sessions are gone; the reload thread holds nothing. */
+		metrics_stop();
 	}
-
-	/* Prove the resolver before the socket opens: with a broken trust
-	 * anchor or ResolverConfig, exit 78 rather than accept connections
-	 * that could never be checked.  Its thread would not survive fork(),
-	 * so in the background the real one is built afterwards. */
-	config_ref(cf);
-	if ((rt = runtime_new(cf, NULL, err, sizeof err)) == NULL) {
-		log_msg(LOG_ERR, "%s", err);
-		rc = EXIT_CONFIG;
-		goto fail;
-	}
-	runtime_release(rt);
-
-	if (smfi_setconn(sockbuf) != MI_SUCCESS) {
-		log_msg(LOG_ERR, "bad socket specification: %s", sock);
-		rc = EXIT_CONFIG;
-		goto fail;
-	}
-	if (milter_register() == -1) {
-		log_msg(LOG_ERR, "smfi_register failed");
-		rc = EXIT_SOFTWARE;
-		goto fail;
-	}
-	if ((path = socket_path(sockbuf)) != NULL &&
-	    remove_stale_socket(path) == -1) {
-		path = NULL;		/* not ours: never remove it */
-		rc = EXIT_OSERR;
-		goto fail;
-	}
-	umask(cf->umask);
-	if (smfi_opensocket(false) != MI_SUCCESS) {
-		log_msg(LOG_ERR, "cannot open the milter socket %s", sock);
-		path = NULL;
-		rc = EXIT_OSERR;
-		goto fail;
-	}
-	set_listen_nodelay();
-	if (cf->userid != NULL && path != NULL &&
-	    chown(path, ids.uid, ids.gid) == -1)
-		log_msg(LOG_WARNING, "chown %s: %s", path, strerror(errno));
-	if (!foreground && detach() == -1) {
-		log_msg(LOG_ERR, "cannot detach: %s", strerror(errno));
-		rc = EXIT_OSERR;
-		goto fail;
-	}
-	/* Still privileged: the pid file may live in a root-owned place. */
-	if (pidfile[0] != '\0' && write_pidfile(pidfile) == -1) {
-		pidfile[0] = '\0';
-		rc = EXIT_OSERR;
-		goto fail;
-	}
-	if (cf->userid != NULL) {
-		if (drop_privileges(&ids) == -1) {
-			rc = EXIT_OSERR;
-			goto fail;
-		}
-	} else if (geteuid() == 0)
-		log_msg(LOG_WARNING, "running as root: set UserID to drop "
-		    "privileges after opening the socket");
-
-	/* From here on the runtime snapshot owns cf. */
-	rt = runtime_new(cf, NULL, err, sizeof err);
-	cf = NULL;
-	if (rt == NULL) {
-		log_msg(LOG_ERR, "%s", err);
-		rc = EXIT_CONFIG;
-		goto fail;
-	}
-	if (rt->cf->metrics_listen != NULL &&
-	    metrics_start(rt->cf->metrics_listen, err, sizeof err) == -1) {
-		log_msg(LOG_ERR, "MetricsListen %s: %s", rt->cf->metrics_listen,
-		    err);
-		runtime_release(rt);
-		rc = EXIT_CONFIG;
-		goto fail;
-	}
-	runtime_publish(rt);
-	if ((rc = pthread_create(&tid, NULL, reload_thread, NULL)) != 0) {
-		log_msg(LOG_ERR, "pthread_create: %s", strerror(rc));
-		rc = EXIT_OSERR;
-		goto fail;
-	}
-	(void)pthread_detach(tid);
-
-	log_msg(LOG_INFO, "rdns-milter %s starting on %s", PACKAGE_VERSION,
-	    sock);
-	if (!foreground)
-		detach_ready();
-	rc = smfi_main() == MI_SUCCESS ? 0 : EXIT_SOFTWARE;
-	log_msg(LOG_INFO, "rdns-milter stopping");
-	/* Sessions are gone; the reload thread may still hold nothing. */
-	metrics_stop();
-fail:
-	config_unref(cf);	/* NULL once a runtime snapshot owns it */
 	runtime_shutdown();	/* no-op unless one was published */
 	/* What we created goes, also after a failed start (unprivileged,
 	 * removal may fail: the next start replaces a stale socket). */
-	if (path != NULL)
-		(void)unlink(path);
-	if (pidfile[0] != '\0')
-		(void)unlink(pidfile);
+	if (st.path != NULL)
+		(void)unlink(st.path);
+	if (st.pidfile[0] != '\0')
+		(void)unlink(st.pidfile);
 	log_close();
 	return rc;
 }

@@ -325,17 +325,12 @@ main(int argc, char *argv[])
 	if (timeout < 0)
 		timeout = cf->dns_timeout;
 
-	memset(&ro, 0, sizeof ro);
-	ro.trust_anchor_files = cf->trust_anchor_files;
-	ro.n_trust_anchor_files = cf->n_trust_anchor_files;
-	ro.resolver_config = cf->resolver_config;
-	ro.nameservers = cf->nameservers;
-	ro.n_nameservers = cf->n_nameservers;
+	config_resolver_options(cf, &ro);
 	/* One check: a second libunbound thread would only cost a start. */
 	ro.threads = 1;
 	if ((res = resolver_new(&ro, err, sizeof err)) == NULL) {
 		fprintf(stderr, "rdns-check: resolver: %s\n", err);
-		config_unref(cf);
+		config_free(cf);
 		return EX_CONFIG_;
 	}
 
@@ -351,7 +346,7 @@ main(int argc, char *argv[])
 	if ((s = check_session_new(&cp, &ip, &deadline)) == NULL) {
 		fprintf(stderr, "rdns-check: cannot start the lookups\n");
 		resolver_free(res);
-		config_unref(cf);
+		config_free(cf);
 		return EX_TEMP;
 	}
 	if (argc == 2)
@@ -370,6 +365,6 @@ main(int argc, char *argv[])
 	}
 	check_session_free(s);
 	resolver_free(res);
-	config_unref(cf);
+	config_free(cf);
 	return rc;
 }

@@ -1,5 +1,5 @@
 /*
- * session.c - runtime snapshots and per-connection milter state.
+ * session.c - per-connection milter state and its log lines.
  */
 #include "autoconf.h"
 
@@ -14,155 +14,11 @@
 #include "log.h"
 #include "metrics.h"
 #include "policy.h"
+#include "runtime.h"
 #include "session.h"
 #include "strbuf.h"
 
-/* A resolver shared by the snapshots whose resolver options are equal. */
-struct shared_resolver {
-	struct resolver	*res;
-	unsigned	 refs;		/* snapshots using it; under rt_lock */
-};
-
-static pthread_mutex_t	 rt_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct runtime	*rt_current;
 static atomic_ulong	 session_serial;
-
-static bool
-strv_equal(char *const *a, size_t na, char *const *b, size_t nb)
-{
-	size_t i;
-
-	if (na != nb)
-		return false;
-	for (i = 0; i < na; i++)
-		if (strcmp(a[i], b[i]) != 0)
-			return false;
-	return true;
-}
-
-static bool
-resolver_options_equal(const struct config *a, const struct config *b)
-{
-	if ((a->resolver_config == NULL) != (b->resolver_config == NULL))
-		return false;
-	if (a->resolver_config != NULL &&
-	    strcmp(a->resolver_config, b->resolver_config) != 0)
-		return false;
-	return strv_equal(a->trust_anchor_files, a->n_trust_anchor_files,
-	    b->trust_anchor_files, b->n_trust_anchor_files) &&
-	    strv_equal(a->nameservers, a->n_nameservers, b->nameservers,
-	    b->n_nameservers) && a->resolver_threads == b->resolver_threads;
-}
-
-struct resolver *
-runtime_resolver(const struct runtime *rt)
-{
-	return rt->sr->res;
-}
-
-struct runtime *
-runtime_new(struct config *cf, const struct runtime *prev, char *err,
-    size_t errlen)
-{
-	struct runtime *rt;
-	struct resolver_options ro;
-
-	if ((rt = calloc(1, sizeof *rt)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		config_unref(cf);
-		return NULL;
-	}
-	rt->cf = cf;
-	rt->refs = 1;
-	if (prev != NULL && resolver_options_equal(prev->cf, cf)) {
-		pthread_mutex_lock(&rt_lock);
-		rt->sr = prev->sr;
-		rt->sr->refs++;
-		pthread_mutex_unlock(&rt_lock);
-		return rt;
-	}
-	if ((rt->sr = calloc(1, sizeof *rt->sr)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
-	memset(&ro, 0, sizeof ro);
-	ro.trust_anchor_files = cf->trust_anchor_files;
-	ro.n_trust_anchor_files = cf->n_trust_anchor_files;
-	ro.resolver_config = cf->resolver_config;
-	ro.nameservers = cf->nameservers;
-	ro.n_nameservers = cf->n_nameservers;
-	ro.threads = cf->resolver_threads;
-	if ((rt->sr->res = resolver_new(&ro, err, errlen)) == NULL)
-		goto fail;
-	rt->sr->refs = 1;
-	return rt;
-fail:
-	free(rt->sr);
-	config_unref(cf);
-	free(rt);
-	return NULL;
-}
-
-/* Free a snapshot whose count reached zero; called without rt_lock.
- * res is the resolver to free too, or NULL if still shared. */
-static void
-runtime_destroy(struct runtime *rt, struct shared_resolver *dead)
-{
-	if (dead != NULL) {
-		resolver_free(dead->res);
-		free(dead);
-	}
-	config_unref(rt->cf);
-	free(rt);
-}
-
-void
-runtime_release(struct runtime *rt)
-{
-	struct shared_resolver *dead = NULL;
-	bool last;
-
-	if (rt == NULL)
-		return;
-	pthread_mutex_lock(&rt_lock);
-	last = --rt->refs == 0;
-	if (last && --rt->sr->refs == 0)
-		dead = rt->sr;
-	pthread_mutex_unlock(&rt_lock);
-	if (last)
-		runtime_destroy(rt, dead);
-}
-
-void
-runtime_publish(struct runtime *rt)
-{
-	struct runtime *old;
-
-	pthread_mutex_lock(&rt_lock);
-	old = rt_current;
-	rt_current = rt;
-	pthread_mutex_unlock(&rt_lock);
-	runtime_release(old);
-}
-
-struct runtime *
-runtime_get(void)
-{
-	struct runtime *rt;
-
-	pthread_mutex_lock(&rt_lock);
-	rt = rt_current;
-	if (rt != NULL)
-		rt->refs++;
-	pthread_mutex_unlock(&rt_lock);
-	return rt;
-}
-
-void
-runtime_shutdown(void)
-{
-	runtime_publish(NULL);
-}
 
 struct session *
 session_new(struct runtime *rt)

@@ -1,25 +1,16 @@
 /*
- * session.h - per-connection state of the milter, and the runtime
- * snapshot (configuration + resolver) each connection runs with.
+ * session.h - per-connection state of the milter.
  *
  * DESCRIPTION
- *	A runtime snapshot pairs an immutable configuration with the resolver
- *	built for it.  Reloads publish a new snapshot; a connection keeps the
- *	one it started with until it closes (SPEC 4: sessions in progress
- *	finish with the configuration they started with).  A reload that
- *	does not change the resolver options shares the old resolver.
- *
- *	A session is created in the connect callback and freed in close.
- *	Per-message fields are reset at MAIL, EOM and abort.
+ *	A session is created in the connect callback and freed in close; it
+ *	holds a reference to the runtime snapshot (runtime.h) it started
+ *	with.  Per-message fields are reset at MAIL, EOM and abort.
  *
  * OWNERSHIP
- *	runtime_get() returns a reference dropped with runtime_release().
  *	session_new() / session_free() (NULL is a no-op).
  *
  * THREAD SAFETY
- *	The snapshot pointer and the reference counts change only under one
- *	mutex (runtime_publish/get/release).  A session is used by one
- *	libmilter thread at a time.
+ *	A session is used by one libmilter thread at a time.
  */
 #ifndef RDNS_SESSION_H
 #define RDNS_SESSION_H
@@ -31,36 +22,7 @@
 #include "checks.h"
 #include "conf.h"
 #include "resolver.h"
-
-struct runtime {
-	struct config		*cf;
-	struct shared_resolver	*sr;
-	unsigned		 refs;
-};
-
-/** The resolver of a snapshot. */
-struct resolver *runtime_resolver(const struct runtime *rt);
-
-/**
- * Build a snapshot for cf (takes over the caller's reference to cf).
- * The resolver of prev is shared when the resolver options are equal,
- * otherwise a new one is created.
- * @return the snapshot, or NULL with a reason in err (cf is released).
- */
-struct runtime *runtime_new(struct config *cf, const struct runtime *prev,
-    char *err, size_t errlen);
-
-/** Make rt current (takes over the caller's reference). */
-void runtime_publish(struct runtime *rt);
-
-/** A reference to the current snapshot (NULL before the first publish). */
-struct runtime *runtime_get(void);
-
-/** Drop a reference; frees the snapshot (and an unshared resolver). */
-void runtime_release(struct runtime *rt);
-
-/** Drop the current snapshot (at exit). */
-void runtime_shutdown(void);
+#include "runtime.h"
 
 /* Forged Authentication-Results fields remembered per message. */
 #define SESSION_MAX_FORGED	64

@@ -197,9 +197,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else {
 		FUZZ_ASSERT(e.n == 0);
 		check_config(cf, data, size);
-		config_ref(cf);
-		config_unref(cf);
-		config_unref(cf);
+		config_free(cf);
 	}
 	/* The yes/no parser on the first line. */
 	text[strcspn(text, "\n")] = '\0';

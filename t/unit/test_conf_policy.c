@@ -165,7 +165,7 @@ lookup_precedence(void **state)
 	/* Then "*". */
 	assert_string_equal(config_policy_for(cf, "example.org")->domain, "*");
 	assert_string_equal(config_policy_for(cf, "")->domain, "*");
-	config_unref(cf);
+	config_free(cf);
 
 	/* No "*" line: the built-in default, which accepts everything. */
 	cf = config_load_string("t.conf", "Policy example.com ptr=reject\n",
@@ -175,7 +175,7 @@ lookup_precedence(void **state)
 	assert_ptr_equal(p, &conf_builtin_policy);
 	assert_int_equal(p->ptr, ACTION_ACCEPT);
 	assert_false(p->dry_run);
-	config_unref(cf);
+	config_free(cf);
 }
 
 static void
@@ -191,7 +191,7 @@ exempt_recipients(void **state)
 	assert_true(config_is_exempt(cf, "abuse"));
 	assert_false(config_is_exempt(cf, "postmaster2"));
 	assert_false(config_is_exempt(cf, ""));
-	config_unref(cf);
+	config_free(cf);
 }
 
 int

@@ -246,11 +246,10 @@ defaults_match_spec(void **state)
 			    sizeof got), t[i].want);
 		assert_non_null(cfs[k]->generic);
 		assert_null(cfs[k]->file);
-		assert_int_equal(cfs[k]->refcnt, 1);
 		assert_int_equal(gethostname(host, sizeof host), 0);
 		host[sizeof host - 1] = '\0';
 		assert_string_equal(cfs[k]->authserv_id, host);
-		config_unref(cfs[k]);
+		config_free(cfs[k]);
 	}
 	assert_int_equal(e.n, 0);
 }
@@ -384,7 +383,7 @@ good_values_are_accepted(void **state)
 		if (strcmp(got, c->want) != 0)
 			print_message("input: \"%s\"\n", c->input);
 		assert_string_equal(got, c->want);
-		config_unref(cf);
+		config_free(cf);
 	}
 }
 
@@ -590,7 +589,7 @@ bad_values_are_reported_with_line(void **state)
 		    strlen(c->want)) != 0) {
 			dump_errs(c->input, &e);
 			print_message("want: %s%s...\n", prefix, c->want);
-			config_unref(cf);
+			config_free(cf);
 			fail();
 		}
 	}
@@ -729,12 +728,12 @@ allow_domains_accumulate(void **state)
 	join(got, sizeof got, cf->allow_domains, cf->n_allow_domains);
 	assert_string_equal(got,
 	    "partner.example|.mail.example.org|example-shop.co.uk");
-	config_unref(cf);
+	config_free(cf);
 
 	cf = parse("", &e);
 	assert_non_null(cf);
 	assert_int_equal(cf->n_allow_domains, 0);
-	config_unref(cf);
+	config_free(cf);
 }
 
 static void
@@ -782,18 +781,18 @@ mail_role_words_key(void **state)
 	assert_int_equal(generic_roles_count(cf->mail_roles), 11);
 	assert_true(generic_mail_role(cf->mail_roles,
 	    "mailout.example.net"));
-	config_unref(cf);
+	config_free(cf);
 
 	cf = parse("MailRoleWords courier, postbox\n", &e);
 	assert_non_null(cf);
 	assert_int_equal(generic_roles_count(cf->mail_roles), 2);
 	assert_false(generic_mail_role(cf->mail_roles, "mail.example.net"));
-	config_unref(cf);
+	config_free(cf);
 
 	cf = parse("MailRoleWords None\n", &e);
 	assert_non_null(cf);
 	assert_int_equal(generic_roles_count(cf->mail_roles), 0);
-	config_unref(cf);
+	config_free(cf);
 
 	cf = parse("MailRoleWords mail smtp2\n", &e);
 	assert_null(cf);
@@ -838,7 +837,7 @@ comments_and_blank_lines_are_ignored(void **state)
 	assert_string_equal(cf->pidfile, "/run/a#b");
 	assert_string_equal(cf->userid, "rdns#comment-less");
 	assert_int_equal(cf->dns_timeout, 7);
-	config_unref(cf);
+	config_free(cf);
 }
 
 static void
@@ -865,7 +864,7 @@ keys_are_case_insensitive(void **state)
 	assert_int_equal(cf->n_policies, 1);
 	assert_int_equal(cf->policies[0].ptr, ACTION_REJECT);
 	assert_true(cf->dry_run);
-	config_unref(cf);
+	config_free(cf);
 }
 
 static void
@@ -881,7 +880,7 @@ crlf_and_missing_final_newline_are_accepted(void **state)
 	assert_string_equal(cf->socket, "inet:1@h");
 	assert_int_equal(cf->umask, 022);
 	assert_int_equal(cf->dns_timeout, 8);
-	config_unref(cf);
+	config_free(cf);
 }
 
 static void
@@ -904,7 +903,7 @@ line_of_4096_bytes_ok_4097_is_error(void **state)
 	assert_non_null(cf);
 	assert_int_equal(e.n, 0);
 	assert_int_equal(strlen(cf->pidfile), 4096 - 8);
-	config_unref(cf);
+	config_free(cf);
 
 	/* One more byte: error, nothing cut, the next line still counts. */
 	memset(text + n, 'a', 4097 - n);
@@ -1013,7 +1012,7 @@ trusted_networks_first_line_replaces_default(void **state)
 	assert_non_null(cf);
 	assert_string_equal(render(cf, "trusted", got, sizeof got),
 	    "192.0.2.0/24");
-	config_unref(cf);
+	config_free(cf);
 
 	cf = parse("TrustedNetworks 192.0.2.0/24\n"
 	    "TrustedNetworks 127.0.0.0/8\n"
@@ -1021,7 +1020,7 @@ trusted_networks_first_line_replaces_default(void **state)
 	assert_non_null(cf);
 	assert_string_equal(render(cf, "trusted", got, sizeof got),
 	    "192.0.2.0/24|127.0.0.0/8|2001:db8::/48|::1/128");
-	config_unref(cf);
+	config_free(cf);
 }
 
 static void
@@ -1036,7 +1035,7 @@ trust_anchor_files_accumulate(void **state)
 	    "TrustAnchorFile /c\n", &e);
 	assert_non_null(cf);
 	assert_string_equal(render(cf, "ta", got, sizeof got), "/a|/b|/c");
-	config_unref(cf);
+	config_free(cf);
 }
 
 /*
@@ -1094,7 +1093,7 @@ policy_for_precedence(void **state)
 			    t[i].domain, p->line, p->domain);
 		assert_int_equal(p->line, t[i].line);
 	}
-	config_unref(cf);
+	config_free(cf);
 }
 
 static void
@@ -1123,7 +1122,7 @@ policy_for_without_match_is_builtin_accept(void **state)
 		assert_int_equal(p->generic, ACTION_ACCEPT);
 		assert_int_equal(p->temperror, ACTION_ACCEPT);
 		assert_false(p->dnssec_require);
-		config_unref(cf);
+		config_free(cf);
 	}
 }
 
@@ -1148,19 +1147,19 @@ exempt_is_case_insensitive(void **state)
 	assert_non_null(cf);
 	for (i = 0; i < NELEM(t); i++)
 		assert_int_equal(config_is_exempt(cf, t[i].local), t[i].want);
-	config_unref(cf);
+	config_free(cf);
 
 	cf = parse("ExemptRecipients HostMaster, Security\n", &e);
 	assert_non_null(cf);
 	assert_true(config_is_exempt(cf, "hostmaster"));
 	assert_true(config_is_exempt(cf, "SECURITY"));
 	assert_false(config_is_exempt(cf, "postmaster"));
-	config_unref(cf);
+	config_free(cf);
 
 	cf = parse("ExemptRecipients none\n", &e);
 	assert_non_null(cf);
 	assert_false(config_is_exempt(cf, "postmaster"));
-	config_unref(cf);
+	config_free(cf);
 }
 
 /*
@@ -1231,7 +1230,7 @@ load_file_ok(void **state)
 	assert_int_equal(e.n, 0);
 	assert_string_equal(cf->file, path);
 	assert_string_equal(cf->socket, "inet:8891@localhost");
-	config_unref(cf);
+	config_free(cf);
 }
 
 static void
@@ -1304,7 +1303,7 @@ world_writable_file_is_refused(void **state)
 			assert_non_null(cf);
 			assert_int_equal(e.n, 0);
 			assert_int_equal(cf->n_policies, 1);
-			config_unref(cf);
+			config_free(cf);
 		}
 	}
 	assert_int_equal(chmod(path, 0644), 0);
@@ -1329,7 +1328,7 @@ symlink_is_judged_by_its_target(void **state)
 	cf = config_load(link, collect, &e);
 	assert_non_null(cf);
 	assert_int_equal(cf->dns_timeout, 7);
-	config_unref(cf);
+	config_free(cf);
 
 	assert_int_equal(chmod(path, 0666), 0);
 	memset(&e, 0, sizeof e);
@@ -1408,7 +1407,7 @@ generic_patterns_file_is_loaded(void **state)
 	assert_non_null(cf);
 	assert_string_equal(cf->generic_patterns_file, path);
 	assert_non_null(cf->generic);
-	config_unref(cf);
+	config_free(cf);
 }
 
 static void
@@ -1512,8 +1511,8 @@ sample_config_parses_to_defaults(void **state)
 		assert_string_equal(render(cf, default_fields[i], got,
 		    sizeof got), render(def, default_fields[i], want,
 		    sizeof want));
-	config_unref(def);
-	config_unref(cf);
+	config_free(def);
+	config_free(cf);
 }
 
 /* Uncommenting every "#Key value" line of the sample keeps the defaults:
@@ -1557,8 +1556,8 @@ sample_settings_uncommented_are_valid_defaults(void **state)
 		    sizeof got), render(def, keep_default[i], want,
 		    sizeof want));
 	assert_true(cf->n_policies >= 2);
-	config_unref(def);
-	config_unref(cf);
+	config_free(def);
+	config_free(cf);
 	free(out);
 	free(text);
 }
@@ -1592,19 +1591,15 @@ every_key_is_in_sample_and_man_page(void **state)
  */
 
 static void
-ref_unref_counts(void **state)
+config_free_frees(void **state)
 {
 	struct config *cf;
 
 	(void)state;
 	cf = config_new_default();
 	assert_non_null(cf);
-	config_ref(cf);
-	assert_int_equal(cf->refcnt, 2);
-	config_unref(cf);
-	assert_int_equal(cf->refcnt, 1);
-	config_unref(cf);		/* freed: valgrind checks */
-	config_unref(NULL);
+	config_free(cf);		/* freed: valgrind checks */
+	config_free(NULL);
 }
 
 /* The daemon's loader: a missing file means the defaults only when the
@@ -1623,7 +1618,7 @@ daemon_loader_defaults_only_at_start(void **state)
 	    collect, &e);
 	assert_non_null(cf);
 	assert_int_equal(e.n, 0);
-	config_unref(cf);
+	config_free(cf);
 
 	cf = config_load_daemon("/nonexistent/rdns-milter.conf", false,
 	    collect, &e);
@@ -1679,7 +1674,7 @@ main(void)
 		cmocka_unit_test(
 		    sample_settings_uncommented_are_valid_defaults),
 		cmocka_unit_test(every_key_is_in_sample_and_man_page),
-		cmocka_unit_test(ref_unref_counts),
+		cmocka_unit_test(config_free_frees),
 		cmocka_unit_test(daemon_loader_defaults_only_at_start),
 	};
 
