@@ -106,18 +106,6 @@ xptr_str(enum check_res r)
 	return check_res_str(r);
 }
 
-/* The safe form of names[i], or NULL if i is not a valid index. */
-static const char *
-name_at(const struct check_result *r, int i)
-{
-	if (r->names == NULL || i < 0 || (size_t)i >= r->n_names)
-		return NULL;
-	return r->names[i].name.safe;
-}
-
-/* Size of the safe form of a PTR name. */
-#define NAME_SIZE	sizeof(((struct dname_wire_text *)0)->safe)
-
 static size_t
 cap(size_t size)
 {
@@ -165,7 +153,7 @@ iprev_element(struct fold *f, const struct check_result *r)
 {
 	char wbuf[WORD_MAX];
 	struct strbuf w;
-	const char *name = name_at(r, r->verified);
+	const char *name = check_result_name_at(r, r->verified);
 
 	strbuf_init(&w, wbuf, sizeof(wbuf));
 	strbuf_printf(&w, "iprev=%s", iprev_str(r->iprev));
@@ -175,7 +163,7 @@ iprev_element(struct fold *f, const struct check_result *r)
 	strbuf_putc(&w, '(');
 	if (r->iprev == CHECK_PASS) {
 		if (name != NULL) {
-			put_dns_comment(&w, name, cap(NAME_SIZE));
+			put_dns_comment(&w, name, cap(CHECK_NAME_SIZE));
 			strbuf_puts(&w, "; ");
 		}
 	} else if (r->reason[0] != '\0') {
@@ -234,13 +222,13 @@ xptr_element(struct fold *f, const struct check_result *r)
 		fold_word(f, w.buf, w.len, 0);
 	}
 
-	name = name_at(r, r->helo_match);
+	name = check_result_name_at(r, r->helo_match);
 	if (name == NULL)
-		name = name_at(r, r->verified);
+		name = check_result_name_at(r, r->verified);
 	if (name != NULL) {
 		strbuf_init(&w, wbuf, sizeof(wbuf));
 		strbuf_puts(&w, "policy.ptr=");
-		strbuf_put_value(&w, name, cap(NAME_SIZE));
+		strbuf_put_value(&w, name, cap(CHECK_NAME_SIZE));
 		fold_word(f, w.buf, w.len, 0);
 	}
 }
@@ -288,15 +276,6 @@ static bool
 is_wsp(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* RFC 2045 5.1 token byte. */
-static bool
-is_token_char(char ch)
-{
-	unsigned char c = (unsigned char)ch;
-
-	return c > 0x20 && c < 0x7f && strchr("()<>@,;:\\\"/[]?=", c) == NULL;
 }
 
 /* Skip CFWS (RFC 5322 3.2.2): white space, line breaks and possibly
@@ -363,9 +342,9 @@ authres_is_ours(const char *hv, const char *authserv_id)
 		}
 		p++;
 	} else {
-		if (!is_token_char(*p))
+		if (!char_is_token(*p))
 			return false;
-		for (; is_token_char(*p); p++)
+		for (; char_is_token(*p); p++)
 			if (match && !id_next(authserv_id, &i, *p))
 				match = false;
 	}

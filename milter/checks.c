@@ -918,6 +918,14 @@ check_result_verified_name(const struct check_result *r)
 }
 
 const char *
+check_result_name_at(const struct check_result *r, int i)
+{
+	if (r->names == NULL || i < 0 || (size_t)i >= r->n_names)
+		return NULL;
+	return r->names[i].name.safe;
+}
+
+const char *
 check_result_first_name(const struct check_result *r)
 {
 	return r->n_names > 0 ? r->names[0].name.safe : NULL;

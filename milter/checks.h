@@ -220,6 +220,12 @@ const char *check_res_str(enum check_res r);
 /** The verified name (safe form), or NULL. */
 const char *check_result_verified_name(const struct check_result *r);
 
+/** Size of the safe form of a PTR name (struct dname_wire_text). */
+#define CHECK_NAME_SIZE	sizeof(((struct dname_wire_text *)0)->safe)
+
+/** The safe form of names[i], or NULL if i is not a valid index. */
+const char *check_result_name_at(const struct check_result *r, int i);
+
 /** The first PTR name (safe form), or NULL. */
 const char *check_result_first_name(const struct check_result *r);
 

@@ -16,9 +16,6 @@
 #define TEMPFAIL_RCODE	"451"
 #define TEMPFAIL_XCODE	"4.7.25"
 
-/* Size of the safe form of a PTR name. */
-#define NAME_SIZE	sizeof(((struct dname_wire_text *)0)->safe)
-
 /* How one check came out, as far as policy is concerned. */
 enum verdict {
 	V_OK = 0,	/* nothing to act on */
@@ -69,15 +66,6 @@ policy_needs_verdict(const struct policy *p)
 	    p->helo != ACTION_ACCEPT || p->generic != ACTION_ACCEPT;
 }
 
-/* The safe form of names[i], or NULL if i is not a valid index. */
-static const char *
-name_at(const struct check_result *r, int i)
-{
-	if (r->names == NULL || i < 0 || (size_t)i >= r->n_names)
-		return NULL;
-	return r->names[i].name.safe;
-}
-
 /* Append untrusted text: printable ASCII kept, every other byte '?',
  * at most CHECK_VALUE_MAX (255) bytes (SPEC 3.2) and never more than the
  * size of the array it comes from. */
@@ -103,8 +91,9 @@ put_sane(struct strbuf *sb, const char *s, size_t size)
 }
 
 static enum verdict
-ptr_verdict(const struct check_result *r)
+ptr_verdict(const struct check_result *r, const struct policy *p)
 {
+	(void)p;
 	if (r->ptr == CHECK_FAIL)
 		return V_FAIL;
 	if (r->ptr == CHECK_TEMPERROR)
@@ -113,8 +102,9 @@ ptr_verdict(const struct check_result *r)
 }
 
 static enum verdict
-iprev_verdict(const struct check_result *r)
+iprev_verdict(const struct check_result *r, const struct policy *p)
 {
+	(void)p;
 	if (r->iprev == CHECK_FAIL || r->iprev == CHECK_PERMERROR)
 		return V_FAIL;
 	if (r->iprev == CHECK_TEMPERROR)
@@ -123,8 +113,9 @@ iprev_verdict(const struct check_result *r)
 }
 
 static enum verdict
-generic_verdict(const struct check_result *r)
+generic_verdict(const struct check_result *r, const struct policy *p)
 {
+	(void)p;
 	if (r->allowlisted)
 		return V_OK;		/* AllowDomains (SPEC 4) */
 	if (r->generic == GENERIC_YES)
@@ -142,8 +133,9 @@ generic_verdict(const struct check_result *r)
  * matters then.
  */
 static enum verdict
-helo_verdict(const struct check_result *r)
+helo_verdict(const struct check_result *r, const struct policy *p)
 {
+	(void)p;
 	if (r->helo_fwd == CHECK_PASS || r->helo_aligned || r->allowlisted)
 		return V_OK;
 	if (r->xptr == CHECK_FAIL)
@@ -179,12 +171,12 @@ text_iprev(struct strbuf *sb, const struct check_result *r)
 		text_ptr(sb, r);
 		return;
 	}
-	first = name_at(r, 0);
+	first = check_result_name_at(r, 0);
 	strbuf_puts(sb, "Reverse DNS for ");
 	put_sane(sb, r->ipstr, sizeof(r->ipstr));
 	if (first != NULL) {
 		strbuf_puts(sb, " (");
-		put_sane(sb, first, NAME_SIZE);
+		put_sane(sb, first, CHECK_NAME_SIZE);
 		strbuf_putc(sb, ')');
 	}
 	strbuf_puts(sb, " does not resolve back to it");
@@ -193,12 +185,12 @@ text_iprev(struct strbuf *sb, const struct check_result *r)
 static void
 text_generic(struct strbuf *sb, const struct check_result *r)
 {
-	const char *name = name_at(r, r->verified);
+	const char *name = check_result_name_at(r, r->verified);
 
 	strbuf_puts(sb, "Reverse DNS name ");
 	/* generic=yes is only judged on a verified name; never leave a
 	 * hole in the sentence should the engine disagree. */
-	put_sane(sb, name != NULL ? name : "(unknown)", NAME_SIZE);
+	put_sane(sb, name != NULL ? name : "(unknown)", CHECK_NAME_SIZE);
 	strbuf_puts(sb, " of ");
 	put_sane(sb, r->ipstr, sizeof(r->ipstr));
 	strbuf_puts(sb, " looks generic");
@@ -216,7 +208,7 @@ text_generic(struct strbuf *sb, const struct check_result *r)
 static void
 text_helo(struct strbuf *sb, const struct check_result *r)
 {
-	const char *name = name_at(r, r->verified);
+	const char *name = check_result_name_at(r, r->verified);
 	size_t cap = CHECK_VALUE_MAX;
 
 	if (name != NULL) {
@@ -229,7 +221,7 @@ text_helo(struct strbuf *sb, const struct check_result *r)
 	put_sane_max(sb, r->helo, sizeof(r->helo), cap);
 	if (name != NULL) {
 		strbuf_puts(sb, " does not match reverse DNS name ");
-		put_sane(sb, name, NAME_SIZE);
+		put_sane(sb, name, CHECK_NAME_SIZE);
 	} else {
 		strbuf_puts(sb, " does not match reverse DNS of ");
 		put_sane(sb, r->ipstr, sizeof(r->ipstr));
@@ -265,17 +257,55 @@ set_action(struct policy_decision *d, enum action a, enum policy_check c)
 	}
 }
 
+/* The action a Policy line sets for a step's check. */
+static enum action
+act_ptr(const struct policy *p)
+{
+	return p->ptr;
+}
+
+static enum action
+act_iprev(const struct policy *p)
+{
+	return p->iprev;
+}
+
+static enum action
+act_generic(const struct policy *p)
+{
+	return p->generic;
+}
+
+static enum action
+act_helo(const struct policy *p)
+{
+	return p->helo;
+}
+
+/*
+ * The checks in the order SPEC 3.2 gives them: the first that fails under
+ * a refusing action decides, with its text.  dnssec=require is acted on by
+ * the iprev action.
+ */
+static const struct step {
+	enum policy_check	 check;
+	enum action		(*action)(const struct policy *);
+	enum verdict		(*verdict)(const struct check_result *,
+				    const struct policy *);
+	void			(*text)(struct strbuf *,
+				    const struct check_result *);
+} steps[] = {
+	{ POLICY_CHECK_PTR, act_ptr, ptr_verdict, text_ptr },
+	{ POLICY_CHECK_IPREV, act_iprev, iprev_verdict, text_iprev },
+	{ POLICY_CHECK_GENERIC, act_generic, generic_verdict, text_generic },
+	{ POLICY_CHECK_HELO, act_helo, helo_verdict, text_helo },
+	{ POLICY_CHECK_DNSSEC, act_iprev, dnssec_verdict, text_dnssec },
+};
+
 void
 policy_decide(const struct check_result *r, const struct policy *p,
     struct policy_decision *d)
 {
-	struct {
-		enum policy_check	 check;
-		enum action		 action;
-		enum verdict		 verdict;
-		void			(*text)(struct strbuf *,
-					    const struct check_result *);
-	} steps[5];
 	struct strbuf sb;
 	bool temp = false;
 	size_t i;
@@ -285,41 +315,20 @@ policy_decide(const struct check_result *r, const struct policy *p,
 	d->check = POLICY_CHECK_NONE;
 	if (r == NULL || p == NULL)
 		return;
-
-	/* SPEC 3.2: ptr, iprev, generic, helo, dnssec. */
-	steps[0].check = POLICY_CHECK_PTR;
-	steps[0].action = p->ptr;
-	steps[0].verdict = ptr_verdict(r);
-	steps[0].text = text_ptr;
-	steps[1].check = POLICY_CHECK_IPREV;
-	steps[1].action = p->iprev;
-	steps[1].verdict = iprev_verdict(r);
-	steps[1].text = text_iprev;
-	steps[2].check = POLICY_CHECK_GENERIC;
-	steps[2].action = p->generic;
-	steps[2].verdict = generic_verdict(r);
-	steps[2].text = text_generic;
-	steps[3].check = POLICY_CHECK_HELO;
-	steps[3].action = p->helo;
-	steps[3].verdict = helo_verdict(r);
-	steps[3].text = text_helo;
-	/* dnssec=require is acted on by the iprev action. */
-	steps[4].check = POLICY_CHECK_DNSSEC;
-	steps[4].action = p->iprev;
-	steps[4].verdict = dnssec_verdict(r, p);
-	steps[4].text = text_dnssec;
-
 	strbuf_init(&sb, d->text, sizeof(d->text));
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		if (steps[i].action != ACTION_TEMPFAIL &&
-		    steps[i].action != ACTION_REJECT)
+		enum action a = steps[i].action(p);
+		enum verdict v;
+
+		if (a != ACTION_TEMPFAIL && a != ACTION_REJECT)
 			continue;
-		if (steps[i].verdict == V_FAIL) {
-			set_action(d, steps[i].action, steps[i].check);
+		v = steps[i].verdict(r, p);
+		if (v == V_FAIL) {
+			set_action(d, a, steps[i].check);
 			steps[i].text(&sb, r);
 			return;
 		}
-		if (steps[i].verdict == V_TEMP)
+		if (v == V_TEMP)
 			temp = true;
 	}
 	/* A temporary error never leads to a 5xx (STYLE 2.3), whatever the

@@ -91,18 +91,21 @@ strbuf_overflow(const struct strbuf *sb)
 /* RFC 2045 5.1: token := 1*<any (US-ASCII) CHAR except SPACE, CTLs,
  * or tspecials>. */
 bool
+char_is_token(char ch)
+{
+	unsigned char c = (unsigned char)ch;
+
+	return c > 0x20 && c < 0x7f && strchr("()<>@,;:\\\"/[]?=", c) == NULL;
+}
+
+bool
 str_is_token(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (*p == '\0')
+	if (*s == '\0')
 		return false;
-	for (; *p != '\0'; p++) {
-		if (*p <= 0x20 || *p >= 0x7f)
+	for (; *s != '\0'; s++)
+		if (!char_is_token(*s))
 			return false;
-		if (strchr("()<>@,;:\\\"/[]?=", *p) != NULL)
-			return false;
-	}
 	return true;
 }
 
@@ -114,13 +117,9 @@ strbuf_put_value(struct strbuf *sb, const char *s, size_t maxlen)
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < n && token; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c <= 0x20 || c >= 0x7f ||
-		    strchr("()<>@,;:\\\"/[]?=", c) != NULL)
+	for (i = 0; i < n && token; i++)
+		if (!char_is_token(s[i]))
 			token = false;
-	}
 	if (token)
 		return strbuf_putn(sb, s, n);
 	rc |= strbuf_putc(sb, '"');

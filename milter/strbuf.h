@@ -51,6 +51,9 @@ bool strbuf_overflow(const struct strbuf *sb);
  * US-ASCII except SPACE, CTLs and tspecials ()<>@,;:\"/[]?=. */
 bool str_is_token(const char *s);
 
+/** One byte of such a token (not a CTL, SPACE or RFC 2045 tspecial). */
+bool char_is_token(char c);
+
 /**
  * Append s as an RFC 8601 value: unchanged if it is a token, else as a
  * quoted-string with '\' and '"' escaped.  Bytes outside 0x20..0x7e are
