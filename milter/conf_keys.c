@@ -1,0 +1,626 @@
+/*
+ * conf_keys.c - the value of each rdns-milter.conf key (SPEC 4): the
+ * handlers the key table in conf.c points to, and the value parsers they
+ * share (lists, numbers, booleans, listen addresses).
+ *
+ * Each handler stores into the struct config being built, or reports
+ * "FILE:LINE: message" through conf_perr() and returns -1.
+ */
+#include "autoconf.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "cidr.h"
+#include "conf.h"
+#include "conf_int.h"
+#include "generic.h"
+#include "log.h"
+#include "orgdomain.h"
+#include "strbuf.h"
+
+/*
+ * Small helpers.
+ */
+
+char *
+conf_dup(struct parse *p, const char *s)
+{
+	char *d;
+
+	if ((d = strdup(s)) == NULL)
+		conf_perr(p, "out of memory");
+	return d;
+}
+
+/* Replace *slot with a copy of s. */
+int
+conf_set_string(struct parse *p, char **slot, const char *s)
+{
+	char *d;
+
+	if ((d = conf_dup(p, s)) == NULL)
+		return -1;
+	free(*slot);
+	*slot = d;
+	return 0;
+}
+
+/* Append a copy of s to a string vector. */
+int
+conf_strv_add(struct parse *p, char ***v, size_t *n, const char *s)
+{
+	char **nv, *d;
+
+	if ((d = conf_dup(p, s)) == NULL)
+		return -1;
+	if ((nv = reallocarray(*v, *n + 1, sizeof *nv)) == NULL) {
+		free(d);
+		conf_perr(p, "out of memory");
+		return -1;
+	}
+	nv[(*n)++] = d;
+	*v = nv;
+	return 0;
+}
+
+void
+conf_strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * Split a list on commas and white space.  Calls fn for each item (NUL
+ * terminated in a private copy); returns -1 if any call failed or the
+ * list is empty.
+ */
+int
+conf_split_list(struct parse *p, const char *key, const char *value,
+    int (*fn)(struct parse *, const char *, void *), void *fnarg)
+{
+	char *copy, *item, *save = NULL;
+	int rc = 0, n = 0;
+
+	if ((copy = conf_dup(p, value)) == NULL)
+		return -1;
+	for (item = strtok_r(copy, ", \t", &save); item != NULL;
+	    item = strtok_r(NULL, ", \t", &save)) {
+		n++;
+		if (fn(p, item, fnarg) == -1)
+			rc = -1;
+	}
+	free(copy);
+	if (n == 0) {
+		conf_perr(p, "%s: empty list", key);
+		return -1;
+	}
+	return rc;
+}
+
+/* Decimal integer in [min, max]: digits only. */
+int
+conf_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	unsigned long v = 0;
+	const char *c;
+
+	if (*s == '\0')
+		return -1;
+	for (c = s; *c != '\0'; c++) {
+		if (*c < '0' || *c > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*c - '0');
+		if (v > max)
+			return -1;
+	}
+	if (v < min)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int
+config_parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "1", "on" };
+	static const char *const no[] = { "no", "false", "0", "off" };
+	size_t i;
+
+	for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		if (str_ieq(s, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (str_ieq(s, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Longest "[ADDR6]:PORT": an IPv6 literal (INET6_ADDRSTRLEN counts its
+ * NUL), two brackets, ':' and 5 digits. */
+#define CONFIG_LISTEN_MAX	(INET6_ADDRSTRLEN - 1 + 2 + 1 + 5)
+
+int
+config_parse_listen(const char *s, struct sockaddr_storage *out,
+    socklen_t *outlen, const char **why)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *port, *end;
+	struct sockaddr_in *sin = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)out;
+	unsigned p;
+	size_t n;
+	int family;
+
+	memset(out, 0, sizeof *out);
+	*outlen = 0;
+	if (strlen(s) > CONFIG_LISTEN_MAX) {
+		*why = "value too long";
+		return -1;
+	}
+	if (s[0] == '[') {
+		/* "[ADDR6]:PORT" */
+		if ((end = strchr(s, ']')) == NULL || end[1] != ':') {
+			*why = "want [ADDR6]:PORT";
+			return -1;
+		}
+		family = AF_INET6;
+		n = (size_t)(end - (s + 1));
+		s++;
+		port = end + 2;
+	} else if ((end = strchr(s, ':')) != NULL) {
+		/* "ADDR:PORT": exactly one ':', so a bare IPv6 literal
+		 * (ambiguous with its port) is refused. */
+		if (strchr(end + 1, ':') != NULL) {
+			*why = "write an IPv6 address as [ADDR6]:PORT";
+			return -1;
+		}
+		family = AF_INET;
+		n = (size_t)(end - s);
+		port = end + 1;
+	} else {
+		/* "PORT": loopback only. */
+		family = AF_INET;
+		n = 0;
+		port = s;
+	}
+	if (conf_parse_uint(port, 1, 65535, &p) == -1) {
+		*why = "port must be a number from 1 to 65535";
+		return -1;
+	}
+	if (n >= sizeof addr) {
+		*why = "not an IP address";
+		return -1;
+	}
+	if (n == 0 && port != s) {
+		*why = "empty address";
+		return -1;
+	}
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	if (family == AF_INET6) {
+		if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) != 1) {
+			*why = "not an IPv6 address";
+			return -1;
+		}
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)p);
+		*outlen = sizeof *sin6;
+		return 0;
+	}
+	if (inet_pton(AF_INET, n == 0 ? "127.0.0.1" : addr,
+	    &sin->sin_addr) != 1) {
+		*why = "not an IPv4 address";
+		return -1;
+	}
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)p);
+	*outlen = sizeof *sin;
+	return 0;
+}
+
+/* conf_perr() for conf_policy.c, which does not know struct parse. */
+static void perr_any(void *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+perr_any(void *p, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	conf_perr(p, "%s", msg);
+}
+
+/*
+ * Key handlers.  Each returns 0, or -1 after reporting through conf_perr().
+ */
+
+int
+key_socket(struct parse *p, const char *v)
+{
+	const char *colon = strchr(v, ':'), *rest, *at;
+	size_t plen;
+	unsigned port;
+	bool ok = false;
+
+	if (v[0] == '/') {
+		ok = true;		/* libmilter: a bare path is local */
+	} else if (colon != NULL) {
+		plen = (size_t)(colon - v);
+		rest = colon + 1;
+		if ((plen == 5 && str_nieq(v, "local", 5)) ||
+		    (plen == 4 && str_nieq(v, "unix", 4))) {
+			ok = rest[0] != '\0';
+		} else if ((plen == 4 && str_nieq(v, "inet", 4)) ||
+		    (plen == 5 && str_nieq(v, "inet6", 5))) {
+			char portbuf[8];
+			size_t n;
+
+			at = strchr(rest, '@');
+			n = at != NULL ? (size_t)(at - rest) : strlen(rest);
+			if (n > 0 && n < sizeof portbuf) {
+				memcpy(portbuf, rest, n);
+				portbuf[n] = '\0';
+				ok = conf_parse_uint(portbuf, 1, 65535, &port) == 0;
+			}
+			if (at != NULL && at[1] == '\0')
+				ok = false;
+		}
+	}
+	if (ok && strpbrk(v, " \t") != NULL)
+		ok = false;
+	if (!ok) {
+		conf_perr(p, "Socket: bad socket '%s' (want local:/path, "
+		    "unix:/path, inet:PORT@HOST or inet6:PORT@HOST)", Q(v));
+		return -1;
+	}
+	return conf_set_string(p, &p->cf->socket, v);
+}
+
+int
+key_authserv_id(struct parse *p, const char *v)
+{
+	if (strlen(v) > CONFIG_AUTHSERV_MAX || !str_is_token(v)) {
+		conf_perr(p, "AuthservID: '%s' is not a valid authserv-id "
+		    "(an RFC 2045 token of at most 255 bytes, such as a "
+		    "host name)", Q(v));
+		return -1;
+	}
+	return conf_set_string(p, &p->cf->authserv_id, v);
+}
+
+int
+key_userid(struct parse *p, const char *v)
+{
+	const char *colon = strchr(v, ':');
+
+	if (v[0] == ':' || strpbrk(v, " \t") != NULL ||
+	    (colon != NULL && (colon[1] == '\0' ||
+	    strchr(colon + 1, ':') != NULL))) {
+		conf_perr(p, "UserID: bad value '%s' (want user or user:group)",
+		    Q(v));
+		return -1;
+	}
+	return conf_set_string(p, &p->cf->userid, v);
+}
+
+int
+key_umask(struct parse *p, const char *v)
+{
+	size_t n = strlen(v), i;
+	unsigned m = 0;
+
+	for (i = 0; i < n && n <= 4; i++) {
+		if (v[i] < '0' || v[i] > '7')
+			break;
+		m = m * 8 + (unsigned)(v[i] - '0');
+	}
+	if (n == 0 || n > 4 || i < n || m > 0777) {
+		conf_perr(p, "UMask: bad value '%s' (want an octal mask such as "
+		    "007 or 022)", Q(v));
+		return -1;
+	}
+	p->cf->umask = (mode_t)m;
+	return 0;
+}
+
+int
+key_syslog_facility(struct parse *p, const char *v)
+{
+	static const struct {
+		const char	*name;
+		int		 fac;
+	} facs[] = {
+		{ "auth", LOG_AUTH }, { "authpriv", LOG_AUTHPRIV },
+		{ "cron", LOG_CRON }, { "daemon", LOG_DAEMON },
+		{ "ftp", LOG_FTP }, { "lpr", LOG_LPR },
+		{ "mail", LOG_MAIL }, { "news", LOG_NEWS },
+		{ "syslog", LOG_SYSLOG }, { "user", LOG_USER },
+		{ "uucp", LOG_UUCP },
+		{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+		{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+		{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+		{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof facs / sizeof facs[0]; i++) {
+		if (str_ieq(v, facs[i].name)) {
+			p->cf->syslog_facility = facs[i].fac;
+			return 0;
+		}
+	}
+	conf_perr(p, "SyslogFacility: unknown facility '%s' (want mail, daemon, "
+	    "user, local0 ... local7, ...)", Q(v));
+	return -1;
+}
+
+int
+key_trust_anchor(struct parse *p, const char *v)
+{
+	struct config *cf = p->cf;
+
+	if (str_ieq(v, "none")) {
+		if (p->ta_file_line != 0) {
+			conf_perr(p, "TrustAnchorFile: 'none' conflicts with the "
+			    "file given at line %d", p->ta_file_line);
+			return -1;
+		}
+		if (p->ta_none_line == 0)
+			p->ta_none_line = p->line;
+		return 0;
+	}
+	if (p->ta_none_line != 0) {
+		conf_perr(p, "TrustAnchorFile: a file conflicts with 'none' at "
+		    "line %d", p->ta_none_line);
+		return -1;
+	}
+	if (p->ta_file_line == 0)
+		p->ta_file_line = p->line;
+	return conf_strv_add(p, &cf->trust_anchor_files, &cf->n_trust_anchor_files,
+	    v);
+}
+
+static int
+nameserver_item(struct parse *p, const char *item, void *arg)
+{
+	char addr[INET6_ADDRSTRLEN];
+	unsigned char bin[sizeof(struct in6_addr)];
+	const char *at = strchr(item, '@');
+	size_t n = at != NULL ? (size_t)(at - item) : strlen(item);
+	unsigned port;
+
+	(void)arg;
+	if (n == 0 || n >= sizeof addr)
+		goto bad;
+	memcpy(addr, item, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, bin) != 1 &&
+	    inet_pton(AF_INET6, addr, bin) != 1)
+		goto bad;
+	if (at != NULL && conf_parse_uint(at + 1, 1, 65535, &port) == -1)
+		goto bad;
+	return conf_strv_add(p, &p->cf->nameservers, &p->cf->n_nameservers, item);
+bad:
+	conf_perr(p, "Nameservers: bad address '%s' (want an IPv4 or IPv6 "
+	    "address, optionally @PORT)", Q(item));
+	return -1;
+}
+
+int
+key_nameservers(struct parse *p, const char *v)
+{
+	return conf_split_list(p, "Nameservers", v, nameserver_item, NULL);
+}
+
+int
+trusted_item(struct parse *p, const char *item, void *arg)
+{
+	struct config *cf = p->cf;
+	struct cidr c, *nv;
+	char err[256];
+
+	(void)arg;
+	err[0] = '\0';
+	if (cidr_parse(item, &c, err, sizeof err) == -1) {
+		/* cidr_parse() quotes the (sanitised) item itself. */
+		if (err[0] != '\0')
+			conf_perr(p, "TrustedNetworks: %s", err);
+		else
+			conf_perr(p, "TrustedNetworks: bad network '%s'", Q(item));
+		return -1;
+	}
+	if ((nv = reallocarray(cf->trusted, cf->n_trusted + 1,
+	    sizeof *nv)) == NULL) {
+		conf_perr(p, "out of memory");
+		return -1;
+	}
+	nv[cf->n_trusted++] = c;
+	cf->trusted = nv;
+	return 0;
+}
+
+int
+key_trusted(struct parse *p, const char *v)
+{
+	/* The first line replaces the default list, later lines add. */
+	if (!p->trusted_set) {
+		p->trusted_set = true;
+		p->cf->n_trusted = 0;
+	}
+	return conf_split_list(p, "TrustedNetworks", v, trusted_item, NULL);
+}
+
+int
+exempt_item(struct parse *p, const char *item, void *arg)
+{
+	struct config *cf = p->cf;
+	const unsigned char *c;
+	size_t n = cf->n_exempt;
+
+	(void)arg;
+	for (c = (const unsigned char *)item; *c != '\0'; c++) {
+		if (*c <= 0x20 || *c >= 0x7f || *c == '@' || *c == '"')
+			break;
+	}
+	if (*c != '\0') {
+		conf_perr(p, "ExemptRecipients: bad local part '%s' (want local "
+		    "parts such as postmaster, without @domain)", Q(item));
+		return -1;
+	}
+	if (conf_strv_add(p, &cf->exempt, &cf->n_exempt, item) == -1)
+		return -1;
+	str_lower(cf->exempt[n]);
+	return 0;
+}
+
+int
+key_exempt(struct parse *p, const char *v)
+{
+	conf_strv_free(p->cf->exempt, p->cf->n_exempt);
+	p->cf->exempt = NULL;
+	p->cf->n_exempt = 0;
+	if (str_ieq(v, "none"))
+		return 0;
+	return conf_split_list(p, "ExemptRecipients", v, exempt_item, NULL);
+}
+
+int
+key_metrics_listen(struct parse *p, const char *v)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	const char *why = "";
+
+	if (config_parse_listen(v, &ss, &sslen, &why) == -1) {
+		conf_perr(p, "MetricsListen: bad value '%s': %s (want PORT, "
+		    "ADDR:PORT or [ADDR6]:PORT)", Q(v), why);
+		return -1;
+	}
+	return conf_set_string(p, &p->cf->metrics_listen, v);
+}
+
+int
+key_generic_patterns(struct parse *p, const char *v)
+{
+	struct generic_patterns *gp;
+	char err[1024];
+
+	if (conf_set_string(p, &p->cf->generic_patterns_file, v) == -1)
+		return -1;
+	err[0] = '\0';
+	if ((gp = generic_patterns_load(v, err, sizeof err)) == NULL) {
+		char safe[sizeof err];
+
+		/* The loader's message already names its file and line. */
+		if (err[0] == '\0') {
+			conf_perr(p, "GenericPatterns: cannot load '%s'", Q(v));
+			return -1;
+		}
+		conf_perr_raw(p, log_sanitize(safe, sizeof safe, err,
+		    sizeof err));
+		return -1;
+	}
+	generic_patterns_free(p->cf->generic);
+	p->cf->generic = gp;
+	return 0;
+}
+
+static int
+allow_item(struct parse *p, const char *item, void *arg)
+{
+	char domain[CONF_DOMAIN_MAX + 2];
+	const char *why = "";
+
+	(void)arg;
+	if (strcmp(item, "*") == 0) {
+		conf_perr(p, "AllowDomains: '*' would exempt every client; list "
+		    "domains (example.com, .example.com)");
+		return -1;
+	}
+	if (conf_policy_domain(item, domain, &why) == -1) {
+		conf_perr(p, "AllowDomains: bad domain '%s' (%s)", Q(item), why);
+		return -1;
+	}
+	return conf_strv_add(p, &p->cf->allow_domains, &p->cf->n_allow_domains,
+	    domain);
+}
+
+int
+key_allow_domains(struct parse *p, const char *v)
+{
+	return conf_split_list(p, "AllowDomains", v, allow_item, NULL);
+}
+
+int
+key_mail_role_words(struct parse *p, const char *v)
+{
+	struct generic_roles *gr;
+	char err[256];
+
+	if ((gr = generic_roles_new(v, err, sizeof err)) == NULL) {
+		conf_perr(p, "MailRoleWords: %s", err);
+		return -1;
+	}
+	generic_roles_free(p->cf->mail_roles);
+	p->cf->mail_roles = gr;
+	return 0;
+}
+
+int
+key_policy(struct parse *p, const char *v)
+{
+	struct config *cf = p->cf;
+	struct policy pol, *nv;
+	char domain[CONF_DOMAIN_MAX + 2];
+	int rc;
+	size_t i;
+
+	if ((rc = conf_policy_parse(v, &pol, domain, perr_any, p)) == -2)
+		return -1;
+	for (i = 0; i < cf->n_policies; i++) {
+		if (strcmp(cf->policies[i].domain, domain) == 0) {
+			conf_perr(p, "Policy for %s given twice (first at line %d)",
+			    domain, cf->policies[i].line);
+			return -1;
+		}
+	}
+	if (rc == -1)
+		return -1;
+	if ((pol.domain = conf_dup(p, domain)) == NULL)
+		return -1;
+	pol.line = p->line;
+	if ((nv = reallocarray(cf->policies, cf->n_policies + 1,
+	    sizeof *nv)) == NULL) {
+		free(pol.domain);
+		conf_perr(p, "out of memory");
+		return -1;
+	}
+	nv[cf->n_policies++] = pol;
+	cf->policies = nv;
+	return 0;
+}
