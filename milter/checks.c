@@ -7,8 +7,9 @@
  *	HELO name), and the HELO.  Answers arrive in the resolver thread and
  *	are folded in under the session mutex; the driving thread waits on
  *	the session's condition variable.  Verdicts are computed on demand
- *	from that state by check_session_result(), with the RFC 8601 2.7.3
- *	iprev mapping in iprev_verdict().
+ *	from that state by check_session_result() (checks_verdict.c, with
+ *	the RFC 8601 2.7.3 iprev mapping); the session itself is defined in
+ *	checks_int.h.
  *
  *	Answers that arrive after the session deadline are recorded as
  *	timeouts, so that verdicts do not change once the deadline has
@@ -23,87 +24,11 @@
 #include <string.h>
 
 #include "checks.h"
+#include "checks_int.h"
 #include "generic.h"
 #include "log.h"
 #include "orgdomain.h"
 #include "strbuf.h"
-
-enum query_kind {
-	QUERY_PTR,
-	QUERY_FWD,
-};
-
-/* One submitted lookup. */
-struct query {
-	struct check_session *s;
-	enum query_kind	 kind;
-	size_t		 slot;		/* QUERY_FWD: index in s->slots */
-	void		*handle;	/* resolver handle */
-	bool		 done;		/* answered, timed out or cancelled */
-};
-
-/* One forward (A or AAAA) lookup of a name. */
-struct slot {
-	char		 name[DNAME_TEXT_MAX];
-	bool		 done;
-	enum dns_result	 result;
-	enum dnssec_status dnssec;
-	bool		 match;		/* address set holds the client IP */
-	char		 addrs[160];	/* first addresses, for reports */
-};
-
-enum helo_kind {
-	HELO_NONE = 0,		/* no HELO/EHLO seen */
-	HELO_HOST,		/* valid hostname: slot helo_slot */
-	HELO_LITERAL,		/* valid address literal: helo_ip */
-	HELO_INVALID,		/* neither */
-};
-
-struct check_session {
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 cond;
-	unsigned	 refs;		/* owner + lookups not yet done */
-	bool		 closed;	/* owner gave it up */
-
-	struct check_params p;
-	struct rdns_ip	 ip;
-	struct timespec	 start;
-	struct timespec	 deadline;
-	struct timespec	 decided_at;	/* when session_decided() first held */
-	bool		 decided;
-	int		 fwd_type;	/* DNS_TYPE_A or DNS_TYPE_AAAA */
-
-	/* PTR */
-	bool		 ptr_done;
-	enum dns_result	 ptr_result;
-	enum dnssec_status ptr_dnssec;
-	char		 why_bogus[256];
-	struct check_ptr_name *names;
-	size_t		 n_names;
-	bool		 names_truncated;
-	size_t		*name_slot;	/* per name: slot index or SIZE_MAX */
-
-	/* forward lookups */
-	struct slot	*slots;
-	size_t		 n_slots, cap_slots;
-
-	/* HELO */
-	enum helo_kind	 helo_kind;
-	char		 helo[CHECK_VALUE_MAX + 1];
-	size_t		 helo_slot;
-	struct rdns_ip	 helo_ip;
-
-	/* A lookup could not be started (see check_result.resolver_error). */
-	bool		 resolver_error;
-	/* For log lines about this connection (check_session_set_log()). */
-	char		 log_qid[32];
-	char		 log_ctx[CHECK_LOG_CTX_MAX];
-
-	/* lookups */
-	struct query	**queries;
-	size_t		 n_queries, cap_queries;
-	size_t		 pending;
-};
 
 static bool
 deadline_passed(const struct timespec *dl)
@@ -130,32 +55,6 @@ check_deadline_in(struct timespec *ts, double seconds)
 	}
 }
 
-const char *
-check_res_str(enum check_res r)
-{
-	switch (r) {
-	case CHECK_NONE:
-		return "none";
-	case CHECK_PASS:
-		return "pass";
-	case CHECK_FAIL:
-		return "fail";
-	case CHECK_NEUTRAL:
-		return "neutral";
-	case CHECK_TEMPERROR:
-		return "temperror";
-	case CHECK_PERMERROR:
-		return "permerror";
-	}
-	return "temperror";
-}
-
-static enum dnssec_status
-weakest(enum dnssec_status a, enum dnssec_status b)
-{
-	return a < b ? a : b;
-}
-
 /* Free the session's memory; the caller holds the last reference. */
 static void
 session_destroy(struct check_session *s)
@@ -174,7 +73,6 @@ session_destroy(struct check_session *s)
 }
 
 static void resolver_answer_cb(void *arg, struct dns_answer *ans);
-static bool session_decided(const struct check_session *s);
 static void ptr_answer(struct check_session *s, const struct dns_answer *ans);
 static void fwd_answer(struct check_session *s, struct slot *sl,
     const struct dns_answer *ans);
@@ -370,7 +268,7 @@ fwd_answer(struct check_session *s, struct slot *sl,
 static void
 note_decided(struct check_session *s)
 {
-	if (!s->decided && session_decided(s)) {
+	if (!s->decided && checks_decided(s)) {
 		s->decided = true;
 		clock_gettime(CLOCK_MONOTONIC, &s->decided_at);
 	}
@@ -480,24 +378,6 @@ check_session_set_log(struct check_session *s, const char *qid,
 }
 
 void
-check_result_resolver_error(struct check_result *r)
-{
-	r->resolver_error = true;
-	r->ptr = CHECK_TEMPERROR;
-	r->ptr_dns = DNS_SERVFAIL;
-	r->iprev = CHECK_TEMPERROR;
-	r->verified = -1;
-	r->helo_match = -1;
-	snprintf(r->reason, sizeof r->reason, "resolver error");
-	r->helo_aligned = false;
-	r->allowlisted = false;
-	r->org_domain[0] = r->helo_org[0] = '\0';
-	if (r->have_helo)
-		r->xptr = CHECK_TEMPERROR;
-	r->generic = GENERIC_TEMPERROR;
-}
-
-void
 check_session_helo(struct check_session *s, const char *helo)
 {
 	size_t n;
@@ -529,8 +409,8 @@ check_session_helo(struct check_session *s, const char *helo)
  * (some name confirmed with every earlier name answered, or every name
  * answered); the HELO's lookup answered.  Called with s->lock held.
  */
-static bool
-session_decided(const struct check_session *s)
+bool
+checks_decided(const struct check_session *s)
 {
 	size_t i;
 	bool iprev = true;
@@ -564,12 +444,12 @@ check_session_wait(struct check_session *s)
 	bool done;
 
 	pthread_mutex_lock(&s->lock);
-	while (!(done = session_decided(s))) {
+	while (!(done = checks_decided(s))) {
 		int rc = pthread_cond_timedwait(&s->cond, &s->lock,
 		    &s->deadline);
 
 		if (rc == ETIMEDOUT) {
-			done = session_decided(s);
+			done = checks_decided(s);
 			break;
 		}
 	}
@@ -583,295 +463,9 @@ check_session_done(struct check_session *s)
 	bool done;
 
 	pthread_mutex_lock(&s->lock);
-	done = session_decided(s);
+	done = checks_decided(s);
 	pthread_mutex_unlock(&s->lock);
 	return done;
-}
-
-/* The reason phrase for a temporary failure of class r. */
-static const char *
-temp_reason(enum dns_result r)
-{
-	switch (r) {
-	case DNS_BOGUS:
-		return "DNSSEC bogus";
-	case DNS_TIMEOUT:
-		return "DNS timeout";
-	default:
-		return "SERVFAIL";
-	}
-}
-
-static bool
-dns_is_temporary(enum dns_result r)
-{
-	return r == DNS_SERVFAIL || r == DNS_TIMEOUT || r == DNS_BOGUS;
-}
-
-/* Worse of two temporary causes for the reason phrase: bogus, then
- * timeout, then SERVFAIL. */
-static enum dns_result
-worse_temp(enum dns_result a, enum dns_result b)
-{
-	if (a == DNS_BOGUS || b == DNS_BOGUS)
-		return DNS_BOGUS;
-	if (a == DNS_TIMEOUT || b == DNS_TIMEOUT)
-		return DNS_TIMEOUT;
-	return DNS_SERVFAIL;
-}
-
-/*
- * RFC 8601 2.7.3 iprev, with the PTR result (SPEC 2):
- *
- *   PTR answer            forward answers                  iprev
- *   NXDOMAIN / NODATA     -                                permerror
- *   SERVFAIL/timeout/bogus -                               temperror
- *   names                 some name holds the client IP    pass
- *   names                 none confirms, one temporary     temperror
- *   names                 every one definitively not       fail
- *
- * "Definitively not": NXDOMAIN, NODATA, other addresses, or a name that
- * is not a valid hostname.  Called with s->lock held.
- */
-static void
-iprev_verdict(const struct check_session *s, struct check_result *r)
-{
-	enum dns_result temp = DNS_OK;
-	enum dnssec_status sec = r->ptr_dnssec;
-	bool bogus_met = false;
-	size_t i;
-
-	r->verified = -1;
-	switch (r->ptr) {
-	case CHECK_FAIL:
-		r->iprev = CHECK_PERMERROR;
-		r->iprev_dnssec = r->ptr_dnssec;
-		snprintf(r->reason, sizeof r->reason, "no PTR record");
-		return;
-	case CHECK_TEMPERROR:
-		r->iprev = CHECK_TEMPERROR;
-		r->iprev_dnssec = r->ptr_dnssec;
-		snprintf(r->reason, sizeof r->reason, "%s",
-		    temp_reason(r->ptr_dns));
-		return;
-	default:
-		break;
-	}
-	for (i = 0; i < r->n_names; i++) {
-		const struct check_ptr_name *pn = &r->names[i];
-
-		if (!pn->looked_up)
-			continue;
-		if (pn->fwd_result == DNS_BOGUS)
-			bogus_met = true;
-		if (pn->confirmed && r->verified == -1) {
-			r->verified = (int)i;
-			sec = weakest(sec, pn->fwd_dnssec);
-		} else if (dns_is_temporary(pn->fwd_result))
-			temp = temp == DNS_OK ? pn->fwd_result :
-			    worse_temp(temp, pn->fwd_result);
-	}
-	if (r->verified >= 0) {
-		r->iprev = CHECK_PASS;
-		r->iprev_dnssec = bogus_met ? DNSSEC_BOGUS : sec;
-		r->reason[0] = '\0';
-		return;
-	}
-	/* Nothing confirmed: every answer was used. */
-	for (i = 0; i < r->n_names; i++)
-		if (r->names[i].looked_up)
-			sec = weakest(sec, r->names[i].fwd_dnssec);
-	r->iprev_dnssec = sec;
-	if (temp != DNS_OK) {
-		r->iprev = CHECK_TEMPERROR;
-		snprintf(r->reason, sizeof r->reason, "%s", temp_reason(temp));
-		return;
-	}
-	r->iprev = CHECK_FAIL;
-	snprintf(r->reason, sizeof r->reason, "PTR %.*s does not resolve to %s",
-	    CHECK_VALUE_MAX, r->n_names > 0 ? r->names[0].name.safe : "?",
-	    r->ipstr);
-	(void)s;
-}
-
-/* x-ptr and the HELO's own forward confirmation.  s->lock held. */
-static void
-helo_verdict(const struct check_session *s, struct check_result *r)
-{
-	size_t i;
-
-	r->helo_match = -1;
-	r->helo_fwd = CHECK_NONE;
-	r->have_helo = s->helo_kind != HELO_NONE;
-	snprintf(r->helo, sizeof r->helo, "%s", s->helo);
-	switch (s->helo_kind) {
-	case HELO_NONE:
-		r->xptr = CHECK_NONE;
-		return;
-	case HELO_LITERAL:
-		r->xptr = dname_ip_equal(&s->helo_ip, &s->ip) ? CHECK_NEUTRAL :
-		    CHECK_FAIL;
-		return;
-	case HELO_INVALID:
-		r->xptr = CHECK_FAIL;
-		return;
-	case HELO_HOST:
-		break;
-	}
-	if (s->helo_slot == SIZE_MAX) {
-		r->helo_fwd = CHECK_TEMPERROR;
-		r->helo_dns = DNS_SERVFAIL;
-	} else {
-		const struct slot *sl = &s->slots[s->helo_slot];
-
-		r->helo_dns = sl->done ? sl->result : DNS_TIMEOUT;
-		memcpy(r->helo_addrs, sl->addrs, sizeof r->helo_addrs);
-		if (!sl->done || dns_is_temporary(sl->result))
-			r->helo_fwd = CHECK_TEMPERROR;
-		else
-			r->helo_fwd = sl->match ? CHECK_PASS : CHECK_FAIL;
-	}
-	if (r->iprev == CHECK_TEMPERROR) {
-		r->xptr = CHECK_TEMPERROR;
-		return;
-	}
-	for (i = 0; i < r->n_names; i++)
-		if (r->names[i].looked_up && r->names[i].confirmed &&
-		    dname_equal(r->names[i].name.safe, s->helo)) {
-			r->helo_match = (int)i;
-			r->xptr = CHECK_PASS;
-			return;
-		}
-	r->xptr = CHECK_FAIL;
-}
-
-/*
- * Organizational domains (SPEC 2): the verified name's, HELO alignment
- * (the HELO hostname's organizational domain equals a confirmed PTR
- * name's) and AllowDomains (the verified name only: never a name that
- * did not forward-confirm).  Reads r and the session's fixed parameters;
- * no lock needed.
- */
-static void
-org_verdict(const struct check_session *s, struct check_result *r)
-{
-	char org[DNAME_TEXT_MAX];
-	const char *v = check_result_verified_name(r);
-	size_t i;
-
-	r->helo_aligned = false;
-	r->org_domain[0] = r->helo_org[0] = '\0';
-	r->allowlisted = false;
-	if (r->iprev != CHECK_PASS || v == NULL)
-		return;
-	(void)orgdomain_of(v, r->org_domain, sizeof r->org_domain);
-	r->allowlisted = orgdomain_list_match(s->p.allow, s->p.n_allow, v);
-	if (!r->have_helo || strlen(r->helo) >= DNAME_TEXT_MAX ||
-	    !dname_valid_hostname(r->helo) ||
-	    orgdomain_of(r->helo, org, sizeof org) == -1)
-		return;
-	for (i = 0; i < r->n_names; i++) {
-		char norg[DNAME_TEXT_MAX];
-
-		if (!r->names[i].looked_up || !r->names[i].confirmed)
-			continue;
-		if (orgdomain_of(r->names[i].name.safe, norg,
-		    sizeof norg) == 0 && strcmp(norg, org) == 0) {
-			r->helo_aligned = true;
-			memcpy(r->helo_org, org, sizeof r->helo_org);
-			return;
-		}
-	}
-}
-
-int
-check_session_result(struct check_session *s, struct check_result *r)
-{
-	size_t i;
-
-	memset(r, 0, sizeof *r);
-	pthread_mutex_lock(&s->lock);
-	r->ip = s->ip;
-	dname_ip_str(&s->ip, r->ipstr, sizeof r->ipstr);
-
-	/* ptr */
-	r->ptr_dns = s->ptr_done ? s->ptr_result : DNS_TIMEOUT;
-	r->ptr_dnssec = s->ptr_done ? s->ptr_dnssec : DNSSEC_INSECURE;
-	if (!s->ptr_done)
-		r->timed_out = true;
-	snprintf(r->ptr_why_bogus, sizeof r->ptr_why_bogus, "%s",
-	    s->why_bogus);
-	switch (r->ptr_dns) {
-	case DNS_OK:
-		r->ptr = s->n_names > 0 ? CHECK_PASS : CHECK_FAIL;
-		break;
-	case DNS_NXDOMAIN:
-	case DNS_NODATA:
-		r->ptr = CHECK_FAIL;
-		break;
-	default:
-		r->ptr = CHECK_TEMPERROR;
-		break;
-	}
-	if (r->ptr == CHECK_PASS) {
-		r->names = calloc(s->n_names, sizeof *r->names);
-		if (r->names == NULL) {
-			pthread_mutex_unlock(&s->lock);
-			return -1;
-		}
-		r->n_names = s->n_names;
-		r->names_truncated = s->names_truncated;
-		for (i = 0; i < s->n_names; i++) {
-			struct check_ptr_name *pn = &r->names[i];
-
-			*pn = s->names[i];
-			if (s->name_slot[i] == SIZE_MAX)
-				continue;
-			const struct slot *sl = &s->slots[s->name_slot[i]];
-			if (!sl->done) {
-				pn->fwd_result = DNS_TIMEOUT;
-				r->timed_out = true;
-			} else {
-				pn->fwd_result = sl->result;
-				pn->fwd_dnssec = sl->dnssec;
-				pn->confirmed = sl->match;
-				memcpy(pn->fwd_addrs, sl->addrs,
-				    sizeof pn->fwd_addrs);
-			}
-		}
-	}
-	iprev_verdict(s, r);
-	helo_verdict(s, r);
-	if (s->helo_kind == HELO_HOST && s->helo_slot != SIZE_MAX &&
-	    !s->slots[s->helo_slot].done)
-		r->timed_out = true;
-	{
-		struct timespec end;
-
-		if (s->decided && session_decided(s))
-			end = s->decided_at;
-		else
-			clock_gettime(CLOCK_MONOTONIC, &end);
-		r->elapsed = (double)(end.tv_sec - s->start.tv_sec) +
-		    (double)(end.tv_nsec - s->start.tv_nsec) / 1e9;
-	}
-	pthread_mutex_unlock(&s->lock);
-
-	if (s->resolver_error) {
-		check_result_resolver_error(r);
-		return 0;
-	}
-	/* generic: judged on the verified name only. */
-	if (r->iprev == CHECK_PASS)
-		r->generic = generic_judge(s->p.generic, s->p.roles,
-		    r->names[r->verified].name.safe, &r->ip) ? GENERIC_YES :
-		    GENERIC_NO;
-	else if (r->iprev == CHECK_TEMPERROR)
-		r->generic = GENERIC_TEMPERROR;
-	else
-		r->generic = GENERIC_NO;
-	org_verdict(s, r);
-	return 0;
 }
 
 void
@@ -901,32 +495,3 @@ check_session_free(struct check_session *s)
 		session_destroy(s);
 }
 
-void
-check_result_clear(struct check_result *r)
-{
-	free(r->names);
-	r->names = NULL;
-	r->n_names = 0;
-}
-
-const char *
-check_result_verified_name(const struct check_result *r)
-{
-	if (r->verified < 0 || (size_t)r->verified >= r->n_names)
-		return NULL;
-	return r->names[r->verified].name.safe;
-}
-
-const char *
-check_result_name_at(const struct check_result *r, int i)
-{
-	if (r->names == NULL || i < 0 || (size_t)i >= r->n_names)
-		return NULL;
-	return r->names[i].name.safe;
-}
-
-const char *
-check_result_first_name(const struct check_result *r)
-{
-	return r->n_names > 0 ? r->names[0].name.safe : NULL;
-}
