@@ -252,41 +252,38 @@ print_human(const struct check_result *r)
 		    "helo policy applies)\n", v);
 }
 
-int
-main(int argc, char *argv[])
-{
-	const char *cfile = NULL;
-	struct config *cf;
-	struct resolver *res;
-	struct resolver_options ro;
-	struct check_params cp;
-	struct check_session *s;
-	struct check_result r;
-	struct rdns_ip ip;
-	struct timespec deadline;
-	char err[512];
-	double timeout = -1;
-	bool json = false;
-	int ch, rc;
+/* The command line. */
+struct args {
+	const char	*cfile;		/* -c, or NULL */
+	double		 timeout;	/* -t, or -1: DNSTimeout */
+	bool		 json;		/* -j */
+	const char	*ip;
+	const char	*helo;		/* or NULL */
+};
 
-	log_open("rdns-check", LOG_USER, false, true);
-	log_set_level(LOG_WARNING);
+/* Parse the command line.  @return -1 to go on, or an exit status. */
+static int
+parse_args(int argc, char *argv[], struct args *a)
+{
+	int ch;
+
+	a->timeout = -1;
 	while ((ch = getopt(argc, argv, "+c:hjt:V")) != -1) {
 		switch (ch) {
 		case 'c':
-			cfile = optarg;
+			a->cfile = optarg;
 			break;
 		case 'j':
-			json = true;
+			a->json = true;
 			break;
 		case 't': {
 			char *end;
 
 			errno = 0;
-			timeout = strtod(optarg, &end);
+			a->timeout = strtod(optarg, &end);
 			if (errno != 0 || end == optarg || *end != '\0' ||
-			    !isfinite(timeout) || timeout <= 0 ||
-			    timeout > 3600) {
+			    !isfinite(a->timeout) || a->timeout <= 0 ||
+			    a->timeout > 3600) {
 				fprintf(stderr, "rdns-check: bad timeout: %s\n",
 				    optarg);
 				return EX_USAGE_;
@@ -310,30 +307,33 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return EX_USAGE_;
 	}
-	if (dname_parse_ip(argv[0], &ip) == -1) {
-		fprintf(stderr, "rdns-check: not an IP address: %s\n",
-		    safe(argv[0], err, sizeof err));
-		return EX_USAGE_;
-	}
+	a->ip = argv[0];
+	a->helo = argc == 2 ? argv[1] : NULL;
+	return -1;
+}
 
-	if (cfile == NULL && access(DEFAULT_CONFIG, F_OK) == 0)
-		cfile = DEFAULT_CONFIG;
-	cf = cfile != NULL ? config_load(cfile, print_config_error, NULL) :
-	    config_new_default();
-	if (cf == NULL)
-		return EX_CONFIG_;
-	if (timeout < 0)
-		timeout = cf->dns_timeout;
+/* Run the checks of ip (and helo) with cf's resolver settings and print
+ * the report.  @return the exit status. */
+static int
+run_check(const struct config *cf, const struct args *a,
+    const struct rdns_ip *ip)
+{
+	struct resolver *res;
+	struct resolver_options ro;
+	struct check_params cp;
+	struct check_session *s;
+	struct check_result r;
+	struct timespec deadline;
+	char err[512];
+	int rc;
 
 	config_resolver_options(cf, &ro);
 	/* One check: a second libunbound thread would only cost a start. */
 	ro.threads = 1;
 	if ((res = resolver_new(&ro, err, sizeof err)) == NULL) {
 		fprintf(stderr, "rdns-check: resolver: %s\n", err);
-		config_free(cf);
 		return EX_CONFIG_;
 	}
-
 	memset(&cp, 0, sizeof cp);
 	cp.max_ptr_names = cf->max_ptr_names;
 	cp.generic = cf->generic;
@@ -342,21 +342,21 @@ main(int argc, char *argv[])
 	cp.n_allow = cf->n_allow_domains;
 	cp.ops = &resolver_unbound_ops;
 	cp.resolver = res;
-	check_deadline_in(&deadline, timeout);
-	if ((s = check_session_new(&cp, &ip, &deadline)) == NULL) {
+	check_deadline_in(&deadline, a->timeout >= 0 ? a->timeout :
+	    cf->dns_timeout);
+	if ((s = check_session_new(&cp, ip, &deadline)) == NULL) {
 		fprintf(stderr, "rdns-check: cannot start the lookups\n");
 		resolver_free(res);
-		config_free(cf);
 		return EX_TEMP;
 	}
-	if (argc == 2)
-		check_session_helo(s, argv[1]);
+	if (a->helo != NULL)
+		check_session_helo(s, a->helo);
 	(void)check_session_wait(s);
 	if (check_session_result(s, &r) == -1) {
 		fprintf(stderr, "rdns-check: out of memory\n");
 		rc = EX_TEMP;
 	} else {
-		if (json)
+		if (a->json)
 			print_json(&r);
 		else
 			print_human(&r);
@@ -365,6 +365,37 @@ main(int argc, char *argv[])
 	}
 	check_session_free(s);
 	resolver_free(res);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct args a;
+	struct config *cf;
+	struct rdns_ip ip;
+	const char *cfile;
+	char err[512];
+	int rc;
+
+	log_open("rdns-check", LOG_USER, false, true);
+	log_set_level(LOG_WARNING);
+	memset(&a, 0, sizeof a);
+	if ((rc = parse_args(argc, argv, &a)) != -1)
+		return rc;
+	if (dname_parse_ip(a.ip, &ip) == -1) {
+		fprintf(stderr, "rdns-check: not an IP address: %s\n",
+		    safe(a.ip, err, sizeof err));
+		return EX_USAGE_;
+	}
+	cfile = a.cfile;
+	if (cfile == NULL && access(DEFAULT_CONFIG, F_OK) == 0)
+		cfile = DEFAULT_CONFIG;
+	cf = cfile != NULL ? config_load(cfile, print_config_error, NULL) :
+	    config_new_default();
+	if (cf == NULL)
+		return EX_CONFIG_;
+	rc = run_check(cf, &a, &ip);
 	config_free(cf);
 	return rc;
 }
