@@ -466,64 +466,91 @@ render_lookups(struct strbuf *sb)
 			    get(&lookups[t][o]));
 }
 
-int
-metrics_render(char *buf, size_t len)
+/* The session, check and action families. */
+static void
+render_counts(struct strbuf *sb)
 {
-	struct strbuf sb;
-	uint_least64_t cum, sum;
 	size_t i, j;
 
-	if (buf == NULL || len == 0)
-		return -1;
-	strbuf_init(&sb, buf, len);
-
-	header(&sb, "rdns_milter_sessions_total", "counter",
+	header(sb, "rdns_milter_sessions_total", "counter",
 	    "SMTP connections seen.");
-	strbuf_printf(&sb, "rdns_milter_sessions_total %" PRIuLEAST64 "\n",
+	strbuf_printf(sb, "rdns_milter_sessions_total %" PRIuLEAST64 "\n",
 	    get(&sessions_total));
 
-	header(&sb, "rdns_milter_sessions_active", "gauge",
+	header(sb, "rdns_milter_sessions_active", "gauge",
 	    "SMTP connections open now.");
-	strbuf_printf(&sb, "rdns_milter_sessions_active %" PRIdLEAST64 "\n",
+	strbuf_printf(sb, "rdns_milter_sessions_active %" PRIdLEAST64 "\n",
 	    atomic_load_explicit(&sessions_active, memory_order_relaxed));
 
-	header(&sb, "rdns_milter_sessions_skipped_total", "counter",
+	header(sb, "rdns_milter_sessions_skipped_total", "counter",
 	    "Connections or messages not checked, by reason.");
 	for (i = 0; i < N_SKIP; i++)
-		strbuf_printf(&sb, "rdns_milter_sessions_skipped_total"
+		strbuf_printf(sb, "rdns_milter_sessions_skipped_total"
 		    "{reason=\"%s\"} %" PRIuLEAST64 "\n", skip_reasons[i],
 		    get(&skipped[i]));
 
-	header(&sb, "rdns_milter_check_results_total", "counter",
+	header(sb, "rdns_milter_check_results_total", "counter",
 	    "Check verdicts, one per checked connection and check.");
 	for (i = 0; i < N_CHECKS; i++)
 		for (j = 0; j < check_labels[i].n; j++)
-			strbuf_printf(&sb, "rdns_milter_check_results_total"
+			strbuf_printf(sb, "rdns_milter_check_results_total"
 			    "{check=\"%s\",result=\"%s\"} %" PRIuLEAST64 "\n",
 			    check_labels[i].check,
 			    check_labels[i].results[j],
 			    get(&check_results[i][j]));
 
-	header(&sb, "rdns_milter_dnssec_total", "counter",
+	header(sb, "rdns_milter_dnssec_total", "counter",
 	    "DNSSEC status of the iprev answers, one per verdict.");
 	for (i = 0; i < N_DNSSEC; i++)
-		strbuf_printf(&sb, "rdns_milter_dnssec_total{status=\"%s\"} %"
+		strbuf_printf(sb, "rdns_milter_dnssec_total{status=\"%s\"} %"
 		    PRIuLEAST64 "\n", dnssec_labels[i], get(&dnssec_total[i]));
 
-	header(&sb, "rdns_milter_dns_timeouts_total", "counter",
+	header(sb, "rdns_milter_dns_timeouts_total", "counter",
 	    "Verdicts cut short by DNSTimeout.");
-	strbuf_printf(&sb, "rdns_milter_dns_timeouts_total %" PRIuLEAST64
+	strbuf_printf(sb, "rdns_milter_dns_timeouts_total %" PRIuLEAST64
 	    "\n", get(&dns_timeouts));
 
-	header(&sb, "rdns_milter_actions_total", "counter",
+	header(sb, "rdns_milter_actions_total", "counter",
 	    "Recipient decisions; dry_run=\"yes\" ones were not enforced.");
 	for (i = 0; i < N_ACTIONS; i++)
 		for (j = 0; j < 2; j++)
-			strbuf_printf(&sb, "rdns_milter_actions_total"
+			strbuf_printf(sb, "rdns_milter_actions_total"
 			    "{action=\"%s\",dry_run=\"%s\"} %" PRIuLEAST64
 			    "\n", action_labels[i], j ? "yes" : "no",
 			    get(&actions[i][j]));
+}
 
+/* The verdict latency histogram. */
+static void
+render_latency(struct strbuf *sb)
+{
+	uint_least64_t cum = 0, sum;
+	size_t i;
+
+	header(sb, "rdns_milter_verdict_seconds", "histogram",
+	    "Time from connect to verdict.");
+	for (i = 0; i <= N_BUCKETS; i++) {
+		cum += get(&latency_bucket[i]);
+		strbuf_printf(sb, "rdns_milter_verdict_seconds_bucket"
+		    "{le=\"%s\"} %" PRIuLEAST64 "\n",
+		    i < N_BUCKETS ? buckets[i].le : "+Inf", cum);
+	}
+	sum = get(&latency_sum_us);
+	strbuf_printf(sb, "rdns_milter_verdict_seconds_sum %" PRIuLEAST64
+	    ".%06" PRIuLEAST64 "\n", sum / 1000000, sum % 1000000);
+	strbuf_printf(sb, "rdns_milter_verdict_seconds_count %" PRIuLEAST64
+	    "\n", cum);
+}
+
+int
+metrics_render(char *buf, size_t len)
+{
+	struct strbuf sb;
+
+	if (buf == NULL || len == 0)
+		return -1;
+	strbuf_init(&sb, buf, len);
+	render_counts(&sb);
 	render_decisions(&sb);
 	render_lookups(&sb);
 
@@ -538,21 +565,7 @@ metrics_render(char *buf, size_t len)
 	strbuf_printf(&sb, "rdns_milter_resolver_errors_total %" PRIuLEAST64
 	    "\n", get(&resolver_errors));
 
-	header(&sb, "rdns_milter_verdict_seconds", "histogram",
-	    "Time from connect to verdict.");
-	cum = 0;
-	for (i = 0; i <= N_BUCKETS; i++) {
-		cum += get(&latency_bucket[i]);
-		strbuf_printf(&sb, "rdns_milter_verdict_seconds_bucket"
-		    "{le=\"%s\"} %" PRIuLEAST64 "\n",
-		    i < N_BUCKETS ? buckets[i].le : "+Inf", cum);
-	}
-	sum = get(&latency_sum_us);
-	strbuf_printf(&sb, "rdns_milter_verdict_seconds_sum %" PRIuLEAST64
-	    ".%06" PRIuLEAST64 "\n", sum / 1000000, sum % 1000000);
-	strbuf_printf(&sb, "rdns_milter_verdict_seconds_count %" PRIuLEAST64
-	    "\n", cum);
-
+	render_latency(&sb);
 	if (strbuf_overflow(&sb) || sb.len > INT_MAX)
 		return -1;
 	return (int)sb.len;
