@@ -61,14 +61,11 @@
 
 #include <libmilter/mfdef.h>
 
+#include "hist.h"
+#include "milterclient.h"
+
 #define EX_USAGE_CODE	64	/* sysexits.h EX_USAGE */
 
-#define ML_VERSION	6	/* protocol version libmilter 8.17 speaks */
-#define ML_ACTIONS	SMFI_CURR_ACTS	/* offer every modification */
-/* Every step the MTA can skip or not wait for: Postfix's V6 event mask. */
-#define ML_PROTOCOL	SMFI_CURR_PROT
-/* A reply longer than 1 MiB is an error (Postfix allows INT_MAX / 2). */
-#define ML_MAX_PACKET	(1024 * 1024)
 #define ML_MAX_RCPTS	100
 #define ML_MAX_CONC	1000
 #define ML_STACK_SIZE	(64 * 1024)
@@ -76,28 +73,20 @@
 #define ML_TEXT_MAX	200	/* reply text kept per code */
 #define ML_NAME_MAX	253	/* RFC 1035: a host name as text */
 
-/* Macro classes of SMFIR_SETSYMLIST (SMFIM_* in mfapi.h). */
-#define ML_SMFIM_CONNECT	0
-#define ML_SMFIM_HELO		1
-#define ML_SMFIM_ENVFROM	2
-#define ML_SMFIM_ENVRCPT	3
-#define ML_SMFIM_DATA		4
-#define ML_SMFIM_EOM		5
-#define ML_SMFIM_EOH		6
-#define ML_SMFIM_COUNT		7
-
+/* The protocol steps (t/lib/milterclient.h), then the whole-session
+ * latencies. */
 enum ml_stage {
-	ST_OPEN,	/* socket connect + OPTNEG round trip */
-	ST_CONNECT,
-	ST_HELO,
-	ST_MAIL,
-	ST_RCPT,
-	ST_DATA,
-	ST_HEADER,
-	ST_EOH,
-	ST_BODY,
-	ST_EOM,
-	ST_SESSION,	/* socket connect to close */
+	ST_OPEN = MC_OPTNEG,	/* socket connect + OPTNEG round trip */
+	ST_CONNECT = MC_CONNECT,
+	ST_HELO = MC_HELO,
+	ST_MAIL = MC_MAIL,
+	ST_RCPT = MC_RCPT,
+	ST_DATA = MC_DATA,
+	ST_HEADER = MC_HEADER,
+	ST_EOH = MC_EOH,
+	ST_BODY = MC_BODY,
+	ST_EOM = MC_EOM,
+	ST_SESSION = MC_STAGES,	/* socket connect to close */
 	ST_TO_RCPT,	/* socket connect to the last RCPT reply */
 	ST_TO_EOM,	/* socket connect to the end-of-message reply */
 	ST_COUNT
@@ -142,24 +131,6 @@ enum ml_dec {
 	D_DISCARD, D_SKIP, D_SHUTDOWN, D_CONNFAIL
 };
 
-/*
- * Log-linear histogram of microseconds: values below 2048 have their own
- * bucket, above that each power of two has 1024 buckets (error < 0.1%).
- * Values are capped at 2^41 - 1 us (25 days).
- */
-#define H_EXACT		2048
-#define H_SUB		1024
-#define H_SUB_BITS	10
-#define H_MAX_EXP	40
-#define H_BUCKETS	(H_EXACT + (H_MAX_EXP - 10) * H_SUB)
-
-struct hist {
-	_Atomic uint64_t count;
-	_Atomic uint64_t sum;
-	_Atomic uint64_t max;
-	_Atomic uint64_t bucket[H_BUCKETS];
-};
-
 struct stats {
 	struct hist lat[ST_COUNT];
 	_Atomic uint64_t sent[ST_COUNT];
@@ -186,9 +157,7 @@ struct client {
 
 struct config {
 	const char *spec;
-	struct sockaddr_storage ss;
-	socklen_t sslen;
-	bool tcp;
+	struct mc_addr addr;
 	unsigned long total;
 	unsigned conc;
 	struct client *clients;
@@ -206,39 +175,22 @@ struct config {
 	unsigned long long qid_base;
 };
 
+/* A thread's connection: its buffers serve every session it runs. */
 struct worker {
-	unsigned char *rbuf;	/* input buffer */
-	size_t rcap;
-	size_t rpos;		/* first unread byte */
-	size_t rlen;		/* bytes in the buffer */
-	unsigned char *wbuf;
-	size_t wlen;
-	size_t wcap;
-	size_t pkt;		/* offset of the packet being built */
-	bool woom;
+	struct mc_conn c;
 };
 
 struct session {
 	struct worker *w;
+	struct mc_conn *c;	/* &w->c: socket, buffers, negotiation */
 	unsigned long idx;
 	const struct client *cl;
-	int fd;
 	uint64_t t0;		/* socket connect began */
 	enum ml_stage stage;	/* for error messages */
 	char qid[24];
-	uint32_t version;
-	uint32_t actions;
-	uint32_t pflags;
-	const char *symlist[ML_SMFIM_COUNT];
-	char *symbuf;
 	bool hdr_added;
 	bool failed;
 	const char *reply_text;	/* -o: the last SMFIR_REPLYCODE text */
-};
-
-struct macro {
-	const char *name;
-	const char *value;
 };
 
 static struct config cfg;
@@ -248,103 +200,8 @@ static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void usage(void) __attribute__((noreturn));
 
-/* ---- time and histograms ---- */
-
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static size_t
-hist_index(uint64_t v)
-{
-	unsigned e;
-
-	if (v < H_EXACT)
-		return (size_t)v;
-	if (v >= (UINT64_C(1) << (H_MAX_EXP + 1)))
-		v = (UINT64_C(1) << (H_MAX_EXP + 1)) - 1;
-	e = 63 - (unsigned)__builtin_clzll(v);
-	return H_EXACT + (size_t)(e - 11) * H_SUB +
-	    (size_t)((v >> (e - H_SUB_BITS)) - H_SUB);
-}
-
-/* Middle of a bucket (exact below H_EXACT). */
-static uint64_t
-hist_value(size_t i)
-{
-	unsigned e;
-	uint64_t sub, lo;
-
-	if (i < H_EXACT)
-		return i;
-	e = 11 + (unsigned)((i - H_EXACT) / H_SUB);
-	sub = (i - H_EXACT) % H_SUB;
-	lo = (H_SUB + sub) << (e - H_SUB_BITS);
-	return lo + ((UINT64_C(1) << (e - H_SUB_BITS)) >> 1);
-}
-
-static void
-hist_add(struct hist *h, uint64_t v)
-{
-	uint64_t m;
-
-	atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&h->sum, v, memory_order_relaxed);
-	atomic_fetch_add_explicit(&h->bucket[hist_index(v)], 1,
-	    memory_order_relaxed);
-	m = atomic_load_explicit(&h->max, memory_order_relaxed);
-	while (v > m && !atomic_compare_exchange_weak(&h->max, &m, v))
-		;
-}
-
-/* Value at percentile p (0 < p <= 100), never above the maximum. */
-static uint64_t
-hist_pct(struct hist *h, double p)
-{
-	uint64_t n, rank, cum = 0, v, max;
-	size_t i;
-
-	n = atomic_load(&h->count);
-	max = atomic_load(&h->max);
-	if (n == 0)
-		return 0;
-	rank = (uint64_t)(p / 100.0 * (double)n + 0.999999);
-	if (rank < 1)
-		rank = 1;
-	for (i = 0; i < H_BUCKETS; i++) {
-		cum += atomic_load(&h->bucket[i]);
-		if (cum >= rank) {
-			v = hist_value(i);
-			return v > max ? max : v;
-		}
-	}
-	return max;
-}
 
 /* ---- -o: the trace file ---- */
-
-/* Printable ASCII as is; '\\', other bytes (and spaces if sp) escaped. */
-static void
-trace_esc(FILE *fp, const char *str, bool sp)
-{
-	const unsigned char *p = (const unsigned char *)str;
-
-	for (; *p != '\0'; p++) {
-		if (*p == '\\')
-			fputs("\\\\", fp);
-		else if (*p > 0x20 && *p < 0x7f)
-			fputc(*p, fp);
-		else if (*p == 0x20 && !sp)
-			fputc(*p, fp);
-		else
-			fprintf(fp, "\\x%02x", *p);
-	}
-}
 
 /* "SESSION IP STAGE WHAT US[ A[ B]]"; a holds no raw space. */
 static void
@@ -358,31 +215,23 @@ trace(const struct session *s, enum ml_stage stage, const char *what,
 	    stage_name[stage], what, us);
 	if (a != NULL) {
 		fputc(' ', cfg.trace);
-		trace_esc(cfg.trace, a, true);
+		mc_escape(cfg.trace, a, strlen(a), true);
 	}
 	if (b != NULL) {
 		fputc(' ', cfg.trace);
-		trace_esc(cfg.trace, b, false);
+		mc_escape(cfg.trace, b, strlen(b), false);
 	}
 	fputc('\n', cfg.trace);
 	pthread_mutex_unlock(&trace_lock);
 }
 
-/* A header modification (layout already checked by check_mod()). */
+/* A header modification, as mc_reply_parse() read it. */
 static void
-trace_mod(const struct session *s, unsigned char cmd, const unsigned char *p)
+trace_mod(const struct session *s, const struct mc_reply *r)
 {
-	const char *name;
-
-	if (cfg.trace == NULL || (cmd != SMFIR_ADDHEADER &&
-	    cmd != SMFIR_INSHEADER && cmd != SMFIR_CHGHEADER))
+	if (cfg.trace == NULL || r->hname == NULL)
 		return;
-	if (cmd != SMFIR_ADDHEADER)
-		p += 4;		/* the index */
-	name = (const char *)p;
-	trace(s, ST_EOM, cmd == SMFIR_ADDHEADER ? "addheader" :
-	    cmd == SMFIR_INSHEADER ? "insheader" : "chgheader", 0, name,
-	    name + strlen(name) + 1);
+	trace(s, ST_EOM, mc_modify_name(r->cmd), 0, r->hname, r->hvalue);
 }
 
 /* ---- errors ---- */
@@ -419,238 +268,67 @@ sess_fail(struct session *s, enum ml_error e, const char *fmt, ...)
 		    "");
 }
 
-/* ---- output buffer: packets are queued and written before a read ---- */
+/* ---- sending and reading (t/lib/milterclient.c) ---- */
 
-static bool
-wb_reserve(struct worker *w, size_t n)
-{
-	unsigned char *p;
-	size_t cap;
-
-	if (w->woom)
-		return false;
-	if (w->wcap - w->wlen >= n)
-		return true;
-	cap = w->wcap ? w->wcap : 4096;
-	while (cap - w->wlen < n)
-		cap *= 2;
-	if ((p = realloc(w->wbuf, cap)) == NULL) {
-		w->woom = true;
-		return false;
-	}
-	w->wbuf = p;
-	w->wcap = cap;
-	return true;
-}
-
-static void
-wb_bytes(struct worker *w, const void *b, size_t n)
-{
-	if (!wb_reserve(w, n))
-		return;
-	memcpy(w->wbuf + w->wlen, b, n);
-	w->wlen += n;
-}
-
-static void
-wb_str(struct worker *w, const char *s)
-{
-	wb_bytes(w, s, strlen(s) + 1);
-}
-
-static void
-wb_u32(struct worker *w, uint32_t v)
-{
-	uint32_t n = htonl(v);
-
-	wb_bytes(w, &n, sizeof n);
-}
-
-static void
-wb_u16(struct worker *w, uint16_t v)
-{
-	uint16_t n = htons(v);
-
-	wb_bytes(w, &n, sizeof n);
-}
-
-/* Start a packet: 4-byte length (filled by wb_end) and command byte. */
-static void
-wb_begin(struct worker *w, char cmd)
-{
-	w->pkt = w->wlen;
-	wb_u32(w, 0);
-	wb_bytes(w, &cmd, 1);
-}
-
-static void
-wb_end(struct worker *w)
-{
-	uint32_t n;
-
-	if (w->woom)
-		return;
-	n = htonl((uint32_t)(w->wlen - w->pkt - 4));
-	memcpy(w->wbuf + w->pkt, &n, sizeof n);
-}
-
-static int
-remaining_ms(uint64_t deadline)
-{
-	uint64_t t = now_us();
-
-	if (t >= deadline)
-		return 0;
-	return (int)((deadline - t + 999) / 1000);
-}
-
-static void
-set_timeout(int fd, int opt, int ms)
-{
-	struct timeval tv;
-
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	(void)setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof tv);
-}
-
-/*
- * The socket is blocking with SO_SNDTIMEO and SO_RCVTIMEO set to the reply
- * timeout, so that a command costs one send() and a reply usually one
- * recv(): the generator should not eat the CPU the filter needs.
- */
+/* Send the queued packets. */
 static int
 sess_flush(struct session *s)
 {
-	struct worker *w = s->w;
-	size_t off = 0;
-	ssize_t n;
-
-	if (w->woom) {
-		sess_fail(s, E_PROTOCOL, "out of memory");
-		return -1;
-	}
-	while (off < w->wlen) {
-		n = send(s->fd, w->wbuf + off, w->wlen - off, MSG_NOSIGNAL);
-		if (n >= 0) {
-			off += (size_t)n;
-			continue;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			sess_fail(s, E_TIMEOUT, "write timed out");
-		else
-			sess_fail(s, E_DROPPED, "write: %s", strerror(errno));
-		return -1;
-	}
-	w->wlen = 0;
-	return 0;
-}
-
-/* ---- input ---- */
-
-/* Have at least n unread bytes in the input buffer, or fail. */
-static int
-fill(struct session *s, size_t n, uint64_t deadline)
-{
-	struct worker *w = s->w;
-	unsigned char *p;
-	size_t cap;
-	ssize_t r;
-	bool shortened = false;
-	int ms, rc = -1;
-
-	if (w->rlen - w->rpos >= n)
+	switch (mc_flush(s->c)) {
+	case MC_OK:
 		return 0;
-	if (w->rpos > 0) {	/* keep the unread bytes at the front */
-		memmove(w->rbuf, w->rbuf + w->rpos, w->rlen - w->rpos);
-		w->rlen -= w->rpos;
-		w->rpos = 0;
+	case MC_NOMEM:
+		sess_fail(s, E_PROTOCOL, "out of memory");
+		break;
+	case MC_TIMEOUT:
+		sess_fail(s, E_TIMEOUT, "write timed out");
+		break;
+	default:
+		sess_fail(s, E_DROPPED, "write: %s", strerror(errno));
+		break;
 	}
-	if (n > w->rcap) {
-		cap = w->rcap ? w->rcap : 4096;
-		while (cap < n)
-			cap *= 2;
-		if ((p = realloc(w->rbuf, cap)) == NULL) {
-			sess_fail(s, E_PROTOCOL, "out of memory");
-			return -1;
-		}
-		w->rbuf = p;
-		w->rcap = cap;
-	}
-	while (w->rlen < n) {
-		r = recv(s->fd, w->rbuf + w->rlen, w->rcap - w->rlen, 0);
-		if (r > 0) {
-			w->rlen += (size_t)r;
-			/* A partial packet: bound the next wait. */
-			if (w->rlen < n) {
-				if ((ms = remaining_ms(deadline)) == 0)
-					goto timeout;
-				set_timeout(s->fd, SO_RCVTIMEO, ms);
-				shortened = true;
-			}
-			continue;
-		}
-		if (r == 0) {
-			sess_fail(s, E_DROPPED, "connection closed by filter");
-			goto out;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			goto timeout;
-		sess_fail(s, E_DROPPED, "read: %s", strerror(errno));
-		goto out;
-	}
-	rc = 0;
-	goto out;
-timeout:
-	sess_fail(s, E_TIMEOUT, "no reply within %d ms", cfg.timeout_ms);
-out:
-	if (shortened)
-		set_timeout(s->fd, SO_RCVTIMEO, cfg.timeout_ms);
-	return rc;
+	return -1;
 }
 
-/* Read one packet; *data points into the worker's input buffer. */
+/* A failed read, as an error of the session. */
+static void
+read_failed(struct session *s, enum mc_io rc)
+{
+	switch (rc) {
+	case MC_CLOSED:
+		sess_fail(s, E_DROPPED, "connection closed by filter");
+		break;
+	case MC_TIMEOUT:
+		sess_fail(s, E_TIMEOUT, "no reply within %d ms",
+		    cfg.timeout_ms);
+		break;
+	case MC_RESET:
+		sess_fail(s, E_DROPPED, "read: %s", strerror(errno));
+		break;
+	case MC_BADLEN:
+		sess_fail(s, E_PROTOCOL, "bad reply length");
+		break;
+	case MC_NOMEM:
+		sess_fail(s, E_PROTOCOL, "out of memory");
+		break;
+	default:
+		sess_fail(s, E_PROTOCOL, "%s", s->c->why != NULL ? s->c->why :
+		    "protocol error");
+		break;
+	}
+}
+
+/* Read one packet; *data points into the connection's input buffer. */
 static int
 read_packet(struct session *s, unsigned char *cmd, const unsigned char **data,
     size_t *len)
 {
-	struct worker *w = s->w;
-	uint64_t deadline;
-	uint32_t n;
+	enum mc_io rc = mc_read_packet(s->c, cmd, data, len);
 
-	deadline = now_us() + (uint64_t)cfg.timeout_ms * 1000;
-	if (fill(s, 4, deadline) == -1)
-		return -1;
-	memcpy(&n, w->rbuf + w->rpos, sizeof n);
-	n = ntohl(n);
-	if (n < 1 || n > ML_MAX_PACKET) {
-		sess_fail(s, E_PROTOCOL, "bad reply length %" PRIu32, n);
+	if (rc != MC_OK) {
+		read_failed(s, rc);
 		return -1;
 	}
-	if (fill(s, 4 + (size_t)n, deadline) == -1)
-		return -1;
-	*cmd = w->rbuf[w->rpos + 4];
-	*data = w->rbuf + w->rpos + 5;
-	*len = (size_t)n - 1;
-	w->rpos += 4 + (size_t)n;
-	return 0;
-}
-
-/* Take one NUL-terminated string from a reply; -1 if it has none. */
-static int
-take_str(const unsigned char **p, size_t *left, const char **out)
-{
-	const unsigned char *nul;
-
-	if (*left == 0 || (nul = memchr(*p, '\0', *left)) == NULL)
-		return -1;
-	*out = (const char *)*p;
-	*left -= (size_t)(nul - *p) + 1;
-	*p = nul + 1;
 	return 0;
 }
 
@@ -677,50 +355,6 @@ record_code(enum ml_stage stage, const char *text)
 		return;
 	sanitize(buf, sizeof buf, text);
 	st->code_text[stage][code - 400] = strdup(buf);
-}
-
-/* Check the layout of a modification request seen at end of message. */
-static int
-check_mod(unsigned char cmd, const unsigned char *p, size_t len)
-{
-	const char *a, *b;
-
-	switch (cmd) {
-	case SMFIR_ADDHEADER:
-		if (take_str(&p, &len, &a) == -1 ||
-		    take_str(&p, &len, &b) == -1 || *a == '\0')
-			return -1;
-		break;
-	case SMFIR_INSHEADER:
-	case SMFIR_CHGHEADER:
-		if (len < 4)
-			return -1;
-		p += 4;
-		len -= 4;
-		if (take_str(&p, &len, &a) == -1 ||
-		    take_str(&p, &len, &b) == -1 || *a == '\0')
-			return -1;
-		break;
-	case SMFIR_ADDRCPT:
-	case SMFIR_DELRCPT:
-	case SMFIR_QUARANTINE:
-		if (take_str(&p, &len, &a) == -1)
-			return -1;
-		break;
-	case SMFIR_ADDRCPT_PAR:
-	case SMFIR_CHGFROM:
-		if (take_str(&p, &len, &a) == -1)
-			return -1;
-		if (len > 0 && take_str(&p, &len, &b) == -1)
-			return -1;
-		break;
-	case SMFIR_REPLBODY:
-		len = 0;
-		break;
-	default:
-		return -1;
-	}
-	return len == 0 ? 0 : -1;
 }
 
 static enum ml_action
@@ -755,114 +389,57 @@ count_kind(enum ml_stage stage, enum ml_kind k, enum ml_dec d)
 	return d;
 }
 
-/* Read replies until a decision; modifications are only valid at EOM. */
+/* Read replies until a decision (mc_reply_parse() checks each). */
 static enum ml_dec
 read_decision(struct session *s, enum ml_stage stage)
 {
 	const unsigned char *p;
-	const char *text;
 	unsigned char cmd;
 	size_t len;
+	struct mc_reply r;
 
 	for (;;) {
 		if (read_packet(s, &cmd, &p, &len) == -1)
 			return D_ERROR;
-		switch (cmd) {
-		case SMFIR_PROGRESS:
-			if (len != 0)
-				goto trailing;
+		mc_reply_parse((enum mc_stage)stage, cmd, p, len, &r);
+		switch (r.kind) {
+		case MC_K_PROGRESS:
 			atomic_fetch_add(&st->action[A_PROGRESS], 1);
 			continue;
-		case SMFIR_QUARANTINE:
-			if (check_mod(cmd, p, len) == -1)
-				goto malformed;
-			atomic_fetch_add(&st->action[A_QUARANTINE], 1);
-			continue;
-		case SMFIR_REPLYCODE:
-			if (len < 4 || p[len - 1] != '\0' ||
-			    strlen((const char *)p) != len - 1 ||
-			    (p[0] != '4' && p[0] != '5') ||
-			    p[1] < '0' || p[1] > '9' || p[2] < '0' ||
-			    p[2] > '9' ||
-			    (p[3] != ' ' && p[3] != '-' && p[3] != '\0'))
-				goto malformed;
-			text = (const char *)p;
-			record_code(stage, text);
-			s->reply_text = text;
-			return p[0] == '4' ?
-			    count_kind(stage, K_CODE4, D_TEMPFAIL) :
-			    count_kind(stage, K_CODE5, D_REJECT);
-		case SMFIR_ADDHEADER:
-		case SMFIR_INSHEADER:
-		case SMFIR_CHGHEADER:
-		case SMFIR_ADDRCPT:
-		case SMFIR_ADDRCPT_PAR:
-		case SMFIR_DELRCPT:
-		case SMFIR_CHGFROM:
-		case SMFIR_REPLBODY:
-			if (stage != ST_EOM)
-				goto unexpected;
-			if (check_mod(cmd, p, len) == -1)
-				goto malformed;
+		case MC_K_MODIFY:
 			atomic_fetch_add(&st->action[mod_action(cmd)], 1);
-			trace_mod(s, cmd, p);
+			trace_mod(s, &r);
 			if (cmd == SMFIR_ADDHEADER || cmd == SMFIR_INSHEADER)
 				s->hdr_added = true;
 			continue;
-		default:
-			break;
-		}
-		if (len != 0) {
-			switch (cmd) {
-			case SMFIR_CONTINUE:
-			case SMFIR_ACCEPT:
-			case SMFIR_REJECT:
-			case SMFIR_TEMPFAIL:
-			case SMFIR_DISCARD:
-			case SMFIR_SKIP:
-			case SMFIR_SHUTDOWN:
-			case SMFIR_CONN_FAIL:
-				goto trailing;
-			default:
-				goto unexpected;
-			}
-		}
-		switch (cmd) {
-		case SMFIR_CONTINUE:
+		case MC_K_REPLYCODE:
+			record_code(stage, r.text);
+			s->reply_text = r.text;
+			return r.text[0] == '4' ?
+			    count_kind(stage, K_CODE4, D_TEMPFAIL) :
+			    count_kind(stage, K_CODE5, D_REJECT);
+		case MC_K_CONTINUE:
 			return count_kind(stage, K_CONTINUE, D_CONTINUE);
-		case SMFIR_ACCEPT:
+		case MC_K_ACCEPT:
 			return count_kind(stage, K_ACCEPT, D_ACCEPT);
-		case SMFIR_REJECT:
+		case MC_K_REJECT:
 			return count_kind(stage, K_REJECT, D_REJECT);
-		case SMFIR_TEMPFAIL:
+		case MC_K_TEMPFAIL:
 			return count_kind(stage, K_TEMPFAIL, D_TEMPFAIL);
-		case SMFIR_DISCARD:
-			if (stage == ST_CONNECT || stage == ST_HELO)
-				goto unexpected;
+		case MC_K_DISCARD:
 			return count_kind(stage, K_DISCARD, D_DISCARD);
-		case SMFIR_SKIP:
-			/* Only defined for body chunks (xxfi_body). */
-			if (stage != ST_BODY)
-				goto unexpected;
+		case MC_K_SKIP:
 			return count_kind(stage, K_SKIP, D_SKIP);
-		case SMFIR_SHUTDOWN:
+		case MC_K_SHUTDOWN:
 			return count_kind(stage, K_SHUTDOWN, D_SHUTDOWN);
-		case SMFIR_CONN_FAIL:
+		case MC_K_CONNFAIL:
 			return count_kind(stage, K_CONNFAIL, D_CONNFAIL);
 		default:
-			goto unexpected;
+			sess_fail(s, E_PROTOCOL, "%s reply 0x%02x (%zu bytes)",
+			    r.why, cmd, len);
+			return D_ERROR;
 		}
 	}
-trailing:
-	sess_fail(s, E_PROTOCOL, "reply '%c' followed by %zu data bytes",
-	    cmd, len);
-	return D_ERROR;
-malformed:
-	sess_fail(s, E_PROTOCOL, "malformed reply '%c' (%zu bytes)", cmd, len);
-	return D_ERROR;
-unexpected:
-	sess_fail(s, E_PROTOCOL, "unexpected reply 0x%02x", cmd);
-	return D_ERROR;
 }
 
 /* Send what is queued for a stage and, unless told not to, wait. */
@@ -873,17 +450,17 @@ exchange(struct session *s, enum ml_stage stage, bool noreply)
 	uint64_t t0;
 
 	s->stage = stage;
-	wb_end(s->w);
+	mc_end(&s->c->out);
 	atomic_fetch_add(&st->sent[stage], 1);
 	if (noreply)
 		return D_NOREPLY;
-	t0 = now_us();
+	t0 = mc_now_us();
 	if (sess_flush(s) == -1)
 		return D_ERROR;
 	s->reply_text = NULL;
 	d = read_decision(s, stage);
 	if (d != D_ERROR) {
-		uint64_t us = now_us() - t0;
+		uint64_t us = mc_now_us() - t0;
 		char code[4];
 
 		hist_add(&st->lat[stage], us);
@@ -905,52 +482,13 @@ exchange(struct session *s, enum ml_stage stage, bool noreply)
 
 /* ---- macros ---- */
 
-static bool
-in_symlist(const char *list, const char *name)
-{
-	size_t nl = strlen(name), tl;
-	const char *t = list;
-
-	while (*t != '\0') {
-		while (*t == ' ' || *t == ',' || *t == '\t')
-			t++;
-		tl = strcspn(t, " ,\t");
-		if (tl == 0)
-			break;
-		if (tl == nl && strncmp(t, name, nl) == 0)
-			return true;
-		/* "rcpt_addr" in a list means "{rcpt_addr}" */
-		if (nl > 2 && name[0] == '{' && tl == nl - 2 &&
-		    strncmp(t, name + 1, tl) == 0)
-			return true;
-		t += tl;
-	}
-	return false;
-}
-
-/* Queue SMFIC_MACRO for cmd; a negotiated symbol list filters the set. */
+/* Queue SMFIC_MACRO for a stage; a negotiated symbol list filters it. */
 static void
-send_macros(struct session *s, char cmd, int cls, const struct macro *m,
+send_macros(struct session *s, enum ml_stage stage, const struct mc_macro *m,
     size_t n)
 {
-	struct worker *w = s->w;
-	const char *list = s->symlist[cls];
-	size_t i;
-	bool any = false;
-
-	for (i = 0; i < n; i++) {
-		if (list != NULL && !in_symlist(list, m[i].name))
-			continue;
-		if (!any) {
-			wb_begin(w, SMFIC_MACRO);
-			wb_bytes(w, &cmd, 1);
-			any = true;
-		}
-		wb_str(w, m[i].name);
-		wb_str(w, m[i].value);
-	}
-	if (any)
-		wb_end(w);
+	mc_put_macros(&s->c->out, mc_stage[stage].cmd,
+	    s->c->symlist[mc_stage[stage].sym], m, n);
 }
 
 /* ---- one session ---- */
@@ -958,109 +496,35 @@ send_macros(struct session *s, char cmd, int cls, const struct macro *m,
 static int
 sess_connect(struct session *s)
 {
-	int fd, one = 1;
-
 	s->stage = ST_OPEN;
-	fd = socket(cfg.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		sess_fail(s, E_CONNECT, "socket: %s", strerror(errno));
-		return -1;
-	}
-	/* SO_SNDTIMEO bounds connect() too, for unix and TCP sockets. */
-	set_timeout(fd, SO_SNDTIMEO, cfg.timeout_ms);
-	set_timeout(fd, SO_RCVTIMEO, cfg.timeout_ms);
-	while (connect(fd, (struct sockaddr *)&cfg.ss, cfg.sslen) == -1) {
-		if (errno == EINTR)
-			continue;
-		sess_fail(s, errno == EINPROGRESS || errno == EAGAIN ?
-		    E_TIMEOUT : E_CONNECT, "connect %s: %s", cfg.spec,
-		    strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (cfg.tcp)
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-		    sizeof one);
-	s->fd = fd;
-	return 0;
-}
-
-static int
-parse_symlist(struct session *s, const unsigned char *p, size_t len)
-{
-	const char *list;
-	uint32_t cls;
-
-	if ((s->symbuf = malloc(len)) == NULL) {
-		sess_fail(s, E_PROTOCOL, "out of memory");
-		return -1;
-	}
-	memcpy(s->symbuf, p, len);
-	p = (const unsigned char *)s->symbuf;
-	while (len > 0) {
-		if (len < 4)
-			goto bad;
-		memcpy(&cls, p, 4);
-		cls = ntohl(cls);
-		p += 4;
-		len -= 4;
-		if (take_str(&p, &len, &list) == -1)
-			goto bad;
-		if (cls < ML_SMFIM_COUNT)
-			s->symlist[cls] = list;
-	}
-	return 0;
-bad:
-	sess_fail(s, E_PROTOCOL, "malformed macro list in OPTNEG reply");
+	if (mc_connect(s->c, &cfg.addr) == 0)
+		return 0;
+	sess_fail(s, errno == EINPROGRESS || errno == EAGAIN ? E_TIMEOUT :
+	    E_CONNECT, "connect %s: %s", cfg.spec, strerror(errno));
 	return -1;
 }
 
 static int
 sess_optneg(struct session *s, uint64_t t0)
 {
-	struct worker *w = s->w;
-	const unsigned char *p;
-	unsigned char cmd;
-	uint32_t v[3];
-	size_t len;
+	struct mc_conn *c = s->c;
+	enum mc_io rc;
 
-	wb_begin(w, SMFIC_OPTNEG);
-	wb_u32(w, ML_VERSION);
-	wb_u32(w, ML_ACTIONS);
-	wb_u32(w, ML_PROTOCOL);
-	wb_end(w);
+	mc_put_optneg(&c->out);
 	atomic_fetch_add(&st->sent[ST_OPEN], 1);
-	if (sess_flush(s) == -1 || read_packet(s, &cmd, &p, &len) == -1)
+	if (sess_flush(s) == -1)
 		return -1;
-	if (cmd != SMFIC_OPTNEG || len < MILTER_OPTLEN) {
-		sess_fail(s, E_PROTOCOL, "bad OPTNEG reply 0x%02x (%zu bytes)",
-		    cmd, len);
-		return -1;
-	}
-	memcpy(v, p, sizeof v);
-	s->version = ntohl(v[0]);
-	s->actions = ntohl(v[1]);
-	s->pflags = ntohl(v[2]);
-	if (s->version < 2 || s->version > ML_VERSION) {
-		sess_fail(s, E_PROTOCOL, "filter protocol version %" PRIu32,
-		    s->version);
+	if ((rc = mc_read_optneg(c)) != MC_OK) {
+		read_failed(s, rc);
 		return -1;
 	}
-	if ((s->actions & ML_ACTIONS) != s->actions) {
-		sess_fail(s, E_PROTOCOL, "filter wants actions 0x%" PRIx32
-		    " beyond those offered", s->actions);
-		return -1;
-	}
-	if (len > MILTER_OPTLEN &&
-	    parse_symlist(s, p + MILTER_OPTLEN, len - MILTER_OPTLEN) == -1)
-		return -1;
-	hist_add(&st->lat[ST_OPEN], now_us() - t0);
+	hist_add(&st->lat[ST_OPEN], mc_now_us() - t0);
 	if (!atomic_load(&st->have_neg)) {
 		pthread_mutex_lock(&st->lock);
 		if (!atomic_load(&st->have_neg)) {
-			st->neg_version = s->version;
-			st->neg_actions = s->actions;
-			st->neg_protocol = s->pflags;
+			st->neg_version = c->version;
+			st->neg_actions = c->actions;
+			st->neg_protocol = c->pflags;
 			atomic_store(&st->have_neg, true);
 		}
 		pthread_mutex_unlock(&st->lock);
@@ -1114,15 +578,15 @@ pause_session(void)
 static int
 sess_dialogue(struct session *s)
 {
-	struct worker *w = s->w;
+	struct mc_buf *o = &s->c->out;
 	const struct client *cl = s->cl;
 	char hostname[ML_NAME_MAX + 3], under[ML_NAME_MAX + 64];
 	char rcpt[300], from_hdr[80], subj[64], msgid[96];
 	const char *helo, *sp;
-	struct macro m[4];
+	struct mc_macro m[4];
 	enum ml_dec d;
 	size_t i, naccepted = 0;
-	uint32_t pf = s->pflags;
+	uint32_t pf = s->c->pflags;
 	int rc;
 	static const char body[] =
 	    "This is a test message sent by milterload.\r\n"
@@ -1137,17 +601,17 @@ sess_dialogue(struct session *s)
 	snprintf(hostname, sizeof hostname, "[%s]", cl->addr);
 	snprintf(under, sizeof under, "%s [%s]",
 	    cl->name != NULL ? cl->name : "unknown", cl->addr);
-	m[0] = (struct macro){ "j", "mx.milterload.test" };
-	m[1] = (struct macro){ "{daemon_name}", "milterload" };
-	m[2] = (struct macro){ "_", under };
-	m[3] = (struct macro){ "{client_addr}", cl->addr };
-	send_macros(s, SMFIC_CONNECT, ML_SMFIM_CONNECT, m, 4);
+	m[0] = (struct mc_macro){ "j", "mx.milterload.test" };
+	m[1] = (struct mc_macro){ "{daemon_name}", "milterload" };
+	m[2] = (struct mc_macro){ "_", under };
+	m[3] = (struct mc_macro){ "{client_addr}", cl->addr };
+	send_macros(s, ST_CONNECT, m, 4);
 	if ((pf & SMFIP_NOCONNECT) == 0) {
-		wb_begin(w, SMFIC_CONNECT);
-		wb_str(w, cl->name != NULL ? cl->name : hostname);
-		wb_bytes(w, &cl->family, 1);
-		wb_u16(w, (uint16_t)(1024 + s->idx % 64000));
-		wb_str(w, cl->addr);
+		mc_begin(o, SMFIC_CONNECT);
+		mc_put_str(o, cl->name != NULL ? cl->name : hostname);
+		mc_put(o, &cl->family, 1);
+		mc_put_u16(o, (uint16_t)(1024 + s->idx % 64000));
+		mc_put_str(o, cl->addr);
 		d = exchange(s, ST_CONNECT, (pf & SMFIP_NR_CONN) != 0);
 		if (d == D_ERROR)
 			return -1;
@@ -1160,8 +624,8 @@ sess_dialogue(struct session *s)
 	if (cfg.helo_ptr && cl->name != NULL)
 		helo = cl->name;
 	if ((pf & SMFIP_NOHELO) == 0) {
-		wb_begin(w, SMFIC_HELO);
-		wb_str(w, helo);
+		mc_begin(o, SMFIC_HELO);
+		mc_put_str(o, helo);
 		d = exchange(s, ST_HELO, (pf & SMFIP_NR_HELO) != 0);
 		if (d == D_ERROR)
 			return -1;
@@ -1170,12 +634,12 @@ sess_dialogue(struct session *s)
 	}
 
 	/* MAIL */
-	m[0] = (struct macro){ "i", s->qid };
-	m[1] = (struct macro){ "{mail_addr}", "sender@milterload.test" };
-	send_macros(s, SMFIC_MAIL, ML_SMFIM_ENVFROM, m, 2);
+	m[0] = (struct mc_macro){ "i", s->qid };
+	m[1] = (struct mc_macro){ "{mail_addr}", "sender@milterload.test" };
+	send_macros(s, ST_MAIL, m, 2);
 	if ((pf & SMFIP_NOMAIL) == 0) {
-		wb_begin(w, SMFIC_MAIL);
-		wb_str(w, "<sender@milterload.test>");
+		mc_begin(o, SMFIC_MAIL);
+		mc_put_str(o, "<sender@milterload.test>");
 		d = exchange(s, ST_MAIL, (pf & SMFIP_NR_MAIL) != 0);
 		if ((rc = stage_end(d)) != STAGE_ON)
 			return rc;
@@ -1183,16 +647,16 @@ sess_dialogue(struct session *s)
 
 	/* RCPT, each; a rejected one is not counted as accepted. */
 	for (i = 0; i < cfg.nrcpt; i++) {
-		m[0] = (struct macro){ "i", s->qid };
-		m[1] = (struct macro){ "{rcpt_addr}", cfg.rcpt[i] };
-		send_macros(s, SMFIC_RCPT, ML_SMFIM_ENVRCPT, m, 2);
+		m[0] = (struct mc_macro){ "i", s->qid };
+		m[1] = (struct mc_macro){ "{rcpt_addr}", cfg.rcpt[i] };
+		send_macros(s, ST_RCPT, m, 2);
 		if ((pf & SMFIP_NORCPT) != 0) {
 			naccepted++;
 			continue;
 		}
 		snprintf(rcpt, sizeof rcpt, "<%s>", cfg.rcpt[i]);
-		wb_begin(w, SMFIC_RCPT);
-		wb_str(w, rcpt);
+		mc_begin(o, SMFIC_RCPT);
+		mc_put_str(o, rcpt);
 		d = exchange(s, ST_RCPT, (pf & SMFIP_NR_RCPT) != 0);
 		if (d == D_ERROR)
 			return -1;
@@ -1200,7 +664,7 @@ sess_dialogue(struct session *s)
 		 * of its recipients (a filter's verdict, typically). */
 		if (d != D_NOREPLY && (i + 1 == cfg.nrcpt || d == D_ACCEPT ||
 		    d == D_DISCARD || d == D_SHUTDOWN || d == D_CONNFAIL))
-			hist_add(&st->lat[ST_TO_RCPT], now_us() - s->t0);
+			hist_add(&st->lat[ST_TO_RCPT], mc_now_us() - s->t0);
 		if (d == D_SHUTDOWN || d == D_CONNFAIL)
 			return 2;
 		if (d == D_ACCEPT || d == D_DISCARD) {
@@ -1215,10 +679,10 @@ sess_dialogue(struct session *s)
 		return 0;
 
 	/* DATA */
-	m[0] = (struct macro){ "i", s->qid };
-	send_macros(s, SMFIC_DATA, ML_SMFIM_DATA, m, 1);
+	m[0] = (struct mc_macro){ "i", s->qid };
+	send_macros(s, ST_DATA, m, 1);
 	if ((pf & SMFIP_NODATA) == 0) {
-		wb_begin(w, SMFIC_DATA);
+		mc_begin(o, SMFIC_DATA);
 		d = exchange(s, ST_DATA, (pf & SMFIP_NR_DATA) != 0);
 		if ((rc = stage_end(d)) != STAGE_ON)
 			return rc;
@@ -1245,10 +709,10 @@ sess_dialogue(struct session *s)
 	    cfg.date + 1;
 	if ((pf & SMFIP_NOHDRS) == 0) {
 		for (i = 0; i < 5; i++) {
-			send_macros(s, SMFIC_HEADER, ML_SMFIM_EOH, m, 1);
-			wb_begin(w, SMFIC_HEADER);
-			wb_str(w, hdr[i].name);
-			wb_str(w, hdr[i].value);
+			send_macros(s, ST_HEADER, m, 1);
+			mc_begin(o, SMFIC_HEADER);
+			mc_put_str(o, hdr[i].name);
+			mc_put_str(o, hdr[i].value);
 			d = exchange(s, ST_HEADER, (pf & SMFIP_NR_HDR) != 0);
 			if ((rc = stage_end(d)) != STAGE_ON)
 				return rc;
@@ -1257,8 +721,8 @@ sess_dialogue(struct session *s)
 
 	/* EOH */
 	if ((pf & SMFIP_NOEOH) == 0) {
-		send_macros(s, SMFIC_EOH, ML_SMFIM_EOH, m, 1);
-		wb_begin(w, SMFIC_EOH);
+		send_macros(s, ST_EOH, m, 1);
+		mc_begin(o, SMFIC_EOH);
 		d = exchange(s, ST_EOH, (pf & SMFIP_NR_EOH) != 0);
 		if ((rc = stage_end(d)) != STAGE_ON)
 			return rc;
@@ -1266,21 +730,21 @@ sess_dialogue(struct session *s)
 
 	/* BODY: one small chunk; SMFIR_SKIP would skip further chunks. */
 	if ((pf & SMFIP_NOBODY) == 0) {
-		send_macros(s, SMFIC_BODY, ML_SMFIM_EOM, m, 1);
-		wb_begin(w, SMFIC_BODY);
-		wb_bytes(w, body, sizeof body - 1);
+		send_macros(s, ST_BODY, m, 1);
+		mc_begin(o, SMFIC_BODY);
+		mc_put(o, body, sizeof body - 1);
 		d = exchange(s, ST_BODY, (pf & SMFIP_NR_BODY) != 0);
 		if ((rc = stage_end(d)) != STAGE_ON)
 			return rc;
 	}
 
 	/* End of message: modifications, then the final decision. */
-	send_macros(s, SMFIC_BODYEOB, ML_SMFIM_EOM, m, 1);
-	wb_begin(w, SMFIC_BODYEOB);
+	send_macros(s, ST_EOM, m, 1);
+	mc_begin(o, SMFIC_BODYEOB);
 	d = exchange(s, ST_EOM, false);
 	if (d == D_ERROR)
 		return -1;
-	hist_add(&st->lat[ST_TO_EOM], now_us() - s->t0);
+	hist_add(&st->lat[ST_TO_EOM], mc_now_us() - s->t0);
 	if (d == D_SHUTDOWN || d == D_CONNFAIL)
 		return 2;
 	if (s->hdr_added)
@@ -1292,28 +756,17 @@ sess_dialogue(struct session *s)
 static void
 wait_close(struct session *s)
 {
-	unsigned char junk[64];
-	ssize_t r;
-
-	if (s->w->rpos < s->w->rlen) {
-		sess_fail(s, E_PROTOCOL, "unexpected data after the reply");
+	switch (mc_wait_close(s->c)) {
+	case MC_CLOSED:
 		return;
-	}
-	for (;;) {
-		r = recv(s->fd, junk, sizeof junk, 0);
-		if (r == 0 || (r == -1 && errno == ECONNRESET))
-			return;
-		if (r > 0) {
-			sess_fail(s, E_PROTOCOL, "data after QUIT");
-			return;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			sess_fail(s, E_TIMEOUT, "filter did not close after "
-			    "QUIT");
-		else
-			sess_fail(s, E_DROPPED, "read: %s", strerror(errno));
+	case MC_OK:
+		sess_fail(s, E_PROTOCOL, "data after QUIT");
+		return;
+	case MC_TIMEOUT:
+		sess_fail(s, E_TIMEOUT, "filter did not close after QUIT");
+		return;
+	default:
+		sess_fail(s, E_DROPPED, "read: %s", strerror(errno));
 		return;
 	}
 }
@@ -1327,16 +780,13 @@ session_run(struct worker *w, unsigned long idx)
 
 	memset(&s, 0, sizeof s);
 	s.w = w;
+	s.c = &w->c;
 	s.idx = idx;
-	s.fd = -1;
 	s.cl = &cfg.clients[idx % cfg.nclients];
 	snprintf(s.qid, sizeof s.qid, "%010llX", cfg.qid_base + idx);
-	w->wlen = 0;
-	w->woom = false;
-	w->rpos = 0;
-	w->rlen = 0;
+	mc_reset(s.c);
 
-	t0 = now_us();
+	t0 = mc_now_us();
 	s.t0 = t0;
 	if (sess_connect(&s) == -1)
 		return;
@@ -1348,24 +798,22 @@ session_run(struct worker *w, unsigned long idx)
 	if (end <= 1) {
 		s.stage = ST_SESSION;
 		if (end == 0) {
-			wb_begin(w, SMFIC_ABORT);
-			wb_end(w);
+			mc_begin(&s.c->out, SMFIC_ABORT);
+			mc_end(&s.c->out);
 		}
-		wb_begin(w, SMFIC_QUIT);
-		wb_end(w);
+		mc_begin(&s.c->out, SMFIC_QUIT);
+		mc_end(&s.c->out);
 		if (sess_flush(&s) == -1)
 			goto out;
 		wait_close(&s);
 	}
 	if (!s.failed) {
-		hist_add(&st->lat[ST_SESSION], now_us() - t0);
+		hist_add(&st->lat[ST_SESSION], mc_now_us() - t0);
 		atomic_fetch_add(&st->completed, 1);
-		trace(&s, ST_SESSION, "done", now_us() - t0, NULL, NULL);
+		trace(&s, ST_SESSION, "done", mc_now_us() - t0, NULL, NULL);
 	}
 out:
-	if (s.fd != -1)
-		close(s.fd);
-	free(s.symbuf);
+	mc_reset(s.c);
 }
 
 static void *
@@ -1375,15 +823,14 @@ worker_main(void *arg)
 	unsigned long i;
 
 	(void)arg;
-	memset(&w, 0, sizeof w);
+	mc_init(&w.c, cfg.timeout_ms);
 	for (;;) {
 		i = atomic_fetch_add(&next_session, 1);
 		if (i >= cfg.total)
 			break;
 		session_run(&w, i);
 	}
-	free(w.rbuf);
-	free(w.wbuf);
+	mc_free(&w.c);
 	return NULL;
 }
 
@@ -1434,99 +881,6 @@ parse_ulong(const char *s, const char *what, unsigned long min,
 		die("%s must be a number from %lu to %lu: %s", what, min, max,
 		    s);
 	return v;
-}
-
-/* Parse "PORT@HOST" (libmilter) or "HOST:PORT" (Postfix). */
-static void
-parse_inet(const char *rest, int family)
-{
-	char host[INET6_ADDRSTRLEN + 3], port[8];
-	const char *at, *colon;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&cfg.ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&cfg.ss;
-	unsigned long p;
-	size_t hl;
-
-	if ((at = strchr(rest, '@')) != NULL) {
-		if ((size_t)(at - rest) >= sizeof port)
-			die("bad port in %s", cfg.spec);
-		memcpy(port, rest, (size_t)(at - rest));
-		port[at - rest] = '\0';
-		if (strlen(at + 1) >= sizeof host)
-			die("bad host in %s", cfg.spec);
-		strcpy(host, at + 1);
-	} else if ((colon = strrchr(rest, ':')) != NULL &&
-	    family == AF_INET) {
-		if ((size_t)(colon - rest) >= sizeof host ||
-		    strlen(colon + 1) >= sizeof port)
-			die("bad address in %s", cfg.spec);
-		memcpy(host, rest, (size_t)(colon - rest));
-		host[colon - rest] = '\0';
-		strcpy(port, colon + 1);
-	} else {
-		if (strlen(rest) >= sizeof port)
-			die("bad port in %s", cfg.spec);
-		strcpy(port, rest);
-		strcpy(host, family == AF_INET ? "127.0.0.1" : "::1");
-	}
-	p = parse_ulong(port, "port", 1, 65535);
-	hl = strlen(host);
-	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
-		memmove(host, host + 1, hl - 2);
-		host[hl - 2] = '\0';
-	}
-	if (strcmp(host, "localhost") == 0)
-		strcpy(host, family == AF_INET ? "127.0.0.1" : "::1");
-	memset(&cfg.ss, 0, sizeof cfg.ss);
-	if (family == AF_INET) {
-		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-			die("not a loopback IPv4 address: %s", host);
-		if ((ntohl(sin->sin_addr.s_addr) >> 24) != 127)
-			die("refusing non-loopback target %s", host);
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)p);
-		cfg.sslen = sizeof *sin;
-	} else {
-		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
-			die("not a loopback IPv6 address: %s", host);
-		if (!IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr) &&
-		    !(IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) &&
-		    sin6->sin6_addr.s6_addr[12] == 127))
-			die("refusing non-loopback target %s", host);
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)p);
-		cfg.sslen = sizeof *sin6;
-	}
-	cfg.tcp = true;
-}
-
-static void
-parse_socket(const char *spec)
-{
-	struct sockaddr_un *sun = (struct sockaddr_un *)&cfg.ss;
-	const char *path = NULL;
-
-	cfg.spec = spec;
-	if (strncmp(spec, "unix:", 5) == 0)
-		path = spec + 5;
-	else if (strncmp(spec, "local:", 6) == 0)
-		path = spec + 6;
-	else if (spec[0] == '/')
-		path = spec;	/* libmilter takes a bare path as unix */
-	else if (strncmp(spec, "inet:", 5) == 0)
-		parse_inet(spec + 5, AF_INET);
-	else if (strncmp(spec, "inet6:", 6) == 0)
-		parse_inet(spec + 6, AF_INET6);
-	else
-		die("unknown socket type: %s", spec);
-	if (path == NULL)
-		return;
-	if (*path == '\0' || strlen(path) >= sizeof sun->sun_path)
-		die("bad unix socket path: %s", spec);
-	memset(&cfg.ss, 0, sizeof cfg.ss);
-	sun->sun_family = AF_UNIX;
-	strcpy(sun->sun_path, path);
-	cfg.sslen = sizeof *sun;
 }
 
 static void
@@ -1810,7 +1164,7 @@ main(int argc, char *argv[])
 	struct tm tm;
 	time_t now;
 	double d;
-	char *end;
+	char *end, err[200];
 	unsigned i;
 	int ch, rc;
 
@@ -1880,7 +1234,9 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc || socket_spec == NULL)
 		usage();
-	parse_socket(socket_spec);
+	cfg.spec = socket_spec;
+	if (mc_parse_socket(socket_spec, &cfg.addr, err, sizeof err) == -1)
+		die("%s", err);
 	if (cfg.nrcpt == 0)
 		cfg.rcpt[cfg.nrcpt++] = "user@example.test";
 	if (ipfile != NULL) {
@@ -1911,7 +1267,7 @@ main(int argc, char *argv[])
 		die("out of memory");
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, ML_STACK_SIZE);
-	t0 = now_us();
+	t0 = mc_now_us();
 	for (i = 0; i < cfg.conc; i++) {
 		if ((rc = pthread_create(&tid[i], &attr, worker_main, NULL))
 		    != 0) {
@@ -1925,7 +1281,7 @@ main(int argc, char *argv[])
 	cfg.conc = i;
 	for (i = 0; i < cfg.conc; i++)
 		pthread_join(tid[i], NULL);
-	t1 = now_us();
+	t1 = mc_now_us();
 	pthread_attr_destroy(&attr);
 	free(tid);
 

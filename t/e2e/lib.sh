@@ -43,7 +43,7 @@
 # Everything listens on 127.0.0.0/8.
 #
 # Paths come from the environment that "make check" sets (abs_top_srcdir,
-# abs_top_builddir, see t/integration/local.am), else from the script's
+# abs_top_builddir, see t/cli/local.am), else from the script's
 # location and the current directory.  The work directory is created under
 # $TMPDIR (unix socket paths must stay short), removed after success and
 # kept, with its logs printed, after a failure (E2E_KEEP=1 keeps it always).

@@ -35,12 +35,6 @@ ldh(unsigned char c)
 	    (c >= '0' && c <= '9') || c == '-';
 }
 
-static int
-lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
 /* dname.h: one optional trailing dot; labels of 1..63 LDH bytes, not
  * starting or ending with '-'; at most 253 characters; the last label
  * not all digits. */
@@ -71,22 +65,51 @@ model_hostname(const char *s)
 	return !digits;
 }
 
-/* dname.h: ASCII case-insensitive, one trailing dot on either side. */
+/* Two bytes are the same letter in ASCII: equal, or one is the upper-case
+ * letter of the other (no table, no to-lower function, unlike dname.c). */
+static bool
+same_byte(unsigned char x, unsigned char y)
+{
+	return x == y || (x >= 'A' && x <= 'Z' && y == x + ('a' - 'A')) ||
+	    (y >= 'A' && y <= 'Z' && x == y + ('a' - 'A'));
+}
+
+/* At the end of a name: its last byte, or its final dot (the root label,
+ * RFC 1034 3.1: "a.b." and "a.b" name the same host). */
+static bool
+at_end(const char *s)
+{
+	return s[0] == '\0' || (s[0] == '.' && s[1] == '\0');
+}
+
+/*
+ * dname.h: ASCII case-insensitive, one trailing dot on either side.
+ * Written as the wire form compares names, label by label (RFC 1035
+ * 3.1): the same number of labels, each of the same length with the
+ * same letters, and both names ending together.  dname_equal() strips
+ * the dots and compares whole strings instead.
+ */
 static bool
 model_equal(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b), i;
+	size_t la, lb, i;
 
-	if (la > 0 && a[la - 1] == '.')
-		la--;
-	if (lb > 0 && b[lb - 1] == '.')
-		lb--;
-	if (la != lb)
-		return false;
-	for (i = 0; i < la; i++)
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+	for (;;) {
+		la = strcspn(a, ".");
+		lb = strcspn(b, ".");
+		if (la != lb)
 			return false;
-	return true;
+		for (i = 0; i < la; i++)
+			if (!same_byte((unsigned char)a[i],
+			    (unsigned char)b[i]))
+				return false;
+		a += la;
+		b += lb;
+		if (at_end(a) || at_end(b))
+			return at_end(a) && at_end(b);
+		a++;		/* the dot between two labels */
+		b++;
+	}
 }
 
 /* An address from inet_pton(), ::ffff:a.b.c.d folded to IPv4. */

@@ -1,5 +1,5 @@
 # tap.sh - TAP result helpers shared by the shell test suites (bash;
-# sourced by t/integration, t/robust, t/e2e and t/milter lib.sh).
+# sourced by t/cli, t/robust, t/e2e and t/milter lib.sh).
 #
 #	. "$abs_top_srcdir/t/lib/tap.sh"
 #	tap_init NAME			# counters to 0, NAME for the summary

@@ -1,4 +1,4 @@
-# lib.sh - shared by the integration test scripts (bash; sourced).
+# lib.sh - shared by the t/cli test scripts (bash; sourced).
 #
 #	. "$(dirname "$0")/lib.sh"
 #	it_init NAME		# paths, traps, T_DIR; skips (77) without tools
@@ -7,10 +7,10 @@
 #	tap_done		# summary line, exit status (t/lib/tap.sh)
 #
 # Paths come from the environment that "make check" sets (abs_top_srcdir,
-# abs_top_builddir, see t/integration/local.am), else from srcdir and the
+# abs_top_builddir, see t/cli/local.am), else from srcdir and the
 # current directory (automake runs tests in the top build directory).
 # The world and every generated file live in
-# $abs_top_builddir/t/integration/NAME.world, removed after success and
+# $abs_top_builddir/t/cli/NAME.world, removed after success and
 # kept (with nsd's and the fault server's logs) after a failure.
 #
 # RDNS_CHECK_WRAPPER (e.g. "valgrind -q --error-exitcode=3") is put in
@@ -31,11 +31,11 @@ T_DIR=
 it_init()
 {
 	T_NAME=$1
-	T_DIR="$abs_top_builddir/t/integration/$T_NAME.world"
+	T_DIR="$abs_top_builddir/t/cli/$T_NAME.world"
 	tap_init "$T_NAME"
 	. "$abs_top_srcdir/t/dns/world.sh" || tap_bail "cannot read world.sh"
 	msg=$(world_check_tools) || tap_skip_all "$msg"
-	mkdir -p "$abs_top_builddir/t/integration" || tap_bail "mkdir"
+	mkdir -p "$abs_top_builddir/t/cli" || tap_bail "mkdir"
 	trap 'it_cleanup' EXIT
 	trap 'exit 130' INT TERM HUP
 }

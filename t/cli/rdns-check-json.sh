@@ -3,12 +3,12 @@
 # exact JSON line of "rdns-check -j" against the test DNS world.
 #
 # Run one case by hand:  CASES_MATCH=192.0.2.16 make check \
-#	TESTS=t/integration/rdns-check-json.sh   (a grep pattern on the line)
+#	TESTS=t/cli/rdns-check-json.sh   (a grep pattern on the line)
 
 . "$(dirname "$0")/lib.sh" || exit 99
 it_init rdns-check-json
 
-cases="$abs_top_srcdir/t/integration/rdns-check.cases"
+cases="$abs_top_srcdir/t/cli/rdns-check.cases"
 [ -r "$cases" ] || tap_bail "cannot read $cases"
 have_jq=no
 command -v jq >/dev/null 2>&1 && have_jq=yes
