@@ -541,6 +541,17 @@ config_load_daemon(const char *file, bool defaults_if_missing,
 }
 
 void
+config_check_params(const struct config *cf, struct check_params *cp)
+{
+	memset(cp, 0, sizeof *cp);
+	cp->max_ptr_names = cf->max_ptr_names;
+	cp->generic = cf->generic;
+	cp->roles = cf->mail_roles;
+	cp->allow = cf->allow_domains;
+	cp->n_allow = cf->n_allow_domains;
+}
+
+void
 config_resolver_options(const struct config *cf, struct resolver_options *ro)
 {
 	memset(ro, 0, sizeof *ro);

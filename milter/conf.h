@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "checks.h"
 #include "cidr.h"
 #include "resolver.h"
 
@@ -141,6 +142,10 @@ struct config *config_load_daemon(const char *file,
 
 /** Free a config.  NULL is a no-op. */
 void config_free(struct config *cf);
+
+/** The check engine's parameters a config sets (pointers into cf); the
+ * caller adds the resolver (ops, resolver) and the log context. */
+void config_check_params(const struct config *cf, struct check_params *cp);
 
 /** The resolver options a config asks for (pointers into cf). */
 void config_resolver_options(const struct config *cf,

@@ -418,6 +418,25 @@ dname_equal(const char *a, const char *b)
 	return true;
 }
 
+size_t
+dname_lower(const char *name, char buf[DNAME_TEXT_MAX])
+{
+	size_t len, i;
+
+	buf[0] = '\0';
+	if (name == NULL)
+		return 0;
+	len = strnlen(name, DNAME_TEXT_MAX + 1);
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if (len >= DNAME_TEXT_MAX)
+		return 0;		/* over 253 characters */
+	for (i = 0; i < len; i++)
+		buf[i] = ascii_lower(name[i]);
+	buf[len] = '\0';
+	return len;
+}
+
 int
 dname_helo_literal(const char *helo, struct rdns_ip *ip)
 {

@@ -124,4 +124,11 @@ bool dname_equal(const char *a, const char *b);
  */
 int dname_helo_literal(const char *helo, struct rdns_ip *ip);
 
+/**
+ * Lower-case copy of a name without its trailing dot into
+ * buf[DNAME_TEXT_MAX].  @return its length, or 0 (buf "") when name is
+ * NULL, empty or longer than 253 characters.
+ */
+size_t dname_lower(const char *name, char buf[DNAME_TEXT_MAX]);
+
 #endif

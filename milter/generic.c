@@ -122,20 +122,10 @@ is_xdigit(unsigned char c)
 static size_t
 host_part(const char *name, char *buf)
 {
-	size_t len, i;
 	int off;
 
-	buf[0] = '\0';
-	if (name == NULL)
+	if (dname_lower(name, buf) == 0)
 		return 0;
-	len = strnlen(name, DNAME_TEXT_MAX + 1);
-	if (len > 0 && name[len - 1] == '.')
-		len--;
-	if (len >= DNAME_TEXT_MAX)
-		return 0;		/* over 253 characters */
-	for (i = 0; i < len; i++)
-		buf[i] = ascii_lower(name[i]);
-	buf[len] = '\0';
 	/* "host.org.tld": the org domain starts after "host.". */
 	if ((off = orgdomain_offset(buf)) < 2 || buf[off - 1] != '.') {
 		buf[0] = '\0';

@@ -116,12 +116,7 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 		return SMFIS_ACCEPT;
 	}
 	session_log_ctx(s, logctx, sizeof logctx);
-	memset(&cp, 0, sizeof cp);
-	cp.max_ptr_names = cf->max_ptr_names;
-	cp.generic = cf->generic;
-	cp.roles = cf->mail_roles;
-	cp.allow = cf->allow_domains;
-	cp.n_allow = cf->n_allow_domains;
+	config_check_params(cf, &cp);
 	cp.ops = &resolver_unbound_ops;
 	cp.resolver = runtime_resolver(s->rt);
 	cp.log_ctx = logctx;

@@ -84,27 +84,6 @@ orgdomain_offset(const char *name)
 	return -1;
 }
 
-/* Lower-case copy of name without its trailing dot into buf[DNAME_TEXT_MAX].
- * @return its length, or 0 when it is empty or too long. */
-static size_t
-lower_copy(const char *name, char *buf)
-{
-	size_t len, i;
-
-	buf[0] = '\0';
-	if (name == NULL)
-		return 0;
-	len = strnlen(name, DNAME_TEXT_MAX + 1);
-	if (len > 0 && name[len - 1] == '.')
-		len--;
-	if (len >= DNAME_TEXT_MAX)
-		return 0;
-	for (i = 0; i < len; i++)
-		buf[i] = ascii_lower(name[i]);
-	buf[len] = '\0';
-	return len;
-}
-
 int
 orgdomain_of(const char *name, char *out, size_t outlen)
 {
@@ -115,7 +94,7 @@ orgdomain_of(const char *name, char *out, size_t outlen)
 	if (out == NULL || outlen == 0)
 		return -1;
 	out[0] = '\0';
-	if ((len = lower_copy(name, buf)) == 0 ||
+	if ((len = dname_lower(name, buf)) == 0 ||
 	    (off = orgdomain_offset(buf)) < 0)
 		return -1;
 	if (len - (size_t)off >= outlen)
@@ -130,7 +109,7 @@ orgdomain_list_match(char *const *list, size_t n, const char *name)
 	char buf[DNAME_TEXT_MAX];
 	size_t len, dlen, i;
 
-	if (list == NULL || (len = lower_copy(name, buf)) == 0)
+	if (list == NULL || (len = dname_lower(name, buf)) == 0)
 		return false;
 	for (i = 0; i < n; i++) {
 		const char *d = list[i];

@@ -334,12 +334,7 @@ run_check(const struct config *cf, const struct args *a,
 		fprintf(stderr, "rdns-check: resolver: %s\n", err);
 		return EX_CONFIG_;
 	}
-	memset(&cp, 0, sizeof cp);
-	cp.max_ptr_names = cf->max_ptr_names;
-	cp.generic = cf->generic;
-	cp.roles = cf->mail_roles;
-	cp.allow = cf->allow_domains;
-	cp.n_allow = cf->n_allow_domains;
+	config_check_params(cf, &cp);
 	cp.ops = &resolver_unbound_ops;
 	cp.resolver = res;
 	check_deadline_in(&deadline, a->timeout >= 0 ? a->timeout :

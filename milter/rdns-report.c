@@ -247,6 +247,23 @@ policy_wanted(struct lp_span p)
 	    strncasecmp(p.p, R.only_policy, p.n) == 0);
 }
 
+/* The policy and check slots of a decision line, counting it as filtered
+ * out (--policy) or garbage when it has none.  @return 0, or -1. */
+static int
+slot_of(const struct lp_line *l, int *pi, int *ci)
+{
+	if (!policy_wanted(l->policy)) {
+		R.filtered++;
+		return -1;
+	}
+	if ((*ci = check_index(l->check)) < 0 ||
+	    (*pi = policy_index(l->policy)) < 0) {
+		R.garbage++;
+		return -1;
+	}
+	return 0;
+}
+
 static void
 take(const char *line, size_t len)
 {
@@ -288,30 +305,14 @@ take(const char *line, size_t len)
 	case LP_SUMMARY:
 		R.summaries++;
 		R.checked++;
-		if (!l.refused)
+		if (!l.refused || slot_of(&l, &pi, &ci) == -1)
 			return;
-		if (!policy_wanted(l.policy)) {
-			R.filtered++;
-			return;
-		}
-		if ((ci = check_index(l.check)) < 0 ||
-		    (pi = policy_index(l.policy)) < 0) {
-			R.garbage++;
-			return;
-		}
 		R.pol[pi].c[ci].msgs[l.dry_run ? M_DRY : M_ENF]++;
 		return;
 	case LP_RCPT:
 		R.rcpt_lines++;
-		if (!policy_wanted(l.policy)) {
-			R.filtered++;
+		if (slot_of(&l, &pi, &ci) == -1)
 			return;
-		}
-		if ((ci = check_index(l.check)) < 0 ||
-		    (pi = policy_index(l.policy)) < 0) {
-			R.garbage++;
-			return;
-		}
 		mode = l.dry_run ? M_DRY : M_ENF;
 		R.pol[pi].c[ci].rcpts[mode]++;
 		/* The MTA's name for the client is its verified name
