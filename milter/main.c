@@ -471,7 +471,7 @@ open_socket(const struct config *cf, struct start *st)
 		log_msg(LOG_ERR, "bad socket specification: %s", st->sock);
 		return EXIT_CONFIG;
 	}
-	if (milter_register() == -1) {
+	if (milter_register(socket_path(st->sock) != NULL) == -1) {
 		log_msg(LOG_ERR, "smfi_register failed");
 		return EXIT_SOFTWARE;
 	}

@@ -33,6 +33,18 @@ static char macro_i[] = "i";
 static char macro_auth[] = "{auth_authen}";
 static char milter_name[] = "rdns-milter";
 
+/* Whether to ask for no reply to HELO and headers (milter_register()). */
+static bool negotiate_no_reply;
+
+/* The answer of a HELO or header callback: "no reply" when that was
+ * negotiated (SMFIS_CONTINUE would make libmilter log a complaint), else
+ * "continue" (SMFIS_NOREPLY would leave the MTA waiting). */
+static sfsistat
+no_reply(void)
+{
+	return negotiate_no_reply ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
 static struct session *
 get_session(SMFICTX *ctx)
 {
@@ -135,15 +147,15 @@ cb_helo(SMFICTX *ctx, char *helohost)
 {
 	struct session *s = get_session(ctx);
 
-	/* SMFIP_NR_HELO (cb_negotiate()): never a reply. */
+	/* SMFIP_NR_HELO on a unix socket (cb_negotiate()). */
 	if (s == NULL || helohost == NULL)
-		return SMFIS_NOREPLY;
+		return no_reply();
 	snprintf(s->helo, sizeof s->helo, "%s", helohost);
 	s->have_helo = true;
 	update_log_ctx(s);
 	if (s->cs != NULL && !s->have_result)
 		check_session_helo(s->cs, helohost);
-	return SMFIS_NOREPLY;
+	return no_reply();
 }
 
 static sfsistat
@@ -238,15 +250,15 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct session *s = get_session(ctx);
 
-	/* SMFIP_NR_HDR (cb_negotiate()): never a reply. */
+	/* SMFIP_NR_HDR on a unix socket (cb_negotiate()). */
 	if (s == NULL || name == NULL || value == NULL)
-		return SMFIS_NOREPLY;
+		return no_reply();
 	if (!str_ieq(name, AR_FIELD))
-		return SMFIS_NOREPLY;
+		return no_reply();
 	/* smfi_chgheader() counts fields of one name from 1. */
 	s->n_ar++;
 	if (s->trusted || s->authenticated)
-		return SMFIS_NOREPLY;
+		return no_reply();
 	if (authres_is_ours(value, s->rt->cf->authserv_id)) {
 		if (s->n_forged < SESSION_MAX_FORGED)
 			s->forged[s->n_forged++] = s->n_ar;
@@ -255,7 +267,7 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 			    "fields; the rest stay", SESSION_MAX_FORGED,
 			    AR_FIELD);
 	}
-	return SMFIS_NOREPLY;
+	return no_reply();
 }
 
 static sfsistat
@@ -373,10 +385,11 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	/* libmilter starts *pf1 with SMFIP_NO* for every NULL callback. */
 	proto = *pf1 | SMFIP_NOBODY | SMFIP_NOEOH | SMFIP_NODATA |
 	    SMFIP_NOUNKNOWN;
-	/* No reply for HELO and headers: libmilter offers these even to an
-	 * MTA without them (it then answers "continue" itself), so the
-	 * callbacks can always return SMFIS_NOREPLY. */
-	proto |= f1 & (SMFIP_NR_HELO | SMFIP_NR_HDR);
+	/* No reply for HELO and headers (on a unix socket only, see
+	 * milter_register()): libmilter offers these even to an MTA without
+	 * them, and then answers "continue" itself (see no_reply()). */
+	if (negotiate_no_reply)
+		proto |= f1 & (SMFIP_NR_HELO | SMFIP_NR_HDR);
 	/* Only what the MTA offers (libmilter itself drops NODATA and
 	 * NOUNKNOWN for an MTA without them). */
 	*pf1 = proto & (f1 | SMFIP_NODATA | SMFIP_NOUNKNOWN);
@@ -416,7 +429,8 @@ static struct smfiDesc rdns_desc = {
 };
 
 int
-milter_register(void)
+milter_register(bool no_reply_ok)
 {
+	negotiate_no_reply = no_reply_ok;
 	return smfi_register(rdns_desc) == MI_SUCCESS ? 0 : -1;
 }

@@ -161,12 +161,18 @@ rb_wait_socket()
 # Is $1 a unix socket on which a milter answers OPTNEG?
 rb_connectable()
 {
-	[ -S "$1" ] &&
-	    "$RB_FAULT" -s "unix:$1" -t 2 -D optneg >/dev/null 2>&1
+	case $1 in
+	inet:*|inet6:*)
+		"$RB_FAULT" -s "$1" -t 2 -D optneg >/dev/null 2>&1 ;;
+	*)
+		[ -S "$1" ] &&
+		    "$RB_FAULT" -s "unix:$1" -t 2 -D optneg >/dev/null 2>&1 ;;
+	esac
 }
 
 # rb_start CONF [SOCKETSPEC]: start the daemon in the foreground with CONF
-# (and -p SOCKETSPEC if given); sets RB_PID and RB_SOCK (the path), log in
+# (and -p SOCKETSPEC if given); sets RB_PID and RB_SOCK (the path, or the
+# inet: spec of a TCP socket), log in
 # R_DIR/milter.N.log.  Returns 1 if it does not come up.
 rb_start()
 {
