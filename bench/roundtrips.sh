@@ -47,7 +47,8 @@
 # Prints a markdown table of medians (min-max) per size, also written to
 # BENCH_WORK/roundtrips.md.  BENCH_RUNS defaults to 5 here (1 with
 # BENCH_QUICK=1, which also sends fewer messages: a smoke test of about
-# 2 minutes); BENCH_RUNS=0 runs only the counting pass.
+# 2 minutes; 5 runs take about 12); BENCH_RUNS=0 runs only the counting
+# pass.
 set -u
 
 if [ -z "${BENCH_RUNS:-}" ]; then
