@@ -1,7 +1,8 @@
 # common.sh - shared code of the benchmark scripts (bash library).
 #
 # Sourced by bench/run-all.sh, bench/warm.sh, bench/cold.sh,
-# bench/postfix.sh and bench/memory.sh.  See bench/README.md.
+# bench/postfix.sh, bench/roundtrips.sh and bench/memory.sh (the Postfix
+# instance of the last two is in bench/pflib.sh).  See bench/README.md.
 #
 #	. "$srcdir/bench/common.sh"
 #	bench_init BUILDDIR		# paths, work directory, tools
@@ -260,15 +261,19 @@ bench_rdns_start()
 	    bench_die "rdns-milter did not start, see $3"
 }
 
-# bench_null_start SPEC LOG: start nullmilter; sets NULL_PID.
+# bench_null_start SPEC LOG [OPTION...]: start nullmilter (with its
+# OPTIONs, e.g. -Z or -M); sets NULL_PID.
 bench_null_start()
 {
-	case $1 in unix:*) rm -f "${1#unix:}" ;; esac
-	"$NULLMILTER" -p "$1" >>"$2" 2>&1 </dev/null &
+	local spec=$1 log=$2
+
+	shift 2
+	case $spec in unix:*) rm -f "${spec#unix:}" ;; esac
+	"$NULLMILTER" -p "$spec" "$@" >>"$log" 2>&1 </dev/null &
 	NULL_PID=$!
 	bench_track "$NULL_PID"
-	bench_wait_socket "$1" "$NULL_PID" ||
-	    bench_die "nullmilter did not start, see $2"
+	bench_wait_socket "$spec" "$NULL_PID" ||
+	    bench_die "nullmilter did not start, see $log"
 }
 
 # bench_delay_start RTT_MS: start dnsdelay in front of nsd; sets

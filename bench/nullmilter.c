@@ -20,6 +20,17 @@
  *			"NNN [X.Y.Z] text" (4xx tempfails, 5xx rejects).
  *			May be given once per stage.  A stage with an action
  *			is never skipped or negotiated without reply.
+ *	-Z		"zero callbacks": register no callback at all and
+ *			ask for no action, the protocol's own minimum.
+ *			libmilter then asks the MTA to skip every step it
+ *			can (SMFIP_NO*), so the MTA only negotiates, sends
+ *			what it cannot skip and QUIT.  Only with -D.
+ *	-M		"shaped": register only connect, helo, data and eom
+ *			(no negotiate callback; libmilter asks the MTA to
+ *			skip the rest) and insert "X-Null: yes" at end of
+ *			message: the do-nothing filter that needs only what
+ *			a connection check with a header needs (issue 13).
+ *			Implies -H; not with -N, -S or -a.
  *	-D		leave Nagle's algorithm on for TCP sockets.
  *	-v		print every callback with its arguments and macros
  *			on stderr (for checking an MTA or milterload).
@@ -83,6 +94,7 @@ struct nm_action {
 
 static struct nm_action nm_act[NM_COUNT];
 static bool opt_header, opt_noreply, opt_skip, opt_nagle, opt_verbose;
+static bool opt_zero, opt_shaped, opt_action;
 
 /* Session flags live in the private pointer as the address of a token. */
 static char nm_tok_plain, nm_tok_skip;
@@ -325,11 +337,32 @@ nm_set_nodelay(void)
 	return n;
 }
 
+/* The default: every callback Postfix can drive. */
+static void
+nm_register_all(struct smfiDesc *desc)
+{
+	desc->xxfi_connect = nm_connect;
+	desc->xxfi_helo = nm_helo;
+	desc->xxfi_envfrom = nm_envfrom;
+	desc->xxfi_envrcpt = nm_envrcpt;
+	desc->xxfi_header = nm_header;
+	desc->xxfi_eoh = nm_eoh;
+	desc->xxfi_body = nm_body;
+	desc->xxfi_eom = nm_eom;
+	desc->xxfi_abort = nm_abort;
+	desc->xxfi_close = nm_close;
+	desc->xxfi_unknown = nm_unknown;
+	desc->xxfi_data = nm_data;
+	desc->xxfi_negotiate = nm_negotiate;
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: nullmilter -p SOCKET [-H] [-N] [-S] [-D] [-v] "
-	    "[-a STAGE=ACTION]...\n");
+	    "[-a STAGE=ACTION]...\n"
+	    "       nullmilter -p SOCKET -Z [-D]\n"
+	    "       nullmilter -p SOCKET -M [-D] [-v]\n");
 	exit(EX_USAGE_CODE);
 }
 
@@ -392,7 +425,7 @@ main(int argc, char *argv[])
 	char *sock = NULL;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "a:DHhNp:Sv")) != -1) {
+	while ((ch = getopt(argc, argv, "a:DHhMNp:SvZ")) != -1) {
 		switch (ch) {
 		case 'a':
 			if (nm_parse_action(optarg) == -1) {
@@ -400,12 +433,16 @@ main(int argc, char *argv[])
 				    optarg);
 				usage();
 			}
+			opt_action = true;
 			break;
 		case 'D':
 			opt_nagle = true;
 			break;
 		case 'H':
 			opt_header = true;
+			break;
+		case 'M':
+			opt_shaped = true;
 			break;
 		case 'N':
 			opt_noreply = true;
@@ -419,30 +456,37 @@ main(int argc, char *argv[])
 		case 'v':
 			opt_verbose = true;
 			break;
+		case 'Z':
+			opt_zero = true;
+			break;
 		default:
 			usage();
 		}
 	}
 	if (sock == NULL || optind != argc)
 		usage();
+	if (opt_zero && (opt_shaped || opt_header || opt_noreply ||
+	    opt_skip || opt_action || opt_verbose))
+		usage();
+	if (opt_shaped && (opt_noreply || opt_skip || opt_action))
+		usage();
+	if (opt_shaped)
+		opt_header = true;
 
 	memset(&desc, 0, sizeof desc);
 	desc.xxfi_name = nm_name;
 	desc.xxfi_version = SMFI_VERSION;
 	desc.xxfi_flags = opt_header ? SMFIF_ADDHDRS : 0;
-	desc.xxfi_connect = nm_connect;
-	desc.xxfi_helo = nm_helo;
-	desc.xxfi_envfrom = nm_envfrom;
-	desc.xxfi_envrcpt = nm_envrcpt;
-	desc.xxfi_header = nm_header;
-	desc.xxfi_eoh = nm_eoh;
-	desc.xxfi_body = nm_body;
-	desc.xxfi_eom = nm_eom;
-	desc.xxfi_abort = nm_abort;
-	desc.xxfi_close = nm_close;
-	desc.xxfi_unknown = nm_unknown;
-	desc.xxfi_data = nm_data;
-	desc.xxfi_negotiate = nm_negotiate;
+	if (opt_zero) {
+		/* No callback at all: libmilter skips every step. */
+	} else if (opt_shaped) {
+		desc.xxfi_connect = nm_connect;
+		desc.xxfi_helo = nm_helo;
+		desc.xxfi_data = nm_data;
+		desc.xxfi_eom = nm_eom;
+	} else {
+		nm_register_all(&desc);
+	}
 
 	if (smfi_setconn(sock) != MI_SUCCESS) {
 		fprintf(stderr, "nullmilter: bad socket: %s\n", sock);
