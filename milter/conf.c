@@ -85,6 +85,9 @@ report(config_error_fn *errfn, void *arg, const char *msg)
 }
 
 /* Report "FILE:LINE: message". */
+static void vperr(struct parse *p, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 vperr(struct parse *p, const char *fmt, va_list ap)
 {

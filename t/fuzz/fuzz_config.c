@@ -133,7 +133,6 @@ check_config(const struct config *cf, const uint8_t *data, size_t size)
 	char dom[64];
 	size_t i, j, n;
 
-	FUZZ_ASSERT(cf->refcnt == 1);
 	FUZZ_ASSERT(cf->authserv_id != NULL);
 	FUZZ_ASSERT(strlen(cf->authserv_id) <= CHECK_VALUE_MAX);
 	FUZZ_ASSERT(str_is_token(cf->authserv_id));
