@@ -393,6 +393,16 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	/* Only what the MTA offers (libmilter itself drops NODATA and
 	 * NOUNKNOWN for an MTA without them). */
 	*pf1 = proto & (f1 | SMFIP_NODATA | SMFIP_NOUNKNOWN);
+	/* Over TCP, every stage is sent and answered, as before: Postfix sets
+	 * no TCP_NODELAY, and a step it sends without waiting for an answer
+	 * (a skipped stage's macros included) holds its next small write
+	 * for the milter's delayed ACK, about 40 ms per message
+	 * (bench/roundtrips.sh). */
+	if (!negotiate_no_reply) {
+		*pf1 &= ~(unsigned long)(SMFIP_NOBODY | SMFIP_NOEOH |
+		    SMFIP_NODATA | SMFIP_NOUNKNOWN);
+		return SMFIS_CONTINUE;
+	}
 	*pf2 = 0;
 	*pf3 = 0;
 	if ((f0 & SMFIF_SETSYMLIST) != 0) {
