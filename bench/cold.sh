@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # cold.sh BUILDDIR - cold cache behind a DNS round-trip time.
 #
 # bench/dnsdelay sits between libunbound and the world's nsd and adds a

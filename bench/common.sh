@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # common.sh - shared code of the benchmark scripts (bash library).
 #
 # Sourced by bench/run-all.sh, bench/warm.sh, bench/cold.sh,

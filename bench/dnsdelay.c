@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dnsdelay - a DNS relay on 127.0.0.1 that adds a fixed round-trip time.
  *

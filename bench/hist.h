@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * hist.h - a log-linear histogram of microseconds, shared by threads
  * (atomic counters, no lock), for bench/milterload.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # memory.sh BUILDDIR - RSS and threads at 1,000 sessions, and over 100,000.
 #
 # 1. rdns-milter and bench/nullmilter (warm cache) each get 1,000

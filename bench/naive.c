@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * naive - a sequential reverse-DNS check, the baseline for the cold-cache
  * benchmark.

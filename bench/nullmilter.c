@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * nullmilter - a libmilter filter that does nothing, to measure the floor.
  *

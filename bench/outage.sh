@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # outage.sh BUILDDIR - a DNS outage must not starve healthy sessions.
 #
 # rdns-milter answers a callback that needs a verdict (RCPT under a

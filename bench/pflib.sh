@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # pflib.sh - a private Postfix instance for the benchmarks (bash library).
 #
 # Sourced after bench/common.sh by bench/postfix.sh and bench/roundtrips.sh

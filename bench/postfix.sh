@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # postfix.sh BUILDDIR - end to end through a private Postfix instance.
 #
 # A private Postfix (its own config and queue directories under

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # report.sh BUILDDIR [SIZE_MB] - rdns-report throughput on a large log.
 #
 # Builds a syslog-format log of SIZE_MB megabytes (default 1024) from the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # roundtrips.sh BUILDDIR - what each milter shape costs Postfix per message
 # (issue 13), by message size.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # run-all.sh BUILDDIR [PART...] - the whole benchmark suite, one table.
 #
 # From a fresh clone, after the build (and "make t/tools/dns-fault"):

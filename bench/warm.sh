@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # warm.sh BUILDDIR - warm cache: rdns-milter against the do-nothing milter.
 #
 # milterload drives rdns-milter and bench/nullmilter in turn (same run,

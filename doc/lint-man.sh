@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # Every man page must format with groff -mandoc -ww without a warning.
 #
 # The pages are linted as a distribution installs them (/etc, /usr/sbin,

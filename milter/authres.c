@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * authres.c - RFC 8601 Authentication-Results: writing ours, finding
  * forged ones (SPEC 3.1).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * authres.h - RFC 8601 Authentication-Results: writing ours, finding forged.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * checks.c - the reverse-DNS check engine (SPEC 2).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * checks.h - the reverse-DNS check engine (SPEC 2).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * checks_int.h - the check engine's session, shared by checks.c (lookups
  * and their answers) and checks_verdict.c (the verdicts computed from

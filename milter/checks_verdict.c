@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * checks_verdict.c - the verdicts (RFC 8601 iprev, x-ptr, generic, HELO
  * alignment) computed from what a check session's lookups answered, and

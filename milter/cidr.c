@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * cidr.c - address blocks (TrustedNetworks): parsing and membership.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conf.c - rdns-milter.conf: the key table, the line parser and the
  * loaders.  The value of each key is parsed in conf_keys.c, the Policy

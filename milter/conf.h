@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conf.h - rdns-milter.conf: key table, parser, immutable snapshots.
  *

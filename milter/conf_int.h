@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conf_int.h - what conf.c and conf_policy.c share; not for other modules
  * (the unit tests of the configuration use it too).

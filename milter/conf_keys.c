@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conf_keys.c - the value of each rdns-milter.conf key (SPEC 4): the
  * handlers the key table in conf.c points to, and the value parsers they

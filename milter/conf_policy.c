@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * conf_policy.c - the Policy grammar and lookup (SPEC 4, 3.2).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dname.c - pure name and address code: client addresses, reverse names,
  * PTR rdata decoding, hostname syntax, HELO literals, name comparison.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * generic.h - does a forward-confirmed name look generic/dynamic?
  *

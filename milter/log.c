@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * log.c - the logging facade: syslog, plus stderr in foreground mode.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * logparse.h - parse one rdns-milter log line (for rdns-report).
  *

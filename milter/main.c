@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rdns-milter - reverse-DNS checks for Postfix and Sendmail (SPEC 1-5).
  *

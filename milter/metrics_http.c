@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * metrics_http.c - the Prometheus endpoint: GET /metrics over HTTP.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * orgdomain.c - organizational domains (Public Suffix List) and domain
  * lists; the contract is in orgdomain.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * orgdomain.h - organizational domains (Public Suffix List) and domain
  * lists.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy.c - from check results and a Policy to an action and a reply
  * (SPEC 3.2).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rdns-check - run rdns-milter's reverse-DNS checks for one IP from the
  * command line (SPEC 5).

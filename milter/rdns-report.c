@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rdns-report - summarise rdns-milter log lines: what each policy refused
  * or would refuse (SPEC 5, rdns-report(1)).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * resolver.c - libunbound in threaded asynchronous mode, one delivery thread.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * runtime.c - the runtime snapshots: a configuration and the resolver
  * built for it, published for new connections, reference counted.

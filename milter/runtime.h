@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * runtime.h - the runtime snapshot (configuration + resolver) each
  * connection runs with.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # dns-world.sh - the test DNS world itself (t/dns/world.sh), checked with
 # drill and ldns-verify-zone only, so that a broken world is told apart
 # from a broken rdns-check: it starts fast, serves every zone in the

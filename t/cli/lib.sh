@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # lib.sh - shared by the t/cli test scripts (bash; sourced).
 #
 #	. "$(dirname "$0")/lib.sh"

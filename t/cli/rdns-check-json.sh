@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # rdns-check-json.sh - every case of rdns-check.cases: exit status and the
 # exact JSON line of "rdns-check -j" against the test DNS world.
 #

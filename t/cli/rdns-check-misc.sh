@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # rdns-check-misc.sh - rdns-check: the DNS timeout is kept (wall time),
 # MaxPTRNames, JSON escaping of control bytes, usage and configuration
 # errors (exit 64 and 78).

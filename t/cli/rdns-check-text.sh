@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # rdns-check-text.sh - the human-readable report of rdns-check (no -j):
 # same exit status as with -j, the PTR names and DNSSEC status are shown,
 # hints for what to fix, and hostile PTR bytes never reach the terminal.

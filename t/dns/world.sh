@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # world.sh - a private DNS world on 127.0.0.1 for the tests (bash library).
 #
 # Usage (from a test script run by "make check"):

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # coexist.sh - rdns-milter beside Debian's OpenDKIM and OpenDMARC.
 #
 # One private Postfix (t/e2e/site.sh) with three milters: rdns-milter,

@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: BSD-2-Clause
 # dns-refuse.pl - the only name server an MTA under test can see.
 #
 #	perl dns-refuse.pl ADDR LOGFILE WATCHPID

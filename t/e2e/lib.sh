@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # lib.sh - shared by the t/e2e/*.sh tests (bash; sourced, not run).
 #
 # End-to-end tests: the real daemon (milter/rdns-milter) behind a real MTA,

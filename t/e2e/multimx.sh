@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # multimx.sh - two MX hosts, one site resolver (rdns-milter(8), "SEVERAL
 # MX HOSTS").
 #

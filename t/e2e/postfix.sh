@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # postfix.sh - rdns-milter behind a private Postfix instance.
 #
 # Its own config_directory, queue_directory and data_directory in the work

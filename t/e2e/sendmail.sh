@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # sendmail.sh - rdns-milter behind Sendmail.
 #
 # Debian's sendmail cannot be installed beside Postfix, so the test

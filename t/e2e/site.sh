@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # site.sh - a mail site for the t/e2e tests: a site resolver and private
 # Postfix instances (bash; sourced after lib.sh, used after e2e_world,
 # e2e_sink_start and e2e_ns_start).

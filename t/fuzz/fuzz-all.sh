@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # fuzz-all.sh SECONDS [NAME...]
 #
 # Fuzz every target (or the NAMEs given: config hostname wire reverse

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_authres.c - libFuzzer target: the Authentication-Results value
  * (authres_format) for any check result, and the recognition of

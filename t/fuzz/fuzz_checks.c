@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_checks.c - libFuzzer target: the check engine (checks.c) fed DNS
  * answers as libunbound hands them over, through the fake resolver.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_config.c - libFuzzer target: rdns-milter.conf text through the
  * parser (config_load_string), as "rdns-milter -n" and a reload read it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_generic.c - libFuzzer target: the generic-name judgement
  * (generic_match with the built-in patterns, generic_embeds_ip) on a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_hostname.c - libFuzzer target: the text that reaches rdns-milter
  * from the SMTP client and the configuration: host names (HELO, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_logparse.c - libFuzzer target: rdns-report's line parser
  * (lp_parse) on any bytes, and lp_parse_time on the same bytes as a

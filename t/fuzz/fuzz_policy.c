@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_policy.c - libFuzzer target: policy decisions and SMTP reply
  * texts (policy_decide) for any check result and any Policy, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_reverse.c - libFuzzer target: client addresses and their reverse
  * lookup names (dname_reverse, dname_ip_from_sockaddr, dname_ip_str,

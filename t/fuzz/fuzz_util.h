@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_util.h - shared helpers of the libFuzzer targets in t/fuzz.
  *

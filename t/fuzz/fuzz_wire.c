@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_wire.c - libFuzzer target: PTR rdata as libunbound hands it over
  * (uncompressed wire format, RFC 1035 3.1) through dname_from_wire().

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run-corpus.sh BINARY CORPUS-DIR
 #
 # Regression test for one libFuzzer target: run BINARY once on every file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milterclient.c - the MTA side of the milter protocol, for the test and
  * bench tools (see milterclient.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milterclient.h - the MTA side of the milter protocol (version 6), for
  * the test and bench tools (bench/milterload, t/tools/milterfault).

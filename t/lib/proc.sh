@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # proc.sh - waiting for and stopping the processes of a shell test (bash;
 # sourced by the t/*/lib.sh that start daemons).
 #

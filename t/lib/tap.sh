@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tap.sh - TAP result helpers shared by the shell test suites (bash;
 # sourced by t/cli, t/robust, t/e2e and t/milter lib.sh).
 #

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- abort.lua - sessions that end at every stage (up to after EOM), three
 -- ways: an abrupt hang-up ("drop"), a polite QUIT ("quit"), and an
 -- SMFIC_ABORT followed by a clean second transaction on the same

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # abort.sh - sessions ending at every stage (hang-up, QUIT, abort + new
 # transaction), hang-ups while DNS is black-holed (also during a RCPT
 # waiting for its verdict), then a healthy session: the daemon stays up,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # cli.sh - the command line of rdns-milter (SPEC 4, 5): -V, -h, usage
 # errors (exit 64), -n on good and broken configurations (exit 0 / 1,
 # "FILE:LINE: message" on stderr), and a daemon that cannot start (bad

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- concurrency.lua - one session of concurrency.sh: connect from $MT_IP
 -- (black-holed DNS), HELO, MAIL (macro i = $MT_QID), RCPT to a domain
 -- whose policy needs a verdict (451 4.7.25 at the deadline), QUIT.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # concurrency.sh - many connections waiting for black-holed DNS at the
 # same time: rounds of simultaneous sessions, each of which must get its
 # RCPT answered (451 4.7.25, temperror=tempfail) and none may hang.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- corpus.lua - one session per row of t/corpus/realworld.txt (issue 11):
 -- HELO as the row says, one recipient <ROW@corpus.example> (ROW: the
 -- kind and its row number, s001, g007, f002), which must be accepted for

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # corpus.sh - real-world senders and generic names (issue 11) under the
 # strictest policy.  t/corpus/realworld.txt lists real senders' addresses
 # with their PTR and HELO names, real generic pool names and forged

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- dryrun.lua - DryRun yes decides as usual but never refuses (SPEC 4);
 -- ExemptRecipients replaces the default list.  MT_PHASE 1: DryRun yes;
 -- 2: DryRun no, ExemptRecipients hostmaster.  dryrun.sh compares the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # dryrun.sh - DryRun yes: decisions are made and logged as
 # "action=reject(dry-run)" / "tempfail(dry-run)" but every recipient is
 # accepted and the header is still added (SPEC 4); ExemptRecipients

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- forged.lua - existing Authentication-Results fields with our
 -- authserv-id are deleted at their original index (SPEC 3.1, RFC 8601 5),
 -- others stay.  forged.sh compares the exact EOM actions (indices) from

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # forged.sh - forged Authentication-Results removal (SPEC 3.1): fields
 # whose authserv-id is ours (any case, comments before it, a version
 # after it, folded, quoted) are deleted with smfi_chgheader at their

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- header.lua - the Authentication-Results header for each kind of client
 -- (SPEC 3.1).  Every case is one connection with one message; the header
 -- value is appended to $MT_GOT as "== case" + the field, which header.sh

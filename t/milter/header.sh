@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # header.sh - the Authentication-Results header (SPEC 3.1) and the summary
 # log line (SPEC 3.3) for each kind of client: secure, insecure, no PTR,
 # not confirming, generic, bogus, SERVFAIL, IPv6, IPv4-mapped, HELO

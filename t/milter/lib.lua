@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- lib.lua - helpers for the t/milter/*.lua miltertest scripts.
 --
 -- A script starts with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # lib.sh - shared by the t/milter/*.sh tests (bash; sourced, not run).
 #
 # Each test drives the real daemon (milter/rdns-milter) with Debian's

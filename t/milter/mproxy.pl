@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: BSD-2-Clause
 #
 # mproxy.pl - a recording milter-protocol proxy for the tests.
 #

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- reload.lua - SIGUSR1 rereads the configuration (SPEC 4): a good new
 -- file applies to later connections (a session in progress keeps the
 -- configuration it started with), a broken one is logged and the old one

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # reload.sh - SIGUSR1 (SPEC 4): a good new configuration applies to later
 # connections only; a broken file (logged as FILE:LINE: message) or a
 # resolver configuration libunbound refuses leaves the old one in force;

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- replies.lua - per-recipient policy decisions (SPEC 3.2, 4): which RCPT
 -- is refused (SMFIR_REPLYCODE) and which continues.  The reply texts are
 -- read from the proxy transcript by replies.sh (expected/replies.txt);

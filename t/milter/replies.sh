@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # replies.sh - SPEC 3.2 replies per recipient: every reply text (550 and
 # 451 forms) read from the proxy transcript, per-domain policies (exact,
 # ".sub", "*", most specific wins, case and trailing dot), accept actions

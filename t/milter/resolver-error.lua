@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- resolver-error.lua - see resolver-error.sh: 192.0.2.77's PTR lookup
 -- cannot be started; 192.0.2.10 (mail.sec.test) is checked as usual.
 local T = dofile(os.getenv("MT_SRC") .. "/lib.lua")

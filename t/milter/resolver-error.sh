@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # resolver-error.sh - a connection whose lookups cannot be started at run
 # time (libunbound out of memory, a dead context) is never accepted
 # unchecked (SPEC 2): every check is temperror with the header comment

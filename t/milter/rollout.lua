@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- rollout.lua - per-policy dry run and the per-recipient decision lines
 -- (issue 12, SPEC 3.3, 4).  MT_PHASE 1: shadow.example in dry run beside
 -- enforcing policies; 2: after a reload that enforces shadow.example.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # rollout.sh - per-policy dry run (Policy ... dryrun=yes), one Postfix-style
 # line per refused or would-be-refused recipient, the summary line's
 # policy= check= rcpts= keys (SPEC 3.3, rdns-milter(8)), the labelled

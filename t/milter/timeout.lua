@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- timeout.lua - black-holed DNS (SPEC 2: DNSTimeout bounds every
 -- callback, counted from connect; a callback that needs no verdict
 -- answers at once).  One session per run, named by MT_CASE; its header

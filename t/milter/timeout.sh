@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # timeout.sh - DNS that never answers (SPEC 2, 3.2): with DNSTimeout 2 a
 # RCPT needing a verdict is answered within the timeout (counted from
 # connect) with the temperror action (451 4.7.25), the header says

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- trusted.lua - trusted networks and authenticated clients (SPEC 3.1,
 -- 4): no checks, no refusal, no header, forged headers kept.  MT_PHASE 1
 -- runs with the default TrustedNetworks and SkipAuthenticated yes;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # trusted.sh - TrustedNetworks (default 127.0.0.0/8 and ::1; a configured
 # list replaces it, a second line adds to it), clients without an IP, and
 # SMTP AUTH clients ({auth_authen} at MAIL; SkipAuthenticated yes / no):

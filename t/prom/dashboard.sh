@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # dashboard.sh - the metrics and the Grafana dashboard against a real
 # Prometheus (issue 12).
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # rules.sh - contrib/prometheus/rdns-milter.rules.yml is valid and each
 # alert fires on its bad case and stays quiet on the good one
 # (promtool test rules, contrib/prometheus/rdns-milter.rules.test.yml).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # dns-faults.sh - DNS failures while many sessions run at once.
 #
 # rdns-milter (DNSTimeout 2, "Policy * ptr=reject iprev=reject

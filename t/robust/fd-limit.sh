@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # fd-limit.sh - many concurrent sessions under the usual 1024-descriptor
 # soft limit (systemd's default for services: LimitNOFILE=1024:524288).
 #

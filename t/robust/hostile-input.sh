@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # hostile-input.sh - client- and DNS-controlled bytes never escape.
 #
 # Every combination of a hostile HELO (CR/LF, 8-bit bytes, 10 kB, quotes,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # lib.sh - shared by the robustness tests in t/robust/ (bash; sourced).
 #
 #	. "$abs_top_srcdir/t/robust/lib.sh"

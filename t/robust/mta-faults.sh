@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # mta-faults.sh - a misbehaving MTA side, then 1,000 concurrent sessions.
 #
 # rdns-milter (DNSTimeout 2, "Policy * ptr=reject iprev=reject

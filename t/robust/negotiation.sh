@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # negotiation.sh - what rdns-milter asks the MTA for (rdns-milter(8),
 # Round trips), seen by bench/milterload as Postfix would see it:
 #   - on a unix socket: skip body, EOH, DATA and unknown commands, and no

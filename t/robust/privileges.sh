@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # privileges.sh - privilege drop, socket mode, PidFile, configuration file
 # safety, stale and live sockets, systemd hardening.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # reload-storm.sh - 50 SIGUSR1 reloads while 2,000 sessions run.
 #
 # The configuration is swapped (written aside, then renamed) between two

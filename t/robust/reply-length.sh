@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # reply-length.sh - an SMTP reply line stays within RFC 5321's 512 bytes.
 #
 # RFC 5321 4.5.3.1.5: a reply line is at most 512 octets, code and CRLF

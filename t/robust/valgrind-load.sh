@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # valgrind-load.sh - rdns-milter under valgrind memcheck with 10,000
 # sessions: no leak, no memory error.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ar_check.c - milterfault -A: is an Authentication-Results value the
  * one rdns-milter should write (RFC 8601, SPEC 3.1)?  See ar_check.h.

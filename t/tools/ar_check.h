@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ar_check.h - the RFC 8601 checker of t/tools/milterfault -A.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns-fault.c - a misbehaving DNS server on 127.0.0.1, for tests.
  *

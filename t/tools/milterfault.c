@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milterfault.c - one scripted milter session with faults, for tests.
  *

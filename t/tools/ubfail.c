@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ubfail.c - an LD_PRELOAD shim for tests: ub_resolve_async() fails with
  * UB_NOMEM for the one query name in $RDNS_UBFAIL_NAME (compared without

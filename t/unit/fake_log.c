@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fake_log.c - replaces milter/log.c at link time in unit tests.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fake_log.h - the log facade replacement for unit tests: keeps the last
  * messages so tests can assert on them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fake_resolver.h - a table-driven stand-in for the resolver (unit tests).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fake_unbound.c - the libunbound calls resolver.c makes, faked, so that
  * test_resolver.c can drive resolver.c's real code (classification, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fake_unbound.h - test controls of fake_unbound.c (libunbound's calls,
  * faked for test_resolver).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * result_builder.c - struct rspec to struct check_result (unit tests).
  */

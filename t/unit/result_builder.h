@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * result_builder.h - a struct check_result written compactly, for the
  * table-driven unit tests of the modules that read one (test_policy,

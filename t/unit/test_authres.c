@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_authres.c - the Authentication-Results value we write (SPEC 3.1:
  * exact shape, quoting, sanitising, folding) and the detection of forged

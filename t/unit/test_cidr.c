@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_cidr.c - unit tests for milter/cidr.c: parsing address blocks and
  * matching client addresses against them.

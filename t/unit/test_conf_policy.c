@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_conf_policy.c - the Policy grammar and lookup (milter/conf_policy.c)
  * on their own: domains, one line's key=value pairs and their errors, and

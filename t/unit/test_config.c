@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_config.c - unit tests for milter/config.c: every key good and bad,
  * defaults, accumulation, duplicates, comments, policy lookup, references.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_dname.c - unit tests for milter/dname.c: addresses, reverse names,
  * PTR wire decoding, hostname syntax, name comparison, HELO literals.

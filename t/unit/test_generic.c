@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_generic.c - unit tests for milter/generic.c: IP embedding, the
  * built-in pattern list, protected labels, and pattern files.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_metrics.c - unit tests for milter/metrics.c: exact counter lines,
  * every series present from the start, cumulative histogram buckets,

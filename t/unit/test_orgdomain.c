@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_orgdomain.c - unit tests for milter/orgdomain.c: organizational
  * domains by the Public Suffix List (libpsl, ICANN section) and domain

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_policy.c - policy_decide(): SPEC 3.2 order, actions, reply codes and
  * exact texts, temperror handling, dnssec=require, hostile bytes.

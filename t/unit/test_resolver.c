@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_resolver.c - resolver.c over a fake libunbound (fake_unbound.c):
  * the rcode -> result-class mapping, the answer cache's TTL bounds and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_strbuf.c - unit tests for milter/strbuf.c: bounded appends,
  * overflow recording, RFC 2045 tokens, RFC 8601 values, JSON strings and
