@@ -2,9 +2,14 @@
 /*
  * report.c - rdns-report's aggregation and output (report.h).
  *
- * Clients live in one open-addressing hash table keyed by (policy,
- * check, client); strings are copied into an arena freed with the
- * report.
+ * Policies and clients live in open-addressing hash tables (linear
+ * probing, at most half full) whose hash is SipHash-2-4 under a key the
+ * writer of the log does not know: whatever names a hostile log holds,
+ * a lookup examines about two slots.  Clients are keyed by (policy,
+ * check, client).  Strings are copied into an arena freed with the
+ * report.  The output sorts the clients once, by (policy, check,
+ * recipients, name), and takes each group's first TOP_N: no scan per
+ * group.
  */
 #include "autoconf.h"
 
@@ -14,6 +19,7 @@
 
 #include "logparse.h"
 #include "report.h"
+#include "siphash.h"
 
 #define TOP_N		20
 
@@ -32,12 +38,14 @@ struct cstat {
 
 struct pol {
 	char		*name;
+	size_t		 len;
+	uint64_t	 hash;
 	struct cstat	 c[N_CHECKS];
 };
 
 struct client {
-	uint32_t	 hash;
-	uint16_t	 pol;
+	uint64_t	 hash;
+	uint32_t	 pol;
 	uint8_t		 check;
 	bool		 used;
 	char		*key;		/* verified name, else IP */
@@ -49,8 +57,11 @@ struct client {
 
 struct report {
 	struct report_opts opt;
+	unsigned char	 key[SIPHASH_KEY_LEN];
 	struct pol	*pol;
-	size_t		 n_pol;
+	size_t		 n_pol, pol_cap;
+	uint32_t	*ptab;		/* policy index + 1; 0: free */
+	size_t		 ptab_size;
 	struct client	*tab;
 	size_t		 tab_size, tab_used;
 	uint64_t	 lines, summaries, checked, rcpt_lines, other, old,
@@ -99,45 +110,81 @@ check_index(struct lp_span c)
 	return -1;
 }
 
-/* @return the index, -1 past the limit, -2 on OOM. */
+/* Rebuild the policy table at twice its size.  @return 0, or -1. */
+static int
+policy_grow(struct report *r)
+{
+	size_t size = r->ptab_size == 0 ? 64 : r->ptab_size * 2, i, j;
+	uint32_t *nt = calloc(size, sizeof *nt);
+
+	if (nt == NULL)
+		return -1;
+	for (i = 0; i < r->n_pol; i++) {
+		for (j = r->pol[i].hash & (size - 1); nt[j] != 0;
+		    j = (j + 1) & (size - 1))
+			;
+		nt[j] = (uint32_t)i + 1;
+	}
+	free(r->ptab);
+	r->ptab = nt;
+	r->ptab_size = size;
+	return 0;
+}
+
+/* The index of policy p, added if new.  @return it, or -1 on OOM. */
 static int
 policy_index(struct report *r, struct lp_span p)
 {
-	size_t i;
+	uint64_t h = siphash24(p.p, p.n, r->key);
+	struct pol *np;
+	size_t j;
 
-	for (i = 0; i < r->n_pol; i++) {
-		r->probes++;
-		if (lp_eq(p, r->pol[i].name))
-			return (int)i;
-	}
-	if (r->n_pol >= UINT16_MAX)
+	if ((r->n_pol + 1) * 2 > r->ptab_size && policy_grow(r) == -1)
 		return -1;
-	if ((r->n_pol & (r->n_pol + 1)) == 0 || r->pol == NULL) {
-		struct pol *nv = realloc(r->pol, (r->n_pol * 2 + 2) *
-		    sizeof *nv);
+	for (j = h & (r->ptab_size - 1); r->ptab[j] != 0;
+	    j = (j + 1) & (r->ptab_size - 1)) {
+		const struct pol *q = &r->pol[r->ptab[j] - 1];
 
-		if (nv == NULL)
-			return -2;
-		r->pol = nv;
+		r->probes++;
+		if (q->hash == h && q->len == p.n &&
+		    memcmp(q->name, p.p, p.n) == 0)
+			return (int)(r->ptab[j] - 1);
 	}
-	memset(&r->pol[r->n_pol], 0, sizeof r->pol[0]);
-	if ((r->pol[r->n_pol].name = arena_dup(r, p)) == NULL)
-		return -2;
-	return (int)r->n_pol++;
+	if (r->n_pol >= (size_t)INT32_MAX - 1)
+		return -1;
+	if (r->n_pol == r->pol_cap) {
+		size_t cap = r->pol_cap == 0 ? 16 : r->pol_cap * 2;
+
+		if ((np = realloc(r->pol, cap * sizeof *np)) == NULL)
+			return -1;
+		r->pol = np;
+		r->pol_cap = cap;
+	}
+	np = &r->pol[r->n_pol];
+	memset(np, 0, sizeof *np);
+	if ((np->name = arena_dup(r, p)) == NULL)
+		return -1;
+	np->len = p.n;
+	np->hash = h;
+	r->ptab[j] = (uint32_t)++r->n_pol;
+	return (int)(r->n_pol - 1);
 }
 
-/* FNV-1a over the key parts. */
-static uint32_t
-hash(int pol, int check, struct lp_span key)
+/* SipHash of (pol, check, client name): the name's hash, then that with
+ * pol and check. */
+static uint64_t
+client_hash(const struct report *r, int pol, int check, struct lp_span key)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = siphash24(key.p, key.n, r->key);
+	unsigned char b[13];
 	size_t i;
 
-	h = (h ^ (uint32_t)pol) * 16777619u;
-	h = (h ^ (uint32_t)check) * 16777619u;
-	for (i = 0; i < key.n; i++)
-		h = (h ^ (unsigned char)key.p[i]) * 16777619u;
-	return h;
+	for (i = 0; i < 8; i++)
+		b[i] = (unsigned char)(h >> (8 * i));
+	for (i = 0; i < 4; i++)
+		b[8 + i] = (unsigned char)((uint32_t)pol >> (8 * i));
+	b[12] = (unsigned char)check;
+	return siphash24(b, sizeof b, r->key);
 }
 
 static int
@@ -168,17 +215,18 @@ static struct client *
 client_get(struct report *r, int pol, int check, struct lp_span key,
     struct lp_span ip, struct lp_span helo)
 {
-	uint32_t h = hash(pol, check, key);
+	uint64_t h = client_hash(r, pol, check, key);
 	struct client *c;
 	size_t j;
 
-	if ((r->tab_used + 1) * 4 > r->tab_size * 3 && grow(r) == -1)
+	if ((r->tab_used + 1) * 2 > r->tab_size && grow(r) == -1)
 		return NULL;
 	for (j = h & (r->tab_size - 1); r->tab[j].used;
 	    j = (j + 1) & (r->tab_size - 1)) {
 		c = &r->tab[j];
 		r->probes++;
-		if (c->hash == h && c->pol == pol && c->check == check &&
+		if (c->hash == h && c->pol == (uint32_t)pol &&
+		    c->check == check &&
 		    lp_eq(key, c->key)) {
 			if (c->helos == 1 && !lp_eq(helo, c->helo))
 				c->helos = 2;
@@ -188,7 +236,7 @@ client_get(struct report *r, int pol, int check, struct lp_span key,
 	c = &r->tab[j];
 	memset(c, 0, sizeof *c);
 	c->hash = h;
-	c->pol = (uint16_t)pol;
+	c->pol = (uint32_t)pol;
 	c->check = (uint8_t)check;
 	if ((c->key = arena_dup(r, key)) == NULL ||
 	    (c->ip = lp_eq(key, "") || key.p == ip.p ? c->key :
@@ -224,12 +272,8 @@ slot_of(struct report *r, const struct lp_line *l, int *pi, int *ci)
 		r->garbage++;
 		return -1;
 	}
-	if ((*pi = policy_index(r, l->policy)) == -2)
+	if ((*pi = policy_index(r, l->policy)) < 0)
 		return -2;
-	if (*pi < 0) {
-		r->garbage++;
-		return -1;
-	}
 	return 0;
 }
 
@@ -333,6 +377,11 @@ report_new(const struct report_opts *opts)
 	if (r == NULL)
 		return NULL;
 	r->opt = *opts;
+	if (opts->hash_key != NULL)
+		memcpy(r->key, opts->hash_key, sizeof r->key);
+	else
+		siphash_random_key(r->key);
+	r->opt.hash_key = NULL;
 	return r;
 }
 
@@ -348,6 +397,7 @@ report_free(struct report *r)
 		r->arena_blocks = next;
 	}
 	free(r->tab);
+	free(r->ptab);
 	free(r->pol);
 	free(r);
 }
@@ -356,6 +406,7 @@ report_free(struct report *r)
  * Output.
  */
 
+/* By (policy, check), then most recipients first, then by name. */
 static int
 cmp_client(const void *a, const void *b)
 {
@@ -363,6 +414,10 @@ cmp_client(const void *a, const void *b)
 	const struct client *y = *(const struct client *const *)b;
 	uint64_t nx = x->rcpts[0] + x->rcpts[1], ny = y->rcpts[0] + y->rcpts[1];
 
+	if (x->pol != y->pol)
+		return x->pol < y->pol ? -1 : 1;
+	if (x->check != y->check)
+		return x->check < y->check ? -1 : 1;
 	if (nx != ny)
 		return nx > ny ? -1 : 1;
 	return strcmp(x->key, y->key);
@@ -378,19 +433,24 @@ cmp_pol(const void *a, const void *b)
 	    sort_pol[*(const size_t *)b].name);
 }
 
-/* The top clients of (pol, check), most recipients first, into v[TOP_N].
- * @return how many. */
-static size_t
-top_clients(struct report *r, size_t pol, size_t check, struct client **all,
-    size_t n_all, struct client **v)
-{
-	size_t i, n = 0;
+/* The clients sorted by cmp_client(), and where each (policy, check)
+ * group starts in them and how long it is. */
+struct groups {
+	struct client	**all;
+	size_t		 *start, *len;	/* [pol * N_CHECKS + check] */
+};
 
-	for (i = 0; i < n_all && n < TOP_N; i++) {
-		r->probes++;
-		if (all[i]->pol == pol && all[i]->check == check)
-			v[n++] = all[i];
-	}
+/* The top clients of (pol, check), most recipients first.  @return how
+ * many (at most TOP_N), *v the first. */
+static size_t
+top_clients(struct report *r, const struct groups *g, size_t pol,
+    size_t check, struct client ***v)
+{
+	size_t k = pol * N_CHECKS + check;
+	size_t n = g->len[k] < TOP_N ? g->len[k] : TOP_N;
+
+	r->probes += n;
+	*v = g->all + g->start[k];
 	return n;
 }
 
@@ -439,9 +499,9 @@ empty(const struct cstat *c)
 
 static void
 print_json(FILE *fp, struct report *r, const size_t *order,
-    struct client **all, size_t n_all)
+    const struct groups *g)
 {
-	struct client *top[TOP_N];
+	struct client **top;
 	size_t p, c, i, n;
 	bool firstp = true;
 
@@ -492,7 +552,7 @@ print_json(FILE *fp, struct report *r, const size_t *order,
 			    share(r, s->msgs[M_ENF] + s->msgs[M_DRY]),
 			    (unsigned long long)s->clients);
 			firstc = false;
-			n = top_clients(r, p, c, all, n_all, top);
+			n = top_clients(r, g, p, c, &top);
 			for (i = 0; i < n; i++) {
 				fprintf(fp, "%s\n    {\"client\": ",
 				    i ? "," : "");
@@ -516,9 +576,9 @@ print_json(FILE *fp, struct report *r, const size_t *order,
 
 static void
 print_text(FILE *fp, struct report *r, const size_t *order,
-    struct client **all, size_t n_all)
+    const struct groups *g)
 {
-	struct client *top[TOP_N];
+	struct client **top;
 	size_t p, c, i, n;
 	bool any = false;
 
@@ -556,7 +616,7 @@ print_text(FILE *fp, struct report *r, const size_t *order,
 			    "checked messages\n",
 			    (unsigned long long)s->clients,
 			    100.0 * share(r, s->msgs[M_ENF] + s->msgs[M_DRY]));
-			n = top_clients(r, p, c, all, n_all, top);
+			n = top_clients(r, g, p, c, &top);
 			if (n > 0)
 				fprintf(fp, "  %8s %8s  %-40s %s\n", "refused",
 				    "dry-run", "client", "helo");
@@ -576,29 +636,44 @@ print_text(FILE *fp, struct report *r, const size_t *order,
 int
 report_print(struct report *r, FILE *fp, bool json)
 {
-	struct client **all;
-	size_t *order, j, n_all = 0;
+	struct groups g;
+	size_t *order, j, n_all = 0, n_groups = r->n_pol * N_CHECKS;
 
 	/* Policies are printed by name; clients keep their indices. */
-	if ((order = malloc((r->n_pol + 1) * sizeof *order)) == NULL)
+	order = malloc((r->n_pol + 1) * sizeof *order);
+	g.all = malloc((r->tab_used + 1) * sizeof *g.all);
+	g.start = calloc(n_groups + 1, sizeof *g.start);
+	g.len = calloc(n_groups + 1, sizeof *g.len);
+	if (order == NULL || g.all == NULL || g.start == NULL ||
+	    g.len == NULL) {
+		free(order);
+		free(g.all);
+		free(g.start);
+		free(g.len);
 		return -1;
+	}
 	for (j = 0; j < r->n_pol; j++)
 		order[j] = j;
 	sort_pol = r->pol;
 	qsort(order, r->n_pol, sizeof *order, cmp_pol);
-	if ((all = malloc((r->tab_used + 1) * sizeof *all)) == NULL) {
-		free(order);
-		return -1;
-	}
 	for (j = 0; j < r->tab_size; j++)
 		if (r->tab[j].used)
-			all[n_all++] = &r->tab[j];
-	qsort(all, n_all, sizeof *all, cmp_client);
+			g.all[n_all++] = &r->tab[j];
+	qsort(g.all, n_all, sizeof *g.all, cmp_client);
+	for (j = 0; j < n_all; j++) {
+		size_t k = g.all[j]->pol * N_CHECKS + g.all[j]->check;
+
+		r->probes++;
+		if (g.len[k]++ == 0)
+			g.start[k] = j;
+	}
 	if (json)
-		print_json(fp, r, order, all, n_all);
+		print_json(fp, r, order, &g);
 	else
-		print_text(fp, r, order, all, n_all);
-	free(all);
+		print_text(fp, r, order, &g);
+	free(g.all);
+	free(g.start);
+	free(g.len);
 	free(order);
 	return 0;
 }
