@@ -103,26 +103,34 @@ for i in $(seq 1 50); do
 		use a.conf 666 ;;
 	*)	if [ $((i % 2)) -eq 0 ]; then use a.conf; else use b.conf; fi ;;
 	esac
-	before_good=$(count 'configuration reloaded')
-	before_dns=$(count 'DNSTimeout: bad value')
-	before_ww=$(count 'world-writable, refusing it')
+	case $i in
+	19) before=$(count 'configuration reloaded') ;;
+	20) before=$(count 'DNSTimeout: bad value') ;;
+	30) before=$(count 'world-writable, refusing it') ;;
+	esac
 	kill -USR1 "$RB_PID" || break
 	sent=$((sent + 1))
 	case $i in
 	19)	# A good reload ran before the bad files.
-		await 'configuration reloaded' $((before_good + 1)) ;;
+		await 'configuration reloaded' $((before + 1)) ;;
 	20)	# This file is read before the next one replaces it.
-		await 'DNSTimeout: bad value' $((before_dns + 1)) ;;
-	30)	await 'world-writable, refusing it' $((before_ww + 1)) ;;
+		await 'DNSTimeout: bad value' $((before + 1)) ;;
+	30)	await 'world-writable, refusing it' $((before + 1)) ;;
 	*)	sleep 0.05 ;;
 	esac
 done
-running=no
-kill -0 "$load" 2>/dev/null && running=yes
 wait "$load"
 RB_RC=$?
 use a.conf
-tap_check "50 SIGUSR1 sent while the load ran" "$sent $running" "50 yes"
+tap_check "50 SIGUSR1 sent" "$sent" 50
+# Reloads ran while sessions did: some storm session (milterload's; the
+# checks' own use milterfault's FAULT1) was logged after a reload.  The
+# load takes 20 s at least (its black-holed clients wait DNSTimeout), the
+# first signal comes at once: whatever the load, they overlap.
+tap_check "reloads ran while the sessions did" "$(awk '
+    /: (configuration reloaded|reload failed)/ { r++ }
+    / ip=/ && !/: FAULT1: / && r > 0 { after = 1 }
+    END { print (after ? "yes" : "no") }' "$RB_LOG")" yes
 
 tap_check "milterload: every session completed, no error" \
     "rc=$RB_RC $(rb_json storm '"completed=\(.completed) errors=\(.errors.total) first=\(.first_error)"')" \
@@ -176,7 +184,10 @@ for t in $(seq 1 $(((RB_TIMEOUT + 3) * 10))); do
 	    break
 	sleep 0.1
 done
-tap_check "old libunbound contexts freed" "$(rb_epolls)" "$EP0"
+# (A context made by a late reload has no epoll descriptor until its
+# first query: fewer is fine.)
+rb_le "old libunbound contexts freed (epoll descriptors)" "$(rb_epolls)" \
+    "$EP0"
 rb_le "descriptors back to the baseline (+2)" "$(rb_fds)" $((FDS0 + 2))
 rb_healthy "healthy session after the storm"
 
