@@ -23,9 +23,12 @@
 # executions: all runs of the target together (libFuzzer's
 # stat::number_of_executed_units); cov and ft: the coverage counters of
 # the last status line (code edges and features); corpus: the inputs in
-# WORKDIR/NAME/corpus at the end.  The table is also written to
-# WORKDIR/summary.txt.  Exit status 1 if any target crashed, 2 on a usage
-# or set-up error.  Results: doc/FUZZING.md.
+# WORKDIR/NAME/corpus at the end.  libFuzzer also keeps the inputs that
+# took over 10 s (slow-unit-*): each is run again alone at the end, and
+# "slow" says how many there were and the longest of those runs, which
+# tells a slow input from a starved process.  The table is also written
+# to WORKDIR/summary.txt.  Exit status 1 if any target crashed, 2 on a
+# usage or set-up error.  Results: doc/FUZZING.md.
 
 set -u
 build=.
@@ -151,13 +154,22 @@ wait
 
 status=0
 {
-	printf '%-10s %8s %12s %8s %6s %7s %7s %8s\n' target seconds \
-	    executions exec/s cov ft corpus crashes
+	printf '%-10s %8s %12s %8s %6s %7s %7s %8s  %s\n' target seconds \
+	    executions exec/s cov ft corpus crashes slow
 	for n in "$@"; do
 		read -r _ execs cov ft corpus crashes runs <"$work/$n/result"
-		printf '%-10s %8s %12s %8s %6s %7s %7s %8s\n' "$n" "$secs" \
+		slow=0 slow_ms=0
+		for u in "$work/$n"/artifacts/slow-unit-*; do
+			[ -f "$u" ] || continue
+			slow=$((slow + 1))
+			ms=$("$build/t/fuzz/fuzz_$n" "$u" 2>&1 |
+			    sed -n 's/^Executed .* in \([0-9]*\) ms$/\1/p')
+			[ "${ms:-0}" -gt "$slow_ms" ] && slow_ms=$ms
+		done
+		printf '%-10s %8s %12s %8s %6s %7s %7s %8s  %s\n' "$n" "$secs" \
 		    "$execs" "$((execs / secs))" "${cov:-?}" "${ft:-?}" \
-		    "$corpus" "$crashes"
+		    "$corpus" "$crashes" \
+		    "$([ "$slow" -gt 0 ] && echo "$slow (${slow_ms} ms alone)" || echo 0)"
 		if [ "$crashes" -gt 0 ]; then
 			status=1
 			for a in "$work/$n"/artifacts/*; do
