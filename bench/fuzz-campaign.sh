@@ -14,7 +14,7 @@
 # ./fuzz-campaign), with t/fuzz/NAME.dict where there is one.
 #
 # A crash, a sanitizer report, a leak, a violated invariant or a timeout
-# (25 s per input) does not end the target's campaign: the input is kept
+# (60 s per input) does not end the target's campaign: the input is kept
 # in WORKDIR/NAME/artifacts/ and the fuzzer starts again on its corpus
 # for the time left.  At the end, one table:
 #
@@ -108,7 +108,7 @@ campaign()
 		# shellcheck disable=SC2086
 		nice -n "$niceness" "$bin" $dict -max_total_time="$left" \
 		    -print_final_stats=1 -error_exitcode=1 \
-		    -timeout_exitcode=1 -timeout=25 -rss_limit_mb=2048 \
+		    -timeout_exitcode=1 -timeout=60 -rss_limit_mb=2048 \
 		    -artifact_prefix="$w/artifacts/" "$w/corpus" >"$log" 2>&1
 		rc=$?
 		e=$(stat number_of_executed_units "$log")

@@ -41,7 +41,7 @@ run_one() {
 	dict=
 	[ ! -f "$srcdir/t/fuzz/$n.dict" ] || dict=-dict=$srcdir/t/fuzz/$n.dict
 	"$bin" $dict -max_total_time="$secs" -print_final_stats=1 \
-	    -error_exitcode=1 -timeout_exitcode=1 -timeout=10 \
+	    -error_exitcode=1 -timeout_exitcode=1 -timeout=60 \
 	    -rss_limit_mb=2048 -artifact_prefix="$w/artifacts/" \
 	    "$w/corpus" > "$w/log" 2>&1
 	echo $? > "$w/rc"
