@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * generic-judge - rdns-milter's generic-name judgement on corpus rows,
- * without DNS: the verdict generic_verdict() gives each row's PTR name
+ * without DNS: the verdict generic_assess() gives each row's PTR name
  * for its address, with the shipped rules (or others), as the daemon
  * would give it once the name is forward-confirmed.  Used by
  * bench/judge.sh (the detector comparison), t/milter/corpus.sh (the
@@ -183,7 +183,7 @@ timing(const struct generic_patterns *gp, const struct generic_roles *gr,
 			if (rows[i].kind == 'F')
 				continue;
 			clock_gettime(CLOCK_MONOTONIC, &t0);
-			(void)generic_verdict(gp, gr, rows[i].ptr, &rows[i].ip,
+			(void)generic_assess(gp, gr, rows[i].ptr, &rows[i].ip,
 			    &v);
 			clock_gettime(CLOCK_MONOTONIC, &t1);
 			cost[n++] = (double)(t1.tv_sec - t0.tv_sec) * 1e6 +
@@ -281,7 +281,7 @@ main(int argc, char **argv)
 
 			if (rows[i].file != argv[c] || rows[i].kind == 'F')
 				continue;
-			g = generic_verdict(gp, gr, rows[i].ptr, &rows[i].ip,
+			g = generic_assess(gp, gr, rows[i].ptr, &rows[i].ip,
 			    &v);
 			ok = g == (k == 1);
 			nk[k]++;

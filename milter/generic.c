@@ -195,7 +195,7 @@ generic_mail_role(const struct generic_roles *gr, const char *name)
 }
 
 bool
-generic_verdict(const struct generic_patterns *gp,
+generic_assess(const struct generic_patterns *gp,
     const struct generic_roles *gr, const char *name,
     const struct rdns_ip *ip, struct generic_verdict *v)
 {
@@ -220,7 +220,7 @@ generic_match(const struct generic_patterns *gp, const char *name,
 {
 	struct generic_verdict v;
 
-	return generic_verdict(gp, NULL, name, ip, &v);
+	return generic_assess(gp, NULL, name, ip, &v);
 }
 
 bool
@@ -230,7 +230,7 @@ generic_judge(const struct generic_patterns *gp,
 {
 	struct generic_verdict v;
 
-	return generic_verdict(gp, gr, name, ip, &v);
+	return generic_assess(gp, gr, name, ip, &v);
 }
 
 bool
@@ -238,5 +238,5 @@ generic_embeds_ip(const char *name, const struct rdns_ip *ip)
 {
 	struct generic_verdict v;
 
-	return generic_verdict(NULL, NULL, name, ip, &v);
+	return generic_assess(NULL, NULL, name, ip, &v);
 }

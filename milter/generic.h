@@ -208,20 +208,20 @@ bool generic_mail_role(const struct generic_roles *gr, const char *name);
  * a public suffix, is not generic.
  * @return v->generic.
  */
-bool generic_verdict(const struct generic_patterns *gp,
+bool generic_assess(const struct generic_patterns *gp,
     const struct generic_roles *gr, const char *name,
     const struct rdns_ip *ip, struct generic_verdict *v);
 
-/** generic_verdict() without mail-role words, true/false only. */
+/** generic_assess() without mail-role words, true/false only. */
 bool generic_match(const struct generic_patterns *gp, const char *name,
     const struct rdns_ip *ip);
 
-/** generic_verdict(), true/false only. */
+/** generic_assess(), true/false only. */
 bool generic_judge(const struct generic_patterns *gp,
     const struct generic_roles *gr, const char *name,
     const struct rdns_ip *ip);
 
-/** The address test alone (generic_verdict() with no rules and no
+/** The address test alone (generic_assess() with no rules and no
  *  mail-role words), true/false only. */
 bool generic_embeds_ip(const char *name, const struct rdns_ip *ip);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_generic.c - libFuzzer target: the generic-name judgement
- * (generic_verdict with the shipped rules, generic_embeds_ip) on a name
+ * (generic_assess with the shipped rules, generic_embeds_ip) on a name
  * and a client address.
  *
  * Input: one byte whose low bit picks IPv4 or IPv6, 4 or 16 address
@@ -62,7 +62,7 @@ static bool
 verdict(const char *name, const struct rdns_ip *ip, bool rules, bool roles)
 {
 	struct generic_verdict v;
-	bool g = generic_verdict(rules ? gp : NULL, roles ? gr : NULL, name,
+	bool g = generic_assess(rules ? gp : NULL, roles ? gr : NULL, name,
 	    ip, &v);
 	size_t i, n;
 

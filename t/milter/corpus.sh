@@ -74,7 +74,7 @@ json()
 	    -- "$@" 2>&1
 }
 case $(json 40.107.22.93 EUR05-AM6-obe.outbound.protection.outlook.com) in
-*'"result": "fail", "forward_confirmed": false, "aligned": true, "org_domain": "outlook.com"}, "generic": false, "allowlisted": false}')
+*'"result": "fail", "forward_confirmed": false, "aligned": true, "org_domain": "outlook.com"}, "generic": false, "generic_reason": null, "allowlisted": false}')
 	tap_ok "rdns-check: Microsoft 365 HELO aligned with outlook.com" ;;
 *)	tap_fail "rdns-check: Microsoft 365 HELO aligned with outlook.com" ;;
 esac

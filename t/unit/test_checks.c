@@ -545,6 +545,9 @@ test_generic_uses_patterns(void **state)
 	s = start_r4(&p, 1);
 	finish(s, &r);
 	assert_int_equal(r.generic, GENERIC_YES);
+	/* The verdict names its evidence (SPEC 2 generic_reason). */
+	assert_string_equal(r.generic_rule, "dyn-word");
+	assert_string_equal(r.generic_reason, "rule dyn-word (dynamic-pool7)");
 	check_result_clear(&r);
 	check_session_free(s);
 	generic_patterns_free(gp);

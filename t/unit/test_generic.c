@@ -253,7 +253,7 @@ verdicts_explain_themselves(void **state)
 	assert_non_null(gr);
 	for (i = 0; i < NELEM(t); i++) {
 		ip = test_util_ip(t[i].ip);
-		WANT_INT(i, t[i].name, generic_verdict(gp, gr, t[i].name, &ip,
+		WANT_INT(i, t[i].name, generic_assess(gp, gr, t[i].name, &ip,
 		    &v), t[i].rule[0] != '\0');
 		WANT_INT(i, t[i].name, v.generic, t[i].rule[0] != '\0');
 		WANT_STR(i, t[i].name, v.rule, t[i].rule);
@@ -261,7 +261,7 @@ verdicts_explain_themselves(void **state)
 	}
 	/* A long name's quote is cut, the reason stays terminated. */
 	ip = test_util_ip("2001:db8::1");
-	assert_true(generic_verdict(NULL, NULL, "0-0-0-0-0-0-0-0-0-0-0-0-0-0-"
+	assert_true(generic_assess(NULL, NULL, "0-0-0-0-0-0-0-0-0-0-0-0-0-0-"
 	    "0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-0-2001-db8-"
 	    "0-0-0-0-0-1.example.net", &ip, &v));
 	assert_true(strlen(v.reason) < GENERIC_REASON_MAX);
@@ -727,7 +727,7 @@ rules_file_scopes_sources_and_disable(void **state)
 	    NULL));
 	assert_string_equal(scope, "domain=Example.COM.");
 	assert_string_equal(source, "the provider's scheme");
-	assert_true(generic_verdict(gp, NULL, "vm42.example.com", &ip, &v));
+	assert_true(generic_assess(gp, NULL, "vm42.example.com", &ip, &v));
 	assert_string_equal(v.rule, "site-dom");
 	assert_string_equal(v.reason, "rule site-dom (vm42)");
 
@@ -883,7 +883,7 @@ legacy_list_is_label_rules(void **state)
 		    generic_judge(gp, gr, t[i].name, &ip), t[i].want);
 	}
 	ip = test_util_ip(IP4B);
-	assert_true(generic_verdict(gp, gr, "bar-1.example.net", &ip, &v));
+	assert_true(generic_assess(gp, gr, "bar-1.example.net", &ip, &v));
 	assert_string_equal(v.rule, "pattern-6");
 	generic_roles_free(gr);
 	generic_patterns_free(gp);
