@@ -7,12 +7,13 @@
  * bench/judge.sh (the detector comparison), t/milter/corpus.sh (the
  * split check) and for the matcher's cost (doc/PERFORMANCE.md).
  *
- *	generic-judge [-a] [-n] [-r FILE]... [-d NAME]... [-s] [-t ROUNDS]
- *	    CORPUS...
+ *	generic-judge [-a] [-m WORDS] [-n] [-r FILE]... [-d NAME]... [-s]
+ *	    [-t ROUNDS] CORPUS...
  *
  *	-a	print every row (default: only the wrong verdicts: a
  *		generic name (G) not judged generic, a sender (S) judged
  *		generic)
+ *	-m WORDS	mail-role words (MailRoleWords; "none": off)
  *	-n	no rules file: the address test and mail-role words only
  *	-r FILE	a rules file (may repeat); default: the shipped one
  *		($RDNS_MILTER_GENERIC_RULES, else the installed file)
@@ -61,8 +62,8 @@ static size_t nrows;
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: generic-judge [-a] [-n] [-r FILE]... "
-	    "[-d NAME]... [-s] [-t ROUNDS] CORPUS...\n");
+	fprintf(stderr, "usage: generic-judge [-a] [-m WORDS] [-n] "
+	    "[-r FILE]... [-d NAME]... [-s] [-t ROUNDS] CORPUS...\n");
 	exit(2);
 }
 
@@ -207,14 +208,18 @@ main(int argc, char **argv)
 	struct generic_patterns *gp = NULL;
 	struct generic_roles *gr;
 	bool all = false, norules = false, split = false;
+	const char *roles = GENERIC_ROLES_DEFAULT;
 	unsigned rounds = 0;
 	char err[1024];
 	int c, bad = 0;
 
-	while ((c = getopt(argc, argv, "and:r:st:")) != -1)
+	while ((c = getopt(argc, argv, "am:nd:r:st:")) != -1)
 		switch (c) {
 		case 'a':
 			all = true;
+			break;
+		case 'm':
+			roles = optarg;
 			break;
 		case 'n':
 			norules = true;
@@ -262,8 +267,10 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if ((gr = generic_roles_new_default()) == NULL)
+	if ((gr = generic_roles_new(roles, err, sizeof err)) == NULL) {
+		fprintf(stderr, "generic-judge: -m: %s\n", err);
 		return 2;
+	}
 	for (c = optind; c < argc; c++) {
 		int r = read_corpus(argv[c], split);
 
