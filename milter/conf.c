@@ -196,6 +196,12 @@ conf_key_name(size_t i)
 }
 
 bool
+conf_key_multi(size_t i)
+{
+	return i < conf_key_count() && keys[i].multi;
+}
+
+bool
 conf_key_printable(size_t i)
 {
 	return i < conf_key_count() &&

@@ -97,6 +97,8 @@ key_print_fn print_socket, print_authserv_id, print_userid, print_umask,
 /** The key table, for config_print() and its tests. */
 size_t conf_key_count(void);
 const char *conf_key_name(size_t i);
+/** True if key i may repeat (accumulates). */
+bool conf_key_multi(size_t i);
 /** True if key i can be printed (a plain field, or a printer). */
 bool conf_key_printable(size_t i);
 /** Print the values of key i of cf (see key_print_fn).  @return 0, or -1

@@ -25,6 +25,11 @@
 #include "conf_int.h"
 #include "test_util.h"
 
+#ifndef SRCDIR
+#define SRCDIR "."
+#endif
+#define CONF_MAN	SRCDIR "/doc/rdns-milter.conf.5.in"
+
 static char tmpdir[PATH_MAX];
 
 static void
@@ -364,6 +369,81 @@ resolver_errors_name_their_line(void **state)
 	config_free(cf);
 }
 
+static char *
+slurp(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (fp == NULL)
+		fail_msg("cannot open %s", path);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	assert_true(n > 0);
+	rewind(fp);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+/* rdns-milter.conf(5) says which keys may repeat twice: in the sentence
+ * of DESCRIPTION ("Every key except A, B and C may be given only once")
+ * and in each key's entry ("may repeat").  Both must be the key table's
+ * multi flag. */
+static void
+repeatable_keys_match_the_manual(void **state)
+{
+	char *man, *sentence, *end, *entry, *next, needle[64];
+	size_t i;
+
+	(void)state;
+	man = slurp(CONF_MAN);
+	sentence = strstr(man, "Every key except\n");
+	assert_non_null(sentence);
+	end = strstr(sentence, "may be given only once");
+	assert_non_null(end);
+	*end = '\0';
+	for (i = 0; i < conf_key_count(); i++) {
+		char comma[64];
+		bool named;
+
+		snprintf(needle, sizeof needle, "\n.Ic %s\n", conf_key_name(i));
+		snprintf(comma, sizeof comma, "\n.Ic %s ,\n", conf_key_name(i));
+		named = strstr(sentence, needle) != NULL ||
+		    strstr(sentence, comma) != NULL;
+		if (named != conf_key_multi(i))
+			fail_msg("rdns-milter.conf(5): \"Every key except ...\" "
+			    "%s %s, but it %s", named ? "names" : "omits",
+			    conf_key_name(i), conf_key_multi(i) ?
+			    "may repeat" : "may not repeat");
+	}
+	*end = 'm';
+	for (i = 0; i < conf_key_count(); i++) {
+		snprintf(needle, sizeof needle, "\n.It Ic %s ",
+		    conf_key_name(i));
+		entry = strstr(man, needle);
+		if (entry == NULL)
+			fail_msg("rdns-milter.conf(5): no entry for %s",
+			    conf_key_name(i));
+		next = strstr(entry + 1, "\n.It Ic ");
+		if (next == NULL)
+			next = strstr(entry + 1, "\n.El");
+		assert_non_null(next);
+		*next = '\0';
+		if ((strcasestr(entry, "may repeat") != NULL) !=
+		    conf_key_multi(i))
+			fail_msg("rdns-milter.conf(5): the entry of %s %s "
+			    "\"may repeat\"", conf_key_name(i),
+			    conf_key_multi(i) ? "lacks" : "says");
+		*next = '\n';
+	}
+	free(man);
+}
+
 static int
 setup_tmpdir(void **state)
 {
@@ -392,6 +472,7 @@ main(void)
 		cmocka_unit_test(every_key_set_round_trips),
 		cmocka_unit_test(explicit_default_and_none),
 		cmocka_unit_test(resolver_errors_name_their_line),
+		cmocka_unit_test(repeatable_keys_match_the_manual),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tmpdir, teardown_tmpdir);
