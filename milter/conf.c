@@ -71,7 +71,7 @@ struct key {
 	unsigned	 max;		/* KEY_UINT */
 	key_fn		*fn;		/* KEY_FN */
 	bool		 multi;		/* may repeat */
-	key_print_fn	*print;		/* KEY_FN: its value for -n -v */
+	key_print_fn	*print;		/* KEY_FN: for -n -v */
 };
 
 /*
@@ -140,40 +140,34 @@ conf_quote(char *buf, size_t size, const char *s)
 #define BOOL(f)		KEY_BOOL, offsetof(struct config, f), 0, NULL
 #define UINT(f, max)	KEY_UINT, offsetof(struct config, f), (max), NULL
 static const struct key keys[] = {
-	{ "Socket",		FN(key_socket),		false, print_socket },
-	{ "AuthservID",		FN(key_authserv_id),	false,
-	    print_authserv_id },
-	{ "UserID",		FN(key_userid),		false, print_userid },
-	{ "PidFile",		STRING(pidfile),	false, NULL },
-	{ "UMask",		FN(key_umask),		false, print_umask },
-	{ "Syslog",		BOOL(syslog),		false, NULL },
-	{ "SyslogFacility",	FN(key_syslog_facility), false,
+	{ "Socket", FN(key_socket), false, print_socket },
+	{ "AuthservID", FN(key_authserv_id), false, print_authserv_id },
+	{ "UserID", FN(key_userid), false, print_userid },
+	{ "PidFile", STRING(pidfile), false, NULL },
+	{ "UMask", FN(key_umask), false, print_umask },
+	{ "Syslog", BOOL(syslog), false, NULL },
+	{ "SyslogFacility", FN(key_syslog_facility), false,
 	    print_syslog_facility },
-	{ "TrustAnchorFile",	FN(key_trust_anchor),	true,
-	    print_trust_anchor },
-	{ "ResolverConfig",	FN(key_resolver_config), false,
+	{ "TrustAnchorFile", FN(key_trust_anchor), true, print_trust_anchor },
+	{ "ResolverConfig", FN(key_resolver_config), false,
 	    print_resolver_config },
-	{ "Nameservers",	FN(key_nameservers),	false,
-	    print_nameservers },
-	{ "ResolverThreads",	UINT(resolver_threads,
-				    CONFIG_MAX_RESOLVER_THREADS), false, NULL },
-	{ "DNSTimeout",		UINT(dns_timeout, CONFIG_MAX_TIMEOUT), false,
-	    NULL },
-	{ "MaxPTRNames",	UINT(max_ptr_names, CONFIG_MAX_MAXPTR), false,
-	    NULL },
-	{ "TrustedNetworks",	FN(key_trusted),	true, print_trusted },
-	{ "SkipAuthenticated",	BOOL(skip_authenticated), false, NULL },
-	{ "ExemptRecipients",	FN(key_exempt),		false, print_exempt },
-	{ "GenericPatterns",	FN(key_generic_patterns), false,
+	{ "Nameservers", FN(key_nameservers), false, print_nameservers },
+	{ "ResolverThreads", UINT(resolver_threads,
+	    CONFIG_MAX_RESOLVER_THREADS), false, NULL },
+	{ "DNSTimeout", UINT(dns_timeout, CONFIG_MAX_TIMEOUT), false, NULL },
+	{ "MaxPTRNames", UINT(max_ptr_names, CONFIG_MAX_MAXPTR), false, NULL },
+	{ "TrustedNetworks", FN(key_trusted), true, print_trusted },
+	{ "SkipAuthenticated", BOOL(skip_authenticated), false, NULL },
+	{ "ExemptRecipients", FN(key_exempt), false, print_exempt },
+	{ "GenericPatterns", FN(key_generic_patterns), false,
 	    print_generic_patterns },
-	{ "MailRoleWords",	FN(key_mail_role_words), false,
+	{ "MailRoleWords", FN(key_mail_role_words), false,
 	    print_mail_role_words },
-	{ "AllowDomains",	FN(key_allow_domains),	true,
-	    print_allow_domains },
-	{ "DryRun",		BOOL(dry_run),		false, NULL },
-	{ "MetricsListen",	FN(key_metrics_listen),	false,
+	{ "AllowDomains", FN(key_allow_domains), true, print_allow_domains },
+	{ "DryRun", BOOL(dry_run), false, NULL },
+	{ "MetricsListen", FN(key_metrics_listen), false,
 	    print_metrics_listen },
-	{ "Policy",		FN(key_policy),		true, print_policy },
+	{ "Policy", FN(key_policy), true, print_policy },
 };
 #undef FN
 #undef STRING

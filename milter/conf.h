@@ -82,8 +82,8 @@ struct config {
 
 	char		**trust_anchor_files;	/* empty with TrustAnchorFile none */
 	size_t		 n_trust_anchor_files;
-	int		*trust_anchor_lines;	/* the line of each (0: the
-						   default file) */
+	int		*trust_anchor_lines;	/* the line of each (0:
+						   the default file) */
 	char		*resolver_config;	/* NULL: none */
 	int		 resolver_config_line;
 	char		**nameservers;		/* "ADDR" or "ADDR@PORT" */
@@ -104,9 +104,10 @@ struct config {
 	struct generic_patterns *generic;	/* never NULL */
 	struct generic_roles *mail_roles;	/* MailRoleWords, never NULL
 						   (no words: "none") */
-	char		*mail_role_words;	/* its words, lower case, one
-						   space between; "none"; NULL:
-						   the default */
+	char		*mail_role_words;	/* its words, lower case,
+						   one space between;
+						   "none"; NULL: the
+						   default */
 	char		**allow_domains;	/* AllowDomains: "example.com"
 						   or ".example.com", lower
 						   case, no trailing dot */

@@ -266,8 +266,8 @@ config_print(const struct config *cf, FILE *fp)
 			is_default = strcmp(mine, dflt) == 0;
 			for (line = strtok_r(mine, "\n", &save); line != NULL;
 			    line = strtok_r(NULL, "\n", &save))
-				fprintf(fp, "%-*s %s%s\n", KEY_WIDTH, name, line,
-				    is_default ? "  # default" : "");
+				fprintf(fp, "%-*s %s%s\n", KEY_WIDTH, name,
+				    line, is_default ? "  # default" : "");
 		}
 		free(mine);
 		free(dflt);

@@ -267,20 +267,25 @@ every_key_set_round_trips(void **state)
 static void
 explicit_default_and_none(void **state)
 {
+	static const char *const want[][2] = {
+		{ "DNSTimeout", "DNSTimeout         5  # default" },
+		{ "TrustAnchorFile", "TrustAnchorFile    none" },
+		{ "ExemptRecipients", "ExemptRecipients   none" },
+		{ "MailRoleWords", "MailRoleWords      none" },
+	};
 	char *out, buf[512];
+	const char *got;
+	size_t i;
 
 	(void)state;
 	out = round_trip("DNSTimeout 5\nSocket local:/run/rdns-milter/"
 	    "rdns-milter.sock\nTrustAnchorFile none\nExemptRecipients none\n"
 	    "MailRoleWords none\n");
-	WANT_STR(0, "DNSTimeout", line_of(out, "DNSTimeout", buf, sizeof buf),
-	    "DNSTimeout         5  # default");
-	WANT_STR(1, "TrustAnchorFile", line_of(out, "TrustAnchorFile", buf,
-	    sizeof buf), "TrustAnchorFile    none");
-	WANT_STR(2, "ExemptRecipients", line_of(out, "ExemptRecipients", buf,
-	    sizeof buf), "ExemptRecipients   none");
-	WANT_STR(3, "MailRoleWords", line_of(out, "MailRoleWords", buf,
-	    sizeof buf), "MailRoleWords      none");
+	for (i = 0; i < NELEM(want); i++) {
+		got = line_of(out, want[i][0], buf, sizeof buf);
+		assert_non_null(got);
+		WANT_STR(i, want[i][0], got, want[i][1]);
+	}
 	free(out);
 }
 
@@ -308,9 +313,10 @@ resolver_errors_name_their_line(void **state)
 {
 	static const struct {
 		const char	*err;
-		int		 line;	/* named in front, or 0: unchanged */
+		int		 line;	/* named in front; 0: none */
 	} cases[] = {
-		{ "TrustAnchorFile /x/b.key: cannot read: Permission denied", 4 },
+		{ "TrustAnchorFile /x/b.key: cannot read: Permission "
+		    "denied", 4 },
 		{ "TrustAnchorFile /x/a.key: syntax error", 2 },
 		{ "ResolverConfig /x/unbound.conf: the resolver cannot start: "
 		    "x", 3 },
@@ -348,7 +354,7 @@ resolver_errors_name_their_line(void **state)
 	config_blame_resolver(cf, err, sizeof err);
 	snprintf(want, sizeof want, "%s/blame.conf:3: the resolver cannot "
 	    "start: z", tmpdir);
-	WANT_STR(0, "one candidate", err, want);
+	WANT_STR((size_t)0, "one candidate", err, want);
 	config_free(cf);
 
 	/* The default trust anchor is on no line. */
@@ -356,7 +362,7 @@ resolver_errors_name_their_line(void **state)
 	snprintf(err, sizeof err, "TrustAnchorFile /usr/share/dns/root.key: "
 	    "cannot read: x");
 	config_blame_resolver(cf, err, sizeof err);
-	WANT_STR(0, "default anchor", err, "TrustAnchorFile "
+	WANT_STR((size_t)0, "default anchor", err, "TrustAnchorFile "
 	    "/usr/share/dns/root.key: cannot read: x");
 	config_free(cf);
 
@@ -365,7 +371,7 @@ resolver_errors_name_their_line(void **state)
 	assert_non_null(cf);
 	snprintf(err, sizeof err, "TrustAnchorFile /x/a.key: x");
 	config_blame_resolver(cf, err, sizeof err);
-	WANT_STR(0, "string", err, "TrustAnchorFile /x/a.key: x");
+	WANT_STR((size_t)0, "string", err, "TrustAnchorFile /x/a.key: x");
 	config_free(cf);
 }
 
@@ -416,8 +422,8 @@ repeatable_keys_match_the_manual(void **state)
 		named = strstr(sentence, needle) != NULL ||
 		    strstr(sentence, comma) != NULL;
 		if (named != conf_key_multi(i))
-			fail_msg("rdns-milter.conf(5): \"Every key except ...\" "
-			    "%s %s, but it %s", named ? "names" : "omits",
+			fail_msg("rdns-milter.conf(5): \"Every key except "
+			    "...\" %s %s, but it %s", named ? "names" : "omits",
 			    conf_key_name(i), conf_key_multi(i) ?
 			    "may repeat" : "may not repeat");
 	}

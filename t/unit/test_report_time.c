@@ -31,7 +31,7 @@ set_tz(const char *tz)
 
 struct when_case {
 	const char	*in;
-	long long	 want;		/* epoch seconds; unused if bad */
+	long long	 want;		/* epoch seconds (not if bad) */
 	bool		 bad;
 };
 
@@ -70,7 +70,8 @@ relative_times_utc(void **state)
 		{ "+1h", 1709634030 + 3600, false },
 		{ "7d ago", 1709634030 - 7 * 86400, false },
 		{ "3 hours ago", 1709634030 - 3 * 3600, false },
-		{ "today", 1709596800, false },		/* 2024-03-05 00:00Z */
+		/* 2024-03-05 00:00Z */
+		{ "today", 1709596800, false },
 		{ "yesterday", 1709596800 - 86400, false },
 		{ "tomorrow", 1709596800 + 86400, false },
 		/* Absolute times still work. */
@@ -113,8 +114,9 @@ relative_days_local(void **state)
 	};
 	static const struct when_case dst[] = {
 		/* now = 2024-04-01 10:00Z (12:00 CEST). */
-		{ "today", 1711922400, false },		/* 2024-03-31 22:00Z */
-		{ "yesterday", 1711839600, false },	/* 2024-03-30 23:00Z */
+		/* 2024-03-31 22:00Z, 2024-03-30 23:00Z */
+		{ "today", 1711922400, false },
+		{ "yesterday", 1711839600, false },
 	};
 	size_t i;
 
