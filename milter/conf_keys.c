@@ -559,6 +559,12 @@ exempt_item(struct parse *p, const char *item, void *arg)
 		    "parts such as postmaster, without @domain)", Q(item));
 		return -1;
 	}
+	/* "none" alone means no exemption: in a list it would be read
+	 * back (-n -v) as that. */
+	if (str_ieq(item, "none")) {
+		conf_perr(p, "ExemptRecipients: none stands alone");
+		return -1;
+	}
 	if (conf_strv_add(p, &cf->exempt, &cf->n_exempt, item) == -1)
 		return -1;
 	str_lower(cf->exempt[n]);

@@ -289,6 +289,24 @@ explicit_default_and_none(void **state)
 	free(out);
 }
 
+/* "none" is the empty list only alone: as a local part in a list it would
+ * print as the empty list. */
+static void
+exempt_none_stands_alone(void **state)
+{
+	static const char *const bad[] = {
+		"ExemptRecipients postmaster none\n",
+		"ExemptRecipients NONE,\n",
+		"ExemptRecipients none none\n",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(bad); i++)
+		if (config_load_string("t", bad[i], NULL, NULL) != NULL)
+			fail_msg("accepted: %s", bad[i]);
+}
+
 /* A configuration file in tmpdir, loaded. */
 static struct config *
 load_file(const char *text)
@@ -480,6 +498,7 @@ main(void)
 		cmocka_unit_test(default_values_are_the_spec_s),
 		cmocka_unit_test(every_key_set_round_trips),
 		cmocka_unit_test(explicit_default_and_none),
+		cmocka_unit_test(exempt_none_stands_alone),
 		cmocka_unit_test(resolver_errors_name_their_line),
 		cmocka_unit_test(repeatable_keys_match_the_manual),
 	};
