@@ -71,6 +71,7 @@ struct key {
 	unsigned	 max;		/* KEY_UINT */
 	key_fn		*fn;		/* KEY_FN */
 	bool		 multi;		/* may repeat */
+	key_print_fn	*print;		/* KEY_FN: for -n -v */
 };
 
 /*
@@ -139,31 +140,37 @@ conf_quote(char *buf, size_t size, const char *s)
 #define BOOL(f)		KEY_BOOL, offsetof(struct config, f), 0, NULL
 #define UINT(f, max)	KEY_UINT, offsetof(struct config, f), (max), NULL
 static const struct key keys[] = {
-	{ "Socket",		FN(key_socket),			false },
-	{ "AuthservID",		FN(key_authserv_id),		false },
-	{ "UserID",		FN(key_userid),			false },
-	{ "PidFile",		STRING(pidfile),		false },
-	{ "UMask",		FN(key_umask),			false },
-	{ "Syslog",		BOOL(syslog),			false },
-	{ "SyslogFacility",	FN(key_syslog_facility),	false },
-	{ "TrustAnchorFile",	FN(key_trust_anchor),		true },
-	{ "ResolverConfig",	STRING(resolver_config),	false },
-	{ "Nameservers",	FN(key_nameservers),		false },
-	{ "ResolverThreads",	UINT(resolver_threads,
-				    CONFIG_MAX_RESOLVER_THREADS),	false },
-	{ "DNSTimeout",		UINT(dns_timeout, CONFIG_MAX_TIMEOUT), false },
-	{ "MaxPTRNames",	UINT(max_ptr_names, CONFIG_MAX_MAXPTR), false },
-	{ "TrustedNetworks",	FN(key_trusted),		true },
-	{ "SkipAuthenticated",	BOOL(skip_authenticated),	false },
-	{ "ExemptRecipients",	FN(key_exempt),			false },
-	{ "GenericRules",	FN(key_generic_rules),		false },
-	{ "GenericPatterns",	FN(key_generic_patterns),	false },
-	{ "GenericDisable",	FN(key_generic_disable),	false },
-	{ "MailRoleWords",	FN(key_mail_role_words),	false },
-	{ "AllowDomains",	FN(key_allow_domains),		true },
-	{ "DryRun",		BOOL(dry_run),			false },
-	{ "MetricsListen",	FN(key_metrics_listen),		false },
-	{ "Policy",		FN(key_policy),			true },
+	{ "Socket", FN(key_socket), false, print_socket },
+	{ "AuthservID", FN(key_authserv_id), false, print_authserv_id },
+	{ "UserID", FN(key_userid), false, print_userid },
+	{ "PidFile", STRING(pidfile), false, NULL },
+	{ "UMask", FN(key_umask), false, print_umask },
+	{ "Syslog", BOOL(syslog), false, NULL },
+	{ "SyslogFacility", FN(key_syslog_facility), false,
+	    print_syslog_facility },
+	{ "TrustAnchorFile", FN(key_trust_anchor), true, print_trust_anchor },
+	{ "ResolverConfig", FN(key_resolver_config), false,
+	    print_resolver_config },
+	{ "Nameservers", FN(key_nameservers), false, print_nameservers },
+	{ "ResolverThreads", UINT(resolver_threads,
+	    CONFIG_MAX_RESOLVER_THREADS), false, NULL },
+	{ "DNSTimeout", UINT(dns_timeout, CONFIG_MAX_TIMEOUT), false, NULL },
+	{ "MaxPTRNames", UINT(max_ptr_names, CONFIG_MAX_MAXPTR), false, NULL },
+	{ "TrustedNetworks", FN(key_trusted), true, print_trusted },
+	{ "SkipAuthenticated", BOOL(skip_authenticated), false, NULL },
+	{ "ExemptRecipients", FN(key_exempt), false, print_exempt },
+	{ "GenericRules", FN(key_generic_rules), false, print_generic_rules },
+	{ "GenericPatterns", FN(key_generic_patterns), false,
+	    print_generic_patterns },
+	{ "GenericDisable", FN(key_generic_disable), false,
+	    print_generic_disable },
+	{ "MailRoleWords", FN(key_mail_role_words), false,
+	    print_mail_role_words },
+	{ "AllowDomains", FN(key_allow_domains), true, print_allow_domains },
+	{ "DryRun", BOOL(dry_run), false, NULL },
+	{ "MetricsListen", FN(key_metrics_listen), false,
+	    print_metrics_listen },
+	{ "Policy", FN(key_policy), true, print_policy },
 };
 #undef FN
 #undef STRING
@@ -172,6 +179,61 @@ static const struct key keys[] = {
 
 _Static_assert(sizeof keys / sizeof keys[0] <= CONFIG_NKEYS_MAX,
     "struct parse seen[] is too small");
+
+size_t
+conf_key_count(void)
+{
+	return sizeof keys / sizeof keys[0];
+}
+
+const char *
+conf_key_name(size_t i)
+{
+	return i < conf_key_count() ? keys[i].name : NULL;
+}
+
+bool
+conf_key_multi(size_t i)
+{
+	return i < conf_key_count() && keys[i].multi;
+}
+
+bool
+conf_key_printable(size_t i)
+{
+	return i < conf_key_count() &&
+	    (keys[i].type != KEY_FN || keys[i].print != NULL);
+}
+
+int
+conf_key_print(const struct config *cf, size_t i, FILE *fp)
+{
+	const struct key *k;
+	const void *field;
+
+	if (!conf_key_printable(i))
+		return -1;
+	k = &keys[i];
+	field = (const char *)cf + k->off;
+	switch (k->type) {
+	case KEY_STRING:
+		if (*(char *const *)field != NULL)
+			fprintf(fp, "%s\n", *(char *const *)field);
+		break;
+	case KEY_BOOL:
+		fprintf(fp, "%s\n", *(const bool *)field ? "yes" : "no");
+		break;
+	case KEY_UINT:
+		/* 0 is "not set" (ResolverThreads: one per CPU). */
+		if (*(const unsigned *)field != 0)
+			fprintf(fp, "%u\n", *(const unsigned *)field);
+		break;
+	case KEY_FN:
+		k->print(cf, fp);
+		break;
+	}
+	return 0;
+}
 
 /*
  * Lines.
@@ -339,6 +401,7 @@ config_free(struct config *cf)
 	free(cf->userid);
 	free(cf->pidfile);
 	conf_strv_free(cf->trust_anchor_files, cf->n_trust_anchor_files);
+	free(cf->trust_anchor_lines);
 	free(cf->resolver_config);
 	conf_strv_free(cf->nameservers, cf->n_nameservers);
 	free(cf->trusted);
@@ -348,6 +411,7 @@ config_free(struct config *cf)
 	conf_strv_free(cf->generic_disable, cf->n_generic_disable);
 	generic_patterns_free(cf->generic);
 	generic_roles_free(cf->mail_roles);
+	free(cf->mail_role_words);
 	conf_strv_free(cf->allow_domains, cf->n_allow_domains);
 	free(cf->metrics_listen);
 	for (i = 0; i < cf->n_policies; i++)
@@ -479,8 +543,7 @@ finish(struct parse *p)
 	if (cf->authserv_id == NULL && default_authserv_id(p) == -1)
 		return -1;
 	if (p->ta_none_line == 0 && p->ta_file_line == 0 &&
-	    conf_strv_add(p, &cf->trust_anchor_files, &cf->n_trust_anchor_files,
-	    CONFIG_DEFAULT_TA_FILE) == -1)
+	    conf_trust_anchor_add(p, CONFIG_DEFAULT_TA_FILE, 0) == -1)
 		return -1;
 	if (cf->mail_roles == NULL &&
 	    (cf->mail_roles = generic_roles_new_default()) == NULL) {
@@ -646,3 +709,53 @@ config_resolver_options(const struct config *cf, struct resolver_options *ro)
 	ro->threads = cf->resolver_threads;
 }
 
+
+/* Does err start with "KEY VALUE:"? */
+static bool
+err_names(const char *err, const char *key, const char *value)
+{
+	size_t kl = strlen(key), vl = strlen(value);
+
+	return strncmp(err, key, kl) == 0 && err[kl] == ' ' &&
+	    strncmp(err + kl + 1, value, vl) == 0 && err[kl + 1 + vl] == ':';
+}
+
+void
+config_blame_resolver(const struct config *cf, char *err, size_t errlen)
+{
+	char file[PATH_MAX], *msg;
+	int line = 0, only = 0, n = 0;
+	size_t i;
+
+	if (cf->file == NULL || errlen == 0 || err[0] == '\0')
+		return;
+	if (cf->resolver_config != NULL &&
+	    err_names(err, "ResolverConfig", cf->resolver_config))
+		line = cf->resolver_config_line;
+	for (i = 0; line == 0 && i < cf->n_trust_anchor_files; i++)
+		if (err_names(err, "TrustAnchorFile",
+		    cf->trust_anchor_files[i]))
+			line = cf->trust_anchor_lines[i];
+	for (i = 0; line == 0 && i < cf->n_nameservers; i++)
+		if (err_names(err, "Nameservers", cf->nameservers[i]))
+			line = cf->nameservers_line;
+	/* libunbound's finalization names no file: if only one line could
+	 * be behind it, that one. */
+	if (line == 0 && strncmp(err, "the resolver cannot start",
+	    strlen("the resolver cannot start")) == 0) {
+		if (cf->resolver_config_line != 0)
+			n++, only = cf->resolver_config_line;
+		if (cf->nameservers_line != 0)
+			n++, only = cf->nameservers_line;
+		for (i = 0; i < cf->n_trust_anchor_files; i++)
+			if (cf->trust_anchor_lines[i] != 0)
+				n++, only = cf->trust_anchor_lines[i];
+		if (n == 1)
+			line = only;
+	}
+	if (line == 0 || (msg = strdup(err)) == NULL)
+		return;
+	(void)log_sanitize(file, sizeof file, cf->file, strlen(cf->file));
+	(void)snprintf(err, errlen, "%s:%d: %s", file, line, msg);
+	free(msg);
+}

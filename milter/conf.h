@@ -28,6 +28,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -81,9 +82,13 @@ struct config {
 
 	char		**trust_anchor_files;	/* empty with TrustAnchorFile none */
 	size_t		 n_trust_anchor_files;
+	int		*trust_anchor_lines;	/* the line of each (0:
+						   the default file) */
 	char		*resolver_config;	/* NULL: none */
+	int		 resolver_config_line;
 	char		**nameservers;		/* "ADDR" or "ADDR@PORT" */
 	size_t		 n_nameservers;
+	int		 nameservers_line;
 
 	unsigned	 resolver_threads;	/* 0: one per CPU, up to 8 */
 	unsigned	 dns_timeout;		/* seconds, >= 1 */
@@ -109,6 +114,10 @@ struct config {
 						   compiled, never NULL */
 	struct generic_roles *mail_roles;	/* MailRoleWords, never NULL
 						   (no words: "none") */
+	char		*mail_role_words;	/* its words, lower case,
+						   one space between;
+						   "none"; NULL: the
+						   default */
 	char		**allow_domains;	/* AllowDomains: "example.com"
 						   or ".example.com", lower
 						   case, no trailing dot */
@@ -181,6 +190,30 @@ bool config_is_exempt(const struct config *cf, const char *localpart);
  * $(pkgdatadir)/generic.rules.
  */
 const char *config_generic_rules_default(void);
+
+/**
+ * Print the effective configuration (rdns-milter -n -v): every key of the
+ * key table, in its order, with its value in the file's own syntax, one
+ * "Key value" line per value; "  # default" ends the lines whose value is
+ * the built-in default's, and a key without a value (UserID, PidFile, ...
+ * not set) is a comment "#Key  # default: not set".  Read back as a
+ * configuration file, the output gives the same configuration and prints
+ * the same (the round trip is tested).
+ * @return 0, or -1 if out of memory or a write failed.
+ */
+int config_print(const struct config *cf, FILE *fp);
+
+/**
+ * Name the configuration line behind a resolver_new() error, as -n
+ * promises ("FILE:LINE: message"): err is the resolver's message, which
+ * starts with "TrustAnchorFile FILE:", "ResolverConfig FILE:" or
+ * "Nameservers ADDR:" when one of them failed; the line that gave it is
+ * put in front.  When the message names no key, and exactly one line of
+ * those keys exists, that line is named.  Otherwise (or for a config not
+ * read from a file, or the default trust anchor) err stays as it is.
+ */
+void config_blame_resolver(const struct config *cf, char *err,
+    size_t errlen);
 
 /** Parse "yes/no/true/false/1/0/on/off".  @return 0 or -1. */
 int config_parse_bool(const char *s, bool *out);

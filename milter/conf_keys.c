@@ -88,6 +88,36 @@ conf_strv_free(char **v, size_t n)
 }
 
 /*
+ * The words of a list (split on commas and white space), in lower case,
+ * one space between them: how -n -v prints a list of words.
+ */
+char *
+conf_words(struct parse *p, const char *v)
+{
+	char *out, *o;
+	const char *c;
+	bool sep = false;
+
+	if ((out = malloc(strlen(v) + 1)) == NULL) {
+		conf_perr(p, "out of memory");
+		return NULL;
+	}
+	o = out;
+	for (c = v; *c != '\0'; c++) {
+		if (*c == ',' || *c == ' ' || *c == '\t') {
+			sep = o != out;
+			continue;
+		}
+		if (sep)
+			*o++ = ' ';
+		sep = false;
+		*o++ = ascii_lower(*c);
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
  * Split a list on commas and white space.  Calls fn for each item (NUL
  * terminated in a private copy); returns -1 if any call failed or the
  * list is empty.
@@ -349,29 +379,41 @@ key_umask(struct parse *p, const char *v)
 	return 0;
 }
 
+static const struct {
+	const char	*name;
+	int		 fac;
+} facilities[] = {
+	{ "auth", LOG_AUTH }, { "authpriv", LOG_AUTHPRIV },
+	{ "cron", LOG_CRON }, { "daemon", LOG_DAEMON },
+	{ "ftp", LOG_FTP }, { "lpr", LOG_LPR },
+	{ "mail", LOG_MAIL }, { "news", LOG_NEWS },
+	{ "syslog", LOG_SYSLOG }, { "user", LOG_USER },
+	{ "uucp", LOG_UUCP },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+};
+
+const char *
+conf_syslog_facility_name(int fac)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof facilities / sizeof facilities[0]; i++)
+		if (facilities[i].fac == fac)
+			return facilities[i].name;
+	return NULL;
+}
+
 int
 key_syslog_facility(struct parse *p, const char *v)
 {
-	static const struct {
-		const char	*name;
-		int		 fac;
-	} facs[] = {
-		{ "auth", LOG_AUTH }, { "authpriv", LOG_AUTHPRIV },
-		{ "cron", LOG_CRON }, { "daemon", LOG_DAEMON },
-		{ "ftp", LOG_FTP }, { "lpr", LOG_LPR },
-		{ "mail", LOG_MAIL }, { "news", LOG_NEWS },
-		{ "syslog", LOG_SYSLOG }, { "user", LOG_USER },
-		{ "uucp", LOG_UUCP },
-		{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
-		{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
-		{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
-		{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof facs / sizeof facs[0]; i++) {
-		if (str_ieq(v, facs[i].name)) {
-			p->cf->syslog_facility = facs[i].fac;
+	for (i = 0; i < sizeof facilities / sizeof facilities[0]; i++) {
+		if (str_ieq(v, facilities[i].name)) {
+			p->cf->syslog_facility = facilities[i].fac;
 			return 0;
 		}
 	}
@@ -381,10 +423,27 @@ key_syslog_facility(struct parse *p, const char *v)
 }
 
 int
-key_trust_anchor(struct parse *p, const char *v)
+conf_trust_anchor_add(struct parse *p, const char *file, int line)
 {
 	struct config *cf = p->cf;
+	int *nl;
 
+	if ((nl = reallocarray(cf->trust_anchor_lines,
+	    cf->n_trust_anchor_files + 1, sizeof *nl)) == NULL) {
+		conf_perr(p, "out of memory");
+		return -1;
+	}
+	cf->trust_anchor_lines = nl;
+	if (conf_strv_add(p, &cf->trust_anchor_files,
+	    &cf->n_trust_anchor_files, file) == -1)
+		return -1;
+	nl[cf->n_trust_anchor_files - 1] = line;
+	return 0;
+}
+
+int
+key_trust_anchor(struct parse *p, const char *v)
+{
 	if (str_ieq(v, "none")) {
 		if (p->ta_file_line != 0) {
 			conf_perr(p, "TrustAnchorFile: 'none' conflicts with the "
@@ -402,8 +461,14 @@ key_trust_anchor(struct parse *p, const char *v)
 	}
 	if (p->ta_file_line == 0)
 		p->ta_file_line = p->line;
-	return conf_strv_add(p, &cf->trust_anchor_files, &cf->n_trust_anchor_files,
-	    v);
+	return conf_trust_anchor_add(p, v, p->line);
+}
+
+int
+key_resolver_config(struct parse *p, const char *v)
+{
+	p->cf->resolver_config_line = p->line;
+	return conf_set_string(p, &p->cf->resolver_config, v);
 }
 
 static int
@@ -435,6 +500,7 @@ bad:
 int
 key_nameservers(struct parse *p, const char *v)
 {
+	p->cf->nameservers_line = p->line;
 	return conf_split_list(p, "Nameservers", v, nameserver_item, NULL);
 }
 
@@ -491,6 +557,12 @@ exempt_item(struct parse *p, const char *item, void *arg)
 	if (*c != '\0') {
 		conf_perr(p, "ExemptRecipients: bad local part '%s' (want local "
 		    "parts such as postmaster, without @domain)", Q(item));
+		return -1;
+	}
+	/* "none" alone means no exemption: in a list it would be read
+	 * back (-n -v) as that. */
+	if (str_ieq(item, "none")) {
+		conf_perr(p, "ExemptRecipients: none stands alone");
 		return -1;
 	}
 	if (conf_strv_add(p, &cf->exempt, &cf->n_exempt, item) == -1)
@@ -606,12 +678,20 @@ key_mail_role_words(struct parse *p, const char *v)
 	struct generic_roles *gr;
 	char err[256];
 
+	char *words;
+
 	if ((gr = generic_roles_new(v, err, sizeof err)) == NULL) {
 		conf_perr(p, "MailRoleWords: %s", err);
 		return -1;
 	}
+	if ((words = conf_words(p, v)) == NULL) {
+		generic_roles_free(gr);
+		return -1;
+	}
 	generic_roles_free(p->cf->mail_roles);
 	p->cf->mail_roles = gr;
+	free(p->cf->mail_role_words);
+	p->cf->mail_role_words = words;
 	return 0;
 }
 

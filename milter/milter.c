@@ -100,7 +100,9 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 		return SMFIS_ACCEPT;
 	}
 	cf = s->rt->cf;
-	if (hostname != NULL)
+	/* Postfix and Sendmail pass "[ip]" for a client without a name:
+	 * logged as Postfix logs it, "unknown[ip]". */
+	if (hostname != NULL && hostname[0] != '[')
 		log_sanitize(s->host, sizeof s->host, hostname,
 		    strlen(hostname));
 	if (dname_ip_from_sockaddr(hostaddr, &ip) == 0) {

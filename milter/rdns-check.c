@@ -40,7 +40,8 @@ usage(FILE *fp)
 	    "  -c FILE     configuration file (default %s)\n"
 	    "  -j          print one JSON object\n"
 	    "  -t SECONDS  DNS timeout for all lookups (overrides DNSTimeout)\n"
-	    "  -V          print the version\n",
+	    "  -V, --version  print the version\n"
+	    "  -h, --help     print this help\n",
 	    DEFAULT_CONFIG);
 }
 
@@ -280,10 +281,16 @@ struct args {
 static int
 parse_args(int argc, char *argv[], struct args *a)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int ch;
 
 	a->timeout = -1;
-	while ((ch = getopt(argc, argv, "+c:hjt:V")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:hjt:V", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			a->cfile = optarg;

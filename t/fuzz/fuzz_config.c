@@ -133,6 +133,8 @@ make_text(const uint8_t *data, size_t size)
 	return t;
 }
 
+static void check_print(const struct config *cf);
+
 static void
 check_config(const struct config *cf, const uint8_t *data, size_t size)
 {
@@ -186,6 +188,39 @@ check_config(const struct config *cf, const uint8_t *data, size_t size)
 	FUZZ_ASSERT(p != NULL);
 	(void)config_is_exempt(cf, dom);
 	(void)config_is_exempt(cf, "postmaster");
+	check_print(cf);
+}
+
+/* config_print() of cf into a malloc'd string (rdns-milter -n -v). */
+static char *
+print_config(const struct config *cf)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	FUZZ_ASSERT(fp != NULL);
+	FUZZ_ASSERT(config_print(cf, fp) == 0);
+	FUZZ_ASSERT(fclose(fp) == 0);
+	return buf;
+}
+
+/* The effective configuration reads back to one that prints the same. */
+static void
+check_print(const struct config *cf)
+{
+	struct errs e = { 0 };
+	struct config *again;
+	char *out, *out2;
+
+	out = print_config(cf);
+	again = config_load_string("printed", out, on_error, &e);
+	FUZZ_ASSERT(again != NULL);
+	out2 = print_config(again);
+	FUZZ_ASSERT(strcmp(out, out2) == 0);
+	free(out2);
+	free(out);
+	config_free(again);
 }
 
 int
