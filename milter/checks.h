@@ -45,6 +45,7 @@
 #include <time.h>
 
 #include "dname.h"
+#include "generic.h"
 #include "resolver.h"
 
 struct generic_patterns;
@@ -148,6 +149,13 @@ struct check_result {
 
 	/* generic */
 	enum generic_res generic;
+	char		 generic_rule[GENERIC_RULE_NAME_MAX];	/* the evidence
+					   (generic.h): a rule name or
+					   embedded-ipv*; "" unless yes */
+	char		 generic_reason[GENERIC_REASON_MAX];	/* for people:
+					   "embeds 203.0.113.42 as ...",
+					   "rule dyn-word (...)"; "" unless
+					   yes */
 
 	/* AllowDomains: the verified name is listed (exempt from the
 	 * generic and helo policies) */

@@ -159,8 +159,11 @@ static const struct key keys[] = {
 	{ "TrustedNetworks", FN(key_trusted), true, print_trusted },
 	{ "SkipAuthenticated", BOOL(skip_authenticated), false, NULL },
 	{ "ExemptRecipients", FN(key_exempt), false, print_exempt },
+	{ "GenericRules", FN(key_generic_rules), false, print_generic_rules },
 	{ "GenericPatterns", FN(key_generic_patterns), false,
 	    print_generic_patterns },
+	{ "GenericDisable", FN(key_generic_disable), false,
+	    print_generic_disable },
 	{ "MailRoleWords", FN(key_mail_role_words), false,
 	    print_mail_role_words },
 	{ "AllowDomains", FN(key_allow_domains), true, print_allow_domains },
@@ -403,7 +406,9 @@ config_free(struct config *cf)
 	conf_strv_free(cf->nameservers, cf->n_nameservers);
 	free(cf->trusted);
 	conf_strv_free(cf->exempt, cf->n_exempt);
+	free(cf->generic_rules_file);
 	free(cf->generic_patterns_file);
+	conf_strv_free(cf->generic_disable, cf->n_generic_disable);
 	generic_patterns_free(cf->generic);
 	generic_roles_free(cf->mail_roles);
 	free(cf->mail_role_words);
@@ -452,6 +457,83 @@ set_defaults(struct parse *p)
 	return 0;
 }
 
+const char *
+config_generic_rules_default(void)
+{
+	const char *env = getenv("RDNS_MILTER_GENERIC_RULES");
+
+	return env != NULL && env[0] != '\0' ? env : GENERIC_RULES_FILE;
+}
+
+/* Report a rules loader's message: as it is (raw: it names the rules
+ * file and its line), or for the configuration line where key was
+ * given. */
+static void
+rules_perr(struct parse *p, int line, const char *key, const char *err,
+    bool raw)
+{
+	char safe[1024];
+
+	log_sanitize(safe, sizeof safe, err, strlen(err));
+	if (raw) {
+		conf_perr_raw(p, safe);
+		return;
+	}
+	p->line = line;
+	conf_perr(p, "%s: %s", key, safe);
+	p->line = 0;
+}
+
+/*
+ * The generic rule set (SPEC 4): the shipped rules file, or the one of
+ * "GenericRules FILE", or the list of "GenericPatterns FILE" (legacy:
+ * label patterns); "GenericRules +FILE" adds to the shipped file; then
+ * GenericDisable.  The address test is in the code and always applies.
+ */
+static int
+load_generic_rules(struct parse *p)
+{
+	struct config *cf = p->cf;
+	struct generic_patterns *gp;
+	char err[1024];
+	size_t i;
+
+	err[0] = '\0';
+	if (cf->generic_patterns_file != NULL) {
+		if ((gp = generic_patterns_load(cf->generic_patterns_file, err,
+		    sizeof err)) == NULL) {
+			rules_perr(p, 0, NULL, err, true);
+			return -1;
+		}
+	} else if ((gp = generic_rules_new()) == NULL) {
+		conf_perr(p, "out of memory");
+		return -1;
+	} else if (generic_rules_add_file(gp, cf->generic_rules_file != NULL &&
+	    !cf->generic_rules_add ? cf->generic_rules_file :
+	    config_generic_rules_default(), err, sizeof err) == -1 ||
+	    (cf->generic_rules_add && generic_rules_add_file(gp,
+	    cf->generic_rules_file, err, sizeof err) == -1)) {
+		rules_perr(p, 0, NULL, err, true);
+		generic_patterns_free(gp);
+		return -1;
+	}
+	for (i = 0; i < cf->n_generic_disable; i++)
+		if (generic_rules_disable(gp, cf->generic_disable[i], err,
+		    sizeof err) == -1) {
+			rules_perr(p, p->generic_disable_line, "GenericDisable",
+			    err, false);
+			generic_patterns_free(gp);
+			return -1;
+		}
+	if (generic_rules_compile(gp, err, sizeof err) == -1) {
+		rules_perr(p, 0, NULL, err, true);
+		generic_patterns_free(gp);
+		return -1;
+	}
+	cf->generic = gp;
+	return 0;
+}
+
 /* Defaults that depend on whether a key was seen at all. */
 static int
 finish(struct parse *p)
@@ -463,11 +545,6 @@ finish(struct parse *p)
 	if (p->ta_none_line == 0 && p->ta_file_line == 0 &&
 	    conf_trust_anchor_add(p, CONFIG_DEFAULT_TA_FILE, 0) == -1)
 		return -1;
-	if (cf->generic == NULL && cf->generic_patterns_file == NULL &&
-	    (cf->generic = generic_patterns_new_builtin()) == NULL) {
-		conf_perr(p, "out of memory");
-		return -1;
-	}
 	if (cf->mail_roles == NULL &&
 	    (cf->mail_roles = generic_roles_new_default()) == NULL) {
 		conf_perr(p, "out of memory");
@@ -514,6 +591,9 @@ load(const char *name, const char *path, struct source *src,
 		goto fail;
 	}
 	p.line = 0;
+	/* The generic rules load after every line (their keys may come in
+	 * any order) and even after errors, so that -n lists them all. */
+	(void)load_generic_rules(&p);
 	if (p.nerr == 0 && finish(&p) == -1)
 		goto fail;
 	if (p.nerr == 0)

@@ -100,8 +100,18 @@ struct config {
 	char		**exempt;		/* local parts, lower case */
 	size_t		 n_exempt;
 
-	char		*generic_patterns_file;	/* NULL: built-in list */
-	struct generic_patterns *generic;	/* never NULL */
+	char		*generic_rules_file;	/* GenericRules FILE (without
+						   the '+'), NULL: the shipped
+						   file alone */
+	bool		 generic_rules_add;	/* GenericRules +FILE: added to
+						   the shipped file */
+	char		*generic_patterns_file;	/* GenericPatterns (legacy
+						   list, replaces the shipped
+						   file), or NULL */
+	char		**generic_disable;	/* GenericDisable: rule names */
+	size_t		 n_generic_disable;
+	struct generic_patterns *generic;	/* the rule set in force,
+						   compiled, never NULL */
 	struct generic_roles *mail_roles;	/* MailRoleWords, never NULL
 						   (no words: "none") */
 	char		*mail_role_words;	/* its words, lower case,
@@ -125,7 +135,8 @@ struct config {
 typedef void config_error_fn(void *arg, const char *msg);
 
 /**
- * Read and validate a configuration file (also loads GenericPatterns).
+ * Read and validate a configuration file (also loads the generic rules:
+ * the shipped file, GenericRules, GenericPatterns, GenericDisable).
  * @return a new config (one reference), or NULL after reporting at least
  *	one error through errfn.  A file that cannot be opened is reported as
  *	"FILE: message".
@@ -172,6 +183,13 @@ const struct policy *config_policy_for(const struct config *cf,
 
 /** True if localpart (any case) is listed in ExemptRecipients. */
 bool config_is_exempt(const struct config *cf, const char *localpart);
+
+/**
+ * The shipped generic rules file: $RDNS_MILTER_GENERIC_RULES when set (an
+ * uninstalled build, its tests), else the installed
+ * $(pkgdatadir)/generic.rules.
+ */
+const char *config_generic_rules_default(void);
 
 /**
  * Print the effective configuration (rdns-milter -n -v): every key of the

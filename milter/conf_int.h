@@ -30,6 +30,11 @@ struct parse {
 	int		 ta_none_line;	/* TrustAnchorFile none, or 0 */
 	int		 ta_file_line;	/* first TrustAnchorFile FILE, or 0 */
 	bool		 trusted_set;	/* a TrustedNetworks line was read */
+	/* Where the generic-rule keys were given (0: not given); the rules
+	 * are loaded once every line is read. */
+	int		 generic_rules_line;
+	int		 generic_patterns_line;
+	int		 generic_disable_line;
 };
 
 /* RFC 8601 values are capped at 255 bytes in our headers (SPEC 3.1). */
@@ -74,6 +79,8 @@ int key_trusted(struct parse *p, const char *v);
 int key_exempt(struct parse *p, const char *v);
 int key_metrics_listen(struct parse *p, const char *v);
 int key_generic_patterns(struct parse *p, const char *v);
+int key_generic_rules(struct parse *p, const char *v);
+int key_generic_disable(struct parse *p, const char *v);
 int key_allow_domains(struct parse *p, const char *v);
 int key_mail_role_words(struct parse *p, const char *v);
 int key_policy(struct parse *p, const char *v);
@@ -91,7 +98,8 @@ key_print_fn print_socket, print_authserv_id, print_userid, print_umask,
     print_syslog_facility, print_trust_anchor, print_resolver_config,
     print_nameservers,
     print_trusted, print_exempt, print_metrics_listen,
-    print_generic_patterns, print_allow_domains, print_mail_role_words,
+    print_generic_rules, print_generic_patterns, print_generic_disable,
+    print_allow_domains, print_mail_role_words,
     print_policy;
 
 /** The key table, for config_print() and its tests. */

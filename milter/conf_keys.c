@@ -600,27 +600,50 @@ key_metrics_listen(struct parse *p, const char *v)
 int
 key_generic_patterns(struct parse *p, const char *v)
 {
-	struct generic_patterns *gp;
-	char err[1024];
-
-	if (conf_set_string(p, &p->cf->generic_patterns_file, v) == -1)
-		return -1;
-	err[0] = '\0';
-	if ((gp = generic_patterns_load(v, err, sizeof err)) == NULL) {
-		char safe[sizeof err];
-
-		/* The loader's message already names its file and line. */
-		if (err[0] == '\0') {
-			conf_perr(p, "GenericPatterns: cannot load '%s'", Q(v));
-			return -1;
-		}
-		conf_perr_raw(p, log_sanitize(safe, sizeof safe, err,
-		    sizeof err));
+	if (p->generic_rules_line > 0) {
+		conf_perr(p, "GenericPatterns: GenericRules is given (line %d); "
+		    "give one of them", p->generic_rules_line);
 		return -1;
 	}
-	generic_patterns_free(p->cf->generic);
-	p->cf->generic = gp;
-	return 0;
+	p->generic_patterns_line = p->line;
+	return conf_set_string(p, &p->cf->generic_patterns_file, v);
+}
+
+int
+key_generic_rules(struct parse *p, const char *v)
+{
+	bool add = v[0] == '+';
+
+	if (p->generic_patterns_line > 0) {
+		conf_perr(p, "GenericRules: GenericPatterns is given (line %d); "
+		    "give one of them", p->generic_patterns_line);
+		return -1;
+	}
+	if (add)
+		for (v++; *v == ' ' || *v == '\t'; v++)
+			;
+	if (*v == '\0') {
+		conf_perr(p, "GenericRules: no file given (want FILE or +FILE)");
+		return -1;
+	}
+	p->generic_rules_line = p->line;
+	p->cf->generic_rules_add = add;
+	return conf_set_string(p, &p->cf->generic_rules_file, v);
+}
+
+static int
+disable_item(struct parse *p, const char *item, void *arg)
+{
+	(void)arg;
+	return conf_strv_add(p, &p->cf->generic_disable,
+	    &p->cf->n_generic_disable, item);
+}
+
+int
+key_generic_disable(struct parse *p, const char *v)
+{
+	p->generic_disable_line = p->line;
+	return conf_split_list(p, "GenericDisable", v, disable_item, NULL);
 }
 
 static int

@@ -145,10 +145,25 @@ print_metrics_listen(const struct config *cf, FILE *fp)
 	print_str(fp, cf->metrics_listen);
 }
 
+/* "+FILE" when the file adds to the shipped rules. */
+void
+print_generic_rules(const struct config *cf, FILE *fp)
+{
+	if (cf->generic_rules_file != NULL)
+		fprintf(fp, "%s%s\n", cf->generic_rules_add ? "+" : "",
+		    cf->generic_rules_file);
+}
+
 void
 print_generic_patterns(const struct config *cf, FILE *fp)
 {
 	print_str(fp, cf->generic_patterns_file);
+}
+
+void
+print_generic_disable(const struct config *cf, FILE *fp)
+{
+	print_list(fp, cf->generic_disable, cf->n_generic_disable, ", ");
 }
 
 void
@@ -205,7 +220,9 @@ static const struct {
 	{ "UserID", "keep the starting user" },
 	{ "Nameservers", "full recursion from the root" },
 	{ "ResolverThreads", "one per CPU, at most 8" },
-	{ "GenericPatterns", "the built-in list" },
+	{ "GenericRules", "the shipped rules file alone" },
+	{ "GenericPatterns", "the shipped rules file" },
+	{ "GenericDisable", "every rule on" },
 	{ "MetricsListen", "no metrics server" },
 	{ "Policy", "tag only, refuse nothing" },
 };

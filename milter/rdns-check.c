@@ -124,8 +124,12 @@ print_json(const struct check_result *r)
 		strbuf_put_json(&sb, r->org_domain);
 	else
 		strbuf_puts(&sb, "null");
-	strbuf_printf(&sb, "}, \"generic\": %s",
+	strbuf_printf(&sb, "}, \"generic\": %s, \"generic_reason\": ",
 	    r->generic == GENERIC_YES ? "true" : "false");
+	if (r->generic == GENERIC_YES)
+		strbuf_put_json(&sb, r->generic_reason);
+	else
+		strbuf_puts(&sb, "null");
 	strbuf_printf(&sb, ", \"allowlisted\": %s}",
 	    r->allowlisted ? "true" : "false");
 	puts(buf);
@@ -175,7 +179,7 @@ print_names(const struct check_result *r)
 }
 
 static void
-print_human(const struct check_result *r)
+print_human(const struct check_result *r, const struct generic_patterns *gp)
 {
 	char rev[DNAME_REVERSE_MAX], h[CHECK_VALUE_MAX + 1];
 	const char *v = check_result_verified_name(r);
@@ -243,12 +247,22 @@ print_human(const struct check_result *r)
 			    "first, then HELO with that name.\n");
 	}
 
-	printf("\ngeneric: %s\n", r->generic == GENERIC_YES ? "yes" :
+	printf("\ngeneric: %s", r->generic == GENERIC_YES ? "yes" :
 	    r->generic == GENERIC_TEMPERROR ? "unknown (temperror)" : "no");
-	if (r->generic == GENERIC_YES)
+	if (r->generic == GENERIC_YES) {
+		const char *src = NULL;
+		long k = generic_rules_find(gp, r->generic_rule);
+
+		printf(" (%s)\n", r->generic_reason);
+		if (k >= 0 && generic_rules_get(gp, (size_t)k, NULL, NULL,
+		    NULL, &src, NULL) && src[0] != '\0')
+			printf("  source of rule %s: %s\n", r->generic_rule,
+			    src);
 		printf("  hint: %s looks like a generic/dynamic name; ask the "
 		    "provider for a custom PTR such as mail.example.com.\n",
 		    v);
+	} else
+		printf("\n");
 	if (r->allowlisted)
 		printf("allowlisted: %s is in AllowDomains (no generic or "
 		    "helo policy applies)\n", v);
@@ -362,7 +376,7 @@ run_check(const struct config *cf, const struct args *a,
 		if (a->json)
 			print_json(&r);
 		else
-			print_human(&r);
+			print_human(&r, cf->generic);
 		rc = exit_status(&r);
 		check_result_clear(&r);
 	}

@@ -238,13 +238,18 @@ session_log_summary(struct session *s, bool may_wait)
 	v = check_result_verified_name(r);
 	helo_for_log(s, helo, sizeof helo);
 	strbuf_printf(&sb, " ptr=%s iprev=%s name=%s dnssec=%s helo=%s "
-	    "x-ptr=%s generic=%s action=%s%s",
+	    "x-ptr=%s generic=%s",
 	    check_res_str(r->ptr), check_res_str(r->iprev),
 	    v != NULL ? v : "-", dnssec_status_str(r->iprev_dnssec),
 	    helo, check_res_str(r->xptr),
 	    r->generic == GENERIC_YES ? "yes" :
-	    r->generic == GENERIC_TEMPERROR ? "temperror" : "no",
-	    summary_action(s, action), summary_dry(s));
+	    r->generic == GENERIC_TEMPERROR ? "temperror" : "no");
+	/* The evidence of a generic verdict: a rule name ([a-z0-9-]) or
+	 * embedded-ipv4, embedded-ipv4-hex, embedded-ipv6. */
+	if (r->generic == GENERIC_YES && r->generic_rule[0] != '\0')
+		strbuf_printf(&sb, " generic_rule=%s", r->generic_rule);
+	strbuf_printf(&sb, " action=%s%s", summary_action(s, action),
+	    summary_dry(s));
 	summary_policy_keys(s, &sb);
 	strbuf_printf(&sb, " ms=%ld", ms);
 	if (incomplete)

@@ -51,7 +51,7 @@ lab_files lab ''
 it_run "$RDNS_CHECK" -c "$T_DIR/lab.rdns" -j 127.0.0.2 mta.sec.test
 tap_check "lab: rdns-check 127.0.0.2 mta.sec.test: exit status" "$T_RC" 0
 tap_check "lab: 127.0.0.2 is mta.sec.test, confirmed, insecure" "$T_OUT" \
-    '{"ip": "127.0.0.2", "ptr": {"result": "pass", "names": ["mta.sec.test"], "dnssec": "insecure"}, "iprev": {"result": "pass", "name": "mta.sec.test", "dnssec": "insecure", "reason": null}, "helo": {"name": "mta.sec.test", "result": "pass", "forward_confirmed": true, "aligned": true, "org_domain": "sec.test"}, "generic": false, "allowlisted": false}'
+    '{"ip": "127.0.0.2", "ptr": {"result": "pass", "names": ["mta.sec.test"], "dnssec": "insecure"}, "iprev": {"result": "pass", "name": "mta.sec.test", "dnssec": "insecure", "reason": null}, "helo": {"name": "mta.sec.test", "result": "pass", "forward_confirmed": true, "aligned": true, "org_domain": "sec.test"}, "generic": false, "generic_reason": null, "allowlisted": false}'
 it_run "$RDNS_CHECK" -c "$T_DIR/lab.rdns" 192.0.2.10
 tap_check "lab: rdns-check 192.0.2.10: exit status" "$T_RC" 0
 case $T_OUT in

@@ -151,6 +151,8 @@ reject is no temperror action|Policy x.example temperror=reject
 bad dnssec value|Policy x.example dnssec=reject
 policy without a domain|Policy
 policy item without =|Policy x.example ptr
+unknown generic rule|GenericDisable dsl-word no-such-rule
+the address test|GenericDisable embedded-ipv4
 END
 
 # Duplicates that are not on the last line.
@@ -176,6 +178,29 @@ expect_rc "-n, two Policy lines for one domain" 1
 mt_check "-n, two Policy lines for one domain: reported at line $n" \
     eval 'printf "%s\n" "$err" |
     grep -q "^$MT_DIR/dup-policy.conf:$n: [^ ]"'
+
+# The generic rules files are checked too (issue 18): a bad rule is
+# reported as RULESFILE:LINE, a good file and GenericDisable pass.
+printf '%s\n' '# source: a test' 'ok-rule label ^a$' 'bad-rule lable ^b$' \
+    >"$MT_DIR/bad.rules"
+printf '%s\n' '# source: a test' 'site-rule domain=example.com ^vm[0-9]+$' \
+    >"$MT_DIR/site.rules"
+mt_conf bad-rules <<END
+GenericRules +$MT_DIR/bad.rules
+END
+run bad-rules -n -c "$MT_DIR/bad-rules.conf"
+expect_rc "-n, a bad generic rule" 1
+want="$MT_DIR/bad.rules:3: bad scope 'lable' (want label, host, name or domain=DOMAIN)"
+mt_check "-n, a bad generic rule: \"RULESFILE:LINE: message\"" \
+    eval 'printf "%s\n" "$err" | grep -qxF "$want"'
+mt_conf good-rules <<END
+GenericRules +$MT_DIR/site.rules
+GenericDisable site-rule, dyn-word
+END
+run good-rules -n -c "$MT_DIR/good-rules.conf"
+expect_rc "-n, GenericRules +FILE and GenericDisable" 0
+mt_check "-n, GenericRules +FILE and GenericDisable: nothing printed" \
+    eval '[ -z "$out$err" ]'
 
 run missing -n -c "$MT_DIR/no-such.conf"
 expect_rc "-n, a missing file" 1

@@ -183,8 +183,9 @@ default_values_are_the_spec_s(void **state)
 	config_free(cf);
 }
 
-/* Every key set to something else: nothing is marked default, and the
- * output reads back to the same configuration. */
+/* Every key set to something else: nothing is marked default (but
+ * GenericPatterns, which GenericRules excludes), and the output reads
+ * back to the same configuration. */
 static void
 every_key_set_round_trips(void **state)
 {
@@ -204,6 +205,7 @@ every_key_set_round_trips(void **state)
 		{ "ExemptRecipients", "ExemptRecipients   postmaster "
 		    "hostmaster" },
 		{ "MailRoleWords", "MailRoleWords      mail mx" },
+		{ "GenericDisable", "GenericDisable     dsl-word, site-vm" },
 		{ "AllowDomains", "AllowDomains       partner.example, "
 		    ".mail.partner.example, other.example" },
 		{ "Policy", "Policy             * ptr=reject iprev=accept "
@@ -212,10 +214,10 @@ every_key_set_round_trips(void **state)
 	};
 
 	(void)state;
-	snprintf(pat, sizeof pat, "%s/patterns", tmpdir);
+	snprintf(pat, sizeof pat, "%s/site.rules", tmpdir);
 	fp = fopen(pat, "w");
 	assert_non_null(fp);
-	fputs("^dyn-\n", fp);
+	fputs("site-vm domain=example.com ^vm[0-9]+$\n", fp);
 	assert_int_equal(fclose(fp), 0);
 	snprintf(text, sizeof text,
 	    "Socket inet:10138@127.0.0.1\n"
@@ -236,7 +238,8 @@ every_key_set_round_trips(void **state)
 	    "TrustedNetworks 192.0.2.9/24, 2001:db8::1/32\n"
 	    "SkipAuthenticated no\n"
 	    "ExemptRecipients Postmaster, hostmaster\n"
-	    "GenericPatterns %s\n"
+	    "GenericRules + %s\n"
+	    "GenericDisable dsl-word site-vm\n"
 	    "MailRoleWords Mail,MX\n"
 	    "AllowDomains Partner.Example, .mail.partner.example.\n"
 	    "AllowDomains other.example\n"
@@ -247,8 +250,25 @@ every_key_set_round_trips(void **state)
 	    "generic=reject dnssec=require temperror=tempfail dryrun=yes\n",
 	    pat);
 	out = round_trip(text);
-	if (strstr(out, "# default") != NULL)
-		fail_msg("a value set is marked default:\n%s", out);
+	{
+		char *copy = strdup(out), *l, *sv = NULL;
+
+		assert_non_null(copy);
+		for (l = strtok_r(copy, "\n", &sv); l != NULL;
+		    l = strtok_r(NULL, "\n", &sv))
+			if (strstr(l, "# default") != NULL &&
+			    strncmp(l, "#GenericPatterns ", 17) != 0)
+				fail_msg("a value set is marked default: "
+				    "\"%s\"\n%s", l, out);
+		free(copy);
+	}
+	{
+		char want_rules[PATH_MAX + 64];
+
+		snprintf(want_rules, sizeof want_rules,
+		    "\nGenericRules       +%s\n", pat);
+		assert_non_null(strstr(out, want_rules));
+	}
 	for (i = 0; i < NELEM(want); i++) {
 		got = line_of(out, want[i][0], buf, sizeof buf);
 		assert_non_null(got);
@@ -258,6 +278,35 @@ every_key_set_round_trips(void **state)
 	assert_non_null(strstr(out, "\nPolicy             .example.com "
 	    "ptr=tempfail iprev=reject helo=reject generic=reject "
 	    "dnssec=require temperror=tempfail dryrun=yes\n"));
+	free(out);
+	(void)unlink(pat);
+}
+
+/* GenericPatterns (which excludes GenericRules) and GenericRules FILE
+ * read back as given; unset, they say what applies. */
+static void
+generic_rules_keys_round_trip(void **state)
+{
+	char pat[PATH_MAX + 32], text[PATH_MAX + 64], want[PATH_MAX + 64];
+	char *out, buf[PATH_MAX + 64];
+	FILE *fp;
+
+	(void)state;
+	snprintf(pat, sizeof pat, "%s/patterns", tmpdir);
+	fp = fopen(pat, "w");
+	assert_non_null(fp);
+	fputs("^dyn-\n", fp);
+	assert_int_equal(fclose(fp), 0);
+	snprintf(text, sizeof text, "GenericPatterns %s\n", pat);
+	out = round_trip(text);
+	snprintf(want, sizeof want, "GenericPatterns    %s", pat);
+	assert_string_equal(line_of(out, "GenericPatterns", buf, sizeof buf),
+	    want);
+	assert_string_equal(line_of(out, "GenericRules", buf, sizeof buf),
+	    "#GenericRules      # default: not set (the shipped rules file "
+	    "alone)");
+	assert_string_equal(line_of(out, "GenericDisable", buf, sizeof buf),
+	    "#GenericDisable    # default: not set (every rule on)");
 	free(out);
 	(void)unlink(pat);
 }
@@ -497,6 +546,7 @@ main(void)
 		cmocka_unit_test(defaults_are_marked_and_round_trip),
 		cmocka_unit_test(default_values_are_the_spec_s),
 		cmocka_unit_test(every_key_set_round_trips),
+		cmocka_unit_test(generic_rules_keys_round_trip),
 		cmocka_unit_test(explicit_default_and_none),
 		cmocka_unit_test(exempt_none_stands_alone),
 		cmocka_unit_test(resolver_errors_name_their_line),
