@@ -265,14 +265,19 @@ fwd_answer(struct check_session *s, struct slot *sl,
 	}
 }
 
-/* Remember when the verdict became complete.  s->lock held. */
+/* Remember when the verdict became complete, and tell the owner's hook
+ * (check_params.on_decided).  s->lock held. */
 static void
 note_decided(struct check_session *s)
 {
-	if (!s->decided && checks_decided(s)) {
+	if (!checks_decided(s))
+		return;
+	if (!s->decided) {
 		s->decided = true;
 		clock_gettime(CLOCK_MONOTONIC, &s->decided_at);
 	}
+	if (s->p.on_decided != NULL)
+		s->p.on_decided(s->p.on_decided_arg);
 }
 
 static void
