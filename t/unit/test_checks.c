@@ -519,6 +519,52 @@ test_on_decided_hook_tells_when_the_verdict_is_known(void **state)
 	check_session_free(s);
 }
 
+/* The hook is never called while the PTR answer is half folded in: a
+ * cached forward answer for the first name (not confirming) must not
+ * make the session look decided before the second name's lookup is out
+ * (an audit would emit it, with that lookup counted as a timeout). */
+static unsigned early_calls;
+
+static void
+count_early(void *arg)
+{
+	(void)arg;
+	if (fake_resolver_submitted("b.example.test", A) == 0)
+		early_calls++;
+}
+
+static void
+test_on_decided_not_called_while_the_ptr_answer_is_folded_in(void **state)
+{
+	static const char *ptr[] = { "a.example.test", "b.example.test",
+	    NULL };
+	static const char *other[] = { "192.0.2.99", NULL };
+	static const char *a[] = { "192.0.2.10", NULL };
+	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
+	struct check_session *s;
+	struct check_result r;
+
+	(void)state;
+	p.on_decided = count_early;
+	fake_resolver_reset();
+	fake_resolver_add(R4, PTR, DNS_OK, S, ptr);
+	fake_resolver_add("a.example.test", A, DNS_OK, S, other);
+	early_calls = 0;
+	s = start_r4(&p, 30);		/* the PTR lookup is queued */
+	/* From now on the table answers from the "cache"; b.example.test
+	 * is not in it yet, so its lookup goes out. */
+	fake_resolver_serve_cached(1);
+	fake_resolver_run();
+	assert_int_equal(early_calls, 0);
+	assert_int_equal(fake_resolver_submitted("b.example.test", A), 1);
+	fake_resolver_add("b.example.test", A, DNS_OK, S, a);
+	fake_resolver_run();
+	assert_true(check_session_done(s));
+	assert_int_equal(check_session_result(s, &r), 0);
+	check_result_clear(&r);
+	check_session_free(s);
+}
+
 /* Several PTR records, more than kept: all reported up to the cap. */
 static void
 test_two_hundred_ptr_records(void **state)
@@ -755,6 +801,8 @@ main(void)
 		cmocka_unit_test(test_org_alignment_allow_roles),
 		cmocka_unit_test(
 		    test_on_decided_hook_tells_when_the_verdict_is_known),
+		cmocka_unit_test(
+		    test_on_decided_not_called_while_the_ptr_answer_is_folded_in),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
