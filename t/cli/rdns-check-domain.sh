@@ -196,6 +196,13 @@ jqf "SERVFAIL on the SPF and MX lookups: temperror" \
     '.[-1].summary.domain | [.spf.result, .mx.result]' \
     '["temperror","temperror"]'
 
+# A black hole: each lookup is given up after -t seconds.
+it_run "$RDNS_CHECK" -c "$conf" -j -t 1 -d x.hole.test
+tap_check "SPF and MX lookups time out: exit status 2" "$T_RC" 2
+jqf "SPF and MX lookups time out: temperror, timeout" \
+    '.[-1].summary.domain | [.spf.result, .spf.error, .mx.result]' \
+    '["temperror","the TXT lookup of x.hole.test failed: timeout","temperror"]'
+
 # ---- usage errors (64, nothing on stdout) ----
 
 usage()
