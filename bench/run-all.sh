@@ -8,9 +8,11 @@
 #
 # PARTs (default all, in this order): warm cold memory outage postfix (see
 # bench/warm.sh, bench/cold.sh, bench/memory.sh, bench/outage.sh,
-# bench/postfix.sh).  The optional part roundtrips (bench/roundtrips.sh,
+# bench/postfix.sh).  The optional parts roundtrips (bench/roundtrips.sh,
 # issue 13: milter shapes by message size, about 13 minutes at 5 runs)
-# runs only when named; its tables are appended to results.md.  As
+# and range (bench/range.sh, issue 20: rdns-check over a /16 with a DNS
+# world of its own, about 4 minutes) run only when named; their tables
+# are appended to results.md.  As
 # root with unshare(1), the suite re-runs itself in a private network and
 # mount namespace: its own loopback, nothing else reachable, and
 # /etc/resolv.conf and /etc/hosts replaced for the Postfix part only
@@ -32,9 +34,9 @@ shift
 PARTS=${*:-warm cold memory outage postfix}
 for p in $PARTS; do
 	case $p in
-	warm|cold|memory|outage|postfix|roundtrips) ;;
+	warm|cold|memory|outage|postfix|roundtrips|range) ;;
 	*) bench_die "unknown part: $p (warm cold memory outage postfix" \
-	    "roundtrips)" ;;
+	    "roundtrips range)" ;;
 	esac
 done
 
@@ -53,7 +55,8 @@ export BENCH_RUNS BENCH_WORK
 trap bench_cleanup EXIT
 : >"$RESULTS"
 : >"$BENCH_WORK/pids"
-rm -rf "$BENCH_WORK/world" "$BENCH_WORK/roundtrips.md"
+rm -rf "$BENCH_WORK/world" "$BENCH_WORK/roundtrips.md" \
+    "$BENCH_WORK/range.md"
 bench_world || bench_die "cannot start the DNS world"
 
 LOADS=
@@ -263,9 +266,10 @@ report()
 }
 
 report >"$BENCH_WORK/results.md"
-if [ -f "$BENCH_WORK/roundtrips.md" ]; then
+for f in roundtrips range; do
+	[ -f "$BENCH_WORK/$f.md" ] || continue
 	echo >>"$BENCH_WORK/results.md"
-	cat "$BENCH_WORK/roundtrips.md" >>"$BENCH_WORK/results.md"
-fi
+	cat "$BENCH_WORK/$f.md" >>"$BENCH_WORK/results.md"
+done
 cat "$BENCH_WORK/results.md"
 bench_log "table written to $BENCH_WORK/results.md"

@@ -91,14 +91,15 @@ session_submit(struct check_session *s, const char *name, int type,
 	struct query *q;
 	struct dns_answer *ans;
 
-	/* A cached answer is folded in at once: no lookup, no thread hop. */
+	/* A cached answer is folded in at once: no lookup, no thread hop.
+	 * The caller calls note_decided() when it has submitted all it
+	 * means to (a PTR answer half folded in is not a verdict). */
 	if (s->p.ops->cached != NULL &&
 	    (ans = s->p.ops->cached(s->p.resolver, name, type)) != NULL) {
 		if (kind == QUERY_PTR)
 			ptr_answer(s, ans);
 		else
 			fwd_answer(s, &s->slots[slot], ans);
-		note_decided(s);
 		dns_answer_free(ans);
 		return 0;
 	}
@@ -265,14 +266,19 @@ fwd_answer(struct check_session *s, struct slot *sl,
 	}
 }
 
-/* Remember when the verdict became complete.  s->lock held. */
+/* Remember when the verdict became complete, and tell the owner's hook
+ * (check_params.on_decided).  s->lock held. */
 static void
 note_decided(struct check_session *s)
 {
-	if (!s->decided && checks_decided(s)) {
+	if (!checks_decided(s))
+		return;
+	if (!s->decided) {
 		s->decided = true;
 		clock_gettime(CLOCK_MONOTONIC, &s->decided_at);
 	}
+	if (s->p.on_decided != NULL)
+		s->p.on_decided(s->p.on_decided_arg);
 }
 
 static void
@@ -362,6 +368,7 @@ check_session_new(const struct check_params *p, const struct rdns_ip *ip,
 		s->ptr_done = true;
 		s->ptr_result = DNS_SERVFAIL;
 	}
+	note_decided(s);
 	pthread_mutex_unlock(&s->lock);
 	return s;
 }
@@ -402,6 +409,7 @@ check_session_helo(struct check_session *s, const char *helo)
 			    "lookup; %s", s->log_qid, s->log_ctx);
 	} else
 		s->helo_kind = HELO_INVALID;
+	note_decided(s);
 	pthread_mutex_unlock(&s->lock);
 }
 

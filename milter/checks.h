@@ -87,6 +87,20 @@ struct check_params {
 						   form), n_allow of them */
 	size_t		 n_allow;
 	const char	*log_ctx;	/* for log lines, or NULL */
+	/*
+	 * Optional (NULL: none): called each time an answer is folded in
+	 * and everything the verdicts need is known, so that one thread can
+	 * drive many sessions (rdns-check's address ranges) without waiting
+	 * on each.  It runs with the session's lock held, in the resolver
+	 * thread or in the caller's (inside check_session_new() or
+	 * check_session_helo(), when a cached answer completes the session),
+	 * never after check_session_free() has returned.  It must only note
+	 * the fact and wake a waiter: never call back into the session.
+	 * A later check_session_helo() can make the session undecided again
+	 * until the HELO's lookup answers; check_session_done() tells.
+	 */
+	void		(*on_decided)(void *arg);
+	void		*on_decided_arg;
 };
 
 /** One PTR name as seen in the answer. */

@@ -35,6 +35,8 @@
 
 #define DNS_TYPE_A	1
 #define DNS_TYPE_PTR	12
+#define DNS_TYPE_MX	15	/* rdata: preference (2 bytes), wire name */
+#define DNS_TYPE_TXT	16	/* rdata: one or more <length><bytes> */
 #define DNS_TYPE_AAAA	28
 
 /** Outcome class of one lookup. */

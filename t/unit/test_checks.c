@@ -462,6 +462,110 @@ test_wait_ends_when_first_name_confirms(void **state)
 	assert_int_equal(fake_resolver_queued(), 0);
 }
 
+/* check_params.on_decided: called once everything the verdict needs is
+ * known, with the session decided at each call, and not before. */
+static unsigned decided_calls;
+
+static void
+count_decided(void *arg)
+{
+	(void)arg;
+	decided_calls++;
+}
+
+static void
+test_on_decided_hook_tells_when_the_verdict_is_known(void **state)
+{
+	static const char *ptr[] = { "mail.example.test", NULL };
+	static const char *a[] = { "192.0.2.10", NULL };
+	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
+	struct check_session *s;
+	struct check_result r;
+
+	(void)state;
+	p.on_decided = count_decided;
+	fake_resolver_reset();
+	fake_resolver_add(R4, PTR, DNS_OK, S, ptr);
+	fake_resolver_add("mail.example.test", A, DNS_OK, S, a);
+	decided_calls = 0;
+	s = start_r4(&p, 30);
+	/* The HELO's lookup is one more thing the verdict waits for. */
+	check_session_helo(s, "helo.example.test");
+	assert_int_equal(decided_calls, 0);
+	fake_resolver_run();
+	assert_true(decided_calls >= 1);
+	assert_true(check_session_done(s));
+	assert_int_equal(check_session_result(s, &r), 0);
+	assert_int_equal(r.helo_fwd, CHECK_FAIL);
+	check_result_clear(&r);
+	check_session_free(s);
+
+	/* Silent PTR: never decided, never called. */
+	fake_resolver_reset();
+	fake_resolver_add_silent(R4, PTR);
+	decided_calls = 0;
+	s = start_r4(&p, 30);
+	fake_resolver_run();
+	assert_int_equal(decided_calls, 0);
+	check_session_free(s);
+
+	/* Cached answers decide inside check_session_new(). */
+	fake_resolver_reset();
+	fake_resolver_add(R4, PTR, DNS_OK, S, ptr);
+	fake_resolver_add("mail.example.test", A, DNS_OK, S, a);
+	fake_resolver_serve_cached(1);
+	decided_calls = 0;
+	s = start_r4(&p, 30);
+	assert_true(decided_calls >= 1);
+	check_session_free(s);
+}
+
+/* The hook is never called while the PTR answer is half folded in: a
+ * cached forward answer for the first name (not confirming) must not
+ * make the session look decided before the second name's lookup is out
+ * (an audit would emit it, with that lookup counted as a timeout). */
+static unsigned early_calls;
+
+static void
+count_early(void *arg)
+{
+	(void)arg;
+	if (fake_resolver_submitted("b.example.test", A) == 0)
+		early_calls++;
+}
+
+static void
+test_on_decided_not_called_while_the_ptr_answer_is_folded_in(void **state)
+{
+	static const char *ptr[] = { "a.example.test", "b.example.test",
+	    NULL };
+	static const char *other[] = { "192.0.2.99", NULL };
+	static const char *a[] = { "192.0.2.10", NULL };
+	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
+	struct check_session *s;
+	struct check_result r;
+
+	(void)state;
+	p.on_decided = count_early;
+	fake_resolver_reset();
+	fake_resolver_add(R4, PTR, DNS_OK, S, ptr);
+	fake_resolver_add("a.example.test", A, DNS_OK, S, other);
+	early_calls = 0;
+	s = start_r4(&p, 30);		/* the PTR lookup is queued */
+	/* From now on the table answers from the "cache"; b.example.test
+	 * is not in it yet, so its lookup goes out. */
+	fake_resolver_serve_cached(1);
+	fake_resolver_run();
+	assert_int_equal(early_calls, 0);
+	assert_int_equal(fake_resolver_submitted("b.example.test", A), 1);
+	fake_resolver_add("b.example.test", A, DNS_OK, S, a);
+	fake_resolver_run();
+	assert_true(check_session_done(s));
+	assert_int_equal(check_session_result(s, &r), 0);
+	check_result_clear(&r);
+	check_session_free(s);
+}
+
 /* Several PTR records, more than kept: all reported up to the cap. */
 static void
 test_two_hundred_ptr_records(void **state)
@@ -709,6 +813,10 @@ main(void)
 		cmocka_unit_test(test_generic_uses_patterns),
 		cmocka_unit_test(test_cache_hits_need_no_lookup),
 		cmocka_unit_test(test_org_alignment_allow_roles),
+		cmocka_unit_test(
+		    test_on_decided_hook_tells_when_the_verdict_is_known),
+		cmocka_unit_test(
+		    test_on_decided_not_called_while_the_ptr_answer_is_folded_in),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
