@@ -260,15 +260,41 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	s->n_ar++;
 	if (s->trusted || s->authenticated)
 		return no_reply();
-	if (authres_is_ours(value, s->rt->cf->authserv_id)) {
-		if (s->n_forged < SESSION_MAX_FORGED)
-			s->forged[s->n_forged++] = s->n_ar;
-		else
-			session_log(s, LOG_WARNING, "more than %d forged %s "
-			    "fields; the rest stay", SESSION_MAX_FORGED,
-			    AR_FIELD);
-	}
+	/* Every one is remembered (RFC 8601 5); out of memory, the message
+	 * is deferred at EOM rather than delivered with a forged field. */
+	if (authres_is_ours(value, s->rt->cf->authserv_id))
+		(void)session_forged_add(s, s->n_ar);
 	return no_reply();
+}
+
+/*
+ * RFC 8601 5: delete every forged field, last first (smfi_chgheader()
+ * counts the fields of one name from 1, and a deletion renumbers those
+ * after it), and say so once, with the count.
+ */
+static void
+delete_forged(SMFICTX *ctx, struct session *s)
+{
+	unsigned i, removed = 0, failed = 0;
+
+	if (s->n_forged == 0)
+		return;
+	for (i = s->n_ar; i > 0; i--) {
+		if (!session_forged_at(s, i))
+			continue;
+		if (smfi_chgheader(ctx, ar_field, (int)i, NULL) == MI_SUCCESS)
+			removed++;
+		else
+			failed++;
+	}
+	if (removed > 0) {
+		metrics_forged_removed(removed);
+		session_log(s, LOG_NOTICE, "removed %u forged %s field%s",
+		    removed, AR_FIELD, removed == 1 ? "" : "s");
+	}
+	if (failed > 0)
+		session_log(s, LOG_WARNING, "cannot delete %u forged %s "
+		    "field%s", failed, AR_FIELD, failed == 1 ? "" : "s");
 }
 
 static sfsistat
@@ -277,23 +303,22 @@ cb_eom(SMFICTX *ctx)
 	struct session *s = get_session(ctx);
 	const struct check_result *r;
 	char hv[AUTHRES_MAX];
-	unsigned i, removed = 0;
 
 	if (s == NULL)
 		return SMFIS_ACCEPT;
 	update_qid(ctx, s);
+	if (!(s->trusted || s->authenticated) && s->forged_nomem) {
+		/* A forged field we could not record would be delivered. */
+		session_log(s, LOG_ERR, "out of memory recording forged %s "
+		    "fields; deferring the message", AR_FIELD);
+		if (!s->message_logged)
+			session_log_summary(s, true);
+		s->logged_any = true;
+		session_reset_message(s);
+		return SMFIS_TEMPFAIL;
+	}
 	if (!(s->trusted || s->authenticated)) {
-		/* RFC 8601 5: delete forged fields, last first. */
-		for (i = s->n_forged; i > 0; i--)
-			if (smfi_chgheader(ctx, ar_field,
-			    (int)s->forged[i - 1], NULL) == MI_SUCCESS)
-				removed++;
-			else
-				session_log(s, LOG_WARNING, "cannot delete "
-				    "forged %s field %u", AR_FIELD,
-				    s->forged[i - 1]);
-		if (removed > 0)
-			metrics_forged_removed(removed);
+		delete_forged(ctx, s);
 		if ((r = session_result(s)) != NULL &&
 		    authres_format(s->rt->cf->authserv_id, r, hv,
 		    sizeof hv) == 0) {

@@ -160,6 +160,40 @@ tap_ok "postfix $(postconf -h mail_version) starts on 127.0.0.1:$E_MTA_PORT"
 
 e2e_scenarios
 
+# However many forged fields a message has (RFC 8601 5), every one is
+# deleted: 1, 64, 65 and 1,000 of ours, with a field of another
+# authserv-id before them and after every seventh, which all stay; one
+# log line per message gives the count.
+for n in 1 64 65 1000; do
+	c=forged-$n
+	hdrs=$(awk -v n="$n" -v id="$E_AUTHSERV" 'BEGIN {
+		print "Authentication-Results: other.example; none"
+		for (i = 1; i <= n; i++) {
+			print "Authentication-Results: " id \
+			    "; iprev=pass (FORGED-" i ")"
+			if (i % 7 == 0)
+				print "Authentication-Results: other.example;" \
+				    " iprev=pass"
+		}
+	}')
+	e2e_send $c 127.0.0.2 mta.sec.test x@example.com "$hdrs"
+	e2e_case_replies $c "$(
+	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
+	    e2e_mta_data_ok)"
+	e2e_settle || tap_fail "$c: the MTA's queue drains"
+	e2e_case_delivered $c x@example.com "$(e2e_ar_want \
+	    'iprev=pass (mta.sec.test; dnssec=secure) policy.iprev=127.0.0.2' \
+	    'x-ptr=pass smtp.helo=mta.sec.test policy.ptr=mta.sec.test'
+	    printf '%s\n' "$hdrs" | grep -v -F "$E_AUTHSERV;")"
+	qid=$(e2e_mta_qid "$E_DIR/$c.swaks")
+	e2e_wait_summary "$qid"
+	[ "$n" = 1 ] && s= || s=s
+	tap_check "$c: one log line with the count" \
+	    "$(grep -F "$qid:" "$E_DIR/milter.log" | grep -F forged |
+	    sed 's/;.*//')" \
+	    "rdns-milter: $qid: removed $n forged Authentication-Results field$s"
+done
+
 # smtpd_peername_lookup = no, relayhost [127.0.0.1], DNS support off.
 tap_check "postfix made no DNS query" "$(e2e_ns_queries)" ""
 
