@@ -151,11 +151,10 @@ cb_helo(SMFICTX *ctx, char *helohost)
 	/* SMFIP_NR_HELO on a unix socket (cb_negotiate()). */
 	if (s == NULL || helohost == NULL)
 		return no_reply();
-	snprintf(s->helo, sizeof s->helo, "%s", helohost);
-	s->have_helo = true;
+	/* Every HELO counts (RSET then EHLO with another name): the next
+	 * message is judged on the HELO in force at its MAIL. */
+	session_new_helo(s, helohost);
 	update_log_ctx(s);
-	if (s->cs != NULL && !s->have_result)
-		check_session_helo(s->cs, helohost);
 	return no_reply();
 }
 

@@ -162,6 +162,19 @@ session_forged_at(const struct session *s, unsigned index)
 	    (s->forged[byte] & (1u << ((index - 1) % 8))) != 0;
 }
 
+void
+session_new_helo(struct session *s, const char *helo)
+{
+	snprintf(s->helo, sizeof s->helo, "%s", helo);
+	s->have_helo = true;
+	if (s->have_result) {
+		check_result_clear(&s->res);
+		s->have_result = false;
+	}
+	if (s->cs != NULL)
+		check_session_helo(s->cs, helo);
+}
+
 const struct check_result *
 session_result(struct session *s)
 {

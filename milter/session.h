@@ -43,7 +43,7 @@ struct session {
 	char			 helo[CHECK_VALUE_MAX + 1];
 	bool			 have_helo;
 
-	/* Verdicts, computed once when first needed. */
+	/* Verdicts, computed when first needed, again after a new HELO. */
 	bool			 have_result;
 	struct check_result	 res;
 	long			 verdict_ms;	/* connect to the answer that
@@ -110,6 +110,15 @@ int session_forged_add(struct session *s, unsigned index);
 
 /** Is the index-th Authentication-Results field forged? */
 bool session_forged_at(const struct session *s, unsigned index);
+
+/**
+ * A HELO or EHLO (any bytes; copied, capped): it replaces the previous one
+ * and the verdict is computed again when next needed, so that its HELO
+ * part (x-ptr, the helo policy, smtp.helo, helo=) follows the HELO in
+ * force at each MAIL.  The check session looks the new name up (and
+ * cancels the previous HELO's lookup, see check_session_helo()).
+ */
+void session_new_helo(struct session *s, const char *helo);
 
 /**
  * The verdicts, waiting for DNS (bounded by the session deadline) the first

@@ -194,6 +194,49 @@ for n in 1 64 65 1000; do
 	    "rdns-milter: $qid: removed $n forged Authentication-Results field$s"
 done
 
+# A new EHLO is judged again (issue 21): EHLO with the PTR name, a
+# transaction whose RCPT needed the verdict, RSET, EHLO with another name,
+# then a second transaction: the helo policy refuses, and the delivered
+# header names the new HELO.  swaks cannot say RSET and EHLO again, so a
+# few lines of Perl speak SMTP from 127.0.0.2.
+c=rehelo
+(e2e_ns_exec perl -MIO::Socket::INET -e '
+	my ($port, $evil) = @ARGV;
+	my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
+	    PeerPort => $port, LocalAddr => "127.0.0.2", Timeout => 30)
+	    or die "connect: $!\n";
+	sub reply { my $l; do { $l = <$s>; defined $l or die "eof\n";
+	    $l =~ s/\r?\n$//; print "<- $l\n" } while ($l =~ /^\d{3}-/);
+	    return $l }
+	sub cmd { print "-> $_[0]\n"; print $s "$_[0]\r\n"; reply() }
+	reply();
+	cmd("EHLO mta.sec.test");
+	cmd("MAIL FROM:<a\@sender.test>");
+	cmd("RCPT TO:<h\@helo.example.com>");
+	cmd("RSET");
+	cmd("EHLO $evil");
+	cmd("MAIL FROM:<a\@sender.test>");
+	cmd("RCPT TO:<h\@helo.example.com>");
+	cmd("RCPT TO:<x\@example.com>");
+	cmd("DATA");
+	print $s "From: <a\@sender.test>\r\nTo: <x\@example.com>\r\n",
+	    "Subject: rdns-milter e2e rehelo\r\nX-E2E-Case: rehelo\r\n",
+	    "\r\nTest message rehelo.\r\n";
+	cmd(".");
+	cmd("QUIT");
+' "$E_MTA_PORT" evil.attacker.invalid) >"$E_DIR/$c.smtp" 2>&1 </dev/null
+tap_check "$c: the RCPT after the new EHLO follows it" \
+    "$(awk '/^-> RCPT/ { r = substr($0, 4); next }
+    r != "" && /^<- / { print r " -> " substr($0, 4); r = "" }' \
+    "$E_DIR/$c.smtp")" \
+    "$(printf '%s\n' 'RCPT TO:<h@helo.example.com> -> 250 2.1.5 Ok' \
+    'RCPT TO:<h@helo.example.com> -> 550 5.7.25 HELO name evil.attacker.invalid does not match reverse DNS name mta.sec.test' \
+    'RCPT TO:<x@example.com> -> 250 2.1.5 Ok')"
+e2e_settle || tap_fail "$c: the MTA's queue drains"
+e2e_case_delivered $c x@example.com "$(e2e_ar_want \
+    'iprev=pass (mta.sec.test; dnssec=secure) policy.iprev=127.0.0.2' \
+    'x-ptr=fail smtp.helo=evil.attacker.invalid policy.ptr=mta.sec.test')"
+
 # smtpd_peername_lookup = no, relayhost [127.0.0.1], DNS support off.
 tap_check "postfix made no DNS query" "$(e2e_ns_queries)" ""
 
