@@ -133,6 +133,9 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 	cp.ops = &resolver_unbound_ops;
 	cp.resolver = runtime_resolver(s->rt);
 	cp.log_ctx = logctx;
+	/* Only the PTR names the verdicts use (a hostile PTR set may hold
+	 * hundreds). */
+	cp.only_used_names = true;
 	if ((s->cs = check_session_new(&cp, &ip, &s->deadline)) == NULL) {
 		/* Never accepted unchecked: every check is temperror. */
 		session_log(s, LOG_ERR, "resolver error: cannot start the "
@@ -154,7 +157,6 @@ cb_helo(SMFICTX *ctx, char *helohost)
 	/* Every HELO counts (RSET then EHLO with another name): the next
 	 * message is judged on the HELO in force at its MAIL. */
 	session_new_helo(s, helohost);
-	update_log_ctx(s);
 	return no_reply();
 }
 

@@ -171,8 +171,14 @@ session_new_helo(struct session *s, const char *helo)
 		check_result_clear(&s->res);
 		s->have_result = false;
 	}
-	if (s->cs != NULL)
+	if (s->cs != NULL) {
+		char ctx[CHECK_LOG_CTX_MAX];
+
+		/* Its log lines name the new HELO. */
+		session_log_ctx(s, ctx, sizeof ctx);
+		check_session_set_log(s->cs, session_qid(s), ctx);
 		check_session_helo(s->cs, helo);
+	}
 }
 
 const struct check_result *

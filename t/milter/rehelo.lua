@@ -3,7 +3,9 @@
 -- item 4): after EHLO mail.sec.test, a message whose RCPT needed the
 -- verdict, RSET and EHLO evil.attacker.invalid, the next message is
 -- judged on the new name (x-ptr=fail, the helo policy refuses), and
--- after EHLO mail.sec.test again on that one.  Policies: see rehelo.sh.
+-- after EHLO mail.sec.test again on that one; then a connection that
+-- says EHLO with nine names, past the cap of HELO lookups.  Policies: see
+-- rehelo.sh.
 local T = dofile(os.getenv("MT_SRC") .. "/lib.lua")
 
 local R, C = "replycode", "continue"
@@ -46,5 +48,24 @@ T.run(function()
 	T.same(T.header(conn, "H4"), AR .. "\tx-ptr=pass " ..
 	    "smtp.helo=mail.sec.test policy.ptr=mail.sec.test",
 	    "H4: the header follows the HELO back")
+	mt.disconnect(conn)
+
+	-- H5: EHLO with ever new names.  Past 8 HELO lookups on one
+	-- connection a new name is not looked up: its confirmation is
+	-- temperror, which temperror=tempfail defers and helo=reject alone
+	-- does not refuse.
+	conn = T.open({ name = "H5", ip = "192.0.2.10", helo = "x1.fw.invalid" })
+	for i = 2, 9 do
+		T.helo(conn, "H5: EHLO " .. i, "x" .. i .. ".fw.invalid")
+	end
+	local s5 = { name = "H5", rcpts = {
+		{ "<u@helotf.example>", R },
+		{ "<u@helo.example>", C },
+	} }
+	T.envelope(conn, s5)
+	T.message(conn, s5)
+	T.same(T.header(conn, "H5"), AR .. "\tx-ptr=fail " ..
+	    "smtp.helo=x9.fw.invalid policy.ptr=mail.sec.test",
+	    "H5: the header names the last HELO")
 	mt.disconnect(conn)
 end)
