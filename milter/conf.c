@@ -153,6 +153,7 @@ static const struct key keys[] = {
 				    CONFIG_MAX_RESOLVER_THREADS),	false },
 	{ "DNSTimeout",		UINT(dns_timeout, CONFIG_MAX_TIMEOUT), false },
 	{ "MaxPTRNames",	UINT(max_ptr_names, CONFIG_MAX_MAXPTR), false },
+	{ "AnswerCacheSize",	FN(key_answer_cache_size),	false },
 	{ "TrustedNetworks",	FN(key_trusted),		true },
 	{ "SkipAuthenticated",	BOOL(skip_authenticated),	false },
 	{ "ExemptRecipients",	FN(key_exempt),			false },
@@ -376,6 +377,7 @@ set_defaults(struct parse *p)
 	cf->syslog_facility = LOG_MAIL;
 	cf->dns_timeout = CONFIG_DEFAULT_TIMEOUT;
 	cf->max_ptr_names = CONFIG_DEFAULT_MAXPTR;
+	cf->answer_cache_size = RESOLVER_CACHE_DEFAULT;
 	cf->skip_authenticated = true;
 	cf->dry_run = false;
 	if (conf_set_string(p, &cf->socket, CONFIG_DEFAULT_SOCKET) == -1)
@@ -565,5 +567,6 @@ config_resolver_options(const struct config *cf, struct resolver_options *ro)
 	ro->nameservers = cf->nameservers;
 	ro->n_nameservers = cf->n_nameservers;
 	ro->threads = cf->resolver_threads;
+	ro->cache_bytes = cf->answer_cache_size;
 }
 

@@ -62,6 +62,7 @@ int key_socket(struct parse *p, const char *v);
 int key_authserv_id(struct parse *p, const char *v);
 int key_userid(struct parse *p, const char *v);
 int key_umask(struct parse *p, const char *v);
+int key_answer_cache_size(struct parse *p, const char *v);
 int key_syslog_facility(struct parse *p, const char *v);
 int key_trust_anchor(struct parse *p, const char *v);
 int key_nameservers(struct parse *p, const char *v);
