@@ -230,6 +230,9 @@ ptr_answer(struct check_session *s, const struct dns_answer *ans)
 		bool lookup;
 		size_t k;
 
+		if (s->p.only_used_names && i > 0 &&
+		    lookups >= s->p.max_ptr_names)
+			break;		/* nothing further is used */
 		memset(&pn, 0, sizeof pn);
 		pn.fwd_result = DNS_TIMEOUT;
 		pn.fwd_dnssec = DNSSEC_INSECURE;
