@@ -12,7 +12,9 @@
 # issue 13: milter shapes by message size, about 13 minutes at 5 runs)
 # and range (bench/range.sh, issue 20: rdns-check over a /16 with a DNS
 # world of its own, about 4 minutes) run only when named; their tables
-# are appended to results.md.  As
+# are appended to results.md.  So does the optional part attack
+# (bench/attack.sh, issue 21: RSS under a hostile client and zone,
+# about 2 minutes a run).  As
 # root with unshare(1), the suite re-runs itself in a private network and
 # mount namespace: its own loopback, nothing else reachable, and
 # /etc/resolv.conf and /etc/hosts replaced for the Postfix part only
@@ -34,9 +36,9 @@ shift
 PARTS=${*:-warm cold memory outage postfix}
 for p in $PARTS; do
 	case $p in
-	warm|cold|memory|outage|postfix|roundtrips|range) ;;
+	warm|cold|memory|outage|postfix|roundtrips|range|attack) ;;
 	*) bench_die "unknown part: $p (warm cold memory outage postfix" \
-	    "roundtrips range)" ;;
+	    "roundtrips range attack)" ;;
 	esac
 done
 
@@ -188,6 +190,8 @@ report()
 		row memory "1,000 sessions open" "peak RSS kB / threads, rdns" \
 		    "$(cell memory "$k" rdns_rss_kb) / $(cell memory "$k" \
 		    rdns_threads)" ""
+		row memory "1,000 sessions open" "peak virtual kB (VmPeak), rdns" \
+		    "$(cell memory "$k" rdns_vm_peak_kb)" ""
 		k=$(awk -F '\t' '$1 == "memory" && $3 == "rss_growth_kb" {
 		    print $2; exit }' "$RESULTS")
 		row memory "$k" "RSS kB before / after" \
@@ -196,6 +200,23 @@ report()
 		row memory "$k" "RSS growth kB" \
 		    "$(cell memory "$k" rss_growth_kb)" "< 1024: $(verdict le \
 		    1023 $(bench_values memory "$k" rss_growth_kb))"
+	fi
+	if [ -n "$(bench_values attack "ordinary 1000" rss_kb)" ]; then
+		row attack "1,000 ordinary sessions" "RSS kB" \
+		    "$(cell attack "ordinary 1000" rss_kb)" ""
+		awk -F '\t' '$1 == "attack" && $2 ~ /^attack [0-9]/ &&
+		    !seen[$2]++ { print $2 }' "$RESULTS" | while read -r k; do
+			row attack "${k#attack } attack sessions" "RSS kB" \
+			    "$(cell attack "$k" rss_kb)" ""
+		done
+		row attack "attack" "peak RSS kB (VmHWM) / peak virtual kB" \
+		    "$(cell attack attack peak_kb) / $(cell attack attack \
+		    vm_peak_kb)" ""
+		row attack "attack" "sessions/s; answered; at the HELO cap" \
+		    "$(cell attack attack sps); $(cell attack attack \
+		    answered); $(cell attack attack helo_capped_lines)" ""
+		row attack "1,000 ordinary sessions again" "RSS kB" \
+		    "$(cell attack "ordinary again" rss_kb)" ""
 	fi
 	if [ -n "$(bench_values outage healthy rcpt_p99_us)" ]; then
 		for k in healthy outage burst; do

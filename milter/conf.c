@@ -156,6 +156,8 @@ static const struct key keys[] = {
 	    CONFIG_MAX_RESOLVER_THREADS), false, NULL },
 	{ "DNSTimeout", UINT(dns_timeout, CONFIG_MAX_TIMEOUT), false, NULL },
 	{ "MaxPTRNames", UINT(max_ptr_names, CONFIG_MAX_MAXPTR), false, NULL },
+	{ "AnswerCacheSize", FN(key_answer_cache_size), false,
+	    print_answer_cache_size },
 	{ "TrustedNetworks", FN(key_trusted), true, print_trusted },
 	{ "SkipAuthenticated", BOOL(skip_authenticated), false, NULL },
 	{ "ExemptRecipients", FN(key_exempt), false, print_exempt },
@@ -444,6 +446,7 @@ set_defaults(struct parse *p)
 	cf->syslog_facility = LOG_MAIL;
 	cf->dns_timeout = CONFIG_DEFAULT_TIMEOUT;
 	cf->max_ptr_names = CONFIG_DEFAULT_MAXPTR;
+	cf->answer_cache_size = RESOLVER_CACHE_DEFAULT;
 	cf->skip_authenticated = true;
 	cf->dry_run = false;
 	if (conf_set_string(p, &cf->socket, CONFIG_DEFAULT_SOCKET) == -1)
@@ -707,6 +710,7 @@ config_resolver_options(const struct config *cf, struct resolver_options *ro)
 	ro->nameservers = cf->nameservers;
 	ro->n_nameservers = cf->n_nameservers;
 	ro->threads = cf->resolver_threads;
+	ro->cache_bytes = cf->answer_cache_size;
 }
 
 

@@ -47,6 +47,9 @@ struct generic_roles;
 #define CONFIG_MAX_TIMEOUT	3600
 #define CONFIG_MAX_MAXPTR	100
 #define CONFIG_MAX_RESOLVER_THREADS 16
+/* AnswerCacheSize: RESOLVER_CACHE_DEFAULT (16M); 0 is off, else at least
+ * ANSCACHE_MIN_BYTES (64K), at most this. */
+#define CONFIG_MAX_CACHE_BYTES	((size_t)4 << 30)
 
 enum action {
 	ACTION_ACCEPT = 0,
@@ -93,6 +96,7 @@ struct config {
 	unsigned	 resolver_threads;	/* 0: one per CPU, up to 8 */
 	unsigned	 dns_timeout;		/* seconds, >= 1 */
 	unsigned	 max_ptr_names;		/* >= 1 */
+	size_t		 answer_cache_size;	/* bytes; 0: no answer cache */
 
 	struct cidr	*trusted;
 	size_t		 n_trusted;

@@ -71,6 +71,7 @@ int key_socket(struct parse *p, const char *v);
 int key_authserv_id(struct parse *p, const char *v);
 int key_userid(struct parse *p, const char *v);
 int key_umask(struct parse *p, const char *v);
+int key_answer_cache_size(struct parse *p, const char *v);
 int key_syslog_facility(struct parse *p, const char *v);
 int key_trust_anchor(struct parse *p, const char *v);
 int key_resolver_config(struct parse *p, const char *v);
@@ -96,7 +97,7 @@ typedef void key_print_fn(const struct config *cf, FILE *fp);
 
 key_print_fn print_socket, print_authserv_id, print_userid, print_umask,
     print_syslog_facility, print_trust_anchor, print_resolver_config,
-    print_nameservers,
+    print_nameservers, print_answer_cache_size,
     print_trusted, print_exempt, print_metrics_listen,
     print_generic_rules, print_generic_patterns, print_generic_disable,
     print_allow_domains, print_mail_role_words,

@@ -24,6 +24,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "anscache.h"
 #include "cidr.h"
 #include "conf.h"
 #include "conf_int.h"
@@ -404,6 +405,59 @@ conf_syslog_facility_name(int fac)
 		if (facilities[i].fac == fac)
 			return facilities[i].name;
 	return NULL;
+}
+
+/*
+ * AnswerCacheSize: bytes, with an optional suffix K, M or G (powers of
+ * 1024, either case); 0 turns the cache off, else ANSCACHE_MIN_BYTES to
+ * CONFIG_MAX_CACHE_BYTES.
+ */
+int
+key_answer_cache_size(struct parse *p, const char *v)
+{
+	unsigned long long n = 0, mult = 1;
+	const char *c;
+
+	for (c = v; *c >= '0' && *c <= '9'; c++) {
+		n = n * 10 + (unsigned long long)(*c - '0');
+		if (n > CONFIG_MAX_CACHE_BYTES)
+			n = CONFIG_MAX_CACHE_BYTES + 1;	/* too large */
+	}
+	switch (*c) {
+	case 'k': case 'K':
+		mult = 1024;
+		c++;
+		break;
+	case 'm': case 'M':
+		mult = 1024 * 1024;
+		c++;
+		break;
+	case 'g': case 'G':
+		mult = 1024 * 1024 * 1024;
+		c++;
+		break;
+	default:
+		break;
+	}
+	if (c == v || !(v[0] >= '0' && v[0] <= '9') || *c != '\0') {
+		conf_perr(p, "AnswerCacheSize: bad value '%s' (want bytes "
+		    "with an optional K, M or G, such as 16M; 0 turns the "
+		    "cache off)", Q(v));
+		return -1;
+	}
+	if (n > CONFIG_MAX_CACHE_BYTES / mult) {
+		conf_perr(p, "AnswerCacheSize: %s is too large (at most 4G)",
+		    Q(v));
+		return -1;
+	}
+	n *= mult;
+	if (n != 0 && n < ANSCACHE_MIN_BYTES) {
+		conf_perr(p, "AnswerCacheSize: %s is too small (0 turns the "
+		    "cache off, else at least 64K)", Q(v));
+		return -1;
+	}
+	p->cf->answer_cache_size = (size_t)n;
+	return 0;
 }
 
 int

@@ -112,6 +112,24 @@ print_nameservers(const struct config *cf, FILE *fp)
 	print_list(fp, cf->nameservers, cf->n_nameservers, ", ");
 }
 
+/* In the largest unit that divides it (16M, 64K, 0), as it is written. */
+void
+print_answer_cache_size(const struct config *cf, FILE *fp)
+{
+	static const char units[] = "KMG";
+	unsigned long long n = cf->answer_cache_size;
+	int u = -1;
+
+	while (u < 2 && n != 0 && n % 1024 == 0) {
+		n /= 1024;
+		u++;
+	}
+	if (u < 0)
+		fprintf(fp, "%llu\n", n);
+	else
+		fprintf(fp, "%llu%c\n", n, units[u]);
+}
+
 /* Every block as ADDR/PREFIX (host bits are cleared when parsed). */
 void
 print_trusted(const struct config *cf, FILE *fp)

@@ -47,6 +47,7 @@ session_free(struct session *s)
 	check_session_free(s->cs);
 	if (s->have_result)
 		check_result_clear(&s->res);
+	free(s->forged);
 	runtime_release(s->rt);
 	free(s);
 }
@@ -115,6 +116,69 @@ session_reset_message(struct session *s)
 	s->message_logged = false;
 	s->n_ar = 0;
 	s->n_forged = 0;
+	s->forged_nomem = false;
+	free(s->forged);
+	s->forged = NULL;
+	s->forged_cap = 0;
+}
+
+int
+session_forged_add(struct session *s, unsigned index)
+{
+	size_t byte, ncap;
+	unsigned char *nf;
+
+	if (index == 0)
+		return -1;
+	byte = (index - 1) / 8;
+	if (byte >= s->forged_cap) {
+		ncap = s->forged_cap > 0 ? s->forged_cap : 16;
+		while (ncap <= byte)
+			ncap *= 2;
+		if ((nf = realloc(s->forged, ncap)) == NULL) {
+			s->forged_nomem = true;
+			return -1;
+		}
+		memset(nf + s->forged_cap, 0, ncap - s->forged_cap);
+		s->forged = nf;
+		s->forged_cap = ncap;
+	}
+	if ((s->forged[byte] & (1u << ((index - 1) % 8))) == 0) {
+		s->forged[byte] |= (unsigned char)(1u << ((index - 1) % 8));
+		s->n_forged++;
+	}
+	return 0;
+}
+
+bool
+session_forged_at(const struct session *s, unsigned index)
+{
+	size_t byte;
+
+	if (index == 0)
+		return false;
+	byte = (index - 1) / 8;
+	return byte < s->forged_cap &&
+	    (s->forged[byte] & (1u << ((index - 1) % 8))) != 0;
+}
+
+void
+session_new_helo(struct session *s, const char *helo)
+{
+	snprintf(s->helo, sizeof s->helo, "%s", helo);
+	s->have_helo = true;
+	if (s->have_result) {
+		check_result_clear(&s->res);
+		s->have_result = false;
+	}
+	if (s->cs != NULL) {
+		char ctx[CHECK_LOG_CTX_MAX];
+
+		/* Its log lines name the new HELO. */
+		session_log_ctx(s, ctx, sizeof ctx);
+		check_session_set_log(s->cs, session_qid(s), ctx);
+		check_session_helo(s->cs, helo);
+	}
 }
 
 const struct check_result *

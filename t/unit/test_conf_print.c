@@ -234,6 +234,7 @@ every_key_set_round_trips(void **state)
 	    "ResolverThreads 3\n"
 	    "DNSTimeout 7\n"
 	    "MaxPTRNames 4\n"
+	    "AnswerCacheSize 1536k\n"
 	    "TrustedNetworks 127.0.0.1\n"
 	    "TrustedNetworks 192.0.2.9/24, 2001:db8::1/32\n"
 	    "SkipAuthenticated no\n"

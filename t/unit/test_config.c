@@ -165,6 +165,8 @@ render(const struct config *cf, const char *field, char *out, size_t size)
 		snprintf(out, size, "%u", cf->max_ptr_names);
 	else if (strcmp(field, "rthreads") == 0)
 		snprintf(out, size, "%u", cf->resolver_threads);
+	else if (strcmp(field, "cachesize") == 0)
+		snprintf(out, size, "%zu", cf->answer_cache_size);
 	else if (strcmp(field, "trusted") == 0) {
 		for (i = 0; i < cf->n_trusted; i++) {
 			char a[INET6_ADDRSTRLEN];
@@ -229,6 +231,7 @@ defaults_match_spec(void **state)
 		{ "timeout", "5" },
 		{ "maxptr", "10" },
 		{ "rthreads", "0" },
+		{ "cachesize", "16777216" },
 		{ "trusted", "127.0.0.0/8|::1/128" },
 		{ "skipauth", "yes" },
 		{ "exempt", "postmaster|abuse" },
@@ -316,6 +319,14 @@ static const struct good_case {
 	{ "MaxPTRNames 100", "maxptr", "100" },
 	{ "ResolverThreads 1", "rthreads", "1" },
 	{ "ResolverThreads 16", "rthreads", "16" },
+	{ "AnswerCacheSize 16M", "cachesize", "16777216" },
+	{ "AnswerCacheSize 0", "cachesize", "0" },
+	{ "AnswerCacheSize 65536", "cachesize", "65536" },
+	{ "AnswerCacheSize 64k", "cachesize", "65536" },
+	{ "AnswerCacheSize 512K", "cachesize", "524288" },
+	{ "AnswerCacheSize 1g", "cachesize", "1073741824" },
+	{ "AnswerCacheSize 4G", "cachesize", "4294967296" },
+	{ "AnswerCacheSize 4096M", "cachesize", "4294967296" },
 	{ "TrustedNetworks 192.0.2.0/24", "trusted", "192.0.2.0/24" },
 	{ "TrustedNetworks 192.0.2.0/24, 2001:db8::/32\n"
 	    "TrustedNetworks 10.0.0.1 ::1", "trusted",
@@ -484,6 +495,21 @@ static const struct bad_case {
 	    "ResolverThreads: bad value '0' (want a number from 1 to 16)" },
 	{ "ResolverThreads 17", 1, "ResolverThreads: bad value '17'" },
 	{ "ResolverThreads two", 1, "ResolverThreads: bad value 'two'" },
+	/* AnswerCacheSize */
+	{ "AnswerCacheSize 16MB", 1, "AnswerCacheSize: bad value '16MB' (want "
+	    "bytes with an optional K, M or G, such as 16M; 0 turns the "
+	    "cache off)" },
+	{ "AnswerCacheSize M", 1, "AnswerCacheSize: bad value 'M'" },
+	{ "AnswerCacheSize -1", 1, "AnswerCacheSize: bad value '-1'" },
+	{ "AnswerCacheSize 1.5M", 1, "AnswerCacheSize: bad value '1.5M'" },
+	{ "AnswerCacheSize 16 M", 1, "AnswerCacheSize: bad value '16 M'" },
+	{ "AnswerCacheSize 65535", 1, "AnswerCacheSize: 65535 is too small "
+	    "(0 turns the cache off, else at least 64K)" },
+	{ "AnswerCacheSize 63K", 1, "AnswerCacheSize: 63K is too small" },
+	{ "AnswerCacheSize 4097M", 1, "AnswerCacheSize: 4097M is too large "
+	    "(at most 4G)" },
+	{ "AnswerCacheSize 99999999999999999999999", 1,
+	    "AnswerCacheSize: 99999999999999999999999 is too large" },
 	/* TrustedNetworks */
 	{ "TrustedNetworks 192.0.2.0/33", 1, "TrustedNetworks: " },
 	{ "TrustedNetworks banana", 1, "TrustedNetworks: " },
@@ -674,6 +700,7 @@ single_valued_key_twice_names_both_lines(void **state)
 		{ "DNSTimeout", "5" },
 		{ "MaxPTRNames", "10" },
 		{ "ResolverThreads", "2" },
+		{ "AnswerCacheSize", "16M" },
 		{ "SkipAuthenticated", "yes" },
 		{ "ExemptRecipients", "postmaster" },
 		{ "DryRun", "no" },
@@ -1598,14 +1625,15 @@ static const char *const all_keys[] = {
 	"ExemptRecipients", "GenericPatterns", "GenericRules",
 	"GenericDisable", "DryRun", "MetricsListen",
 	"Policy", "ResolverThreads", "AllowDomains", "MailRoleWords",
+	"AnswerCacheSize",
 };
 
 /* Fields whose default the sample shows. */
 static const char *const default_fields[] = {
 	"socket", "userid", "pidfile", "umask", "syslog", "facility", "ta",
-	"resolver", "ns", "timeout", "maxptr", "trusted", "skipauth",
-	"exempt", "genericfile", "rulesfile", "disable", "dryrun", "metrics",
-	"policies",
+	"resolver", "ns", "timeout", "maxptr", "cachesize", "trusted",
+	"skipauth", "exempt", "genericfile", "rulesfile", "disable", "dryrun",
+	"metrics", "policies",
 };
 
 static char *
@@ -1661,7 +1689,8 @@ sample_settings_uncommented_are_valid_defaults(void **state)
 {
 	static const char *const keep_default[] = {
 		"socket", "umask", "syslog", "facility", "ta", "timeout",
-		"maxptr", "trusted", "skipauth", "exempt", "dryrun",
+		"maxptr", "cachesize", "trusted", "skipauth", "exempt",
+		"dryrun",
 	};
 	char *text, *out, *line, *save = NULL, got[2048], want[2048];
 	struct config *cf, *def;
