@@ -450,11 +450,16 @@ resolver_setup(struct ub_ctx *ctx, const struct resolver_options *opt,
 	 * (unbound.conf(5): half of outgoing-range).  Set them first, so
 	 * that a ResolverConfig file can still override them.  They are per
 	 * shard, and sockets are only opened for queries in flight.
+	 * outgoing-num-tcp likewise: its default of 10 TCP connections
+	 * makes every answer that needs TCP (truncated over UDP: large PTR
+	 * or address sets) fail at once while 10 others are open
+	 * (bench/attack.sh saw it under load).
 	 */
 	{
 		static const char *const tune[][2] = {
 			{ "outgoing-range:", "4096" },
 			{ "num-queries-per-thread:", "2048" },
+			{ "outgoing-num-tcp:", "256" },
 		};
 		size_t t;
 
