@@ -15,7 +15,9 @@
 # Records (bench/common.sh) section "memory": row "held 1000":
 # null_rss_kb, rdns_rss_kb, null_threads, rdns_threads (peaks),
 # null_held_rss_kb, rdns_held_rss_kb, null_held_threads,
-# rdns_held_threads (while held), rdns_rss_idle_kb (before); row "100k sessions": rss_before_kb, rss_after_kb,
+# rdns_held_threads (while held), rdns_rss_idle_kb (before),
+# rdns_vm_peak_kb (VmPeak after the 1,000); row "100k sessions":
+# rss_before_kb, rss_after_kb,
 # rss_growth_kb, sps.
 set -u
 
@@ -68,6 +70,10 @@ for r in $(seq 1 "$BENCH_RUNS"); do
 	bench_record memory "held 1000" null_held_rss_kb "$3"
 	bench_record memory "held 1000" null_held_threads "$4"
 	set -- $(held "$MILTER_PID" "unix:$W/rdns.sock" rdns)
+	# Virtual size reserved at the peak (thread stacks, malloc arenas):
+	# what a "ulimit -v" must leave room for.
+	bench_record memory "held 1000" rdns_vm_peak_kb \
+	    "$(bench_status "$MILTER_PID" VmPeak)"
 	bench_record memory "held 1000" rdns_rss_kb "$1"
 	bench_record memory "held 1000" rdns_threads "$2"
 	bench_record memory "held 1000" rdns_held_rss_kb "$3"

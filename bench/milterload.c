@@ -20,6 +20,10 @@
  *	microsecond below 2048 us, 0.1% above), reply kinds and SMTP codes
  *	into counters, and the report is printed once at the end.
  *
+ *	With -E COUNT, each session says HELO COUNT more times after the
+ *	first, each time with a name it never used ("e<session>-<k>." before
+ *	the HELO name), as a client probing a filter's memory would.
+ *
  *	With -o FILE, every reply, header modification, error and completed
  *	session is also written to FILE, one line each, for tests:
  *	"SESSION IP STAGE WHAT MICROSECONDS[ DATA]", WHAT being the reply
@@ -165,6 +169,7 @@ struct config {
 	size_t nclients;
 	const char *helo;
 	bool helo_ptr;
+	unsigned ehlo_again;	/* -E: more HELOs, each a fresh name */
 	const char *rcpt[ML_MAX_RCPTS];
 	size_t nrcpt;
 	int timeout_ms;
@@ -633,6 +638,22 @@ sess_dialogue(struct session *s)
 		if (!go_on(d))
 			return 2;
 	}
+	/* -E: the client says EHLO again, each time with a name never seen
+	 * before, under the HELO name ("e<session>-<k>.<helo>"). */
+	for (i = 1; i <= cfg.ehlo_again && (pf & SMFIP_NOHELO) == 0; i++) {
+		char fresh[ML_NAME_MAX + 1];
+
+		if (snprintf(fresh, sizeof fresh, "e%lu-%zu.%s", s->idx, i,
+		    helo) >= (int)sizeof fresh)
+			break;
+		mc_begin(o, SMFIC_HELO);
+		mc_put_str(o, fresh);
+		d = exchange(s, ST_HELO, (pf & SMFIP_NR_HELO) != 0);
+		if (d == D_ERROR)
+			return -1;
+		if (!go_on(d))
+			return 2;
+	}
 
 	/* MAIL */
 	m[0] = (struct mc_macro){ "i", s->qid };
@@ -843,8 +864,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: milterload -s SOCKET [-n TOTAL] [-c CONCURRENCY] "
 	    "[-i IPFILE]\n"
-	    "                  [-H HELO|@ptr] [-r RCPT]... [-p MS] "
-	    "[-t SECONDS] [-j] [-q]\n"
+	    "                  [-H HELO|@ptr] [-E COUNT] [-r RCPT]... "
+	    "[-p MS] [-t SECONDS] [-j] [-q]\n"
 	    "                  [-o TRACEFILE]\n"
 	    "  SOCKET: unix:/path, local:/path, inet:PORT@HOST, "
 	    "inet6:PORT@HOST\n"
@@ -1173,8 +1194,12 @@ main(int argc, char *argv[])
 	cfg.conc = 1;
 	cfg.helo = "mail.example.test";
 	cfg.timeout_ms = 10000;
-	while ((ch = getopt(argc, argv, "c:H:hi:jn:o:p:qr:s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:E:H:hi:jn:o:p:qr:s:t:")) != -1) {
 		switch (ch) {
+		case 'E':
+			cfg.ehlo_again = (unsigned)parse_ulong(optarg, "-E", 0,
+			    10000);
+			break;
 		case 'c':
 			cfg.conc = (unsigned)parse_ulong(optarg, "-c", 1,
 			    ML_MAX_CONC);

@@ -8,9 +8,13 @@
 #
 # PARTs (default all, in this order): warm cold memory outage postfix (see
 # bench/warm.sh, bench/cold.sh, bench/memory.sh, bench/outage.sh,
-# bench/postfix.sh).  The optional part roundtrips (bench/roundtrips.sh,
+# bench/postfix.sh).  The optional parts roundtrips (bench/roundtrips.sh,
 # issue 13: milter shapes by message size, about 13 minutes at 5 runs)
-# runs only when named; its tables are appended to results.md.  As
+# and range (bench/range.sh, issue 20: rdns-check over a /16 with a DNS
+# world of its own, about 4 minutes) run only when named; their tables
+# are appended to results.md.  So does the optional part attack
+# (bench/attack.sh, issue 21: RSS under a hostile client and zone,
+# about 2 minutes a run).  As
 # root with unshare(1), the suite re-runs itself in a private network and
 # mount namespace: its own loopback, nothing else reachable, and
 # /etc/resolv.conf and /etc/hosts replaced for the Postfix part only
@@ -32,9 +36,9 @@ shift
 PARTS=${*:-warm cold memory outage postfix}
 for p in $PARTS; do
 	case $p in
-	warm|cold|memory|outage|postfix|roundtrips) ;;
+	warm|cold|memory|outage|postfix|roundtrips|range|attack) ;;
 	*) bench_die "unknown part: $p (warm cold memory outage postfix" \
-	    "roundtrips)" ;;
+	    "roundtrips range attack)" ;;
 	esac
 done
 
@@ -53,7 +57,8 @@ export BENCH_RUNS BENCH_WORK
 trap bench_cleanup EXIT
 : >"$RESULTS"
 : >"$BENCH_WORK/pids"
-rm -rf "$BENCH_WORK/world" "$BENCH_WORK/roundtrips.md"
+rm -rf "$BENCH_WORK/world" "$BENCH_WORK/roundtrips.md" \
+    "$BENCH_WORK/range.md"
 bench_world || bench_die "cannot start the DNS world"
 
 LOADS=
@@ -185,6 +190,8 @@ report()
 		row memory "1,000 sessions open" "peak RSS kB / threads, rdns" \
 		    "$(cell memory "$k" rdns_rss_kb) / $(cell memory "$k" \
 		    rdns_threads)" ""
+		row memory "1,000 sessions open" "peak virtual kB (VmPeak), rdns" \
+		    "$(cell memory "$k" rdns_vm_peak_kb)" ""
 		k=$(awk -F '\t' '$1 == "memory" && $3 == "rss_growth_kb" {
 		    print $2; exit }' "$RESULTS")
 		row memory "$k" "RSS kB before / after" \
@@ -193,6 +200,23 @@ report()
 		row memory "$k" "RSS growth kB" \
 		    "$(cell memory "$k" rss_growth_kb)" "< 1024: $(verdict le \
 		    1023 $(bench_values memory "$k" rss_growth_kb))"
+	fi
+	if [ -n "$(bench_values attack "ordinary 1000" rss_kb)" ]; then
+		row attack "1,000 ordinary sessions" "RSS kB" \
+		    "$(cell attack "ordinary 1000" rss_kb)" ""
+		awk -F '\t' '$1 == "attack" && $2 ~ /^attack [0-9]/ &&
+		    !seen[$2]++ { print $2 }' "$RESULTS" | while read -r k; do
+			row attack "${k#attack } attack sessions" "RSS kB" \
+			    "$(cell attack "$k" rss_kb)" ""
+		done
+		row attack "attack" "peak RSS kB (VmHWM) / peak virtual kB" \
+		    "$(cell attack attack peak_kb) / $(cell attack attack \
+		    vm_peak_kb)" ""
+		row attack "attack" "sessions/s; answered; at the HELO cap" \
+		    "$(cell attack attack sps); $(cell attack attack \
+		    answered); $(cell attack attack helo_capped_lines)" ""
+		row attack "1,000 ordinary sessions again" "RSS kB" \
+		    "$(cell attack "ordinary again" rss_kb)" ""
 	fi
 	if [ -n "$(bench_values outage healthy rcpt_p99_us)" ]; then
 		for k in healthy outage burst; do
@@ -263,9 +287,10 @@ report()
 }
 
 report >"$BENCH_WORK/results.md"
-if [ -f "$BENCH_WORK/roundtrips.md" ]; then
+for f in roundtrips range; do
+	[ -f "$BENCH_WORK/$f.md" ] || continue
 	echo >>"$BENCH_WORK/results.md"
-	cat "$BENCH_WORK/roundtrips.md" >>"$BENCH_WORK/results.md"
-fi
+	cat "$BENCH_WORK/$f.md" >>"$BENCH_WORK/results.md"
+done
 cat "$BENCH_WORK/results.md"
 bench_log "table written to $BENCH_WORK/results.md"

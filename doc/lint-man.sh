@@ -20,6 +20,7 @@ for m in rdns-check.1 rdns-report.1 rdns-milter.8 rdns-milter.conf.5; do
 	fi
 	sed -e 's|@SYSCONFDIR@|/etc|g' -e 's|@SBINDIR@|/usr/sbin|g' \
 	    -e 's|@BINDIR@|/usr/bin|g' -e 's|@RUNSTATEDIR@|/run|g' \
+	    -e 's|@PKGDATADIR@|/usr/share/rdns-milter|g' \
 	    -e 's|@VERSION@|0.0.0|g' "$src/doc/$m.in" > "$tmp/$m"
 	if grep -n '@[A-Z]*@' "$tmp/$m"; then
 		echo "doc/$m.in: placeholder left unsubstituted"

@@ -91,14 +91,15 @@ session_submit(struct check_session *s, const char *name, int type,
 	struct query *q;
 	struct dns_answer *ans;
 
-	/* A cached answer is folded in at once: no lookup, no thread hop. */
+	/* A cached answer is folded in at once: no lookup, no thread hop.
+	 * The caller calls note_decided() when it has submitted all it
+	 * means to (a PTR answer half folded in is not a verdict). */
 	if (s->p.ops->cached != NULL &&
 	    (ans = s->p.ops->cached(s->p.resolver, name, type)) != NULL) {
 		if (kind == QUERY_PTR)
 			ptr_answer(s, ans);
 		else
 			fwd_answer(s, &s->slots[slot], ans);
-		note_decided(s);
 		dns_answer_free(ans);
 		return 0;
 	}
@@ -123,6 +124,8 @@ session_submit(struct check_session *s, const char *name, int type,
 		goto fail;
 	}
 	s->queries[s->n_queries++] = q;
+	if (kind == QUERY_FWD)
+		s->slots[slot].q = q;
 	s->pending++;
 	s->refs++;
 	return 0;
@@ -133,6 +136,19 @@ fail:
 		    "%s", s->log_qid, DNAME_TEXT_MAX, name, s->log_ctx);
 	s->resolver_error = true;
 	return -1;
+}
+
+/* The live slot for name, or SIZE_MAX.  s->lock held. */
+static size_t
+slot_find(const struct check_session *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_slots; i++)
+		if (!s->slots[i].superseded &&
+		    dname_equal(s->slots[i].name, name))
+			return i;
+	return SIZE_MAX;
 }
 
 /*
@@ -146,9 +162,8 @@ slot_get(struct check_session *s, const char *name)
 	struct slot *sl;
 	size_t i;
 
-	for (i = 0; i < s->n_slots; i++)
-		if (dname_equal(s->slots[i].name, name))
-			return i;
+	if ((i = slot_find(s, name)) != SIZE_MAX)
+		return i;
 	if (s->n_slots == s->cap_slots) {
 		size_t ncap = s->cap_slots ? 2 * s->cap_slots : 4;
 		struct slot *ns;
@@ -174,11 +189,19 @@ slot_get(struct check_session *s, const char *name)
 	return i;
 }
 
-/* Fold the PTR answer in.  Called with s->lock held. */
+/*
+ * Fold the PTR answer in.  Called with s->lock held.  The first
+ * max_ptr_names names that are host names get forward lookups.  With
+ * only_used_names (the milter) only the names the verdicts use are kept:
+ * the first (the reason and reply texts name it) and those looked up, so
+ * a PTR set of hundreds of names costs a session a dozen entries; else
+ * every name up to CHECK_MAX_NAMES_KEPT, for reports.
+ */
 static void
 ptr_answer(struct check_session *s, const struct dns_answer *ans)
 {
-	size_t i, n, lookups = 0;
+	struct check_ptr_name pn;
+	size_t i, keep, lookups = 0;
 
 	s->ptr_done = true;
 	s->ptr_result = ans->result;
@@ -186,18 +209,17 @@ ptr_answer(struct check_session *s, const struct dns_answer *ans)
 	if (ans->why_bogus != NULL)
 		log_sanitize(s->why_bogus, sizeof s->why_bogus,
 		    ans->why_bogus, strlen(ans->why_bogus));
-	if (ans->result != DNS_OK)
+	if (ans->result != DNS_OK || ans->count == 0)
 		return;
-	n = ans->count;
-	if (n > CHECK_MAX_NAMES_KEPT) {
-		n = CHECK_MAX_NAMES_KEPT;
-		s->names_truncated = true;
-	}
-	s->names = calloc(n, sizeof *s->names);
-	s->name_slot = calloc(n, sizeof *s->name_slot);
+	keep = ans->count < CHECK_MAX_NAMES_KEPT ? ans->count :
+	    CHECK_MAX_NAMES_KEPT;
+	if (s->p.only_used_names && keep > 1 + (size_t)s->p.max_ptr_names)
+		keep = 1 + (size_t)s->p.max_ptr_names;
+	s->names = calloc(keep, sizeof *s->names);
+	s->name_slot = calloc(keep, sizeof *s->name_slot);
 	if (s->names == NULL || s->name_slot == NULL) {
 		log_msg(LOG_ERR, "%s: out of memory for %zu PTR names; %s",
-		    s->log_qid, n, s->log_ctx);
+		    s->log_qid, keep, s->log_ctx);
 		free(s->names);
 		free(s->name_slot);
 		s->names = NULL;
@@ -205,28 +227,39 @@ ptr_answer(struct check_session *s, const struct dns_answer *ans)
 		s->ptr_result = DNS_SERVFAIL;
 		return;
 	}
-	s->n_names = n;
-	for (i = 0; i < n; i++) {
-		struct check_ptr_name *pn = &s->names[i];
+	for (i = 0; i < ans->count && s->n_names < keep; i++) {
+		bool lookup;
+		size_t k;
 
-		s->name_slot[i] = SIZE_MAX;
-		pn->fwd_result = DNS_TIMEOUT;
-		pn->fwd_dnssec = DNSSEC_INSECURE;
+		if (s->p.only_used_names && i > 0 &&
+		    lookups >= s->p.max_ptr_names)
+			break;		/* nothing further is used */
+		memset(&pn, 0, sizeof pn);
+		pn.fwd_result = DNS_TIMEOUT;
+		pn.fwd_dnssec = DNSSEC_INSECURE;
 		if (dname_from_wire(ans->rr[i].data, ans->rr[i].len,
-		    &pn->name) == -1) {
+		    &pn.name) == -1) {
 			/* Malformed rdata: reported, never confirms. */
-			snprintf(pn->name.pres, sizeof pn->name.pres, "?");
-			snprintf(pn->name.safe, sizeof pn->name.safe, "?");
-			pn->name.hostname = false;
+			snprintf(pn.name.pres, sizeof pn.name.pres, "?");
+			snprintf(pn.name.safe, sizeof pn.name.safe, "?");
+			pn.name.hostname = false;
 		}
-		if (lookups >= s->p.max_ptr_names || !pn->name.hostname)
+		lookup = lookups < s->p.max_ptr_names && pn.name.hostname;
+		if (s->p.only_used_names && i > 0 && !lookup)
+			continue;
+		k = s->n_names++;
+		s->names[k] = pn;
+		s->name_slot[k] = SIZE_MAX;
+		if (!lookup)
 			continue;
 		lookups++;
-		pn->looked_up = true;
-		s->name_slot[i] = slot_get(s, pn->name.safe);
-		if (s->name_slot[i] == SIZE_MAX)
-			pn->looked_up = false;
+		s->names[k].looked_up = true;
+		s->name_slot[k] = slot_get(s, pn.name.safe);
+		if (s->name_slot[k] == SIZE_MAX)
+			s->names[k].looked_up = false;
 	}
+	if (s->n_names < ans->count)
+		s->names_truncated = true;
 }
 
 /* Fold a forward answer in.  Called with s->lock held. */
@@ -265,14 +298,19 @@ fwd_answer(struct check_session *s, struct slot *sl,
 	}
 }
 
-/* Remember when the verdict became complete.  s->lock held. */
+/* Remember when the verdict became complete, and tell the owner's hook
+ * (check_params.on_decided).  s->lock held. */
 static void
 note_decided(struct check_session *s)
 {
-	if (!s->decided && checks_decided(s)) {
+	if (!checks_decided(s))
+		return;
+	if (!s->decided) {
 		s->decided = true;
 		clock_gettime(CLOCK_MONOTONIC, &s->decided_at);
 	}
+	if (s->p.on_decided != NULL)
+		s->p.on_decided(s->p.on_decided_arg);
 }
 
 static void
@@ -362,6 +400,7 @@ check_session_new(const struct check_params *p, const struct rdns_ip *ip,
 		s->ptr_done = true;
 		s->ptr_result = DNS_SERVFAIL;
 	}
+	note_decided(s);
 	pthread_mutex_unlock(&s->lock);
 	return s;
 }
@@ -378,10 +417,54 @@ check_session_set_log(struct check_session *s, const char *qid,
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* Is slot i a PTR name's?  s->lock held. */
+static bool
+slot_used_by_names(const struct check_session *s, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < s->n_names; k++)
+		if (s->name_slot[k] == i)
+			return true;
+	return false;
+}
+
+/*
+ * The current HELO is being replaced: give its lookup up (cancel it if
+ * still out), unless a PTR name shares it.  A cancelled slot is marked
+ * superseded, so that a PTR name arriving later gets a lookup of its own;
+ * an answer already on its way is dropped (its query no longer names a
+ * slot).  s->lock held.
+ */
+static void
+helo_release(struct check_session *s)
+{
+	struct slot *sl;
+	struct query *q;
+
+	if (s->helo_kind != HELO_HOST || s->helo_slot == SIZE_MAX ||
+	    slot_used_by_names(s, s->helo_slot))
+		return;
+	sl = &s->slots[s->helo_slot];
+	sl->superseded = true;
+	if (sl->done)
+		return;
+	sl->done = true;
+	sl->result = DNS_TIMEOUT;
+	if ((q = sl->q) == NULL || q->done)
+		return;
+	if (s->p.ops->cancel(s->p.resolver, q->handle) == 0) {
+		q->done = true;
+		s->pending--;
+		s->refs--;
+	} else
+		q->slot = SIZE_MAX;
+}
+
 void
 check_session_helo(struct check_session *s, const char *helo)
 {
-	size_t n;
+	size_t n, prev_slots;
 	int lit;
 
 	pthread_mutex_lock(&s->lock);
@@ -389,19 +472,47 @@ check_session_helo(struct check_session *s, const char *helo)
 	n = strnlen(helo, CHECK_VALUE_MAX);
 	memcpy(s->helo, helo, n);
 	s->helo[n] = '\0';
-	s->helo_slot = SIZE_MAX;
 	lit = dname_helo_literal(helo, &s->helo_ip);
-	if (lit == 1)
-		s->helo_kind = HELO_LITERAL;
-	else if (lit == 0 && strlen(helo) <= DNAME_TEXT_MAX &&
+	if (lit == 0 && strlen(helo) <= DNAME_TEXT_MAX &&
 	    dname_valid_hostname(helo)) {
+		/* The same name again (EHLO after STARTTLS): nothing new. */
+		if (s->helo_kind == HELO_HOST && s->helo_slot != SIZE_MAX &&
+		    dname_equal(s->slots[s->helo_slot].name, helo))
+			goto out;
+		helo_release(s);
 		s->helo_kind = HELO_HOST;
+		prev_slots = s->n_slots;
+		if ((s->helo_slot = slot_find(s, helo)) != SIZE_MAX)
+			goto out;	/* a PTR name's: shared */
+		if (s->helo_lookups >= CHECK_HELO_LOOKUPS_MAX) {
+			if (!s->helo_cap_logged)
+				log_msg(LOG_NOTICE, "%s: more than %d HELO/EHLO "
+				    "names on one connection: later ones are "
+				    "not looked up (helo temperror); %s",
+				    s->log_qid, CHECK_HELO_LOOKUPS_MAX,
+				    s->log_ctx);
+			s->helo_cap_logged = true;
+			goto out;
+		}
+		s->helo_lookups++;
 		s->helo_slot = slot_get(s, helo);
 		if (s->helo_slot == SIZE_MAX)
 			log_msg(LOG_ERR, "%s: out of memory for the HELO "
 			    "lookup; %s", s->log_qid, s->log_ctx);
-	} else
-		s->helo_kind = HELO_INVALID;
+		else if (s->n_slots > prev_slots) {
+			/* A new lookup: the verdict is complete again when
+			 * it has answered (or now, for a cache hit). */
+			s->decided = false;
+		}
+		goto out;
+	}
+	helo_release(s);
+	s->helo_slot = SIZE_MAX;
+	s->helo_kind = lit == 1 ? HELO_LITERAL : HELO_INVALID;
+out:
+	/* Every path: a cached answer, a shared slot or a cancelled
+	 * lookup can complete the verdict (check_params.on_decided). */
+	note_decided(s);
 	pthread_mutex_unlock(&s->lock);
 }
 

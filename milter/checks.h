@@ -7,8 +7,10 @@
  *	starts the forward lookups (A for IPv4 clients, AAAA for IPv6) of the
  *	first max_ptr_names PTR names in parallel as soon as the PTR answer
  *	arrives, and on check_session_helo() starts the HELO name's own forward
- *	lookup.  Identical forward lookups (a HELO equal to a PTR name, a PTR
- *	name listed twice) are made once.  check_session_wait() blocks the
+ *	lookup (one at a time: a new HELO cancels the previous HELO's lookup;
+ *	at most CHECK_HELO_LOOKUPS_MAX per session).  Identical forward
+ *	lookups (a HELO equal to a PTR name, a PTR name listed twice) are made
+ *	once.  check_session_wait() blocks the
  *	caller until every lookup has answered or the session deadline has
  *	passed; check_session_result() then computes the verdicts:
  *
@@ -45,6 +47,7 @@
 #include <time.h>
 
 #include "dname.h"
+#include "generic.h"
 #include "resolver.h"
 
 struct generic_patterns;
@@ -68,8 +71,14 @@ enum generic_res {
 
 /* Values inserted in headers and replies are capped at 255 bytes. */
 #define CHECK_VALUE_MAX		255
-/* PTR names kept for reporting (all are reported up to this many). */
+/* PTR names kept for reporting (all are reported up to this many; see
+ * check_params.only_used_names). */
 #define CHECK_MAX_NAMES_KEPT	256
+/* HELO/EHLO names looked up per connection (rdns-milter(8)): a client
+ * repeating EHLO with ever new names gets no more; past that a new HELO's
+ * own forward confirmation is temperror.  A HELO equal to a PTR name, or to
+ * the HELO before it, needs no lookup of its own and is not counted. */
+#define CHECK_HELO_LOOKUPS_MAX	8
 
 /* A connection's context for log lines: "client=host[ip] helo=<h>
  * conn=N" (SPEC 3.3). */
@@ -86,6 +95,25 @@ struct check_params {
 						   form), n_allow of them */
 	size_t		 n_allow;
 	const char	*log_ctx;	/* for log lines, or NULL */
+	/*
+	 * Optional (NULL: none): called each time an answer is folded in
+	 * and everything the verdicts need is known, so that one thread can
+	 * drive many sessions (rdns-check's address ranges) without waiting
+	 * on each.  It runs with the session's lock held, in the resolver
+	 * thread or in the caller's (inside check_session_new() or
+	 * check_session_helo(), when a cached answer completes the session),
+	 * never after check_session_free() has returned.  It must only note
+	 * the fact and wake a waiter: never call back into the session.
+	 * A later check_session_helo() can make the session undecided again
+	 * until the HELO's lookup answers; check_session_done() tells.
+	 */
+	void		(*on_decided)(void *arg);
+	void		*on_decided_arg;
+	bool		 only_used_names;	/* keep only the PTR names the
+					   verdicts use (the first one and
+					   those looked up); false: every name
+					   up to CHECK_MAX_NAMES_KEPT, for
+					   reports */
 };
 
 /** One PTR name as seen in the answer. */
@@ -148,6 +176,13 @@ struct check_result {
 
 	/* generic */
 	enum generic_res generic;
+	char		 generic_rule[GENERIC_RULE_NAME_MAX];	/* the evidence
+					   (generic.h): a rule name or
+					   embedded-ipv*; "" unless yes */
+	char		 generic_reason[GENERIC_REASON_MAX];	/* for people:
+					   "embeds 203.0.113.42 as ...",
+					   "rule dyn-word (...)"; "" unless
+					   yes */
 
 	/* AllowDomains: the verified name is listed (exempt from the
 	 * generic and helo policies) */
@@ -179,7 +214,10 @@ struct check_session *check_session_new(const struct check_params *p,
 /**
  * Record the HELO/EHLO argument (any bytes; copied, capped) and start its
  * forward lookup if it is a valid hostname.  A later call replaces the
- * earlier HELO (RSET then EHLO again).
+ * earlier HELO (RSET then EHLO again) and cancels the earlier HELO's
+ * lookup unless a PTR name shares it.  Past CHECK_HELO_LOOKUPS_MAX
+ * lookups in the session, a new name is not looked up: its forward
+ * confirmation (helo_fwd) is temperror.
  */
 void check_session_helo(struct check_session *s, const char *helo);
 

@@ -33,6 +33,10 @@ struct query {
 /* One forward (A or AAAA) lookup of a name. */
 struct slot {
 	char		 name[DNAME_TEXT_MAX];
+	struct query	*q;		/* its lookup, NULL if none went out
+					   (a cache hit, too late, failed) */
+	bool		 superseded;	/* a former HELO's, given up: never
+					   shared again */
 	bool		 done;
 	enum dns_result	 result;
 	enum dnssec_status dnssec;
@@ -80,6 +84,9 @@ struct check_session {
 	char		 helo[CHECK_VALUE_MAX + 1];
 	size_t		 helo_slot;
 	struct rdns_ip	 helo_ip;
+	unsigned	 helo_lookups;	/* HELO lookups started (at most
+					   CHECK_HELO_LOOKUPS_MAX) */
+	bool		 helo_cap_logged;
 
 	/* A lookup could not be started (see check_result.resolver_error). */
 	bool		 resolver_error;

@@ -66,6 +66,7 @@ check_result_resolver_error(struct check_result *r)
 	if (r->have_helo)
 		r->xptr = CHECK_TEMPERROR;
 	r->generic = GENERIC_TEMPERROR;
+	r->generic_rule[0] = r->generic_reason[0] = '\0';
 }
 
 /* The reason phrase for a temporary failure of class r. */
@@ -342,10 +343,17 @@ check_session_result(struct check_session *s, struct check_result *r)
 		return 0;
 	}
 	/* generic: judged on the verified name only. */
-	if (r->iprev == CHECK_PASS)
-		r->generic = generic_judge(s->p.generic, s->p.roles,
-		    r->names[r->verified].name.safe, &r->ip) ? GENERIC_YES :
-		    GENERIC_NO;
+	r->generic_rule[0] = r->generic_reason[0] = '\0';
+	if (r->iprev == CHECK_PASS) {
+		struct generic_verdict gv;
+
+		r->generic = generic_assess(s->p.generic, s->p.roles,
+		    r->names[r->verified].name.safe, &r->ip, &gv) ?
+		    GENERIC_YES : GENERIC_NO;
+		memcpy(r->generic_rule, gv.rule, sizeof r->generic_rule);
+		memcpy(r->generic_reason, gv.reason,
+		    sizeof r->generic_reason);
+	}
 	else if (r->iprev == CHECK_TEMPERROR)
 		r->generic = GENERIC_TEMPERROR;
 	else

@@ -181,3 +181,79 @@ cidr_match_any(const struct cidr *list, size_t n, const struct rdns_ip *ip)
 			return true;
 	return false;
 }
+
+uint64_t
+cidr_count(const struct cidr *c)
+{
+	int host = (c->family == AF_INET ? 32 : 128) - c->prefix;
+
+	if (host < 0)
+		return 0;
+	if (host >= 64)
+		return UINT64_MAX;
+	return (uint64_t)1 << host;
+}
+
+int
+cidr_nth(const struct cidr *c, uint64_t i, struct rdns_ip *ip)
+{
+	size_t len = c->family == AF_INET ? 4 : 16;
+	uint8_t a[16];
+	uint64_t carry = i;
+	size_t k;
+
+	if (i >= cidr_count(c))
+		return -1;
+	/* The host bits of the network address are zero, so adding i
+	 * (which fits in them) from the last byte up never carries into
+	 * the network part. */
+	memcpy(a, c->addr, len);
+	for (k = len; k > 0 && carry != 0; k--) {
+		uint64_t v = (uint64_t)a[k - 1] + (carry & 0xff);
+
+		a[k - 1] = (uint8_t)v;
+		carry = (carry >> 8) + (v >> 8);
+	}
+	memset(ip, 0, sizeof *ip);
+	ip->family = c->family;
+	if (c->family == AF_INET)
+		memcpy(&ip->u.v4, a, 4);
+	else
+		memcpy(ip->u.v6.s6_addr, a, 16);
+	return 0;
+}
+
+void
+cidr_str(const struct cidr *c, char *buf, size_t len)
+{
+	char a[DNAME_IPSTR_MAX];
+
+	if (inet_ntop(c->family, c->addr, a, sizeof a) == NULL)
+		snprintf(a, sizeof a, "?");
+	(void)snprintf(buf, len, "%s/%d", a, c->prefix);
+}
+
+void
+cidr_of_ip(const struct rdns_ip *ip, int prefix, struct cidr *out)
+{
+	int max = ip->family == AF_INET ? 32 : 128, i;
+
+	memset(out, 0, sizeof *out);
+	out->family = ip->family;
+	if (ip->family == AF_INET)
+		memcpy(out->addr, &ip->u.v4, 4);
+	else
+		memcpy(out->addr, ip->u.v6.s6_addr, 16);
+	if (prefix < 0)
+		prefix = 0;
+	if (prefix > max)
+		prefix = max;
+	for (i = 0; i < max / 8; i++) {
+		int bits = prefix - i * 8;
+
+		if (bits >= 8)
+			continue;
+		out->addr[i] &= bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+	}
+	out->prefix = prefix;
+}

@@ -40,4 +40,24 @@ bool cidr_match(const struct cidr *c, const struct rdns_ip *ip);
 bool cidr_match_any(const struct cidr *list, size_t n,
     const struct rdns_ip *ip);
 
+/** Number of addresses in c: 2^(32 - prefix) or 2^(128 - prefix),
+ * UINT64_MAX when that does not fit in 64 bits. */
+uint64_t cidr_count(const struct cidr *c);
+
+/**
+ * The i-th address of c (0: the network address), in ascending order,
+ * into *ip.  Enumerating a block walks it without any memory of its own
+ * (rdns-check's ranges).
+ * @return 0, or -1 if i >= cidr_count(c).
+ */
+int cidr_nth(const struct cidr *c, uint64_t i, struct rdns_ip *ip);
+
+/** "192.0.2.0/24", "2001:db8::/64" into buf[len] (DNAME_IPSTR_MAX + 4
+ * always suffices). */
+void cidr_str(const struct cidr *c, char *buf, size_t len);
+
+/** The block of the given prefix length that holds ip (host bits
+ * cleared; prefix is capped to the family's maximum). */
+void cidr_of_ip(const struct rdns_ip *ip, int prefix, struct cidr *out);
+
 #endif

@@ -71,6 +71,7 @@ struct key {
 	unsigned	 max;		/* KEY_UINT */
 	key_fn		*fn;		/* KEY_FN */
 	bool		 multi;		/* may repeat */
+	key_print_fn	*print;		/* KEY_FN: for -n -v */
 };
 
 /*
@@ -139,29 +140,39 @@ conf_quote(char *buf, size_t size, const char *s)
 #define BOOL(f)		KEY_BOOL, offsetof(struct config, f), 0, NULL
 #define UINT(f, max)	KEY_UINT, offsetof(struct config, f), (max), NULL
 static const struct key keys[] = {
-	{ "Socket",		FN(key_socket),			false },
-	{ "AuthservID",		FN(key_authserv_id),		false },
-	{ "UserID",		FN(key_userid),			false },
-	{ "PidFile",		STRING(pidfile),		false },
-	{ "UMask",		FN(key_umask),			false },
-	{ "Syslog",		BOOL(syslog),			false },
-	{ "SyslogFacility",	FN(key_syslog_facility),	false },
-	{ "TrustAnchorFile",	FN(key_trust_anchor),		true },
-	{ "ResolverConfig",	STRING(resolver_config),	false },
-	{ "Nameservers",	FN(key_nameservers),		false },
-	{ "ResolverThreads",	UINT(resolver_threads,
-				    CONFIG_MAX_RESOLVER_THREADS),	false },
-	{ "DNSTimeout",		UINT(dns_timeout, CONFIG_MAX_TIMEOUT), false },
-	{ "MaxPTRNames",	UINT(max_ptr_names, CONFIG_MAX_MAXPTR), false },
-	{ "TrustedNetworks",	FN(key_trusted),		true },
-	{ "SkipAuthenticated",	BOOL(skip_authenticated),	false },
-	{ "ExemptRecipients",	FN(key_exempt),			false },
-	{ "GenericPatterns",	FN(key_generic_patterns),	false },
-	{ "MailRoleWords",	FN(key_mail_role_words),	false },
-	{ "AllowDomains",	FN(key_allow_domains),		true },
-	{ "DryRun",		BOOL(dry_run),			false },
-	{ "MetricsListen",	FN(key_metrics_listen),		false },
-	{ "Policy",		FN(key_policy),			true },
+	{ "Socket", FN(key_socket), false, print_socket },
+	{ "AuthservID", FN(key_authserv_id), false, print_authserv_id },
+	{ "UserID", FN(key_userid), false, print_userid },
+	{ "PidFile", STRING(pidfile), false, NULL },
+	{ "UMask", FN(key_umask), false, print_umask },
+	{ "Syslog", BOOL(syslog), false, NULL },
+	{ "SyslogFacility", FN(key_syslog_facility), false,
+	    print_syslog_facility },
+	{ "TrustAnchorFile", FN(key_trust_anchor), true, print_trust_anchor },
+	{ "ResolverConfig", FN(key_resolver_config), false,
+	    print_resolver_config },
+	{ "Nameservers", FN(key_nameservers), false, print_nameservers },
+	{ "ResolverThreads", UINT(resolver_threads,
+	    CONFIG_MAX_RESOLVER_THREADS), false, NULL },
+	{ "DNSTimeout", UINT(dns_timeout, CONFIG_MAX_TIMEOUT), false, NULL },
+	{ "MaxPTRNames", UINT(max_ptr_names, CONFIG_MAX_MAXPTR), false, NULL },
+	{ "AnswerCacheSize", FN(key_answer_cache_size), false,
+	    print_answer_cache_size },
+	{ "TrustedNetworks", FN(key_trusted), true, print_trusted },
+	{ "SkipAuthenticated", BOOL(skip_authenticated), false, NULL },
+	{ "ExemptRecipients", FN(key_exempt), false, print_exempt },
+	{ "GenericRules", FN(key_generic_rules), false, print_generic_rules },
+	{ "GenericPatterns", FN(key_generic_patterns), false,
+	    print_generic_patterns },
+	{ "GenericDisable", FN(key_generic_disable), false,
+	    print_generic_disable },
+	{ "MailRoleWords", FN(key_mail_role_words), false,
+	    print_mail_role_words },
+	{ "AllowDomains", FN(key_allow_domains), true, print_allow_domains },
+	{ "DryRun", BOOL(dry_run), false, NULL },
+	{ "MetricsListen", FN(key_metrics_listen), false,
+	    print_metrics_listen },
+	{ "Policy", FN(key_policy), true, print_policy },
 };
 #undef FN
 #undef STRING
@@ -170,6 +181,61 @@ static const struct key keys[] = {
 
 _Static_assert(sizeof keys / sizeof keys[0] <= CONFIG_NKEYS_MAX,
     "struct parse seen[] is too small");
+
+size_t
+conf_key_count(void)
+{
+	return sizeof keys / sizeof keys[0];
+}
+
+const char *
+conf_key_name(size_t i)
+{
+	return i < conf_key_count() ? keys[i].name : NULL;
+}
+
+bool
+conf_key_multi(size_t i)
+{
+	return i < conf_key_count() && keys[i].multi;
+}
+
+bool
+conf_key_printable(size_t i)
+{
+	return i < conf_key_count() &&
+	    (keys[i].type != KEY_FN || keys[i].print != NULL);
+}
+
+int
+conf_key_print(const struct config *cf, size_t i, FILE *fp)
+{
+	const struct key *k;
+	const void *field;
+
+	if (!conf_key_printable(i))
+		return -1;
+	k = &keys[i];
+	field = (const char *)cf + k->off;
+	switch (k->type) {
+	case KEY_STRING:
+		if (*(char *const *)field != NULL)
+			fprintf(fp, "%s\n", *(char *const *)field);
+		break;
+	case KEY_BOOL:
+		fprintf(fp, "%s\n", *(const bool *)field ? "yes" : "no");
+		break;
+	case KEY_UINT:
+		/* 0 is "not set" (ResolverThreads: one per CPU). */
+		if (*(const unsigned *)field != 0)
+			fprintf(fp, "%u\n", *(const unsigned *)field);
+		break;
+	case KEY_FN:
+		k->print(cf, fp);
+		break;
+	}
+	return 0;
+}
 
 /*
  * Lines.
@@ -337,13 +403,17 @@ config_free(struct config *cf)
 	free(cf->userid);
 	free(cf->pidfile);
 	conf_strv_free(cf->trust_anchor_files, cf->n_trust_anchor_files);
+	free(cf->trust_anchor_lines);
 	free(cf->resolver_config);
 	conf_strv_free(cf->nameservers, cf->n_nameservers);
 	free(cf->trusted);
 	conf_strv_free(cf->exempt, cf->n_exempt);
+	free(cf->generic_rules_file);
 	free(cf->generic_patterns_file);
+	conf_strv_free(cf->generic_disable, cf->n_generic_disable);
 	generic_patterns_free(cf->generic);
 	generic_roles_free(cf->mail_roles);
+	free(cf->mail_role_words);
 	conf_strv_free(cf->allow_domains, cf->n_allow_domains);
 	free(cf->metrics_listen);
 	for (i = 0; i < cf->n_policies; i++)
@@ -376,6 +446,7 @@ set_defaults(struct parse *p)
 	cf->syslog_facility = LOG_MAIL;
 	cf->dns_timeout = CONFIG_DEFAULT_TIMEOUT;
 	cf->max_ptr_names = CONFIG_DEFAULT_MAXPTR;
+	cf->answer_cache_size = RESOLVER_CACHE_DEFAULT;
 	cf->skip_authenticated = true;
 	cf->dry_run = false;
 	if (conf_set_string(p, &cf->socket, CONFIG_DEFAULT_SOCKET) == -1)
@@ -389,6 +460,83 @@ set_defaults(struct parse *p)
 	return 0;
 }
 
+const char *
+config_generic_rules_default(void)
+{
+	const char *env = getenv("RDNS_MILTER_GENERIC_RULES");
+
+	return env != NULL && env[0] != '\0' ? env : GENERIC_RULES_FILE;
+}
+
+/* Report a rules loader's message: as it is (raw: it names the rules
+ * file and its line), or for the configuration line where key was
+ * given. */
+static void
+rules_perr(struct parse *p, int line, const char *key, const char *err,
+    bool raw)
+{
+	char safe[1024];
+
+	log_sanitize(safe, sizeof safe, err, strlen(err));
+	if (raw) {
+		conf_perr_raw(p, safe);
+		return;
+	}
+	p->line = line;
+	conf_perr(p, "%s: %s", key, safe);
+	p->line = 0;
+}
+
+/*
+ * The generic rule set (SPEC 4): the shipped rules file, or the one of
+ * "GenericRules FILE", or the list of "GenericPatterns FILE" (legacy:
+ * label patterns); "GenericRules +FILE" adds to the shipped file; then
+ * GenericDisable.  The address test is in the code and always applies.
+ */
+static int
+load_generic_rules(struct parse *p)
+{
+	struct config *cf = p->cf;
+	struct generic_patterns *gp;
+	char err[1024];
+	size_t i;
+
+	err[0] = '\0';
+	if (cf->generic_patterns_file != NULL) {
+		if ((gp = generic_patterns_load(cf->generic_patterns_file, err,
+		    sizeof err)) == NULL) {
+			rules_perr(p, 0, NULL, err, true);
+			return -1;
+		}
+	} else if ((gp = generic_rules_new()) == NULL) {
+		conf_perr(p, "out of memory");
+		return -1;
+	} else if (generic_rules_add_file(gp, cf->generic_rules_file != NULL &&
+	    !cf->generic_rules_add ? cf->generic_rules_file :
+	    config_generic_rules_default(), err, sizeof err) == -1 ||
+	    (cf->generic_rules_add && generic_rules_add_file(gp,
+	    cf->generic_rules_file, err, sizeof err) == -1)) {
+		rules_perr(p, 0, NULL, err, true);
+		generic_patterns_free(gp);
+		return -1;
+	}
+	for (i = 0; i < cf->n_generic_disable; i++)
+		if (generic_rules_disable(gp, cf->generic_disable[i], err,
+		    sizeof err) == -1) {
+			rules_perr(p, p->generic_disable_line, "GenericDisable",
+			    err, false);
+			generic_patterns_free(gp);
+			return -1;
+		}
+	if (generic_rules_compile(gp, err, sizeof err) == -1) {
+		rules_perr(p, 0, NULL, err, true);
+		generic_patterns_free(gp);
+		return -1;
+	}
+	cf->generic = gp;
+	return 0;
+}
+
 /* Defaults that depend on whether a key was seen at all. */
 static int
 finish(struct parse *p)
@@ -398,14 +546,8 @@ finish(struct parse *p)
 	if (cf->authserv_id == NULL && default_authserv_id(p) == -1)
 		return -1;
 	if (p->ta_none_line == 0 && p->ta_file_line == 0 &&
-	    conf_strv_add(p, &cf->trust_anchor_files, &cf->n_trust_anchor_files,
-	    CONFIG_DEFAULT_TA_FILE) == -1)
+	    conf_trust_anchor_add(p, CONFIG_DEFAULT_TA_FILE, 0) == -1)
 		return -1;
-	if (cf->generic == NULL && cf->generic_patterns_file == NULL &&
-	    (cf->generic = generic_patterns_new_builtin()) == NULL) {
-		conf_perr(p, "out of memory");
-		return -1;
-	}
 	if (cf->mail_roles == NULL &&
 	    (cf->mail_roles = generic_roles_new_default()) == NULL) {
 		conf_perr(p, "out of memory");
@@ -452,6 +594,9 @@ load(const char *name, const char *path, struct source *src,
 		goto fail;
 	}
 	p.line = 0;
+	/* The generic rules load after every line (their keys may come in
+	 * any order) and even after errors, so that -n lists them all. */
+	(void)load_generic_rules(&p);
 	if (p.nerr == 0 && finish(&p) == -1)
 		goto fail;
 	if (p.nerr == 0)
@@ -565,5 +710,56 @@ config_resolver_options(const struct config *cf, struct resolver_options *ro)
 	ro->nameservers = cf->nameservers;
 	ro->n_nameservers = cf->n_nameservers;
 	ro->threads = cf->resolver_threads;
+	ro->cache_bytes = cf->answer_cache_size;
 }
 
+
+/* Does err start with "KEY VALUE:"? */
+static bool
+err_names(const char *err, const char *key, const char *value)
+{
+	size_t kl = strlen(key), vl = strlen(value);
+
+	return strncmp(err, key, kl) == 0 && err[kl] == ' ' &&
+	    strncmp(err + kl + 1, value, vl) == 0 && err[kl + 1 + vl] == ':';
+}
+
+void
+config_blame_resolver(const struct config *cf, char *err, size_t errlen)
+{
+	char file[PATH_MAX], *msg;
+	int line = 0, only = 0, n = 0;
+	size_t i;
+
+	if (cf->file == NULL || errlen == 0 || err[0] == '\0')
+		return;
+	if (cf->resolver_config != NULL &&
+	    err_names(err, "ResolverConfig", cf->resolver_config))
+		line = cf->resolver_config_line;
+	for (i = 0; line == 0 && i < cf->n_trust_anchor_files; i++)
+		if (err_names(err, "TrustAnchorFile",
+		    cf->trust_anchor_files[i]))
+			line = cf->trust_anchor_lines[i];
+	for (i = 0; line == 0 && i < cf->n_nameservers; i++)
+		if (err_names(err, "Nameservers", cf->nameservers[i]))
+			line = cf->nameservers_line;
+	/* libunbound's finalization names no file: if only one line could
+	 * be behind it, that one. */
+	if (line == 0 && strncmp(err, "the resolver cannot start",
+	    strlen("the resolver cannot start")) == 0) {
+		if (cf->resolver_config_line != 0)
+			n++, only = cf->resolver_config_line;
+		if (cf->nameservers_line != 0)
+			n++, only = cf->nameservers_line;
+		for (i = 0; i < cf->n_trust_anchor_files; i++)
+			if (cf->trust_anchor_lines[i] != 0)
+				n++, only = cf->trust_anchor_lines[i];
+		if (n == 1)
+			line = only;
+	}
+	if (line == 0 || (msg = strdup(err)) == NULL)
+		return;
+	(void)log_sanitize(file, sizeof file, cf->file, strlen(cf->file));
+	(void)snprintf(err, errlen, "%s:%d: %s", file, line, msg);
+	free(msg);
+}

@@ -28,6 +28,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -46,6 +47,9 @@ struct generic_roles;
 #define CONFIG_MAX_TIMEOUT	3600
 #define CONFIG_MAX_MAXPTR	100
 #define CONFIG_MAX_RESOLVER_THREADS 16
+/* AnswerCacheSize: RESOLVER_CACHE_DEFAULT (16M); 0 is off, else at least
+ * ANSCACHE_MIN_BYTES (64K), at most this. */
+#define CONFIG_MAX_CACHE_BYTES	((size_t)4 << 30)
 
 enum action {
 	ACTION_ACCEPT = 0,
@@ -81,13 +85,18 @@ struct config {
 
 	char		**trust_anchor_files;	/* empty with TrustAnchorFile none */
 	size_t		 n_trust_anchor_files;
+	int		*trust_anchor_lines;	/* the line of each (0:
+						   the default file) */
 	char		*resolver_config;	/* NULL: none */
+	int		 resolver_config_line;
 	char		**nameservers;		/* "ADDR" or "ADDR@PORT" */
 	size_t		 n_nameservers;
+	int		 nameservers_line;
 
 	unsigned	 resolver_threads;	/* 0: one per CPU, up to 8 */
 	unsigned	 dns_timeout;		/* seconds, >= 1 */
 	unsigned	 max_ptr_names;		/* >= 1 */
+	size_t		 answer_cache_size;	/* bytes; 0: no answer cache */
 
 	struct cidr	*trusted;
 	size_t		 n_trusted;
@@ -95,10 +104,24 @@ struct config {
 	char		**exempt;		/* local parts, lower case */
 	size_t		 n_exempt;
 
-	char		*generic_patterns_file;	/* NULL: built-in list */
-	struct generic_patterns *generic;	/* never NULL */
+	char		*generic_rules_file;	/* GenericRules FILE (without
+						   the '+'), NULL: the shipped
+						   file alone */
+	bool		 generic_rules_add;	/* GenericRules +FILE: added to
+						   the shipped file */
+	char		*generic_patterns_file;	/* GenericPatterns (legacy
+						   list, replaces the shipped
+						   file), or NULL */
+	char		**generic_disable;	/* GenericDisable: rule names */
+	size_t		 n_generic_disable;
+	struct generic_patterns *generic;	/* the rule set in force,
+						   compiled, never NULL */
 	struct generic_roles *mail_roles;	/* MailRoleWords, never NULL
 						   (no words: "none") */
+	char		*mail_role_words;	/* its words, lower case,
+						   one space between;
+						   "none"; NULL: the
+						   default */
 	char		**allow_domains;	/* AllowDomains: "example.com"
 						   or ".example.com", lower
 						   case, no trailing dot */
@@ -116,7 +139,8 @@ struct config {
 typedef void config_error_fn(void *arg, const char *msg);
 
 /**
- * Read and validate a configuration file (also loads GenericPatterns).
+ * Read and validate a configuration file (also loads the generic rules:
+ * the shipped file, GenericRules, GenericPatterns, GenericDisable).
  * @return a new config (one reference), or NULL after reporting at least
  *	one error through errfn.  A file that cannot be opened is reported as
  *	"FILE: message".
@@ -163,6 +187,37 @@ const struct policy *config_policy_for(const struct config *cf,
 
 /** True if localpart (any case) is listed in ExemptRecipients. */
 bool config_is_exempt(const struct config *cf, const char *localpart);
+
+/**
+ * The shipped generic rules file: $RDNS_MILTER_GENERIC_RULES when set (an
+ * uninstalled build, its tests), else the installed
+ * $(pkgdatadir)/generic.rules.
+ */
+const char *config_generic_rules_default(void);
+
+/**
+ * Print the effective configuration (rdns-milter -n -v): every key of the
+ * key table, in its order, with its value in the file's own syntax, one
+ * "Key value" line per value; "  # default" ends the lines whose value is
+ * the built-in default's, and a key without a value (UserID, PidFile, ...
+ * not set) is a comment "#Key  # default: not set".  Read back as a
+ * configuration file, the output gives the same configuration and prints
+ * the same (the round trip is tested).
+ * @return 0, or -1 if out of memory or a write failed.
+ */
+int config_print(const struct config *cf, FILE *fp);
+
+/**
+ * Name the configuration line behind a resolver_new() error, as -n
+ * promises ("FILE:LINE: message"): err is the resolver's message, which
+ * starts with "TrustAnchorFile FILE:", "ResolverConfig FILE:" or
+ * "Nameservers ADDR:" when one of them failed; the line that gave it is
+ * put in front.  When the message names no key, and exactly one line of
+ * those keys exists, that line is named.  Otherwise (or for a config not
+ * read from a file, or the default trust anchor) err stays as it is.
+ */
+void config_blame_resolver(const struct config *cf, char *err,
+    size_t errlen);
 
 /** Parse "yes/no/true/false/1/0/on/off".  @return 0 or -1. */
 int config_parse_bool(const char *s, bool *out);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "conf.h"
 
@@ -29,6 +30,11 @@ struct parse {
 	int		 ta_none_line;	/* TrustAnchorFile none, or 0 */
 	int		 ta_file_line;	/* first TrustAnchorFile FILE, or 0 */
 	bool		 trusted_set;	/* a TrustedNetworks line was read */
+	/* Where the generic-rule keys were given (0: not given); the rules
+	 * are loaded once every line is read. */
+	int		 generic_rules_line;
+	int		 generic_patterns_line;
+	int		 generic_disable_line;
 };
 
 /* RFC 8601 values are capped at 255 bytes in our headers (SPEC 3.1). */
@@ -47,10 +53,13 @@ char *conf_dup(struct parse *p, const char *s);
 int conf_set_string(struct parse *p, char **slot, const char *s);
 int conf_strv_add(struct parse *p, char ***v, size_t *n, const char *s);
 void conf_strv_free(char **v, size_t n);
+char *conf_words(struct parse *p, const char *v);
 int conf_split_list(struct parse *p, const char *key, const char *value,
     int (*fn)(struct parse *, const char *, void *), void *fnarg);
 int conf_parse_uint(const char *s, unsigned min, unsigned max,
     unsigned *out);
+/* A trust anchor file and the line that named it (0: the default). */
+int conf_trust_anchor_add(struct parse *p, const char *file, int line);
 /* One item of TrustedNetworks / ExemptRecipients (also for the
  * defaults). */
 int trusted_item(struct parse *p, const char *item, void *arg);
@@ -62,16 +71,51 @@ int key_socket(struct parse *p, const char *v);
 int key_authserv_id(struct parse *p, const char *v);
 int key_userid(struct parse *p, const char *v);
 int key_umask(struct parse *p, const char *v);
+int key_answer_cache_size(struct parse *p, const char *v);
 int key_syslog_facility(struct parse *p, const char *v);
 int key_trust_anchor(struct parse *p, const char *v);
+int key_resolver_config(struct parse *p, const char *v);
 int key_nameservers(struct parse *p, const char *v);
 int key_trusted(struct parse *p, const char *v);
 int key_exempt(struct parse *p, const char *v);
 int key_metrics_listen(struct parse *p, const char *v);
 int key_generic_patterns(struct parse *p, const char *v);
+int key_generic_rules(struct parse *p, const char *v);
+int key_generic_disable(struct parse *p, const char *v);
 int key_allow_domains(struct parse *p, const char *v);
 int key_mail_role_words(struct parse *p, const char *v);
 int key_policy(struct parse *p, const char *v);
+
+/*
+ * The printers of the effective configuration (conf_print.c): each
+ * writes the values of one key of cf, one a line ("VALUE\n", without the
+ * key), or nothing when the key has no value.  Keys stored in a plain
+ * field (string, boolean, number) are printed by their type; every key
+ * with a handler needs a printer in the key table (a unit test walks it).
+ */
+typedef void key_print_fn(const struct config *cf, FILE *fp);
+
+key_print_fn print_socket, print_authserv_id, print_userid, print_umask,
+    print_syslog_facility, print_trust_anchor, print_resolver_config,
+    print_nameservers, print_answer_cache_size,
+    print_trusted, print_exempt, print_metrics_listen,
+    print_generic_rules, print_generic_patterns, print_generic_disable,
+    print_allow_domains, print_mail_role_words,
+    print_policy;
+
+/** The key table, for config_print() and its tests. */
+size_t conf_key_count(void);
+const char *conf_key_name(size_t i);
+/** True if key i may repeat (accumulates). */
+bool conf_key_multi(size_t i);
+/** True if key i can be printed (a plain field, or a printer). */
+bool conf_key_printable(size_t i);
+/** Print the values of key i of cf (see key_print_fn).  @return 0, or -1
+ * if the key has no printer. */
+int conf_key_print(const struct config *cf, size_t i, FILE *fp);
+
+/** The name of a syslog facility (LOG_MAIL: "mail"), or NULL. */
+const char *conf_syslog_facility_name(int fac);
 
 /* RFC 1035 2.3.4: at most 253 characters of text, labels at most 63. */
 #define CONF_DOMAIN_MAX		253

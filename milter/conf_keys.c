@@ -24,6 +24,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "anscache.h"
 #include "cidr.h"
 #include "conf.h"
 #include "conf_int.h"
@@ -85,6 +86,36 @@ conf_strv_free(char **v, size_t n)
 	for (i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
+}
+
+/*
+ * The words of a list (split on commas and white space), in lower case,
+ * one space between them: how -n -v prints a list of words.
+ */
+char *
+conf_words(struct parse *p, const char *v)
+{
+	char *out, *o;
+	const char *c;
+	bool sep = false;
+
+	if ((out = malloc(strlen(v) + 1)) == NULL) {
+		conf_perr(p, "out of memory");
+		return NULL;
+	}
+	o = out;
+	for (c = v; *c != '\0'; c++) {
+		if (*c == ',' || *c == ' ' || *c == '\t') {
+			sep = o != out;
+			continue;
+		}
+		if (sep)
+			*o++ = ' ';
+		sep = false;
+		*o++ = ascii_lower(*c);
+	}
+	*o = '\0';
+	return out;
 }
 
 /*
@@ -349,29 +380,94 @@ key_umask(struct parse *p, const char *v)
 	return 0;
 }
 
+static const struct {
+	const char	*name;
+	int		 fac;
+} facilities[] = {
+	{ "auth", LOG_AUTH }, { "authpriv", LOG_AUTHPRIV },
+	{ "cron", LOG_CRON }, { "daemon", LOG_DAEMON },
+	{ "ftp", LOG_FTP }, { "lpr", LOG_LPR },
+	{ "mail", LOG_MAIL }, { "news", LOG_NEWS },
+	{ "syslog", LOG_SYSLOG }, { "user", LOG_USER },
+	{ "uucp", LOG_UUCP },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+};
+
+const char *
+conf_syslog_facility_name(int fac)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof facilities / sizeof facilities[0]; i++)
+		if (facilities[i].fac == fac)
+			return facilities[i].name;
+	return NULL;
+}
+
+/*
+ * AnswerCacheSize: bytes, with an optional suffix K, M or G (powers of
+ * 1024, either case); 0 turns the cache off, else ANSCACHE_MIN_BYTES to
+ * CONFIG_MAX_CACHE_BYTES.
+ */
+int
+key_answer_cache_size(struct parse *p, const char *v)
+{
+	unsigned long long n = 0, mult = 1;
+	const char *c;
+
+	for (c = v; *c >= '0' && *c <= '9'; c++) {
+		n = n * 10 + (unsigned long long)(*c - '0');
+		if (n > CONFIG_MAX_CACHE_BYTES)
+			n = CONFIG_MAX_CACHE_BYTES + 1;	/* too large */
+	}
+	switch (*c) {
+	case 'k': case 'K':
+		mult = 1024;
+		c++;
+		break;
+	case 'm': case 'M':
+		mult = 1024 * 1024;
+		c++;
+		break;
+	case 'g': case 'G':
+		mult = 1024 * 1024 * 1024;
+		c++;
+		break;
+	default:
+		break;
+	}
+	if (c == v || !(v[0] >= '0' && v[0] <= '9') || *c != '\0') {
+		conf_perr(p, "AnswerCacheSize: bad value '%s' (want bytes "
+		    "with an optional K, M or G, such as 16M; 0 turns the "
+		    "cache off)", Q(v));
+		return -1;
+	}
+	if (n > CONFIG_MAX_CACHE_BYTES / mult) {
+		conf_perr(p, "AnswerCacheSize: %s is too large (at most 4G)",
+		    Q(v));
+		return -1;
+	}
+	n *= mult;
+	if (n != 0 && n < ANSCACHE_MIN_BYTES) {
+		conf_perr(p, "AnswerCacheSize: %s is too small (0 turns the "
+		    "cache off, else at least 64K)", Q(v));
+		return -1;
+	}
+	p->cf->answer_cache_size = (size_t)n;
+	return 0;
+}
+
 int
 key_syslog_facility(struct parse *p, const char *v)
 {
-	static const struct {
-		const char	*name;
-		int		 fac;
-	} facs[] = {
-		{ "auth", LOG_AUTH }, { "authpriv", LOG_AUTHPRIV },
-		{ "cron", LOG_CRON }, { "daemon", LOG_DAEMON },
-		{ "ftp", LOG_FTP }, { "lpr", LOG_LPR },
-		{ "mail", LOG_MAIL }, { "news", LOG_NEWS },
-		{ "syslog", LOG_SYSLOG }, { "user", LOG_USER },
-		{ "uucp", LOG_UUCP },
-		{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
-		{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
-		{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
-		{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof facs / sizeof facs[0]; i++) {
-		if (str_ieq(v, facs[i].name)) {
-			p->cf->syslog_facility = facs[i].fac;
+	for (i = 0; i < sizeof facilities / sizeof facilities[0]; i++) {
+		if (str_ieq(v, facilities[i].name)) {
+			p->cf->syslog_facility = facilities[i].fac;
 			return 0;
 		}
 	}
@@ -381,10 +477,27 @@ key_syslog_facility(struct parse *p, const char *v)
 }
 
 int
-key_trust_anchor(struct parse *p, const char *v)
+conf_trust_anchor_add(struct parse *p, const char *file, int line)
 {
 	struct config *cf = p->cf;
+	int *nl;
 
+	if ((nl = reallocarray(cf->trust_anchor_lines,
+	    cf->n_trust_anchor_files + 1, sizeof *nl)) == NULL) {
+		conf_perr(p, "out of memory");
+		return -1;
+	}
+	cf->trust_anchor_lines = nl;
+	if (conf_strv_add(p, &cf->trust_anchor_files,
+	    &cf->n_trust_anchor_files, file) == -1)
+		return -1;
+	nl[cf->n_trust_anchor_files - 1] = line;
+	return 0;
+}
+
+int
+key_trust_anchor(struct parse *p, const char *v)
+{
 	if (str_ieq(v, "none")) {
 		if (p->ta_file_line != 0) {
 			conf_perr(p, "TrustAnchorFile: 'none' conflicts with the "
@@ -402,8 +515,14 @@ key_trust_anchor(struct parse *p, const char *v)
 	}
 	if (p->ta_file_line == 0)
 		p->ta_file_line = p->line;
-	return conf_strv_add(p, &cf->trust_anchor_files, &cf->n_trust_anchor_files,
-	    v);
+	return conf_trust_anchor_add(p, v, p->line);
+}
+
+int
+key_resolver_config(struct parse *p, const char *v)
+{
+	p->cf->resolver_config_line = p->line;
+	return conf_set_string(p, &p->cf->resolver_config, v);
 }
 
 static int
@@ -435,6 +554,7 @@ bad:
 int
 key_nameservers(struct parse *p, const char *v)
 {
+	p->cf->nameservers_line = p->line;
 	return conf_split_list(p, "Nameservers", v, nameserver_item, NULL);
 }
 
@@ -493,6 +613,12 @@ exempt_item(struct parse *p, const char *item, void *arg)
 		    "parts such as postmaster, without @domain)", Q(item));
 		return -1;
 	}
+	/* "none" alone means no exemption: in a list it would be read
+	 * back (-n -v) as that. */
+	if (str_ieq(item, "none")) {
+		conf_perr(p, "ExemptRecipients: none stands alone");
+		return -1;
+	}
 	if (conf_strv_add(p, &cf->exempt, &cf->n_exempt, item) == -1)
 		return -1;
 	str_lower(cf->exempt[n]);
@@ -528,27 +654,50 @@ key_metrics_listen(struct parse *p, const char *v)
 int
 key_generic_patterns(struct parse *p, const char *v)
 {
-	struct generic_patterns *gp;
-	char err[1024];
-
-	if (conf_set_string(p, &p->cf->generic_patterns_file, v) == -1)
-		return -1;
-	err[0] = '\0';
-	if ((gp = generic_patterns_load(v, err, sizeof err)) == NULL) {
-		char safe[sizeof err];
-
-		/* The loader's message already names its file and line. */
-		if (err[0] == '\0') {
-			conf_perr(p, "GenericPatterns: cannot load '%s'", Q(v));
-			return -1;
-		}
-		conf_perr_raw(p, log_sanitize(safe, sizeof safe, err,
-		    sizeof err));
+	if (p->generic_rules_line > 0) {
+		conf_perr(p, "GenericPatterns: GenericRules is given (line %d); "
+		    "give one of them", p->generic_rules_line);
 		return -1;
 	}
-	generic_patterns_free(p->cf->generic);
-	p->cf->generic = gp;
-	return 0;
+	p->generic_patterns_line = p->line;
+	return conf_set_string(p, &p->cf->generic_patterns_file, v);
+}
+
+int
+key_generic_rules(struct parse *p, const char *v)
+{
+	bool add = v[0] == '+';
+
+	if (p->generic_patterns_line > 0) {
+		conf_perr(p, "GenericRules: GenericPatterns is given (line %d); "
+		    "give one of them", p->generic_patterns_line);
+		return -1;
+	}
+	if (add)
+		for (v++; *v == ' ' || *v == '\t'; v++)
+			;
+	if (*v == '\0') {
+		conf_perr(p, "GenericRules: no file given (want FILE or +FILE)");
+		return -1;
+	}
+	p->generic_rules_line = p->line;
+	p->cf->generic_rules_add = add;
+	return conf_set_string(p, &p->cf->generic_rules_file, v);
+}
+
+static int
+disable_item(struct parse *p, const char *item, void *arg)
+{
+	(void)arg;
+	return conf_strv_add(p, &p->cf->generic_disable,
+	    &p->cf->n_generic_disable, item);
+}
+
+int
+key_generic_disable(struct parse *p, const char *v)
+{
+	p->generic_disable_line = p->line;
+	return conf_split_list(p, "GenericDisable", v, disable_item, NULL);
 }
 
 static int
@@ -583,12 +732,20 @@ key_mail_role_words(struct parse *p, const char *v)
 	struct generic_roles *gr;
 	char err[256];
 
+	char *words;
+
 	if ((gr = generic_roles_new(v, err, sizeof err)) == NULL) {
 		conf_perr(p, "MailRoleWords: %s", err);
 		return -1;
 	}
+	if ((words = conf_words(p, v)) == NULL) {
+		generic_roles_free(gr);
+		return -1;
+	}
 	generic_roles_free(p->cf->mail_roles);
 	p->cf->mail_roles = gr;
+	free(p->cf->mail_role_words);
+	p->cf->mail_role_words = words;
 	return 0;
 }
 

@@ -547,3 +547,119 @@ lp_parse_time(const char *s, time_t *out)
 	*out = t;
 	return 0;
 }
+
+/* Seconds in one UNIT of a relative time (systemd.time(7)'s spellings:
+ * "m" is minutes), or 0. */
+static long
+unit_seconds(const char *u, size_t n)
+{
+	static const struct {
+		const char	*name;
+		long		 sec;
+	} units[] = {
+		{ "s", 1 }, { "sec", 1 }, { "secs", 1 }, { "second", 1 },
+		{ "seconds", 1 },
+		{ "m", 60 }, { "min", 60 }, { "mins", 60 }, { "minute", 60 },
+		{ "minutes", 60 },
+		{ "h", 3600 }, { "hr", 3600 }, { "hour", 3600 },
+		{ "hours", 3600 },
+		{ "d", 86400 }, { "day", 86400 }, { "days", 86400 },
+		{ "w", 604800 }, { "week", 604800 }, { "weeks", 604800 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (strlen(units[i].name) == n &&
+		    memcmp(units[i].name, u, n) == 0)
+			return units[i].sec;
+	return 0;
+}
+
+/* A span: one or more NUMBER UNIT ("7d", "1h30m", "2 days 3h"), white
+ * space allowed between the parts, at most ten years. */
+static int
+span(const char *s, size_t n, time_t *out)
+{
+	long long total = 0, v;
+	size_t i = 0, u;
+	long sec;
+	bool any = false;
+
+	for (;;) {
+		while (any && i < n && s[i] == ' ')
+			i++;
+		if (i == n)
+			break;
+		if (!is_digit(s[i]))
+			return -1;
+		for (v = 0; i < n && is_digit(s[i]); i++) {
+			v = v * 10 + (s[i] - '0');
+			if (v > 10LL * 366 * 86400)
+				return -1;
+		}
+		while (i < n && s[i] == ' ')
+			i++;
+		for (u = i; i < n && s[i] >= 'a' && s[i] <= 'z'; i++)
+			;
+		if ((sec = unit_seconds(s + u, i - u)) == 0)
+			return -1;
+		total += v * sec;
+		if (total > 10LL * 366 * 86400)
+			return -1;
+		any = true;
+	}
+	if (!any)
+		return -1;
+	*out = (time_t)total;
+	return 0;
+}
+
+/* Local midnight of the day now falls in, plus days days. */
+static int
+midnight(time_t now, int days, time_t *out)
+{
+	struct tm tm;
+	time_t t;
+
+	if (localtime_r(&now, &tm) == NULL)
+		return -1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mday += days;
+	tm.tm_isdst = -1;
+	if ((t = mktime(&tm)) == (time_t)-1)
+		return -1;
+	*out = t;
+	return 0;
+}
+
+int
+lp_parse_when(const char *s, time_t now, time_t *out)
+{
+	static const char ago[] = " ago";
+	size_t n = strlen(s), al = sizeof ago - 1;
+	time_t d;
+
+	if (strcmp(s, "now") == 0) {
+		*out = now;
+		return 0;
+	}
+	if (strcmp(s, "today") == 0)
+		return midnight(now, 0, out);
+	if (strcmp(s, "yesterday") == 0)
+		return midnight(now, -1, out);
+	if (strcmp(s, "tomorrow") == 0)
+		return midnight(now, 1, out);
+	if (n > 1 && (s[0] == '-' || s[0] == '+')) {
+		if (span(s + 1, n - 1, &d) == -1)
+			return -1;
+		*out = s[0] == '-' ? now - d : now + d;
+		return 0;
+	}
+	if (n > al && memcmp(s + n - al, ago, al) == 0) {
+		if (span(s, n - al, &d) == -1)
+			return -1;
+		*out = now - d;
+		return 0;
+	}
+	return lp_parse_time(s, out);
+}

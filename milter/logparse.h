@@ -93,4 +93,15 @@ bool lp_eq(struct lp_span sp, const char *s);
  */
 int lp_parse_time(const char *s, time_t *out);
 
+/**
+ * lp_parse_time(), or a time relative to now, as journalctl takes it
+ * (systemd.time(7)): "now"; "today", "yesterday", "tomorrow" (local
+ * midnight); "-SPAN" or "SPAN ago" (before now), "+SPAN" (after), SPAN
+ * being one or more NUMBER UNIT ("7d", "12h", "30m", "1h30m",
+ * "2 days"), units s, sec, m, min, h, hr, d, day, w, week and their
+ * plurals; at most ten years.
+ * @return 0, or -1 if not understood.
+ */
+int lp_parse_when(const char *s, time_t now, time_t *out);
+
 #endif

@@ -49,13 +49,28 @@ static bool		 config_given;
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: rdns-milter [-c FILE] [-f] [-n] [-p SOCKET] "
-	    "[-V] [-h]\n"
-	    "  -c FILE    configuration file (default %s)\n"
-	    "  -f         stay in the foreground, log to stderr as well\n"
-	    "  -n         check the configuration and exit (0 good, 1 bad)\n"
-	    "  -p SOCKET  milter socket, overrides Socket\n"
-	    "  -V         print the version\n", DEFAULT_CONFIG);
+	fprintf(fp, "usage: rdns-milter [-fhnvV] [-c FILE] [-p SOCKET] "
+	    "[-P PIDFILE]\n"
+	    "  -c FILE        configuration file (default %s)\n"
+	    "  -f             stay in the foreground, log to stderr as well\n"
+	    "  -n             check the configuration and exit (0 good, "
+	    "1 bad)\n"
+	    "  -v             with -n: print the effective configuration\n"
+	    "  -p SOCKET      milter socket, overrides Socket\n"
+	    "  -P PIDFILE     write the pid there, overrides PidFile\n"
+	    "  -V, --version  print the version\n"
+	    "  -h, --help     print this help\n", DEFAULT_CONFIG);
+}
+
+/* The library's own version (smfi_version()), as "1.0.1". */
+static void
+print_version(void)
+{
+	unsigned int major = 0, minor = 0, patch = 0;
+
+	(void)smfi_version(&major, &minor, &patch);
+	printf("rdns-milter %s (libmilter %u.%u.%u)\n", PACKAGE_VERSION,
+	    major, minor, patch);
 }
 
 static void
@@ -394,8 +409,11 @@ reload_thread(void *arg)
 /* Options and what main() has set up, for the clean-up at the end. */
 struct start {
 	const char	*sock_override;		/* -p */
+	const char	*pid_override;		/* -P */
 	bool		 foreground;		/* -f */
 	bool		 check_only;		/* -n */
+	bool		 verbose;		/* -v: -n prints the
+						   configuration */
 	char		 sock[1024];		/* the socket spec in use */
 	const char	*path;			/* our unix socket, to remove */
 	char		 pidfile[1024];		/* written, to remove; or "" */
@@ -406,9 +424,15 @@ struct start {
 static int
 parse_options(int argc, char *argv[], struct start *st)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int ch;
 
-	while ((ch = getopt(argc, argv, "c:fhnp:V")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:fhnp:P:vV", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			config_file = optarg;
@@ -423,9 +447,14 @@ parse_options(int argc, char *argv[], struct start *st)
 		case 'p':
 			st->sock_override = optarg;
 			break;
+		case 'P':
+			st->pid_override = optarg;
+			break;
+		case 'v':
+			st->verbose = true;
+			break;
 		case 'V':
-			printf("rdns-milter %s (libmilter %d)\n",
-			    PACKAGE_VERSION, SMFI_VERSION);
+			print_version();
 			return 0;
 		case 'h':
 			usage(stdout);
@@ -436,6 +465,11 @@ parse_options(int argc, char *argv[], struct start *st)
 		}
 	}
 	if (optind != argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (st->verbose && !st->check_only) {
+		fprintf(stderr, "rdns-milter: -v goes with -n\n");
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -455,8 +489,10 @@ prove_resolver(const struct config *cf, char *err, size_t errlen)
 	struct resolver *res;
 
 	config_resolver_options(cf, &ro);
-	if ((res = resolver_new(&ro, err, errlen)) == NULL)
+	if ((res = resolver_new(&ro, err, errlen)) == NULL) {
+		config_blame_resolver(cf, err, errlen);
 		return -1;
+	}
 	resolver_free(res);
 	return 0;
 }
@@ -561,15 +597,18 @@ open_socket(const struct config *cf, struct start *st)
 static int
 become_daemon(const struct config *cf, struct start *st)
 {
+	const char *pidfile = st->pid_override != NULL ? st->pid_override :
+	    cf->pidfile;
+
 	if (!st->foreground && detach() == -1) {
 		log_msg(LOG_ERR, "cannot detach: %s", strerror(errno));
 		return EXIT_OSERR;
 	}
 	/* Still privileged: the pid file may live in a root-owned place. */
-	if (cf->pidfile != NULL) {
-		if (write_pidfile(cf->pidfile) == -1)
+	if (pidfile != NULL) {
+		if (write_pidfile(pidfile) == -1)
 			return EXIT_OSERR;
-		snprintf(st->pidfile, sizeof st->pidfile, "%s", cf->pidfile);
+		snprintf(st->pidfile, sizeof st->pidfile, "%s", pidfile);
 	}
 	if (cf->userid != NULL)
 		return drop_privileges(&st->ids) == -1 ? EXIT_OSERR : 0;
@@ -668,6 +707,11 @@ main(int argc, char *argv[])
 		rc = prove_resolver(cf, err, sizeof err);
 		if (rc == -1)
 			fprintf(stderr, "%s\n", err);
+		else if (st.verbose && config_print(cf, stdout) == -1) {
+			fprintf(stderr, "rdns-milter: cannot print the "
+			    "configuration\n");
+			rc = -1;
+		}
 		config_free(cf);
 		return rc == -1 ? 1 : 0;
 	}

@@ -100,7 +100,9 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 		return SMFIS_ACCEPT;
 	}
 	cf = s->rt->cf;
-	if (hostname != NULL)
+	/* Postfix and Sendmail pass "[ip]" for a client without a name:
+	 * logged as Postfix logs it, "unknown[ip]". */
+	if (hostname != NULL && hostname[0] != '[')
 		log_sanitize(s->host, sizeof s->host, hostname,
 		    strlen(hostname));
 	if (dname_ip_from_sockaddr(hostaddr, &ip) == 0) {
@@ -133,6 +135,9 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 	cp.ops = &resolver_unbound_ops;
 	cp.resolver = runtime_resolver(s->rt);
 	cp.log_ctx = logctx;
+	/* Only the PTR names the verdicts use (a hostile PTR set may hold
+	 * hundreds). */
+	cp.only_used_names = true;
 	if ((s->cs = check_session_new(&cp, &ip, &s->deadline)) == NULL) {
 		/* Never accepted unchecked: every check is temperror. */
 		session_log(s, LOG_ERR, "resolver error: cannot start the "
@@ -151,11 +156,9 @@ cb_helo(SMFICTX *ctx, char *helohost)
 	/* SMFIP_NR_HELO on a unix socket (cb_negotiate()). */
 	if (s == NULL || helohost == NULL)
 		return no_reply();
-	snprintf(s->helo, sizeof s->helo, "%s", helohost);
-	s->have_helo = true;
-	update_log_ctx(s);
-	if (s->cs != NULL && !s->have_result)
-		check_session_helo(s->cs, helohost);
+	/* Every HELO counts (RSET then EHLO with another name): the next
+	 * message is judged on the HELO in force at its MAIL. */
+	session_new_helo(s, helohost);
 	return no_reply();
 }
 
@@ -260,15 +263,41 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	s->n_ar++;
 	if (s->trusted || s->authenticated)
 		return no_reply();
-	if (authres_is_ours(value, s->rt->cf->authserv_id)) {
-		if (s->n_forged < SESSION_MAX_FORGED)
-			s->forged[s->n_forged++] = s->n_ar;
-		else
-			session_log(s, LOG_WARNING, "more than %d forged %s "
-			    "fields; the rest stay", SESSION_MAX_FORGED,
-			    AR_FIELD);
-	}
+	/* Every one is remembered (RFC 8601 5); out of memory, the message
+	 * is deferred at EOM rather than delivered with a forged field. */
+	if (authres_is_ours(value, s->rt->cf->authserv_id))
+		(void)session_forged_add(s, s->n_ar);
 	return no_reply();
+}
+
+/*
+ * RFC 8601 5: delete every forged field, last first (smfi_chgheader()
+ * counts the fields of one name from 1, and a deletion renumbers those
+ * after it), and say so once, with the count.
+ */
+static void
+delete_forged(SMFICTX *ctx, struct session *s)
+{
+	unsigned i, removed = 0, failed = 0;
+
+	if (s->n_forged == 0)
+		return;
+	for (i = s->n_ar; i > 0; i--) {
+		if (!session_forged_at(s, i))
+			continue;
+		if (smfi_chgheader(ctx, ar_field, (int)i, NULL) == MI_SUCCESS)
+			removed++;
+		else
+			failed++;
+	}
+	if (removed > 0) {
+		metrics_forged_removed(removed);
+		session_log(s, LOG_NOTICE, "removed %u forged %s field%s",
+		    removed, AR_FIELD, removed == 1 ? "" : "s");
+	}
+	if (failed > 0)
+		session_log(s, LOG_WARNING, "cannot delete %u forged %s "
+		    "field%s", failed, AR_FIELD, failed == 1 ? "" : "s");
 }
 
 static sfsistat
@@ -277,23 +306,22 @@ cb_eom(SMFICTX *ctx)
 	struct session *s = get_session(ctx);
 	const struct check_result *r;
 	char hv[AUTHRES_MAX];
-	unsigned i, removed = 0;
 
 	if (s == NULL)
 		return SMFIS_ACCEPT;
 	update_qid(ctx, s);
+	if (!(s->trusted || s->authenticated) && s->forged_nomem) {
+		/* A forged field we could not record would be delivered. */
+		session_log(s, LOG_ERR, "out of memory recording forged %s "
+		    "fields; deferring the message", AR_FIELD);
+		if (!s->message_logged)
+			session_log_summary(s, true);
+		s->logged_any = true;
+		session_reset_message(s);
+		return SMFIS_TEMPFAIL;
+	}
 	if (!(s->trusted || s->authenticated)) {
-		/* RFC 8601 5: delete forged fields, last first. */
-		for (i = s->n_forged; i > 0; i--)
-			if (smfi_chgheader(ctx, ar_field,
-			    (int)s->forged[i - 1], NULL) == MI_SUCCESS)
-				removed++;
-			else
-				session_log(s, LOG_WARNING, "cannot delete "
-				    "forged %s field %u", AR_FIELD,
-				    s->forged[i - 1]);
-		if (removed > 0)
-			metrics_forged_removed(removed);
+		delete_forged(ctx, s);
 		if ((r = session_result(s)) != NULL &&
 		    authres_format(s->rt->cf->authserv_id, r, hv,
 		    sizeof hv) == 0) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * rdns-check - run rdns-milter's reverse-DNS checks for one IP from the
- * command line (SPEC 5).
+ * rdns-check - run rdns-milter's reverse-DNS checks from the command
+ * line (SPEC 5): for one IP (this file), or for a range, a list or a
+ * domain's sending addresses (rdns-check-many.c).
  *
  * Exit status: 0 all good (neutral/none are not failures), 1 a check
  * definitively failed, 2 a check is temperror, 64 usage, 78 configuration.
@@ -17,18 +18,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "checks.h"
 #include "conf.h"
 #include "dname.h"
 #include "log.h"
+#include "orgdomain.h"
+#include "rdns-check.h"
 #include "resolver.h"
 #include "strbuf.h"
-
-#define EX_OK_		0
-#define EX_FAILED	1
-#define EX_TEMP		2
-#define EX_USAGE_	64
-#define EX_CONFIG_	78
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/rdns-milter.conf"
 
@@ -36,12 +34,23 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: rdns-check [-c FILE] [-j] [-t SECONDS] IP [HELO]\n"
+	    "usage: rdns-check [-c FILE] [-j] [-t SECONDS] [-P N] [--max N]\n"
+	    "                  (IP [HELO] | CIDR | -f FILE | -d DOMAIN)\n"
 	    "  -c FILE     configuration file (default %s)\n"
-	    "  -j          print one JSON object\n"
-	    "  -t SECONDS  DNS timeout for all lookups (overrides DNSTimeout)\n"
-	    "  -V          print the version\n",
-	    DEFAULT_CONFIG);
+	    "  -j          print JSON: one object per address, and a summary\n"
+	    "              object when checking several\n"
+	    "  -t SECONDS  DNS timeout for each address (overrides "
+	    "DNSTimeout)\n"
+	    "  -P N        check N addresses at once (default %d, at most %d)\n"
+	    "  --max N     check ranges of up to N addresses (default %llu)\n"
+	    "  -f FILE     check the addresses of FILE, one \"IP [HELO]\" a "
+	    "line\n"
+	    "              (- for standard input)\n"
+	    "  -d DOMAIN   check the addresses DOMAIN sends from (SPF, MX)\n"
+	    "  -h, --help  print this help\n"
+	    "  -V, --version  print the version\n",
+	    DEFAULT_CONFIG, PARALLEL_DEFAULT, AUDIT_PARALLEL_MAX,
+	    (unsigned long long)RANGE_MAX_DEFAULT);
 }
 
 static void
@@ -52,8 +61,8 @@ print_config_error(void *arg, const char *msg)
 }
 
 /* Exit status per SPEC 5. */
-static int
-exit_status(const struct check_result *r)
+int
+rdns_check_exit_status(const struct check_result *r)
 {
 	if (r->ptr == CHECK_FAIL || r->iprev == CHECK_FAIL ||
 	    r->iprev == CHECK_PERMERROR || r->xptr == CHECK_FAIL ||
@@ -65,13 +74,13 @@ exit_status(const struct check_result *r)
 	return EX_OK_;
 }
 
-static void
-print_json(const struct check_result *r)
+void
+rdns_check_print_json(const struct check_result *r, const char *extra)
 {
 	/* Up to 256 names of up to 1021 presentation bytes, each JSON
 	 * escaped (at worst 6 bytes per byte): allocate, do not guess. */
 	size_t size = 4096 + r->n_names * (6 * DNAME_PRES_MAX + 4) +
-	    6 * sizeof r->helo;
+	    6 * sizeof r->helo + (extra != NULL ? strlen(extra) : 0);
 	char *buf = malloc(size);
 	struct strbuf sb;
 	const char *v;
@@ -123,10 +132,17 @@ print_json(const struct check_result *r)
 		strbuf_put_json(&sb, r->org_domain);
 	else
 		strbuf_puts(&sb, "null");
-	strbuf_printf(&sb, "}, \"generic\": %s",
+	strbuf_printf(&sb, "}, \"generic\": %s, \"generic_reason\": ",
 	    r->generic == GENERIC_YES ? "true" : "false");
-	strbuf_printf(&sb, ", \"allowlisted\": %s}",
+	if (r->generic == GENERIC_YES)
+		strbuf_put_json(&sb, r->generic_reason);
+	else
+		strbuf_puts(&sb, "null");
+	strbuf_printf(&sb, ", \"allowlisted\": %s",
 	    r->allowlisted ? "true" : "false");
+	if (extra != NULL)
+		strbuf_puts(&sb, extra);
+	strbuf_puts(&sb, "}");
 	puts(buf);
 	free(buf);
 }
@@ -174,7 +190,7 @@ print_names(const struct check_result *r)
 }
 
 static void
-print_human(const struct check_result *r)
+print_human(const struct check_result *r, const struct generic_patterns *gp)
 {
 	char rev[DNAME_REVERSE_MAX], h[CHECK_VALUE_MAX + 1];
 	const char *v = check_result_verified_name(r);
@@ -242,40 +258,99 @@ print_human(const struct check_result *r)
 			    "first, then HELO with that name.\n");
 	}
 
-	printf("\ngeneric: %s\n", r->generic == GENERIC_YES ? "yes" :
+	printf("\ngeneric: %s", r->generic == GENERIC_YES ? "yes" :
 	    r->generic == GENERIC_TEMPERROR ? "unknown (temperror)" : "no");
-	if (r->generic == GENERIC_YES)
+	if (r->generic == GENERIC_YES) {
+		const char *src = NULL;
+		long k = generic_rules_find(gp, r->generic_rule);
+
+		printf(" (%s)\n", r->generic_reason);
+		if (k >= 0 && generic_rules_get(gp, (size_t)k, NULL, NULL,
+		    NULL, &src, NULL) && src[0] != '\0')
+			printf("  source of rule %s: %s\n", r->generic_rule,
+			    src);
 		printf("  hint: %s looks like a generic/dynamic name; ask the "
 		    "provider for a custom PTR such as mail.example.com.\n",
 		    v);
+	} else
+		printf("\n");
 	if (r->allowlisted)
 		printf("allowlisted: %s is in AllowDomains (no generic or "
 		    "helo policy applies)\n", v);
 }
 
-/* The command line. */
-struct args {
-	const char	*cfile;		/* -c, or NULL */
-	double		 timeout;	/* -t, or -1: DNSTimeout */
-	bool		 json;		/* -j */
-	const char	*ip;
-	const char	*helo;		/* or NULL */
-};
+/* A positive integer option value, at most max.  @return 0 or -1. */
+static int
+parse_count(const char *opt, const char *s, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' ||
+	    v < 1 || v > max) {
+		fprintf(stderr, "rdns-check: %s must be a number from 1 to "
+		    "%llu: %s\n", opt, (unsigned long long)max, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* The host bits of the largest block of at most max addresses. */
+static int
+max_bits(uint64_t max)
+{
+	int b = 0;
+
+	while (b < 63 && ((uint64_t)1 << (b + 1)) <= max)
+		b++;
+	return b;
+}
 
 /* Parse the command line.  @return -1 to go on, or an exit status. */
 static int
 parse_args(int argc, char *argv[], struct args *a)
 {
+	enum { OPT_MAX = 256 };
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "max", required_argument, NULL, OPT_MAX },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
 	int ch;
 
 	a->timeout = -1;
-	while ((ch = getopt(argc, argv, "+c:hjt:V")) != -1) {
+	a->parallel = PARALLEL_DEFAULT;
+	a->max = RANGE_MAX_DEFAULT;
+	while ((ch = getopt_long(argc, argv, "+c:d:f:hjP:t:V", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			a->cfile = optarg;
 			break;
+		case 'd':
+			a->domain = optarg;
+			break;
+		case 'f':
+			a->file = optarg;
+			break;
 		case 'j':
 			a->json = true;
+			break;
+		case 'P':
+			if (parse_count("-P", optarg, AUDIT_PARALLEL_MAX,
+			    &v) == -1)
+				return EX_USAGE_;
+			a->parallel = (unsigned)v;
+			break;
+		case OPT_MAX:
+			if (parse_count("--max", optarg, RANGE_MAX_LIMIT,
+			    &a->max) == -1)
+				return EX_USAGE_;
 			break;
 		case 't': {
 			char *end;
@@ -304,7 +379,16 @@ parse_args(int argc, char *argv[], struct args *a)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1 || argc > 2) {
+	if (a->file != NULL || a->domain != NULL) {
+		/* -f and -d take no other target. */
+		if (argc != 0 || (a->file != NULL && a->domain != NULL)) {
+			usage(stderr);
+			return EX_USAGE_;
+		}
+		return -1;
+	}
+	if (argc < 1 || argc > 2 ||
+	    (argc == 2 && strchr(argv[0], '/') != NULL)) {
 		usage(stderr);
 		return EX_USAGE_;
 	}
@@ -353,15 +437,70 @@ run_check(const struct config *cf, const struct args *a,
 		rc = EX_TEMP;
 	} else {
 		if (a->json)
-			print_json(&r);
+			rdns_check_print_json(&r, NULL);
 		else
-			print_human(&r);
-		rc = exit_status(&r);
+			print_human(&r, cf->generic);
+		rc = rdns_check_exit_status(&r);
 		check_result_clear(&r);
 	}
 	check_session_free(s);
 	resolver_free(res);
 	return rc;
+}
+
+/* Check what is to be checked before anything else (a usage error comes
+ * before a configuration error).  @return -1 to go on, or EX_USAGE_. */
+static int
+check_target(struct args *a, struct rdns_ip *ip)
+{
+	char err[512], buf[512];
+
+	if (a->domain != NULL) {
+		char org[DNAME_TEXT_MAX];
+
+		if (strlen(a->domain) >= DNAME_TEXT_MAX ||
+		    !dname_valid_hostname(a->domain) ||
+		    strchr(a->domain, '.') == NULL) {
+			fprintf(stderr, "rdns-check: not a domain name: %s\n",
+			    safe(a->domain, err, sizeof err));
+			return EX_USAGE_;
+		}
+		if (orgdomain_of(a->domain, org, sizeof org) == -1) {
+			fprintf(stderr, "rdns-check: %s is a public suffix, "
+			    "not a domain of its own\n",
+			    safe(a->domain, err, sizeof err));
+			return EX_USAGE_;
+		}
+		return -1;
+	}
+	if (a->file != NULL)
+		return -1;
+	if (strchr(a->ip, '/') == NULL) {
+		if (dname_parse_ip(a->ip, ip) == -1) {
+			fprintf(stderr, "rdns-check: not an IP address: %s\n",
+			    safe(a->ip, err, sizeof err));
+			return EX_USAGE_;
+		}
+		return -1;
+	}
+	if (cidr_parse(a->ip, &a->net, buf, sizeof buf) == -1) {
+		fprintf(stderr, "rdns-check: not an address range: %s\n",
+		    buf);
+		return EX_USAGE_;
+	}
+	if (cidr_count(&a->net) > a->max) {
+		char net[DNAME_IPSTR_MAX + 4];
+
+		cidr_str(&a->net, net, sizeof net);
+		fprintf(stderr, "rdns-check: %s holds more than %llu "
+		    "addresses (the limit is a /%d for IPv4, a /%d for IPv6; "
+		    "--max N raises it, or check smaller blocks)\n", net,
+		    (unsigned long long)a->max,
+		    32 - max_bits(a->max), 128 - max_bits(a->max));
+		return EX_USAGE_;
+	}
+	a->range = true;
+	return -1;
 }
 
 int
@@ -371,7 +510,6 @@ main(int argc, char *argv[])
 	struct config *cf;
 	struct rdns_ip ip;
 	const char *cfile;
-	char err[512];
 	int rc;
 
 	log_open("rdns-check", LOG_USER, false, true);
@@ -379,11 +517,8 @@ main(int argc, char *argv[])
 	memset(&a, 0, sizeof a);
 	if ((rc = parse_args(argc, argv, &a)) != -1)
 		return rc;
-	if (dname_parse_ip(a.ip, &ip) == -1) {
-		fprintf(stderr, "rdns-check: not an IP address: %s\n",
-		    safe(a.ip, err, sizeof err));
-		return EX_USAGE_;
-	}
+	if ((rc = check_target(&a, &ip)) != -1)
+		return rc;
 	cfile = a.cfile;
 	if (cfile == NULL && access(DEFAULT_CONFIG, F_OK) == 0)
 		cfile = DEFAULT_CONFIG;
@@ -391,7 +526,10 @@ main(int argc, char *argv[])
 	    config_new_default();
 	if (cf == NULL)
 		return EX_CONFIG_;
-	rc = run_check(cf, &a, &ip);
+	if (a.ip != NULL && !a.range)
+		rc = run_check(cf, &a, &ip);
+	else
+		rc = rdns_check_many(cf, &a);
 	config_free(cf);
 	return rc;
 }

@@ -138,8 +138,11 @@ usage(FILE *fp)
 {
 	fprintf(fp, "usage: rdns-report [--json] [--since T] [--until T] "
 	    "[--policy DOMAIN] [FILE...]\n"
+	    "       rdns-report --help | --version\n"
 	    "  T: YYYY-MM-DD, \"YYYY-MM-DD HH:MM[:SS]\", with T between, "
-	    "Z or +hh:mm after;\n     or @EPOCH\n");
+	    "Z or +hh:mm after;\n"
+	    "     @EPOCH; now, today, yesterday; -7d, -12h, -30m, "
+	    "\"2 days ago\" (before now)\n");
 }
 
 int
@@ -165,8 +168,8 @@ main(int argc, char **argv)
 			break;
 		case 's':
 		case 'u':
-			if (lp_parse_time(optarg, ch == 's' ? &R.since :
-			    &R.until) == -1) {
+			if (lp_parse_when(optarg, R.now, ch == 's' ?
+			    &R.since : &R.until) == -1) {
 				fprintf(stderr, "rdns-report: bad time '%s'\n",
 				    optarg);
 				usage(stderr);

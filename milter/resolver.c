@@ -23,6 +23,11 @@
  *	process_answer() in libunbound.c), so our callbacks may take the
  *	session locks and submit further lookups.
  *
+ *	Answers: each is copied out of libunbound's ub_result into one
+ *	block (dns_answer_new_packed()), whatever its number of records, and
+ *	the answer cache (anscache.c) keeps what the checks use of it, within
+ *	a byte budget.
+ *
  *	Cancellation: in threaded mode ub_cancel() marks the query cancelled
  *	under the context lock, and the answer processor looks the query up
  *	under the same lock, so either ub_cancel() succeeds and the callback
@@ -45,6 +50,7 @@
 
 #include <unbound.h>
 
+#include "anscache.h"
 #include "log.h"
 #include "resolver.h"
 #include "strbuf.h"
@@ -58,31 +64,13 @@
 #define RCODE_SERVFAIL	2
 #define RCODE_NXDOMAIN	3
 
-/*
- * The answer cache: direct-mapped (a new entry replaces whatever shares its
- * slot), so memory is bounded by CACHE_SLOTS answers; one lock per
- * CACHE_LOCKS slots.
- */
-#define CACHE_SLOTS	8192
-#define CACHE_LOCKS	64
-#define CACHE_TTL_MAX	3600	/* seconds, positive answers */
-#define CACHE_NEG_MAX	300	/* seconds, NXDOMAIN and NODATA */
-
-struct cache_entry {
-	char		*name;		/* lower case, no trailing dot */
-	int		 type;
-	time_t		 expires;	/* CLOCK_MONOTONIC seconds */
-	struct dns_answer *ans;
-};
-
 #define SHARDS_MAX	16	/* contexts; each has a worker thread */
 #define SHARDS_AUTO_MAX	8	/* the default: one per CPU, at most this */
 
 struct resolver {
 	struct ub_ctx	*ctx[SHARDS_MAX];
 	size_t		 n_ctx;
-	struct cache_entry cache[CACHE_SLOTS];
-	pthread_mutex_t	 cache_lock[CACHE_LOCKS];
+	struct anscache	*cache;		/* NULL: no cache */
 	pthread_t	 thread;
 	bool		 thread_started;
 	int		 wake[2];	/* write a byte to stop the thread */
@@ -107,7 +95,8 @@ cache_key(const char *name, char *key, size_t len)
 	return 0;
 }
 
-/* FNV-1a over a cache key. */
+/* FNV-1a over a cache key: which shard (libunbound context) a name goes
+ * to. */
 static uint32_t
 key_hash(const char *key)
 {
@@ -118,128 +107,36 @@ key_hash(const char *key)
 	return h;
 }
 
-static size_t
-cache_slot(const char *key, int type)
-{
-	return ((key_hash(key) ^ (uint32_t)type) * 16777619u) % CACHE_SLOTS;
-}
-
-static time_t
-now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-/* A deep copy of ans, or NULL if out of memory. */
-static struct dns_answer *
-answer_dup(const struct dns_answer *ans)
-{
-	struct dns_answer *c;
-	size_t i;
-
-	if ((c = dns_answer_new(ans->result, ans->dnssec)) == NULL)
-		return NULL;
-	c->rcode = ans->rcode;
-	if (ans->count > 0 &&
-	    (c->rr = calloc(ans->count, sizeof *c->rr)) == NULL)
-		goto fail;
-	for (i = 0; i < ans->count; i++) {
-		size_t len = ans->rr[i].len;
-
-		if ((c->rr[i].data = malloc(len > 0 ? len : 1)) == NULL)
-			goto fail;
-		memcpy(c->rr[i].data, ans->rr[i].data, len);
-		c->rr[i].len = len;
-		c->count = i + 1;
-	}
-	if (ans->canonname != NULL &&
-	    (c->canonname = strdup(ans->canonname)) == NULL)
-		goto fail;
-	return c;
-fail:
-	dns_answer_free(c);
-	return NULL;
-}
-
-/* Remember ans under key (a whole cache_key(), never a cut one) for ttl
- * seconds, bounded as documented. */
-static void
-cache_put(struct resolver *res, const char *key, int type,
-    const struct dns_answer *ans, int ttl)
-{
-	struct cache_entry *e;
-	struct dns_answer *copy;
-	char *kdup;
-	size_t slot;
-
-	if (ans->result == DNS_OK)
-		ttl = ttl > CACHE_TTL_MAX ? CACHE_TTL_MAX : ttl;
-	else if (ans->result == DNS_NXDOMAIN || ans->result == DNS_NODATA)
-		ttl = ttl > CACHE_NEG_MAX ? CACHE_NEG_MAX : ttl;
-	else
-		return;		/* temporary or bogus: never kept */
-	if (ttl <= 0)
-		return;
-	if ((copy = answer_dup(ans)) == NULL)
-		return;
-	if ((kdup = strdup(key)) == NULL) {
-		dns_answer_free(copy);
-		return;
-	}
-	slot = cache_slot(key, type);
-	e = &res->cache[slot];
-	pthread_mutex_lock(&res->cache_lock[slot % CACHE_LOCKS]);
-	free(e->name);
-	dns_answer_free(e->ans);
-	e->name = kdup;
-	e->type = type;
-	e->expires = now_seconds() + ttl;
-	e->ans = copy;
-	pthread_mutex_unlock(&res->cache_lock[slot % CACHE_LOCKS]);
-}
-
 struct dns_answer *
 resolver_cached(struct resolver *res, const char *name, int type)
 {
 	char key[DNS_CACHE_KEY_MAX];
-	struct cache_entry *e;
-	struct dns_answer *copy = NULL;
-	size_t slot;
 
-	if (cache_key(name, key, sizeof key) == -1)
+	if (res->cache == NULL || cache_key(name, key, sizeof key) == -1)
 		return NULL;
-	slot = cache_slot(key, type);
-	e = &res->cache[slot];
-	pthread_mutex_lock(&res->cache_lock[slot % CACHE_LOCKS]);
-	if (e->ans != NULL && e->type == type && strcmp(e->name, key) == 0 &&
-	    e->expires > now_seconds())
-		copy = answer_dup(e->ans);
-	pthread_mutex_unlock(&res->cache_lock[slot % CACHE_LOCKS]);
-	return copy;
+	return anscache_get(res->cache, key, type);
 }
 
 int
 resolver_cache_ttl(struct resolver *res, const char *name, int type)
 {
 	char key[DNS_CACHE_KEY_MAX];
-	struct cache_entry *e;
-	int ttl = -1;
-	time_t now = now_seconds();
-	size_t slot;
 
-	if (cache_key(name, key, sizeof key) == -1)
+	if (res->cache == NULL || cache_key(name, key, sizeof key) == -1)
 		return -1;
-	slot = cache_slot(key, type);
-	e = &res->cache[slot];
-	pthread_mutex_lock(&res->cache_lock[slot % CACHE_LOCKS]);
-	if (e->ans != NULL && e->type == type && strcmp(e->name, key) == 0 &&
-	    e->expires > now)
-		ttl = (int)(e->expires - now);
-	pthread_mutex_unlock(&res->cache_lock[slot % CACHE_LOCKS]);
-	return ttl;
+	return anscache_ttl(res->cache, key, type);
+}
+
+size_t
+resolver_cache_bytes(struct resolver *res)
+{
+	return anscache_bytes(res->cache);
+}
+
+size_t
+resolver_cache_entries(struct resolver *res)
+{
+	return anscache_entries(res->cache);
 }
 
 /* Lifecycle of one lookup; see resolver_cancel(). */
@@ -311,6 +208,32 @@ dns_answer_new(enum dns_result result, enum dnssec_status dnssec)
 	return ans;
 }
 
+struct dns_answer *
+dns_answer_new_packed(enum dns_result result, enum dnssec_status dnssec,
+    size_t count, size_t datalen, uint8_t **data)
+{
+	struct dns_answer *ans;
+	size_t head = sizeof *ans;
+
+	/* rr right after the answer (struct dns_answer's size keeps it
+	 * aligned), the rdata after rr. */
+	_Static_assert(sizeof(struct dns_answer) %
+	    _Alignof(struct dns_rr) == 0, "rr would be misaligned");
+	if (count > (SIZE_MAX - head - datalen) / sizeof *ans->rr)
+		return NULL;
+	if ((ans = calloc(1, head + count * sizeof *ans->rr + datalen)) ==
+	    NULL)
+		return NULL;
+	ans->result = result;
+	ans->dnssec = dnssec;
+	ans->rcode = -1;
+	ans->packed = true;
+	ans->count = count;
+	ans->rr = count > 0 ? (struct dns_rr *)(ans + 1) : NULL;
+	*data = (uint8_t *)(ans + 1) + count * sizeof *ans->rr;
+	return ans;
+}
+
 void
 dns_answer_free(struct dns_answer *ans)
 {
@@ -318,23 +241,28 @@ dns_answer_free(struct dns_answer *ans)
 
 	if (ans == NULL)
 		return;
-	for (i = 0; i < ans->count; i++)
-		free(ans->rr[i].data);
-	free(ans->rr);
-	free(ans->canonname);
+	if (!ans->packed) {
+		for (i = 0; i < ans->count; i++)
+			free(ans->rr[i].data);
+		free(ans->rr);
+	}
 	free(ans->why_bogus);
 	free(ans);
 }
 
 /*
- * Turn a ub_result into a dns_answer (copying what we keep).  A bogus
- * answer is never data.  @return NULL if out of memory.
+ * Turn a ub_result into a dns_answer (copying what we keep: the class,
+ * the DNSSEC status and the records, in one block).  A bogus answer is
+ * never data.  @return NULL if out of memory.
  */
 static struct dns_answer *
 answer_from_ub(int err, const struct ub_result *r)
 {
 	struct dns_answer *ans;
-	size_t i, n;
+	enum dns_result result;
+	enum dnssec_status sec;
+	size_t i, n = 0, total = 0;
+	uint8_t *data;
 
 	if (err != 0 || r == NULL)
 		return dns_answer_new(DNS_SERVFAIL, DNSSEC_INSECURE);
@@ -346,46 +274,36 @@ answer_from_ub(int err, const struct ub_result *r)
 			ans->why_bogus = strdup(r->why_bogus);
 		return ans;
 	}
-	if ((ans = dns_answer_new(DNS_SERVFAIL,
-	    r->secure ? DNSSEC_SECURE : DNSSEC_INSECURE)) == NULL)
-		return NULL;
-	ans->rcode = r->rcode;
+	sec = r->secure ? DNSSEC_SECURE : DNSSEC_INSECURE;
 	switch (r->rcode) {
 	case RCODE_NOERROR:
-		ans->result = r->havedata ? DNS_OK : DNS_NODATA;
+		result = r->havedata ? DNS_OK : DNS_NODATA;
 		break;
 	case RCODE_NXDOMAIN:
-		ans->result = DNS_NXDOMAIN;
+		result = DNS_NXDOMAIN;
 		break;
 	default:
 		/* SERVFAIL, REFUSED, FORMERR, ...: temporary for us. */
-		ans->result = DNS_SERVFAIL;
+		result = DNS_SERVFAIL;
 		break;
 	}
-	if (r->canonname != NULL)
-		ans->canonname = strdup(r->canonname);
-	if (ans->result != DNS_OK)
-		return ans;
-	for (n = 0; r->data != NULL && r->data[n] != NULL; n++)
-		;
-	if (n == 0) {
-		ans->result = DNS_NODATA;
-		return ans;
+	if (result == DNS_OK) {
+		for (n = 0; r->data != NULL && r->data[n] != NULL; n++)
+			total += r->len[n] > 0 ? (size_t)r->len[n] : 0;
+		if (n == 0)
+			result = DNS_NODATA;
 	}
-	if ((ans->rr = calloc(n, sizeof *ans->rr)) == NULL) {
-		dns_answer_free(ans);
+	if ((ans = dns_answer_new_packed(result, sec, n, total, &data)) ==
+	    NULL)
 		return NULL;
-	}
+	ans->rcode = r->rcode;
 	for (i = 0; i < n; i++) {
 		size_t len = r->len[i] > 0 ? (size_t)r->len[i] : 0;
 
-		if ((ans->rr[i].data = malloc(len > 0 ? len : 1)) == NULL) {
-			dns_answer_free(ans);
-			return NULL;
-		}
-		memcpy(ans->rr[i].data, r->data[i], len);
+		memcpy(data, r->data[i], len);
+		ans->rr[i].data = data;
 		ans->rr[i].len = len;
-		ans->count = i + 1;
+		data += len;
 	}
 	return ans;
 }
@@ -410,7 +328,8 @@ resolver_ub_cb(void *arg, int err, struct ub_result *result)
 	}
 	ans = answer_from_ub(err, result);
 	if (ans != NULL && err == 0 && result != NULL && q->cacheable)
-		cache_put(q->res, q->key, q->type, ans, result->ttl);
+		anscache_put(q->res->cache, q->key, q->type, ans,
+		    result->ttl);
 	if (result != NULL)
 		ub_resolve_free(result);
 	atomic_fetch_sub(&q->res->pending, 1);
@@ -531,11 +450,16 @@ resolver_setup(struct ub_ctx *ctx, const struct resolver_options *opt,
 	 * (unbound.conf(5): half of outgoing-range).  Set them first, so
 	 * that a ResolverConfig file can still override them.  They are per
 	 * shard, and sockets are only opened for queries in flight.
+	 * outgoing-num-tcp likewise: its default of 10 TCP connections
+	 * makes every answer that needs TCP (truncated over UDP: large PTR
+	 * or address sets) fail at once while 10 others are open
+	 * (bench/attack.sh saw it under load).
 	 */
 	{
 		static const char *const tune[][2] = {
 			{ "outgoing-range:", "4096" },
 			{ "num-queries-per-thread:", "2048" },
+			{ "outgoing-num-tcp:", "256" },
 		};
 		size_t t;
 
@@ -616,8 +540,11 @@ resolver_new(const struct resolver_options *opt, char *err, size_t errlen)
 		return NULL;
 	}
 	res->wake[0] = res->wake[1] = -1;
-	for (i = 0; i < CACHE_LOCKS; i++)
-		pthread_mutex_init(&res->cache_lock[i], NULL);
+	if (opt->cache_bytes > 0 &&
+	    (res->cache = anscache_new(opt->cache_bytes)) == NULL) {
+		snprintf(err, errlen, "out of memory for the answer cache");
+		goto fail;
+	}
 	for (i = 0; i < n; i++) {
 		if ((res->ctx[i] = ub_ctx_create()) == NULL) {
 			snprintf(err, errlen, "ub_ctx_create failed");
@@ -662,12 +589,7 @@ resolver_free(struct resolver *res)
 		close(res->wake[1]);
 	for (size_t i = 0; i < res->n_ctx; i++)
 		ub_ctx_delete(res->ctx[i]);
-	for (size_t i = 0; i < CACHE_SLOTS; i++) {
-		free(res->cache[i].name);
-		dns_answer_free(res->cache[i].ans);
-	}
-	for (size_t i = 0; i < CACHE_LOCKS; i++)
-		pthread_mutex_destroy(&res->cache_lock[i]);
+	anscache_free(res->cache);
 	free(res);
 }
 

@@ -35,6 +35,8 @@
 
 #define DNS_TYPE_A	1
 #define DNS_TYPE_PTR	12
+#define DNS_TYPE_MX	15	/* rdata: preference (2 bytes), wire name */
+#define DNS_TYPE_TXT	16	/* rdata: one or more <length><bytes> */
 #define DNS_TYPE_AAAA	28
 
 /** Outcome class of one lookup. */
@@ -65,9 +67,14 @@ struct dns_answer {
 	int			 rcode;		/* DNS rcode, -1 if none */
 	size_t			 count;		/* records in rr */
 	struct dns_rr		*rr;		/* in answer order */
-	char			*canonname;	/* after CNAMEs, or NULL */
 	char			*why_bogus;	/* unbound's reason, or NULL */
+	bool			 packed;	/* rr and the rdata live in the
+						   answer's own block (see
+						   dns_answer_new_packed()) */
 };
+
+/* The answer cache's default byte budget (AnswerCacheSize). */
+#define RESOLVER_CACHE_DEFAULT	(16 * 1024 * 1024)
 
 /** Answer callback: runs in the resolver thread; owns ans. */
 typedef void resolver_cb(void *arg, struct dns_answer *ans);
@@ -80,6 +87,8 @@ struct resolver_options {
 	size_t	 n_nameservers;
 	unsigned threads;	/* libunbound contexts (each one worker
 				 * thread); 0: one per CPU, at most 8 */
+	size_t	 cache_bytes;	/* the answer cache's byte budget
+				 * (anscache.h); 0: no cache */
 };
 
 struct resolver;
@@ -123,10 +132,11 @@ int resolver_cancel(struct resolver *res, void *handle);
 /**
  * A copy of a still-valid cached answer for (name, type), or NULL.
  * Positive answers and NXDOMAIN/NODATA are kept for their TTL (at most an
- * hour; negative ones at most five minutes) in a bounded, direct-mapped
- * table; temporary failures and bogus answers are never kept.  A hit
- * costs no thread hop, which is what a warm session mostly asks.
- * The caller owns the copy (dns_answer_free()).
+ * hour; negative ones at most five minutes) in a cache bounded in bytes
+ * (resolver_options.cache_bytes, anscache.h), answers of more than
+ * ANSCACHE_RR_MAX records never; temporary failures and bogus answers are
+ * never kept.  A hit costs no thread hop, which is what a warm session
+ * mostly asks.  The caller owns the copy (dns_answer_free()).
  */
 struct dns_answer *resolver_cached(struct resolver *res, const char *name,
     int type);
@@ -134,6 +144,11 @@ struct dns_answer *resolver_cached(struct resolver *res, const char *name,
 /** Seconds a cached answer for (name, type) has left, or -1 if none (for
  * tests and diagnostics). */
 int resolver_cache_ttl(struct resolver *res, const char *name, int type);
+
+/** Bytes the answer cache holds now, index included (never more than its
+ * budget), and its entries (for tests and diagnostics). */
+size_t resolver_cache_bytes(struct resolver *res);
+size_t resolver_cache_entries(struct resolver *res);
 
 /** Number of lookups submitted and not yet delivered or cancelled. */
 size_t resolver_pending(struct resolver *res);
@@ -145,6 +160,17 @@ void dns_answer_free(struct dns_answer *ans);
  * timeouts).  @return NULL if out of memory. */
 struct dns_answer *dns_answer_new(enum dns_result result,
     enum dnssec_status dnssec);
+
+/**
+ * Allocate an answer with count records in one block: rr has count
+ * entries (count is set; each rr[i] is for the caller to fill) and *data
+ * points to datalen bytes in the same block for their rdata.  One malloc
+ * however many records (an answer may hold thousands); dns_answer_free()
+ * frees it.  @return NULL if out of memory.
+ */
+struct dns_answer *dns_answer_new_packed(enum dns_result result,
+    enum dnssec_status dnssec, size_t count, size_t datalen,
+    uint8_t **data);
 
 /** "secure", "insecure" or "bogus". */
 const char *dnssec_status_str(enum dnssec_status s);

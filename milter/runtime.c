@@ -56,7 +56,8 @@ resolver_options_equal(const struct config *a, const struct config *b)
 	return strv_equal(a->trust_anchor_files, a->n_trust_anchor_files,
 	    b->trust_anchor_files, b->n_trust_anchor_files) &&
 	    strv_equal(a->nameservers, a->n_nameservers, b->nameservers,
-	    b->n_nameservers) && a->resolver_threads == b->resolver_threads;
+	    b->n_nameservers) && a->resolver_threads == b->resolver_threads &&
+	    a->answer_cache_size == b->answer_cache_size;
 }
 
 struct resolver *

@@ -47,6 +47,7 @@ session_free(struct session *s)
 	check_session_free(s->cs);
 	if (s->have_result)
 		check_result_clear(&s->res);
+	free(s->forged);
 	runtime_release(s->rt);
 	free(s);
 }
@@ -150,6 +151,69 @@ session_reset_message(struct session *s)
 	s->message_logged = false;
 	s->n_ar = 0;
 	s->n_forged = 0;
+	s->forged_nomem = false;
+	free(s->forged);
+	s->forged = NULL;
+	s->forged_cap = 0;
+}
+
+int
+session_forged_add(struct session *s, unsigned index)
+{
+	size_t byte, ncap;
+	unsigned char *nf;
+
+	if (index == 0)
+		return -1;
+	byte = (index - 1) / 8;
+	if (byte >= s->forged_cap) {
+		ncap = s->forged_cap > 0 ? s->forged_cap : 16;
+		while (ncap <= byte)
+			ncap *= 2;
+		if ((nf = realloc(s->forged, ncap)) == NULL) {
+			s->forged_nomem = true;
+			return -1;
+		}
+		memset(nf + s->forged_cap, 0, ncap - s->forged_cap);
+		s->forged = nf;
+		s->forged_cap = ncap;
+	}
+	if ((s->forged[byte] & (1u << ((index - 1) % 8))) == 0) {
+		s->forged[byte] |= (unsigned char)(1u << ((index - 1) % 8));
+		s->n_forged++;
+	}
+	return 0;
+}
+
+bool
+session_forged_at(const struct session *s, unsigned index)
+{
+	size_t byte;
+
+	if (index == 0)
+		return false;
+	byte = (index - 1) / 8;
+	return byte < s->forged_cap &&
+	    (s->forged[byte] & (1u << ((index - 1) % 8))) != 0;
+}
+
+void
+session_new_helo(struct session *s, const char *helo)
+{
+	snprintf(s->helo, sizeof s->helo, "%s", helo);
+	s->have_helo = true;
+	if (s->have_result) {
+		check_result_clear(&s->res);
+		s->have_result = false;
+	}
+	if (s->cs != NULL) {
+		char ctx[CHECK_LOG_CTX_MAX];
+
+		/* Its log lines name the new HELO. */
+		session_log_ctx(s, ctx, sizeof ctx);
+		check_session_set_log(s->cs, session_qid(s), ctx);
+		check_session_helo(s->cs, helo);
+	}
 }
 
 const struct check_result *
@@ -276,13 +340,18 @@ session_log_summary(struct session *s, bool may_wait)
 		v = session_log_value(name, sizeof name, v, strlen(v));
 	helo_for_log(s, helo, sizeof helo);
 	strbuf_printf(&sb, " ptr=%s iprev=%s name=%s dnssec=%s helo=%s "
-	    "x-ptr=%s generic=%s action=%s%s",
+	    "x-ptr=%s generic=%s",
 	    check_res_str(r->ptr), check_res_str(r->iprev),
 	    v != NULL ? v : "-", dnssec_status_str(r->iprev_dnssec),
 	    helo, check_res_str(r->xptr),
 	    r->generic == GENERIC_YES ? "yes" :
-	    r->generic == GENERIC_TEMPERROR ? "temperror" : "no",
-	    summary_action(s, action), summary_dry(s));
+	    r->generic == GENERIC_TEMPERROR ? "temperror" : "no");
+	/* The evidence of a generic verdict: a rule name ([a-z0-9-]) or
+	 * embedded-ipv4, embedded-ipv4-hex, embedded-ipv6. */
+	if (r->generic == GENERIC_YES && r->generic_rule[0] != '\0')
+		strbuf_printf(&sb, " generic_rule=%s", r->generic_rule);
+	strbuf_printf(&sb, " action=%s%s", summary_action(s, action),
+	    summary_dry(s));
 	summary_policy_keys(s, &sb);
 	strbuf_printf(&sb, " ms=%ld", ms);
 	if (incomplete)

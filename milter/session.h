@@ -25,9 +25,6 @@
 #include "resolver.h"
 #include "runtime.h"
 
-/* Forged Authentication-Results fields remembered per message. */
-#define SESSION_MAX_FORGED	64
-
 struct session {
 	unsigned long		 serial;
 	struct runtime		*rt;
@@ -46,7 +43,7 @@ struct session {
 	char			 helo[CHECK_VALUE_MAX + 1];
 	bool			 have_helo;
 
-	/* Verdicts, computed once when first needed. */
+	/* Verdicts, computed when first needed, again after a new HELO. */
 	bool			 have_result;
 	struct check_result	 res;
 	long			 verdict_ms;	/* connect to the answer that
@@ -69,8 +66,14 @@ struct session {
 	int			 act_rank[2];
 	const char		*act_check[2];
 	unsigned		 n_ar;		/* A-R fields seen */
-	unsigned		 forged[SESSION_MAX_FORGED];	/* their indices */
+	/* Which of them are forged (ours, RFC 8601 5): bit i - 1 for the
+	 * field smfi_chgheader() calls index i.  It grows with the message,
+	 * one bit per field: there is no cap on how many are deleted. */
+	unsigned char		*forged;
+	size_t			 forged_cap;	/* bytes allocated */
 	unsigned		 n_forged;
+	bool			 forged_nomem;	/* one could not be recorded:
+						   the message is deferred */
 	bool			 logged_any;	/* a message line was logged */
 	bool			 message_logged;	/* this message's line was
 						   logged (accepted at MAIL) */
@@ -97,6 +100,26 @@ void session_log(const struct session *s, int prio, const char *fmt, ...)
 
 /** Reset the per-message fields. */
 void session_reset_message(struct session *s);
+
+/**
+ * Remember that the index-th Authentication-Results field of the message
+ * (counted from 1, as smfi_chgheader() does) is forged.  No cap: the
+ * record grows as needed.  @return 0, or -1 if out of memory (then
+ * forged_nomem is set).
+ */
+int session_forged_add(struct session *s, unsigned index);
+
+/** Is the index-th Authentication-Results field forged? */
+bool session_forged_at(const struct session *s, unsigned index);
+
+/**
+ * A HELO or EHLO (any bytes; copied, capped): it replaces the previous one
+ * and the verdict is computed again when next needed, so that its HELO
+ * part (x-ptr, the helo policy, smtp.helo, helo=) follows the HELO in
+ * force at each MAIL.  The check session looks the new name up (and
+ * cancels the previous HELO's lookup, see check_session_helo()).
+ */
+void session_new_helo(struct session *s, const char *helo);
 
 /**
  * The verdicts, waiting for DNS (bounded by the session deadline) the first

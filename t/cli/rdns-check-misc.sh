@@ -59,7 +59,7 @@ cp "$conf" "$T_DIR/max1.conf" && echo "MaxPTRNames 1" >>"$T_DIR/max1.conf"
 it_run "$RDNS_CHECK" -c "$T_DIR/max1.conf" -j -- 192.0.2.16
 tap_check "MaxPTRNames 1 looks at a1 only: exit status" "$T_RC" 1
 tap_check "MaxPTRNames 1 looks at a1 only: all names listed, iprev fail" \
-    "$T_OUT" '{"ip": "192.0.2.16", "ptr": {"result": "pass", "names": ["a1.multi.sec.test", "a2.multi.sec.test", "a3.multi.sec.test"], "dnssec": "secure"}, "iprev": {"result": "fail", "name": null, "dnssec": "secure", "reason": "PTR a1.multi.sec.test does not resolve to 192.0.2.16"}, "helo": {"name": null, "result": "none", "forward_confirmed": false, "aligned": false, "org_domain": null}, "generic": false, "allowlisted": false}'
+    "$T_OUT" '{"ip": "192.0.2.16", "ptr": {"result": "pass", "names": ["a1.multi.sec.test", "a2.multi.sec.test", "a3.multi.sec.test"], "dnssec": "secure"}, "iprev": {"result": "fail", "name": null, "dnssec": "secure", "reason": "PTR a1.multi.sec.test does not resolve to 192.0.2.16"}, "helo": {"name": null, "result": "none", "forward_confirmed": false, "aligned": false, "org_domain": null}, "generic": false, "generic_reason": null, "allowlisted": false}'
 
 # Control bytes in the HELO are JSON-escaped (and the HELO fails).
 it_run "$RDNS_CHECK" -c "$conf" -j -- 192.0.2.10 $'bad\001he\tlo'

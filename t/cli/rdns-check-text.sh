@@ -56,6 +56,21 @@ it_run "$RDNS_CHECK" -c "$conf" -- 198.51.100.42
 tap_check "generic: exit status" "$T_RC" 1
 contains "generic: name and verdict shown" "$T_OUT" \
     dsl-198-51-100-42.pool.insec.test generic
+# Every verdict names its evidence (SPEC 2), a rule its source too.
+contains "generic: the embedded address is the evidence" "$T_OUT" \
+    "generic: yes (embeds 198.51.100.42 as octets in order in one label (198-51-100-42))"
+it_run "$RDNS_CHECK" -c "$conf" -- 198.51.100.45
+tap_check "generic by rule: exit status" "$T_RC" 1
+contains "generic by rule: the rule and its source" "$T_OUT" \
+    "generic: yes (rule cust-word (cust45))" "source of rule cust-word: "
+it_run "$RDNS_CHECK" -c "$conf" -- 192.0.2.10
+case $T_OUT in
+*"generic: no ("*|*"source of rule"*)
+	tap_fail "not generic: no reason" "$T_OUT" ;;
+*"generic: no"*)
+	tap_ok "not generic: no reason" ;;
+*)	tap_fail "not generic: no reason" "$T_OUT" ;;
+esac
 
 it_run "$RDNS_CHECK" -c "$conf" -- 192.0.2.10 alias.sec.test
 tap_check "HELO forward-confirms, not the PTR name: exit status" "$T_RC" 1

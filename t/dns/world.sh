@@ -52,6 +52,10 @@ bogus.test.			bogus.test.zone			expired
 113.0.203.in-addr.arpa.		113.0.203.in-addr.arpa.zone	expired
 8.b.d.0.1.0.0.2.ip6.arpa.	8.b.d.0.1.0.0.2.ip6.arpa.zone	valid
 127.in-addr.arpa.		127.in-addr.arpa.zone		valid
+audit.test.			audit.test.zone			valid
+provider.test.			provider.test.zone		none
+0.19.198.in-addr.arpa.		0.19.198.in-addr.arpa.zone	valid
+0.2.1.0.8.b.d.0.1.0.0.2.ip6.arpa. 0.2.1.0.8.b.d.0.1.0.0.2.ip6.arpa.zone valid
 '
 
 # Zones delegated (by unbound stub-zone) to the fault server: name, mode.

@@ -612,8 +612,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_in in;
 	size_t i, looked = 0;
 
-	if (gp == NULL && (gp = generic_patterns_new_builtin()) == NULL)
-		abort();
+	if (gp == NULL)
+		gp = fuzz_generic_rules();
 	if (gr == NULL && (gr = generic_roles_new_default()) == NULL)
 		abort();
 	fake_resolver_reset();

@@ -3,10 +3,12 @@
  * fuzz_config.c - libFuzzer target: rdns-milter.conf text through the
  * parser (config_load_string), as "rdns-milter -n" and a reload read it.
  *
- * The input is the file text.  The only key that reads another file,
- * GenericPatterns, gets its value replaced by one of two fixed paths (a
- * pattern file next to this source, or a file that does not exist), so
- * that the fuzzer cannot make the parser read /dev/urandom or a FIFO.
+ * The input is the file text.  The keys that read another file,
+ * GenericPatterns and GenericRules, get their value replaced by one of two
+ * fixed paths (a pattern or rules file next to this source, or a file
+ * that does not exist), so that the fuzzer cannot make the parser read
+ * /dev/urandom or a FIFO; the shipped rules are the source copy
+ * (fuzz_generic_rules()).
  *
  * Checked: every error is reported as "fuzz.conf:LINE: message" (or
  * "PATTERNFILE: message" for the missing pattern file) in printable
@@ -30,6 +32,7 @@
 #endif
 #define PATTERNS_OK	FUZZ_SRCDIR "/t/fuzz/generic-patterns.txt"
 #define PATTERNS_NONE	FUZZ_SRCDIR "/t/fuzz/no-such-file"
+#define RULES_OK	"+" FUZZ_SRCDIR "/t/fuzz/generic.rules"
 #define CONF_NAME	"fuzz.conf"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -68,13 +71,13 @@ wide_space(char c)
 
 /*
  * Copy the input as text, stopping at a NUL byte (config_load_string
- * takes a C string), with the value of every GenericPatterns line
- * replaced by a fixed path.
+ * takes a C string), with the value of every GenericPatterns and
+ * GenericRules line replaced by a fixed path.
  */
 static char *
 make_text(const uint8_t *data, size_t size)
 {
-	static const char key[] = "genericpatterns";
+	static const char key[] = "genericpatterns", key2[] = "genericrules";
 	size_t cap = size + 1, o = 0, i = 0;
 	char *t;
 
@@ -90,15 +93,18 @@ make_text(const uint8_t *data, size_t size)
 			;
 		for (e = k; e < i && !wide_space((char)data[e]); e++)
 			;
-		if (e - k == sizeof key - 1 &&
-		    str_nieq((const char *)data + k, key, sizeof key - 1)) {
+		if ((e - k == sizeof key - 1 &&
+		    str_nieq((const char *)data + k, key, sizeof key - 1)) ||
+		    (e - k == sizeof key2 - 1 &&
+		    str_nieq((const char *)data + k, key2, sizeof key2 - 1))) {
+			bool rules = e - k == sizeof key2 - 1;
 			const char *path;
 			size_t v = e, need;
 
 			while (v < i && wide_space((char)data[v]))
 				v++;
 			path = v < i && (data[v] & 1) ? PATTERNS_NONE :
-			    PATTERNS_OK;
+			    rules ? RULES_OK : PATTERNS_OK;
 			need = (e - start) + 1 + strlen(path) + 2;
 
 			if (o + need >= cap) {
@@ -126,6 +132,8 @@ make_text(const uint8_t *data, size_t size)
 	t[o] = '\0';
 	return t;
 }
+
+static void check_print(const struct config *cf);
 
 static void
 check_config(const struct config *cf, const uint8_t *data, size_t size)
@@ -180,6 +188,39 @@ check_config(const struct config *cf, const uint8_t *data, size_t size)
 	FUZZ_ASSERT(p != NULL);
 	(void)config_is_exempt(cf, dom);
 	(void)config_is_exempt(cf, "postmaster");
+	check_print(cf);
+}
+
+/* config_print() of cf into a malloc'd string (rdns-milter -n -v). */
+static char *
+print_config(const struct config *cf)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	FUZZ_ASSERT(fp != NULL);
+	FUZZ_ASSERT(config_print(cf, fp) == 0);
+	FUZZ_ASSERT(fclose(fp) == 0);
+	return buf;
+}
+
+/* The effective configuration reads back to one that prints the same. */
+static void
+check_print(const struct config *cf)
+{
+	struct errs e = { 0 };
+	struct config *again;
+	char *out, *out2;
+
+	out = print_config(cf);
+	again = config_load_string("printed", out, on_error, &e);
+	FUZZ_ASSERT(again != NULL);
+	out2 = print_config(again);
+	FUZZ_ASSERT(strcmp(out, out2) == 0);
+	free(out2);
+	free(out);
+	config_free(again);
 }
 
 int
@@ -190,6 +231,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text;
 	bool b;
 
+	(void)fuzz_generic_rules();
 	text = make_text(data, size);
 	cf = config_load_string(CONF_NAME, text, on_error, &e);
 	if (cf == NULL)

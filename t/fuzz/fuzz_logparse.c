@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_logparse.c - libFuzzer target: rdns-report's line parser
- * (lp_parse) on any bytes, and lp_parse_time on the same bytes as a
- * string.
+ * (lp_parse) on any bytes, and lp_parse_time and lp_parse_when (the
+ * relative times of --since/--until) on the same bytes as a string.
  *
  * Checked: the parser never reads outside the line (ASan: the input is
  * copied into an exact-size buffer, no NUL after it), every span it
@@ -77,6 +77,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(str, data, size);
 	str[size] = '\0';
 	(void)lp_parse_time(str, &t);
+	/* A relative time is within ten years of now; "now" is now. */
+	if (lp_parse_when(str, (time_t)1709634030, &t) == 0 &&
+	    (str[0] == '-' || str[0] == '+'))
+		FUZZ_ASSERT(t >= (time_t)1709634030 - 3700LL * 86400 &&
+		    t <= (time_t)1709634030 + 3700LL * 86400);
 	free(str);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "authres.h"
 #include "conf.h"
 #include "fuzz_util.h"
+#include "generic.h"
 
 /* The field name the MTA writes in front of our value (RFC 8601 2.2). */
 #define AR_PREFIX	"Authentication-Results: "
@@ -850,4 +851,26 @@ fuzz_assert_policy(const struct check_result *r, const struct policy *p,
 	FUZZ_ASSERT(policy_needs_verdict(p));
 	policy_text(r, d->check, want, sizeof want);
 	FUZZ_ASSERT(strcmp(d->text, want) == 0);
+}
+
+#ifndef FUZZ_SRCDIR
+#define FUZZ_SRCDIR	"."
+#endif
+
+struct generic_patterns *
+fuzz_generic_rules(void)
+{
+	static struct generic_patterns *gp;
+	char err[1024];
+
+	if (gp != NULL)
+		return gp;
+	if (setenv("RDNS_MILTER_GENERIC_RULES", FUZZ_SRCDIR
+	    "/data/generic.rules", 1) == -1 ||
+	    (gp = generic_rules_load(FUZZ_SRCDIR "/data/generic.rules", err,
+	    sizeof err)) == NULL) {
+		fprintf(stderr, "fuzz: shipped generic rules: %s\n", err);
+		abort();
+	}
+	return gp;
 }

@@ -58,6 +58,14 @@ size_t fuzz_str(struct fuzz_in *in, char *dst, size_t size);
 /** malloc()ed NUL-terminated copy of d[n] (aborts if out of memory). */
 char *fuzz_strndup(const uint8_t *d, size_t n);
 
+/**
+ * The shipped generic rules (the source copy, FUZZ_SRCDIR/data), loaded
+ * once and kept; RDNS_MILTER_GENERIC_RULES is pointed at the same file,
+ * so that configurations loaded in the target find it.  Aborts if they
+ * cannot be loaded.
+ */
+struct generic_patterns *fuzz_generic_rules(void);
+
 /** A client address: family from one byte, then 4 or 16 bytes. */
 void fuzz_ip(struct fuzz_in *in, struct rdns_ip *ip);
 

@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
-# cli.sh - the command line of rdns-milter (SPEC 4, 5): -V, -h, usage
-# errors (exit 64), -n on good and broken configurations (exit 0 / 1,
-# "FILE:LINE: message" on stderr), and a daemon that cannot start (bad
-# configuration, bad socket) exits non-zero with a message.
+# cli.sh - the command line of rdns-milter (SPEC 4, 5): -V/--version,
+# -h/--help, usage errors (exit 64), -n on good and broken configurations
+# (exit 0 / 1, "FILE:LINE: message" on stderr, resolver errors too), -n -v
+# (the effective configuration, read back unchanged), -P (the pid file),
+# and a daemon that cannot start (bad configuration, bad socket) exits
+# non-zero with a message.
 . "${srcdir:-$(dirname "$0")/../..}/t/milter/lib.sh"
 
 mt_setup
@@ -34,14 +36,31 @@ expect_rc()
 
 version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' \
     "$abs_top_builddir/autoconf.h")
-run version -V
-expect_rc "-V" 0
-mt_check "-V prints the version $version" \
-    eval 'printf "%s\n" "$out" | grep -q "^rdns-milter $version\\b"'
-run help -h
-expect_rc "-h" 0
-mt_check "-h prints the usage on stdout" \
-    eval 'printf "%s\n" "$out" | grep -q "^usage: rdns-milter"'
+for opt in -V --version; do
+	run version $opt
+	expect_rc "$opt" 0
+	# libmilter's version as smfi_version() gives it: 1.0.1, not
+	# SMFI_VERSION's 16777217.
+	mt_check "$opt prints the versions: $out" \
+	    eval 'printf "%s\n" "$out" | grep -qx "rdns-milter $version (libmilter [0-9]*\.[0-9]*\.[0-9]*)"'
+	mt_check "$opt: nothing on stderr" eval '[ -z "$err" ]'
+done
+for opt in -h --help; do
+	run help $opt
+	expect_rc "$opt" 0
+	mt_check "$opt prints the usage on stdout" \
+	    eval 'printf "%s\n" "$out" | grep -q "^usage: rdns-milter"'
+	mt_check "$opt: the usage names --help and --version" \
+	    eval 'printf "%s\n" "$out" | grep -q -- "--help" &&
+	    printf "%s\n" "$out" | grep -q -- "--version"'
+	mt_check "$opt: nothing on stderr" eval '[ -z "$err" ]'
+done
+run badlong --no-such-option
+expect_rc "unknown option --no-such-option" 64
+run v-alone -v
+expect_rc "-v without -n" 64
+mt_check "-v without -n: says so on stderr" \
+    eval 'printf "%s\n" "$err" | grep -q "^rdns-milter: -v goes with -n"'
 run badopt -x
 expect_rc "unknown option -x" 64
 mt_check "-x: usage on stderr, nothing on stdout" \
@@ -71,6 +90,35 @@ run good -n -c "$MT_DIR/good.conf"
 expect_rc "-n on a good configuration" 0
 mt_check "-n on a good configuration prints nothing" \
     eval '[ -z "$out$err" ]'
+
+# -n -v: the effective configuration, every key, pasted back unchanged.
+run good-v -n -v -c "$MT_DIR/good.conf"
+expect_rc "-n -v on a good configuration" 0
+mt_check "-n -v: nothing on stderr" eval '[ -z "$err" ]'
+for line in 'AuthservID         mx.example.net' \
+    'MaxPTRNames        5' \
+    'TrustedNetworks    127.0.0.0/8, ::1/128, 192.0.2.0/24' \
+    'DNSTimeout         3' \
+    'UMask              007  # default' \
+    '#UserID            # default: not set (keep the starting user)' \
+    'Policy             example.net ptr=accept iprev=accept helo=accept generic=accept dnssec=require temperror=tempfail dryrun=no'
+do
+	mt_check "-n -v prints \"$line\"" \
+	    eval 'printf "%s\n" "$out" | grep -qxF "$line"'
+done
+for key in Socket AuthservID UserID PidFile UMask Syslog SyslogFacility \
+    TrustAnchorFile ResolverConfig Nameservers ResolverThreads DNSTimeout \
+    MaxPTRNames TrustedNetworks SkipAuthenticated ExemptRecipients \
+    GenericPatterns MailRoleWords AllowDomains DryRun MetricsListen Policy
+do
+	printf '%s\n' "$out" | grep -q "^#\{0,1\}$key " ||
+	    tap_fail "-n -v prints $key"
+done
+cp "$MT_DIR/good-v.out" "$MT_DIR/pasted.conf"
+run pasted -n -v -c "$MT_DIR/pasted.conf"
+expect_rc "-n -v on its own output" 0
+mt_check "-n -v on its own output prints it unchanged" \
+    cmp -s "$MT_DIR/good-v.out" "$MT_DIR/pasted.out"
 
 # Broken configurations: one bad line each (after the world's lines).
 i=0
@@ -103,6 +151,8 @@ reject is no temperror action|Policy x.example temperror=reject
 bad dnssec value|Policy x.example dnssec=reject
 policy without a domain|Policy
 policy item without =|Policy x.example ptr
+unknown generic rule|GenericDisable dsl-word no-such-rule
+the address test|GenericDisable embedded-ipv4
 END
 
 # Duplicates that are not on the last line.
@@ -129,6 +179,29 @@ mt_check "-n, two Policy lines for one domain: reported at line $n" \
     eval 'printf "%s\n" "$err" |
     grep -q "^$MT_DIR/dup-policy.conf:$n: [^ ]"'
 
+# The generic rules files are checked too (issue 18): a bad rule is
+# reported as RULESFILE:LINE, a good file and GenericDisable pass.
+printf '%s\n' '# source: a test' 'ok-rule label ^a$' 'bad-rule lable ^b$' \
+    >"$MT_DIR/bad.rules"
+printf '%s\n' '# source: a test' 'site-rule domain=example.com ^vm[0-9]+$' \
+    >"$MT_DIR/site.rules"
+mt_conf bad-rules <<END
+GenericRules +$MT_DIR/bad.rules
+END
+run bad-rules -n -c "$MT_DIR/bad-rules.conf"
+expect_rc "-n, a bad generic rule" 1
+want="$MT_DIR/bad.rules:3: bad scope 'lable' (want label, host, name or domain=DOMAIN)"
+mt_check "-n, a bad generic rule: \"RULESFILE:LINE: message\"" \
+    eval 'printf "%s\n" "$err" | grep -qxF "$want"'
+mt_conf good-rules <<END
+GenericRules +$MT_DIR/site.rules
+GenericDisable site-rule, dyn-word
+END
+run good-rules -n -c "$MT_DIR/good-rules.conf"
+expect_rc "-n, GenericRules +FILE and GenericDisable" 0
+mt_check "-n, GenericRules +FILE and GenericDisable: nothing printed" \
+    eval '[ -z "$out$err" ]'
+
 run missing -n -c "$MT_DIR/no-such.conf"
 expect_rc "-n, a missing file" 1
 mt_check "-n, a missing file: named on stderr" \
@@ -142,8 +215,9 @@ sed -i "s|^ResolverConfig .*|ResolverConfig $MT_DIR/bad-unbound.conf|" \
     "$MT_DIR/bad-resolver.conf"
 run bad-resolver -n -c "$MT_DIR/bad-resolver.conf"
 expect_rc "-n, a ResolverConfig libunbound refuses" 1
-mt_check "-n, a ResolverConfig libunbound refuses: reported" \
-    eval 'printf "%s\n" "$err" | grep -q "bad-unbound.conf"'
+n=$(grep -n '^ResolverConfig ' "$MT_DIR/bad-resolver.conf" | cut -d: -f1)
+mt_check "-n, a ResolverConfig libunbound refuses: \"FILE:$n: ResolverConfig ...\"" \
+    eval 'printf "%s\n" "$err" | grep -q "^$MT_DIR/bad-resolver.conf:$n: ResolverConfig $MT_DIR/bad-unbound.conf: "'
 
 # The resolver is proven at -n and before the socket opens: an unreadable
 # trust anchor file, or a ResolverConfig naming one (libunbound reads it
@@ -161,18 +235,22 @@ END
 sed -i "s|^ResolverConfig .*|ResolverConfig $MT_DIR/unbound-badta.conf|" \
     "$MT_DIR/bad-auto-ta.conf"
 ta_msg='TrustAnchorFile /nonexistent/root.key: cannot read: No such file or directory'
+# -n promises "FILE:LINE: message": the line that named the file.
+ta_line=$(grep -n '^TrustAnchorFile /nonexistent' "$MT_DIR/bad-ta.conf" |
+    cut -d: -f1)
+rc_line=$(grep -n '^ResolverConfig ' "$MT_DIR/bad-auto-ta.conf" | cut -d: -f1)
 run bad-ta -n -c "$MT_DIR/bad-ta.conf"
 expect_rc "-n, an unreadable TrustAnchorFile" 1
-mt_check "-n, an unreadable TrustAnchorFile: \"$ta_msg\"" \
-    eval 'printf "%s\n" "$err" | grep -qxF "$ta_msg"'
+mt_check "-n, an unreadable TrustAnchorFile: \"FILE:$ta_line: $ta_msg\"" \
+    eval 'printf "%s\n" "$err" | grep -qxF "$MT_DIR/bad-ta.conf:$ta_line: $ta_msg"'
 run bad-auto-ta -n -c "$MT_DIR/bad-auto-ta.conf"
 expect_rc "-n, a ResolverConfig whose trust anchor cannot be read" 1
-mt_check "-n, that ResolverConfig is named" \
-    eval 'printf "%s\n" "$err" | grep -q "^ResolverConfig $MT_DIR/unbound-badta.conf: the resolver cannot start"'
+mt_check "-n, that ResolverConfig is named, with its line" \
+    eval 'printf "%s\n" "$err" | grep -q "^$MT_DIR/bad-auto-ta.conf:$rc_line: ResolverConfig $MT_DIR/unbound-badta.conf: the resolver cannot start"'
 run start-bad-ta -f -c "$MT_DIR/bad-ta.conf" -p "unix:$MT_DIR/never.sock"
 expect_rc "start (-f) with an unreadable TrustAnchorFile" 78
 mt_check "start (-f) with an unreadable TrustAnchorFile: message on stderr" \
-    eval 'printf "%s\n" "$err" | grep -qF "rdns-milter: $ta_msg"'
+    eval 'printf "%s\n" "$err" | grep -qF "rdns-milter: $MT_DIR/bad-ta.conf:$ta_line: $ta_msg"'
 mt_check "start (-f) with an unreadable TrustAnchorFile: no socket" \
     [ ! -e "$MT_DIR/never.sock" ]
 run start-bad-auto-ta -c "$MT_DIR/bad-auto-ta.conf" -p "unix:$MT_DIR/never.sock"
@@ -200,6 +278,18 @@ mt_check "socket path is a regular file: non-zero exit ($rc)" \
     [ "$rc" -ne 0 -a "$rc" -ne 124 ]
 mt_check "socket path is a regular file: the file is left alone" \
     grep -qx precious "$MT_DIR/file.sock"
+
+# -P: the detached daemon's pid file (the LSB script's), written before
+# the start command returns, removed at the stop.
+run start-pidfile -c "$MT_DIR/good.conf" -p "unix:$MT_DIR/pidtest.sock" \
+    -P "$MT_DIR/pidtest.pid"
+expect_rc "start (detaching) with -P" 0
+pid=$(cat "$MT_DIR/pidtest.pid" 2>/dev/null)
+mt_check "-P: the pid file names the running daemon ($pid)" \
+    eval '[ -n "$pid" ] && tr "\0" " " </proc/$pid/cmdline | grep -q "rdns-milter.*pidtest.pid"'
+[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
+mt_check "-P: the pid file is removed at the stop" \
+    proc_wait 10 "" eval '[ ! -e "$MT_DIR/pidtest.pid" ] && ! kill -0 "$pid" 2>/dev/null'
 
 # A second daemon on the socket of a running one must not steal it.
 mt_conf running <<'END'

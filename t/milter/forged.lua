@@ -62,5 +62,40 @@ T.run(function()
 	T.envelope(conn, s3)
 	T.message(conn, s3)
 	T.ok(not mt.eom_check(conn, MT_HDRDELETE), "F3: nothing deleted")
+
+	-- However many there are, every forged field goes (no fixed cap):
+	-- N of ours, with a field of another id before the first and after
+	-- every seventh.  The indices to delete, last first, go to
+	-- MT_WANT for forged.sh to compare with the transcript.
+	for _, n in ipairs({ 1, 64, 65, 1000 }) do
+		local name = "FN" .. n
+		local hdrs, want, idx = {}, {}, 0
+		local function add(value, ours)
+			hdrs[#hdrs + 1] = { AR, value }
+			idx = idx + 1
+			if ours then
+				table.insert(want, 1, idx)
+			end
+		end
+		add("other.example; none", false)
+		for i = 1, n do
+			add("mx.example.net; iprev=pass (FORGED-" .. i .. ")",
+			    true)
+			if i % 7 == 0 then
+				add("other.example; iprev=pass", false)
+			end
+		end
+		hdrs[#hdrs + 1] = { "From", "<sender@example.org>" }
+		local rec = { "== " .. name }
+		for _, k in ipairs(want) do
+			rec[#rec + 1] = "m " .. k .. " " .. AR .. "\\0\\0"
+		end
+		T.record("MT_WANT", table.concat(rec, "\n") .. "\n")
+		local s = { name = name, headers = hdrs }
+		T.envelope(conn, s)
+		T.message(conn, s)
+		T.ok(mt.eom_check(conn, MT_HDRDELETE, AR),
+		    name .. ": forged fields deleted")
+	end
 	mt.disconnect(conn)
 end)

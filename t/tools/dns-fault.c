@@ -254,6 +254,24 @@ conn_close(struct conn *c)
 	c->fd = -1;
 }
 
+/* Send all of buf; a peer that went away or a full socket buffer ends
+ * it (the connection is closed right after). */
+static void
+send_all(int fd, const uint8_t *buf, size_t len)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		w = write(fd, buf, len);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		buf += w;
+		len -= (size_t)w;
+	}
+}
+
 /* Read more of a TCP query; answer and close once it is complete. */
 static void
 serve_tcp(struct conn *c)
@@ -281,11 +299,11 @@ serve_tcp(struct conn *c)
 		/* Announce 512 bytes, send only the header, hang up. */
 		out[0] = 0x02;
 		out[1] = 0x00;
-		(void)write(c->fd, out, 2 + HDR_LEN);
+		send_all(c->fd, out, 2 + HDR_LEN);
 	} else if (n > 0) {
 		out[0] = (uint8_t)(n >> 8);
 		out[1] = (uint8_t)(n & 0xff);
-		(void)write(c->fd, out, 2 + n);
+		send_all(c->fd, out, 2 + n);
 	}
 	conn_close(c);
 }

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,11 +152,41 @@ fake_resolver_add(const char *name, int type, enum dns_result result,
 	e->result = result;
 	e->dnssec = dnssec;
 	for (i = 0; records != NULL && records[i] != NULL; i++) {
-		uint8_t buf[512];
+		uint8_t buf[8192];
 		size_t len = 0;
 
 		if (type == DNS_TYPE_PTR)
 			len = to_wire(records[i], buf, sizeof buf);
+		else if (type == DNS_TYPE_MX) {
+			/* "PREF host" */
+			char *end;
+			unsigned long pref = strtoul(records[i], &end, 10);
+
+			buf[0] = (uint8_t)(pref >> 8);
+			buf[1] = (uint8_t)pref;
+			while (*end == ' ')
+				end++;
+			len = 2 + to_wire(end, buf + 2, sizeof buf - 2);
+		} else if (type == DNS_TYPE_TXT) {
+			/* One record; strings of 255 bytes at most, and "|"
+			 * starts a new string (RFC 7208 3.3 joins them). */
+			const char *p = records[i];
+
+			while (*p != '\0' && len + 256 <= sizeof buf) {
+				size_t l = strcspn(p, "|");
+
+				if (l > 255)
+					l = 255;
+				buf[len++] = (uint8_t)l;
+				memcpy(buf + len, p, l);
+				len += l;
+				p += l;
+				if (*p == '|')
+					p++;
+			}
+			if (len == 0)
+				buf[len++] = 0;
+		}
 		else if (type == DNS_TYPE_A) {
 			if (inet_pton(AF_INET, records[i], buf) != 1)
 				abort();

@@ -24,7 +24,10 @@ void fake_resolver_reset(void);
 
 /**
  * Add an answer.  For DNS_TYPE_PTR, records are host names (written as
- * wire format); for A/AAAA, addresses.  The list ends with NULL.
+ * wire format); for A/AAAA, addresses; for DNS_TYPE_MX, "PREF host"; for
+ * DNS_TYPE_TXT, the text ('|' separates the record's strings, and a
+ * string longer than 255 bytes is cut into several).  The list ends
+ * with NULL.
  */
 void fake_resolver_add(const char *name, int type, enum dns_result result,
     enum dnssec_status dnssec, const char *const *records);

@@ -222,6 +222,13 @@ make_result(const char *qname, const struct fake_ub_answer *a)
 	if (r->qname == NULL || r->data == NULL || r->len == NULL)
 		abort();
 	for (i = 0; i < a->ndata; i++) {
+		if (a->rdlen > 0) {
+			if ((r->data[i] = malloc((size_t)a->rdlen)) == NULL)
+				abort();
+			memset(r->data[i], 'a' + i % 26, (size_t)a->rdlen);
+			r->len[i] = a->rdlen;
+			continue;
+		}
 		if ((r->data[i] = malloc(4)) == NULL)
 			abort();
 		memcpy(r->data[i], "\xc0\x00\x02\x01", 4);

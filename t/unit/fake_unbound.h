@@ -17,6 +17,8 @@ struct fake_ub_answer {
 	int	ttl;
 	int	ndata;		/* records (4-byte A rdata each) */
 	int	err;		/* non-zero: the callback's err, no result */
+	int	rdlen;		/* non-zero: each record is this many bytes
+				   (a long PTR name, say) instead */
 };
 
 void fake_ub_set_answer(const struct fake_ub_answer *a);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -461,6 +462,110 @@ test_wait_ends_when_first_name_confirms(void **state)
 	assert_int_equal(fake_resolver_queued(), 0);
 }
 
+/* check_params.on_decided: called once everything the verdict needs is
+ * known, with the session decided at each call, and not before. */
+static unsigned decided_calls;
+
+static void
+count_decided(void *arg)
+{
+	(void)arg;
+	decided_calls++;
+}
+
+static void
+test_on_decided_hook_tells_when_the_verdict_is_known(void **state)
+{
+	static const char *ptr[] = { "mail.example.test", NULL };
+	static const char *a[] = { "192.0.2.10", NULL };
+	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
+	struct check_session *s;
+	struct check_result r;
+
+	(void)state;
+	p.on_decided = count_decided;
+	fake_resolver_reset();
+	fake_resolver_add(R4, PTR, DNS_OK, S, ptr);
+	fake_resolver_add("mail.example.test", A, DNS_OK, S, a);
+	decided_calls = 0;
+	s = start_r4(&p, 30);
+	/* The HELO's lookup is one more thing the verdict waits for. */
+	check_session_helo(s, "helo.example.test");
+	assert_int_equal(decided_calls, 0);
+	fake_resolver_run();
+	assert_true(decided_calls >= 1);
+	assert_true(check_session_done(s));
+	assert_int_equal(check_session_result(s, &r), 0);
+	assert_int_equal(r.helo_fwd, CHECK_FAIL);
+	check_result_clear(&r);
+	check_session_free(s);
+
+	/* Silent PTR: never decided, never called. */
+	fake_resolver_reset();
+	fake_resolver_add_silent(R4, PTR);
+	decided_calls = 0;
+	s = start_r4(&p, 30);
+	fake_resolver_run();
+	assert_int_equal(decided_calls, 0);
+	check_session_free(s);
+
+	/* Cached answers decide inside check_session_new(). */
+	fake_resolver_reset();
+	fake_resolver_add(R4, PTR, DNS_OK, S, ptr);
+	fake_resolver_add("mail.example.test", A, DNS_OK, S, a);
+	fake_resolver_serve_cached(1);
+	decided_calls = 0;
+	s = start_r4(&p, 30);
+	assert_true(decided_calls >= 1);
+	check_session_free(s);
+}
+
+/* The hook is never called while the PTR answer is half folded in: a
+ * cached forward answer for the first name (not confirming) must not
+ * make the session look decided before the second name's lookup is out
+ * (an audit would emit it, with that lookup counted as a timeout). */
+static unsigned early_calls;
+
+static void
+count_early(void *arg)
+{
+	(void)arg;
+	if (fake_resolver_submitted("b.example.test", A) == 0)
+		early_calls++;
+}
+
+static void
+test_on_decided_not_called_while_the_ptr_answer_is_folded_in(void **state)
+{
+	static const char *ptr[] = { "a.example.test", "b.example.test",
+	    NULL };
+	static const char *other[] = { "192.0.2.99", NULL };
+	static const char *a[] = { "192.0.2.10", NULL };
+	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
+	struct check_session *s;
+	struct check_result r;
+
+	(void)state;
+	p.on_decided = count_early;
+	fake_resolver_reset();
+	fake_resolver_add(R4, PTR, DNS_OK, S, ptr);
+	fake_resolver_add("a.example.test", A, DNS_OK, S, other);
+	early_calls = 0;
+	s = start_r4(&p, 30);		/* the PTR lookup is queued */
+	/* From now on the table answers from the "cache"; b.example.test
+	 * is not in it yet, so its lookup goes out. */
+	fake_resolver_serve_cached(1);
+	fake_resolver_run();
+	assert_int_equal(early_calls, 0);
+	assert_int_equal(fake_resolver_submitted("b.example.test", A), 1);
+	fake_resolver_add("b.example.test", A, DNS_OK, S, a);
+	fake_resolver_run();
+	assert_true(check_session_done(s));
+	assert_int_equal(check_session_result(s, &r), 0);
+	check_result_clear(&r);
+	check_session_free(s);
+}
+
 /* Several PTR records, more than kept: all reported up to the cap. */
 static void
 test_two_hundred_ptr_records(void **state)
@@ -494,6 +599,52 @@ test_two_hundred_ptr_records(void **state)
 	check_session_free(s);
 }
 
+/* The milter keeps only the PTR names its verdicts use: the first one and
+ * the MaxPTRNames looked up (the first host names), however many the
+ * answer holds, in answer order. */
+static void
+test_only_used_ptr_names_are_kept(void **state)
+{
+	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
+	struct check_session *s;
+	struct check_result r;
+	char name[64];
+	uint8_t wire[80];
+	int i;
+
+	(void)state;
+	p.only_used_names = true;
+	fake_resolver_reset();
+	for (i = 0; i < 250; i++) {
+		/* h0 to h4 are not host names ("_h0"): never looked up. */
+		size_t l = (size_t)snprintf(name, sizeof name, "%sh%d",
+		    i < 5 ? "_" : "", i);
+
+		wire[0] = (uint8_t)l;
+		memcpy(wire + 1, name, l);
+		memcpy(wire + 1 + l, "\007example\004test", 14);
+		fake_resolver_add_raw(R4, PTR, I, wire, l + 15);
+	}
+	s = start_r4(&p, 1);
+	finish(s, &r);
+	assert_int_equal(r.n_names, 11);
+	assert_true(r.names_truncated);
+	assert_string_equal(r.names[0].name.pres, "_h0.example.test");
+	assert_false(r.names[0].looked_up);
+	for (i = 1; i <= 10; i++) {
+		snprintf(name, sizeof name, "h%d.example.test", i + 4);
+		assert_string_equal(r.names[i].name.pres, name);
+		assert_true(r.names[i].looked_up);
+	}
+	assert_int_equal(r.iprev, CHECK_FAIL);
+	assert_string_equal(r.reason,
+	    "PTR _h0.example.test does not resolve to 192.0.2.10");
+	assert_int_equal(fake_resolver_submitted("h14.example.test", A), 1);
+	assert_int_equal(fake_resolver_submitted("h15.example.test", A), 0);
+	check_result_clear(&r);
+	check_session_free(s);
+}
+
 /* A PTR whose wire data is malformed is reported, never followed. */
 static void
 test_malformed_ptr_rdata_never_confirms(void **state)
@@ -515,13 +666,23 @@ test_malformed_ptr_rdata_never_confirms(void **state)
 	check_session_free(s);
 }
 
-/* Generic judged with the configured (here: built-in) patterns. */
+/* The shipped generic rules (the source copy, SRCDIR/data). */
+static struct generic_patterns *
+shipped_rules(void)
+{
+	const char *f = getenv("RDNS_MILTER_GENERIC_RULES");
+
+	return generic_rules_load(f != NULL ? f : SRCDIR "/data/generic.rules",
+	    NULL, 0);
+}
+
+/* Generic judged with the configured (here: the shipped) rules. */
 static void
 test_generic_uses_patterns(void **state)
 {
 	static const char *ptr[] = { "dynamic-pool7.isp.example", NULL };
 	static const char *a[] = { "192.0.2.10", NULL };
-	struct generic_patterns *gp = generic_patterns_new_builtin();
+	struct generic_patterns *gp = shipped_rules();
 	struct check_params p = { 10, gp, &fake_resolver_ops, NULL };
 	struct check_session *s;
 	struct check_result r;
@@ -534,6 +695,9 @@ test_generic_uses_patterns(void **state)
 	s = start_r4(&p, 1);
 	finish(s, &r);
 	assert_int_equal(r.generic, GENERIC_YES);
+	/* The verdict names its evidence (SPEC 2 generic_reason). */
+	assert_string_equal(r.generic_rule, "dyn-word");
+	assert_string_equal(r.generic_reason, "rule dyn-word (dynamic-pool7)");
 	check_result_clear(&r);
 	check_session_free(s);
 	generic_patterns_free(gp);
@@ -599,7 +763,7 @@ static const struct orgcase org_cases[] = {
 static void
 test_org_alignment_allow_roles(void **state)
 {
-	struct generic_patterns *gp = generic_patterns_new_builtin();
+	struct generic_patterns *gp = shipped_rules();
 	struct generic_roles *gr = generic_roles_new_default();
 	size_t i;
 
@@ -681,6 +845,102 @@ test_cache_hits_need_no_lookup(void **state)
 	check_session_free(s);
 }
 
+/*
+ * EHLO repeated with ever new names (issue 21): one HELO lookup at a time
+ * (a new HELO cancels the lookup of the previous one), at most
+ * CHECK_HELO_LOOKUPS_MAX per connection; past that the HELO's own
+ * confirmation is temperror.  A HELO equal to a PTR name shares that
+ * name's lookup, which a later HELO never cancels, and costs none of the
+ * HELO lookups.
+ */
+static void
+test_new_helo_cancels_previous_lookup(void **state)
+{
+	static const char *ptr[] = { "mail.example.test", NULL };
+	static const char *a[] = { "192.0.2.10", NULL };
+	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
+	struct check_session *s;
+	struct check_result r;
+	char helo[64];
+	size_t sub = 0;
+	int i;
+
+	(void)state;
+	fake_resolver_reset();
+	fake_resolver_add(R4, PTR, DNS_OK, S, ptr);
+	fake_resolver_add("mail.example.test", A, DNS_OK, S, a);
+	for (i = 1; i <= 20; i++) {
+		snprintf(helo, sizeof helo, "h%d.fw.evil.test", i);
+		fake_resolver_add_silent(helo, A);
+	}
+	s = start_r4(&p, 30);
+	fake_resolver_run();		/* PTR and its name answered */
+	assert_int_equal(fake_resolver_queued(), 0);
+	for (i = 1; i <= 20; i++) {
+		snprintf(helo, sizeof helo, "h%d.fw.evil.test", i);
+		check_session_helo(s, helo);
+		/* Never more than the one HELO lookup in flight. */
+		assert_true(fake_resolver_queued() <= 1);
+		sub += fake_resolver_submitted(helo, A);
+	}
+	assert_int_equal(sub, CHECK_HELO_LOOKUPS_MAX);
+	assert_int_equal(fake_resolver_queued(), 0);
+	assert_true(check_session_done(s));
+	assert_int_equal(check_session_result(s, &r), 0);
+	assert_int_equal(r.iprev, CHECK_PASS);
+	assert_int_equal(r.xptr, CHECK_FAIL);
+	assert_int_equal(r.helo_fwd, CHECK_TEMPERROR);
+	assert_string_equal(r.helo, "h20.fw.evil.test");
+	check_result_clear(&r);
+
+	/* The PTR name as HELO: its lookup is shared, none is needed. */
+	check_session_helo(s, "Mail.Example.Test");
+	assert_int_equal(check_session_result(s, &r), 0);
+	assert_int_equal(r.xptr, CHECK_PASS);
+	assert_int_equal(r.helo_fwd, CHECK_PASS);
+	assert_int_equal(fake_resolver_submitted("mail.example.test", A), 1);
+	check_result_clear(&r);
+	check_session_free(s);
+	assert_int_equal(fake_resolver_queued(), 0);
+}
+
+/* A HELO whose lookup was cancelled by a later HELO: when the PTR answer
+ * then names it, the PTR name gets a lookup of its own (the cancelled one
+ * is never taken for it), and a later HELO does not cancel that. */
+static void
+test_cancelled_helo_lookup_is_not_reused(void **state)
+{
+	static const char *ptr[] = { "mail.example.test", NULL };
+	static const char *a[] = { "192.0.2.10", NULL };
+	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
+	struct check_session *s;
+	struct check_result r;
+
+	(void)state;
+	fake_resolver_reset();
+	fake_resolver_add(R4, PTR, DNS_OK, S, ptr);
+	fake_resolver_add("mail.example.test", A, DNS_OK, S, a);
+	fake_resolver_add_silent("other.example.test", A);
+	s = start_r4(&p, 30);
+	/* HELO with the PTR name before the PTR answer, then another. */
+	check_session_helo(s, "mail.example.test");
+	check_session_helo(s, "other.example.test");
+	fake_resolver_run();
+	check_session_helo(s, "third.example.test");
+	fake_resolver_run();
+	assert_true(check_session_done(s));
+	assert_int_equal(check_session_result(s, &r), 0);
+	assert_int_equal(r.iprev, CHECK_PASS);
+	assert_string_equal(check_result_verified_name(&r),
+	    "mail.example.test");
+	assert_int_equal(r.xptr, CHECK_FAIL);
+	assert_int_equal(r.helo_fwd, CHECK_FAIL);	/* NXDOMAIN */
+	assert_int_equal(fake_resolver_submitted("mail.example.test", A), 2);
+	check_result_clear(&r);
+	check_session_free(s);
+	assert_int_equal(fake_resolver_queued(), 0);
+}
+
 int
 main(void)
 {
@@ -691,10 +951,17 @@ main(void)
 		cmocka_unit_test(test_free_with_lookups_in_flight_cancels),
 		cmocka_unit_test(test_wait_ends_when_first_name_confirms),
 		cmocka_unit_test(test_two_hundred_ptr_records),
+		cmocka_unit_test(test_only_used_ptr_names_are_kept),
 		cmocka_unit_test(test_malformed_ptr_rdata_never_confirms),
 		cmocka_unit_test(test_generic_uses_patterns),
 		cmocka_unit_test(test_cache_hits_need_no_lookup),
 		cmocka_unit_test(test_org_alignment_allow_roles),
+		cmocka_unit_test(
+		    test_on_decided_hook_tells_when_the_verdict_is_known),
+		cmocka_unit_test(
+		    test_on_decided_not_called_while_the_ptr_answer_is_folded_in),
+		cmocka_unit_test(test_new_helo_cancels_previous_lookup),
+		cmocka_unit_test(test_cancelled_helo_lookup_is_not_reused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -266,6 +266,118 @@ match_any_of_list(void **state)
 	assert_false(cidr_match_any(list + 1, NELEM(list) - 1, &ip));
 }
 
+static void
+count_and_enumerate_blocks(void **state)
+{
+	static const struct {
+		const char	*block;
+		uint64_t	 count;
+		uint64_t	 i;		/* an index to look at */
+		const char	*nth;		/* the address there, or NULL:
+						   out of range */
+		const char	*str;		/* cidr_str() */
+	} t[] = {
+		{ "192.0.2.0/24", 256, 0, "192.0.2.0", "192.0.2.0/24" },
+		{ "192.0.2.0/24", 256, 255, "192.0.2.255", "192.0.2.0/24" },
+		{ "192.0.2.0/24", 256, 256, NULL, "192.0.2.0/24" },
+		{ "10.20.0.0/16", 65536, 258, "10.20.1.2", "10.20.0.0/16" },
+		{ "10.20.0.0/16", 65536, 65535, "10.20.255.255",
+		    "10.20.0.0/16" },
+		{ "0.0.0.0/0", 4294967296ULL, 4294967295ULL,
+		    "255.255.255.255", "0.0.0.0/0" },
+		{ "192.0.2.7/32", 1, 0, "192.0.2.7", "192.0.2.7/32" },
+		{ "192.0.2.7/32", 1, 1, NULL, "192.0.2.7/32" },
+		{ "2001:db8::/120", 256, 255, "2001:db8::ff",
+		    "2001:db8::/120" },
+		{ "2001:db8::/112", 65536, 65535, "2001:db8::ffff",
+		    "2001:db8::/112" },
+		{ "2001:db8::/64", UINT64_MAX, 0x0102030405060708ULL,
+		    "2001:db8::102:304:506:708", "2001:db8::/64" },
+		{ "2001:db8::/63", UINT64_MAX, 0, "2001:db8::",
+		    "2001:db8::/63" },
+		{ "::ffff:192.0.2.0/120", 256, 3, "192.0.2.3",
+		    "192.0.2.0/24" },
+	};
+	struct cidr c;
+	struct rdns_ip ip, want;
+	char err[128], buf[DNAME_IPSTR_MAX + 4];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(t); i++) {
+		assert_int_equal(cidr_parse(t[i].block, &c, err, sizeof err),
+		    0);
+		if (cidr_count(&c) != t[i].count)
+			fail_msg("case %zu (%s): count %llu, want %llu", i,
+			    t[i].block, (unsigned long long)cidr_count(&c),
+			    (unsigned long long)t[i].count);
+		cidr_str(&c, buf, sizeof buf);
+		WANT_STR(i, t[i].block, buf, t[i].str);
+		if (t[i].nth == NULL) {
+			WANT_INT(i, t[i].block, cidr_nth(&c, t[i].i, &ip), -1);
+			continue;
+		}
+		WANT_INT(i, t[i].block, cidr_nth(&c, t[i].i, &ip), 0);
+		want = test_util_ip(t[i].nth);
+		if (!dname_ip_equal(&ip, &want)) {
+			dname_ip_str(&ip, buf, sizeof buf);
+			fail_msg("case %zu (%s): address %llu is %s, want %s",
+			    i, t[i].block, (unsigned long long)t[i].i, buf,
+			    t[i].nth);
+		}
+	}
+}
+
+static void
+enumeration_is_ascending_and_stays_in_block(void **state)
+{
+	struct cidr c;
+	struct rdns_ip ip, prev;
+	char err[128];
+	uint64_t i;
+
+	(void)state;
+	assert_int_equal(cidr_parse("198.51.100.0/22", &c, err, sizeof err),
+	    0);
+	for (i = 0; i < cidr_count(&c); i++) {
+		assert_int_equal(cidr_nth(&c, i, &ip), 0);
+		assert_true(cidr_match(&c, &ip));
+		if (i > 0)
+			assert_true(memcmp(&prev.u.v4, &ip.u.v4, 4) < 0);
+		prev = ip;
+	}
+	assert_int_equal(i, 1024);
+}
+
+static void
+block_of_an_address(void **state)
+{
+	static const struct {
+		const char	*ip;
+		int		 prefix;
+		const char	*want;
+	} t[] = {
+		{ "203.0.113.42", 24, "203.0.113.0/24" },
+		{ "203.0.113.42", 32, "203.0.113.42/32" },
+		{ "203.0.113.42", 40, "203.0.113.42/32" },
+		{ "203.0.113.42", 0, "0.0.0.0/0" },
+		{ "2001:db8:1:2:3:4:5:6", 64, "2001:db8:1:2::/64" },
+		{ "2001:db8:1:2:3:4:5:6", 120, "2001:db8:1:2:3:4:5:0/120" },
+	};
+	struct cidr c;
+	struct rdns_ip ip;
+	char buf[DNAME_IPSTR_MAX + 4];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(t); i++) {
+		ip = test_util_ip(t[i].ip);
+		cidr_of_ip(&ip, t[i].prefix, &c);
+		cidr_str(&c, buf, sizeof buf);
+		WANT_STR(i, t[i].ip, buf, t[i].want);
+	}
+}
+
 int
 main(void)
 {
@@ -275,6 +387,9 @@ main(void)
 		cmocka_unit_test(parse_error_message_is_capped),
 		cmocka_unit_test(match_by_family_and_prefix),
 		cmocka_unit_test(match_any_of_list),
+		cmocka_unit_test(count_and_enumerate_blocks),
+		cmocka_unit_test(enumeration_is_ascending_and_stays_in_block),
+		cmocka_unit_test(block_of_an_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -165,6 +165,8 @@ render(const struct config *cf, const char *field, char *out, size_t size)
 		snprintf(out, size, "%u", cf->max_ptr_names);
 	else if (strcmp(field, "rthreads") == 0)
 		snprintf(out, size, "%u", cf->resolver_threads);
+	else if (strcmp(field, "cachesize") == 0)
+		snprintf(out, size, "%zu", cf->answer_cache_size);
 	else if (strcmp(field, "trusted") == 0) {
 		for (i = 0; i < cf->n_trusted; i++) {
 			char a[INET6_ADDRSTRLEN];
@@ -183,6 +185,11 @@ render(const struct config *cf, const char *field, char *out, size_t size)
 	else if (strcmp(field, "genericfile") == 0)
 		snprintf(out, size, "%s", cf->generic_patterns_file ?
 		    cf->generic_patterns_file : "(null)");
+	else if (strcmp(field, "rulesfile") == 0)
+		snprintf(out, size, "%s%s", cf->generic_rules_add ? "+" : "",
+		    cf->generic_rules_file ? cf->generic_rules_file : "(null)");
+	else if (strcmp(field, "disable") == 0)
+		join(out, size, cf->generic_disable, cf->n_generic_disable);
 	else if (strcmp(field, "dryrun") == 0)
 		snprintf(out, size, "%s", cf->dry_run ? "yes" : "no");
 	else if (strcmp(field, "metrics") == 0)
@@ -224,10 +231,13 @@ defaults_match_spec(void **state)
 		{ "timeout", "5" },
 		{ "maxptr", "10" },
 		{ "rthreads", "0" },
+		{ "cachesize", "16777216" },
 		{ "trusted", "127.0.0.0/8|::1/128" },
 		{ "skipauth", "yes" },
 		{ "exempt", "postmaster|abuse" },
 		{ "genericfile", "(null)" },
+		{ "rulesfile", "(null)" },
+		{ "disable", "" },
 		{ "dryrun", "no" },
 		{ "metrics", "(null)" },
 		{ "policies", "" },
@@ -309,6 +319,14 @@ static const struct good_case {
 	{ "MaxPTRNames 100", "maxptr", "100" },
 	{ "ResolverThreads 1", "rthreads", "1" },
 	{ "ResolverThreads 16", "rthreads", "16" },
+	{ "AnswerCacheSize 16M", "cachesize", "16777216" },
+	{ "AnswerCacheSize 0", "cachesize", "0" },
+	{ "AnswerCacheSize 65536", "cachesize", "65536" },
+	{ "AnswerCacheSize 64k", "cachesize", "65536" },
+	{ "AnswerCacheSize 512K", "cachesize", "524288" },
+	{ "AnswerCacheSize 1g", "cachesize", "1073741824" },
+	{ "AnswerCacheSize 4G", "cachesize", "4294967296" },
+	{ "AnswerCacheSize 4096M", "cachesize", "4294967296" },
 	{ "TrustedNetworks 192.0.2.0/24", "trusted", "192.0.2.0/24" },
 	{ "TrustedNetworks 192.0.2.0/24, 2001:db8::/32\n"
 	    "TrustedNetworks 10.0.0.1 ::1", "trusted",
@@ -477,6 +495,21 @@ static const struct bad_case {
 	    "ResolverThreads: bad value '0' (want a number from 1 to 16)" },
 	{ "ResolverThreads 17", 1, "ResolverThreads: bad value '17'" },
 	{ "ResolverThreads two", 1, "ResolverThreads: bad value 'two'" },
+	/* AnswerCacheSize */
+	{ "AnswerCacheSize 16MB", 1, "AnswerCacheSize: bad value '16MB' (want "
+	    "bytes with an optional K, M or G, such as 16M; 0 turns the "
+	    "cache off)" },
+	{ "AnswerCacheSize M", 1, "AnswerCacheSize: bad value 'M'" },
+	{ "AnswerCacheSize -1", 1, "AnswerCacheSize: bad value '-1'" },
+	{ "AnswerCacheSize 1.5M", 1, "AnswerCacheSize: bad value '1.5M'" },
+	{ "AnswerCacheSize 16 M", 1, "AnswerCacheSize: bad value '16 M'" },
+	{ "AnswerCacheSize 65535", 1, "AnswerCacheSize: 65535 is too small "
+	    "(0 turns the cache off, else at least 64K)" },
+	{ "AnswerCacheSize 63K", 1, "AnswerCacheSize: 63K is too small" },
+	{ "AnswerCacheSize 4097M", 1, "AnswerCacheSize: 4097M is too large "
+	    "(at most 4G)" },
+	{ "AnswerCacheSize 99999999999999999999999", 1,
+	    "AnswerCacheSize: 99999999999999999999999 is too large" },
 	/* TrustedNetworks */
 	{ "TrustedNetworks 192.0.2.0/33", 1, "TrustedNetworks: " },
 	{ "TrustedNetworks banana", 1, "TrustedNetworks: " },
@@ -667,6 +700,7 @@ single_valued_key_twice_names_both_lines(void **state)
 		{ "DNSTimeout", "5" },
 		{ "MaxPTRNames", "10" },
 		{ "ResolverThreads", "2" },
+		{ "AnswerCacheSize", "16M" },
 		{ "SkipAuthenticated", "yes" },
 		{ "ExemptRecipients", "postmaster" },
 		{ "DryRun", "no" },
@@ -696,7 +730,8 @@ single_valued_key_twice_names_both_lines(void **state)
 	}
 }
 
-/* GenericPatterns twice: the second is refused before any loading. */
+/* GenericPatterns twice: the second is refused; the file named first is
+ * loaded (and found missing) once every line is read. */
 static void
 generic_patterns_twice_is_error(void **state)
 {
@@ -708,9 +743,9 @@ generic_patterns_twice_is_error(void **state)
 	    "GenericPatterns /nonexistent/b\n", &e);
 	assert_null(cf);
 	assert_int_equal(e.n, 2);
-	assert_true(strncmp(e.msg[0], "/nonexistent/a", 14) == 0);
-	assert_string_equal(e.msg[1],
+	assert_string_equal(e.msg[0],
 	    "t.conf:2: GenericPatterns given twice (first at line 1)");
+	assert_true(strncmp(e.msg[1], "/nonexistent/a: ", 16) == 0);
 }
 
 /* AllowDomains: a list, may repeat, domains as in Policy; never "*". */
@@ -1185,7 +1220,8 @@ teardown_tmpdir(void **state)
 {
 	static const char *const names[] = {
 	    "a.conf", "nul.conf", "pat.txt", "badpat.txt", "gp.conf",
-	    "sub", "mode.conf", "link.conf", "fifo",
+	    "sub", "mode.conf", "link.conf", "fifo", "site.rules", "bad.rules",
+	    "good.rules",
 	};
 	char path[PATH_MAX + 32];
 	size_t i;
@@ -1429,10 +1465,10 @@ generic_patterns_error_is_passed_through(void **state)
 		dump_errs(text, &e);
 	assert_int_equal(e.n, 2);
 	snprintf(want, sizeof want, "%s:2: ", path);
-	if (strncmp(e.msg[0], want, strlen(want)) != 0)
-		print_message("got %s\nwant %s...\n", e.msg[0], want);
-	assert_true(strncmp(e.msg[0], want, strlen(want)) == 0);
-	assert_true(strncmp(e.msg[1], "t.conf:3: UMask", 15) == 0);
+	if (strncmp(e.msg[1], want, strlen(want)) != 0)
+		print_message("got %s\nwant %s...\n", e.msg[1], want);
+	assert_true(strncmp(e.msg[0], "t.conf:3: UMask", 15) == 0);
+	assert_true(strncmp(e.msg[1], want, strlen(want)) == 0);
 
 	/* A missing patterns file: "FILE: message". */
 	snprintf(path, sizeof path, "%s/nonexistent.txt", tmpdir);
@@ -1442,6 +1478,133 @@ generic_patterns_error_is_passed_through(void **state)
 	assert_int_equal(e.n, 1);
 	snprintf(want, sizeof want, "%s: ", path);
 	assert_true(strncmp(e.msg[0], want, strlen(want)) == 0);
+}
+
+/* GenericRules FILE replaces the shipped rules, +FILE adds to them;
+ * GenericDisable switches rules off by name, in any order. */
+static void
+generic_rules_replace_add_and_disable(void **state)
+{
+	static const char site[] =
+	    "# source: a provider's page\n"
+	    "site-vm domain=example.com ^vm[0-9]+$\n";
+	char path[PATH_MAX + 32], text[PATH_MAX + 128], got[PATH_MAX + 8];
+	struct rdns_ip ip = test_util_ip("198.51.100.7");
+	struct generic_patterns *gp;
+	struct config *def, *cf;
+	struct errs e;
+	size_t shipped;
+	bool enabled;
+
+	(void)state;
+	def = config_new_default();
+	assert_non_null(def);
+	shipped = generic_rules_count(def->generic);
+	assert_true(shipped >= 20);
+	assert_true(generic_rules_find(def->generic, "dyn-word") >= 0);
+	config_free(def);
+	write_file("site.rules", site, sizeof site - 1, path, sizeof path);
+
+	snprintf(text, sizeof text, "GenericRules %s\n", path);
+	cf = parse(text, &e);
+	if (cf == NULL)
+		dump_errs(text, &e);
+	assert_non_null(cf);
+	assert_string_equal(render(cf, "rulesfile", got, sizeof got), path);
+	assert_int_equal(generic_rules_count(cf->generic), 1);
+	assert_int_equal(generic_rules_find(cf->generic, "dyn-word"), -1);
+	assert_true(generic_match(cf->generic, "vm7.example.com", &ip));
+	assert_false(generic_match(cf->generic, "dyn-1.example.com", &ip));
+	config_free(cf);
+
+	snprintf(text, sizeof text, "GenericDisable site-vm, dyn-word\n"
+	    "GenericRules + %s\n", path);
+	cf = parse(text, &e);
+	if (cf == NULL)
+		dump_errs(text, &e);
+	assert_non_null(cf);
+	gp = cf->generic;
+	assert_true(cf->generic_rules_add);
+	assert_string_equal(cf->generic_rules_file, path);
+	assert_string_equal(render(cf, "disable", got, sizeof got),
+	    "site-vm|dyn-word");
+	assert_int_equal(generic_rules_count(gp), shipped + 1);
+	assert_true(generic_rules_get(gp, (size_t)generic_rules_find(gp,
+	    "dyn-word"), NULL, NULL, NULL, NULL, &enabled));
+	assert_false(enabled);
+	assert_false(generic_match(gp, "vm7.example.com", &ip));
+	assert_false(generic_match(gp, "dyn-1.example.com", &ip));
+	assert_true(generic_match(gp, "dsl-1.example.com", &ip));
+	/* The address test always applies. */
+	assert_true(generic_match(gp, "198-51-100-7.example.com", &ip));
+	config_free(cf);
+}
+
+static void
+generic_rules_errors(void **state)
+{
+	static const char bad[] = "ok label ^a$\nx labels ^b$\n";
+	char path[PATH_MAX + 32], text[PATH_MAX + 128], want[PATH_MAX + 128];
+	const char *old = getenv("RDNS_MILTER_GENERIC_RULES");
+	char *saved = old != NULL ? strdup(old) : NULL;
+	struct config *cf;
+	struct errs e;
+
+	(void)state;
+	cf = parse("UMask 007\nGenericDisable dsl-word nope\n", &e);
+	assert_null(cf);
+	assert_int_equal(e.n, 1);
+	assert_string_equal(e.msg[0],
+	    "t.conf:2: GenericDisable: no rule named 'nope'");
+	cf = parse("GenericDisable embedded-ipv4\n", &e);
+	assert_null(cf);
+	assert_string_equal(e.msg[0], "t.conf:1: GenericDisable: "
+	    "'embedded-ipv4' is the address test, which always applies");
+	cf = parse("GenericRules +\n", &e);
+	assert_null(cf);
+	assert_string_equal(e.msg[0], "t.conf:1: GenericRules: no file given "
+	    "(want FILE or +FILE)");
+	cf = parse("GenericPatterns /nonexistent/p\nGenericRules /x\n", &e);
+	assert_null(cf);
+	assert_string_equal(e.msg[0], "t.conf:2: GenericRules: "
+	    "GenericPatterns is given (line 1); give one of them");
+	cf = parse("GenericRules /x\nGenericPatterns /nonexistent/p\n", &e);
+	assert_null(cf);
+	assert_string_equal(e.msg[0], "t.conf:2: GenericPatterns: "
+	    "GenericRules is given (line 1); give one of them");
+
+	/* A bad rule: the rules file's name and line, as -n shows. */
+	write_file("bad.rules", bad, sizeof bad - 1, path, sizeof path);
+	snprintf(text, sizeof text, "GenericRules +%s\n", path);
+	cf = parse(text, &e);
+	assert_null(cf);
+	assert_int_equal(e.n, 1);
+	snprintf(want, sizeof want, "%s:2: bad scope 'labels' (want label, "
+	    "host, name or domain=DOMAIN)", path);
+	assert_string_equal(e.msg[0], want);
+
+	/* The shipped file missing (a broken installation). */
+	assert_int_equal(setenv("RDNS_MILTER_GENERIC_RULES",
+	    "/nonexistent/generic.rules", 1), 0);
+	cf = parse("", &e);
+	assert_null(cf);
+	assert_int_equal(e.n, 1);
+	assert_string_equal(e.msg[0], "/nonexistent/generic.rules: No such "
+	    "file or directory");
+	/* GenericRules FILE alone does not need it. */
+	write_file("good.rules", "ok label ^a$\n", 13, path, sizeof path);
+	snprintf(text, sizeof text, "GenericRules %s\n", path);
+	cf = parse(text, &e);
+	if (cf == NULL)
+		dump_errs(text, &e);
+	assert_non_null(cf);
+	config_free(cf);
+	if (saved != NULL)
+		assert_int_equal(setenv("RDNS_MILTER_GENERIC_RULES", saved, 1),
+		    0);
+	else
+		assert_int_equal(unsetenv("RDNS_MILTER_GENERIC_RULES"), 0);
+	free(saved);
 }
 
 /*
@@ -1459,15 +1622,18 @@ static const char *const all_keys[] = {
 	"Socket", "AuthservID", "UserID", "PidFile", "UMask", "Syslog",
 	"SyslogFacility", "TrustAnchorFile", "ResolverConfig", "Nameservers",
 	"DNSTimeout", "MaxPTRNames", "TrustedNetworks", "SkipAuthenticated",
-	"ExemptRecipients", "GenericPatterns", "DryRun", "MetricsListen",
+	"ExemptRecipients", "GenericPatterns", "GenericRules",
+	"GenericDisable", "DryRun", "MetricsListen",
 	"Policy", "ResolverThreads", "AllowDomains", "MailRoleWords",
+	"AnswerCacheSize",
 };
 
 /* Fields whose default the sample shows. */
 static const char *const default_fields[] = {
 	"socket", "userid", "pidfile", "umask", "syslog", "facility", "ta",
-	"resolver", "ns", "timeout", "maxptr", "trusted", "skipauth",
-	"exempt", "genericfile", "dryrun", "metrics", "policies",
+	"resolver", "ns", "timeout", "maxptr", "cachesize", "trusted",
+	"skipauth", "exempt", "genericfile", "rulesfile", "disable", "dryrun",
+	"metrics", "policies",
 };
 
 static char *
@@ -1523,7 +1689,8 @@ sample_settings_uncommented_are_valid_defaults(void **state)
 {
 	static const char *const keep_default[] = {
 		"socket", "umask", "syslog", "facility", "ta", "timeout",
-		"maxptr", "trusted", "skipauth", "exempt", "dryrun",
+		"maxptr", "cachesize", "trusted", "skipauth", "exempt",
+		"dryrun",
 	};
 	char *text, *out, *line, *save = NULL, got[2048], want[2048];
 	struct config *cf, *def;
@@ -1538,14 +1705,16 @@ sample_settings_uncommented_are_valid_defaults(void **state)
 	    line = strtok_r(NULL, "\n", &save)) {
 		if (line[0] != '#' || !isupper((unsigned char)line[1]))
 			continue;
-		/* The patterns file named there does not exist here. */
-		if (strncmp(line + 1, "GenericPatterns ", 16) == 0)
+		/* The patterns and rules files named there do not exist
+		 * here. */
+		if (strncmp(line + 1, "GenericPatterns ", 16) == 0 ||
+		    strncmp(line + 1, "GenericRules ", 13) == 0)
 			continue;
 		strcat(out, line + 1);
 		strcat(out, "\n");
 		n++;
 	}
-	assert_true(n >= NELEM(all_keys) - 1);
+	assert_true(n >= NELEM(all_keys) - 2);
 	cf = parse(out, &e);
 	if (cf == NULL)
 		dump_errs(out, &e);
@@ -1668,6 +1837,8 @@ main(void)
 		cmocka_unit_test(fifo_and_device_are_refused_without_blocking),
 		cmocka_unit_test(generic_patterns_file_is_loaded),
 		cmocka_unit_test(generic_patterns_error_is_passed_through),
+		cmocka_unit_test(generic_rules_replace_add_and_disable),
+		cmocka_unit_test(generic_rules_errors),
 		cmocka_unit_test(sample_config_parses_to_defaults),
 		cmocka_unit_test(allow_domains_accumulate),
 		cmocka_unit_test(allow_domains_errors),

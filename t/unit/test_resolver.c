@@ -19,9 +19,12 @@
 #include <string.h>
 #include <time.h>
 
+#include <malloc.h>
+
 #include <cmocka.h>
 #include <unbound.h>
 
+#include "anscache.h"
 #include "fake_unbound.h"
 #include "resolver.h"
 
@@ -75,7 +78,7 @@ waiter_wait(struct waiter *w)
 }
 
 static struct resolver *
-new_resolver(unsigned threads)
+new_resolver_cache(unsigned threads, size_t cache_bytes)
 {
 	struct resolver_options o;
 	struct resolver *res;
@@ -83,11 +86,19 @@ new_resolver(unsigned threads)
 
 	memset(&o, 0, sizeof o);
 	o.threads = threads;
+	o.cache_bytes = cache_bytes;
 	fake_ub_fail_sync(0);
 	fake_ub_fail_async(0);
 	res = resolver_new(&o, err, sizeof err);
 	assert_non_null(res);
 	return res;
+}
+
+/* A resolver with the default answer cache (16 MiB). */
+static struct resolver *
+new_resolver(unsigned threads)
+{
+	return new_resolver_cache(threads, RESOLVER_CACHE_DEFAULT);
 }
 
 /* Submit name with the given answer, wait for it, return the waiter. */
@@ -285,6 +296,135 @@ start_up_proof_failures_are_reported(void **state)
 	    "cannot read: No such file or directory");
 }
 
+/* Bytes the allocator has handed out (every arena), or 0 where it cannot
+ * tell (another libc, or a sanitizer's allocator). */
+static size_t
+heap_in_use(void)
+{
+#if defined(__GLIBC__) && \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+#else
+	return 0;
+#endif
+}
+
+/*
+ * The attack of issue 21: a zone whose wildcard answers 3,500 A records
+ * for every name, asked under ever new names.  However many such answers
+ * arrive, what stays is bounded by the cache's byte budget (16 MiB by
+ * default), as the allocator itself sees it.
+ */
+static void
+huge_answers_stay_within_the_cache_budget(void **state)
+{
+	struct resolver *res = new_resolver(1);
+	struct fake_ub_answer huge = { 0, 1, 0, 0, 600, 3500, 0 };
+	struct waiter w;
+	char name[64];
+	size_t before, after;
+	int i;
+
+	(void)state;
+	before = heap_in_use();
+	for (i = 0; i < 400; i++) {
+		snprintf(name, sizeof name, "h%d.fw.evil.test", i);
+		lookup(res, name, &huge, &w);
+		assert_int_equal(w.result, DNS_OK);
+		assert_int_equal(w.count, 3500);
+	}
+	after = heap_in_use();
+	print_message("heap: %zu -> %zu bytes\n", before, after);
+	if (before != 0)
+		assert_true(after < before + 17 * 1024 * 1024);
+	assert_true(resolver_cache_bytes(res) <= RESOLVER_CACHE_DEFAULT);
+	resolver_free(res);
+}
+
+/* Which answers are kept: up to ANSCACHE_RR_MAX records, each answer one
+ * entry; larger ones are looked up every time (libunbound's own cache
+ * still holds them).  With no budget, nothing is kept. */
+static void
+only_answers_of_few_records_are_cached(void **state)
+{
+	struct resolver *res = new_resolver(1);
+	struct fake_ub_answer a = { 0, 1, 0, 0, 600, ANSCACHE_RR_MAX, 0 };
+	struct fake_ub_answer big = { 0, 1, 0, 0, 600, ANSCACHE_RR_MAX + 1,
+	    0 };
+	struct fake_ub_answer ptrs = { 0, 1, 0, 0, 600, ANSCACHE_RR_MAX, 0,
+	    255 };
+	struct dns_answer *c;
+	struct waiter w;
+	size_t i;
+
+	(void)state;
+	lookup(res, "few.example.test", &a, &w);
+	lookup(res, "many.example.test", &big, &w);
+	assert_int_equal(w.count, ANSCACHE_RR_MAX + 1);
+	lookup(res, "ptrs.example.test", &ptrs, &w);
+	assert_true(resolver_cache_ttl(res, "few.example.test",
+	    DNS_TYPE_A) > 0);
+	assert_int_equal(resolver_cache_ttl(res, "many.example.test",
+	    DNS_TYPE_A), -1);
+	assert_int_equal(resolver_cache_entries(res), 2);
+	/* The copy: every record, byte for byte, in one block. */
+	c = resolver_cached(res, "ptrs.example.test", DNS_TYPE_A);
+	assert_non_null(c);
+	assert_true(c->packed);
+	assert_int_equal(c->count, ANSCACHE_RR_MAX);
+	for (i = 0; i < c->count; i++) {
+		assert_int_equal(c->rr[i].len, 255);
+		assert_int_equal(c->rr[i].data[0], 'a' + (int)i);
+		assert_int_equal(c->rr[i].data[254], 'a' + (int)i);
+	}
+	dns_answer_free(c);
+	resolver_free(res);
+
+	res = new_resolver_cache(1, 0);
+	lookup(res, "few.example.test", &a, &w);
+	assert_int_equal(w.result, DNS_OK);
+	assert_null(resolver_cached(res, "few.example.test", DNS_TYPE_A));
+	assert_int_equal(resolver_cache_bytes(res), 0);
+	resolver_free(res);
+}
+
+/*
+ * The byte budget holds whatever is put in (here the smallest, 64 KiB):
+ * small answers, the largest cacheable PTR sets, negative answers; the
+ * least recently used go first, so what was just asked is there.
+ */
+static void
+cache_never_exceeds_its_budget(void **state)
+{
+	struct resolver *res = new_resolver_cache(1, ANSCACHE_MIN_BYTES);
+	struct fake_ub_answer small = { 0, 1, 0, 0, 600, 1, 0 };
+	struct fake_ub_answer ptrs = { 0, 1, 0, 0, 600, ANSCACHE_RR_MAX, 0,
+	    255 };
+	struct fake_ub_answer nx = { 3, 0, 0, 0, 600, 0, 0 };
+	struct waiter w;
+	char name[64];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		snprintf(name, sizeof name, "n%d.budget.example.test", i);
+		lookup(res, name, i % 3 == 0 ? &small : i % 3 == 1 ? &ptrs :
+		    &nx, &w);
+		assert_true(resolver_cache_bytes(res) <= ANSCACHE_MIN_BYTES);
+		/* The entry just made is the most recently used one. */
+		if (i % 3 != 1)
+			assert_true(resolver_cache_ttl(res, name,
+			    DNS_TYPE_A) > 0);
+	}
+	assert_true(resolver_cache_entries(res) > 10);
+	/* The first ones were evicted. */
+	assert_int_equal(resolver_cache_ttl(res, "n0.budget.example.test",
+	    DNS_TYPE_A), -1);
+	resolver_free(res);
+}
+
 /* A submit that libunbound refuses: -1, no callback, *handle NULL. */
 static void
 refused_submit_leaves_no_handle(void **state)
@@ -435,6 +575,9 @@ main(void)
 		cmocka_unit_test(unanswered_lookup_is_pending_until_cancelled),
 		cmocka_unit_test(cache_ttl_is_bounded),
 		cmocka_unit_test(long_name_is_not_cached_under_a_cut_key),
+		cmocka_unit_test(huge_answers_stay_within_the_cache_budget),
+		cmocka_unit_test(only_answers_of_few_records_are_cached),
+		cmocka_unit_test(cache_never_exceeds_its_budget),
 		cmocka_unit_test(start_up_proof_failures_are_reported),
 		cmocka_unit_test(refused_submit_leaves_no_handle),
 		cmocka_unit_test(cancel_races_delivery),
