@@ -497,6 +497,68 @@ prove_resolver(const struct config *cf, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Hand our unix socket at path to UserID, still as root.  The socket's
+ * directory may belong to that user (/run/rdns-milter, the Postfix
+ * chroot's rdns-milter/), who can replace the socket between the bind and
+ * this call: chown(path) would follow a symbolic link, or change the
+ * inode a hard link shares, and give a root-owned file (or another
+ * service's socket) away.  So hold the file system object itself (O_PATH
+ * with O_NOFOLLOW opens a symbolic link as such), check that it is a
+ * socket we created (owned by our effective uid) with no other name, and
+ * change the owner through that descriptor.  fchown() on the listening
+ * socket's own descriptor is no way out: on Linux it succeeds but changes
+ * the socket's inode in sockfs, not the file's.
+ * @return 0 (a failed chown itself is only a warning), or -1 (logged) if
+ * path is not our socket any more.
+ */
+static int
+give_socket(const char *path, const struct ids *ids)
+{
+	struct stat st;
+	int fd, rc;
+
+#if defined(O_PATH) && defined(AT_EMPTY_PATH)
+	if ((fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+#else
+	/* Without O_PATH: lstat, then a chown that does not follow a
+	 * final symbolic link. */
+	fd = -1;
+	if (lstat(path, &st) == -1) {
+		log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+#endif
+	if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_nlink != 1) {
+		log_msg(LOG_ERR, "%s: not the socket this daemon created (%s); "
+		    "not handing it to %s", path, !S_ISSOCK(st.st_mode) ?
+		    "not a socket" : st.st_nlink != 1 ? "more than one link" :
+		    "another owner", ids->name);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+#if defined(O_PATH) && defined(AT_EMPTY_PATH)
+	rc = fchownat(fd, "", ids->uid, ids->gid, AT_EMPTY_PATH);
+	close(fd);
+#else
+	rc = fchownat(AT_FDCWD, path, ids->uid, ids->gid,
+	    AT_SYMLINK_NOFOLLOW);
+#endif
+	if (rc == -1)
+		log_msg(LOG_WARNING, "chown %s: %s", path, strerror(errno));
+	return 0;
+}
+
 /* Register with libmilter and open the socket (still privileged).
  * @return 0, or an exit status after logging. */
 static int
@@ -521,11 +583,12 @@ open_socket(const struct config *cf, struct start *st)
 		log_msg(LOG_ERR, "cannot open the milter socket %s", st->sock);
 		return EXIT_OSERR;
 	}
-	st->path = path;
 	set_listen_nodelay();
+	/* What is at path now is not ours: leave it alone at exit too. */
 	if (cf->userid != NULL && path != NULL &&
-	    chown(path, st->ids.uid, st->ids.gid) == -1)
-		log_msg(LOG_WARNING, "chown %s: %s", path, strerror(errno));
+	    give_socket(path, &st->ids) == -1)
+		return EXIT_OSERR;
+	st->path = path;
 	return 0;
 }
 

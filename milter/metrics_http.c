@@ -3,7 +3,13 @@
  * metrics_http.c - the Prometheus endpoint: GET /metrics over HTTP.
  *
  * The server is libmicrohttpd's, with one internal polling thread; each
- * request renders the counters (metrics.c) into a fresh buffer.  Without
+ * request renders the counters (metrics.c) into a fresh buffer.  Slow
+ * clients cannot lock the endpoint: one address holds at most
+ * HTTP_PER_IP_LIMIT of the HTTP_CONN_LIMIT connections, a connection
+ * idle for HTTP_CONN_TIMEOUT is closed (libmicrohttpd), and a watchdog
+ * thread cuts one that has not completed a request HTTP_REQUEST_DEADLINE
+ * seconds after it opened or after its previous request (a client that
+ * sends a byte now and then is never idle).  Without
  * libmicrohttpd, metrics_start() reports that and everything else still
  * works.  Only the daemon links this file; libcore.a keeps the pure
  * counters and the text format.
@@ -26,6 +32,8 @@
 #include "strbuf.h"
 
 #ifdef HAVE_MICROHTTPD
+#include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 #include <microhttpd.h>
 #endif
@@ -60,7 +68,11 @@ typedef int mhd_result;
 
 /* A few scrapers at a time are plenty; slow ones are cut off. */
 #define HTTP_CONN_LIMIT		16
-#define HTTP_CONN_TIMEOUT	10	/* seconds */
+#define HTTP_PER_IP_LIMIT	4
+#define HTTP_CONN_TIMEOUT	10	/* seconds idle */
+#define HTTP_REQUEST_DEADLINE	15	/* seconds for a whole request */
+/* The watchdog's summary of cut connections, at most this often. */
+#define HTTP_CUT_LOG_EVERY	60	/* seconds */
 /* The page is under 8 KiB plus about 3 KiB per Policy line that has
  * decided (METRICS_MAX_POLICIES of them at most). */
 #define HTTP_PAGE_MAX		(256 * 1024)
@@ -97,6 +109,177 @@ mhd_logger(void *cls, const char *fmt, va_list ap)
 		return;
 	}
 	log_msg(LOG_WARNING, "metrics: %s", msg);
+}
+
+/*
+ * The request deadline.  Each connection libmicrohttpd accepts is on the
+ * list conns, with a duplicate of its socket: the watchdog shuts that
+ * down (libmicrohttpd then sees the end of the stream and closes the
+ * connection), and since the duplicate stays open until the connection's
+ * CLOSED notification, it never names another file, whenever
+ * libmicrohttpd closes its own descriptor.
+ */
+struct http_conn {
+	struct http_conn	*next, *prev;
+	int			 fd;	/* our duplicate of its socket */
+	struct timespec		 since;	/* opened, or last request done */
+	bool			 cut;
+};
+
+static pthread_mutex_t	 conns_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 watch_cv;
+static struct http_conn	*conns;		/* under conns_lock */
+static bool		 watch_stop;	/* under conns_lock */
+static pthread_t	 watch_tid;
+static bool		 watch_running;
+
+static void
+now_mono(struct timespec *ts)
+{
+	(void)clock_gettime(CLOCK_MONOTONIC, ts);
+}
+
+/* libmicrohttpd's thread: a connection opens or is gone. */
+static void
+notify_conn(void *cls, struct MHD_Connection *c, void **ctx,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct http_conn *hc;
+
+	(void)cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		*ctx = NULL;
+		ci = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci == NULL || (hc = calloc(1, sizeof *hc)) == NULL)
+			return;
+		if ((hc->fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0)) ==
+		    -1) {
+			/* Out of descriptors: no deadline for this one, but
+			 * cut it at once rather than let it stay. */
+			(void)shutdown(ci->connect_fd, SHUT_RDWR);
+			free(hc);
+			return;
+		}
+		now_mono(&hc->since);
+		pthread_mutex_lock(&conns_lock);
+		hc->next = conns;
+		if (conns != NULL)
+			conns->prev = hc;
+		conns = hc;
+		pthread_mutex_unlock(&conns_lock);
+		*ctx = hc;
+		return;
+	}
+	if (toe != MHD_CONNECTION_NOTIFY_CLOSED || (hc = *ctx) == NULL)
+		return;
+	pthread_mutex_lock(&conns_lock);
+	if (hc->prev != NULL)
+		hc->prev->next = hc->next;
+	else
+		conns = hc->next;
+	if (hc->next != NULL)
+		hc->next->prev = hc->prev;
+	pthread_mutex_unlock(&conns_lock);
+	(void)close(hc->fd);
+	free(hc);
+	*ctx = NULL;
+}
+
+/* libmicrohttpd's thread: a request is done; the next one on the same
+ * connection has a deadline of its own. */
+static void
+request_done(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct http_conn *hc;
+
+	(void)cls;
+	(void)con_cls;
+	(void)toe;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci == NULL || (hc = ci->socket_context) == NULL)
+		return;
+	pthread_mutex_lock(&conns_lock);
+	now_mono(&hc->since);
+	pthread_mutex_unlock(&conns_lock);
+}
+
+/* Once a second: cut the connections past the deadline. */
+static void *
+watchdog(void *arg)
+{
+	struct timespec now, wake, logged;
+	unsigned long cut = 0;
+
+	(void)arg;
+	now_mono(&logged);
+	pthread_mutex_lock(&conns_lock);
+	while (!watch_stop) {
+		struct http_conn *hc;
+
+		now_mono(&now);
+		for (hc = conns; hc != NULL; hc = hc->next) {
+			if (hc->cut ||
+			    now.tv_sec - hc->since.tv_sec < HTTP_REQUEST_DEADLINE)
+				continue;
+			(void)shutdown(hc->fd, SHUT_RDWR);
+			hc->cut = true;
+			cut++;
+		}
+		if (cut > 0 && now.tv_sec - logged.tv_sec >= HTTP_CUT_LOG_EVERY) {
+			log_msg(LOG_WARNING, "metrics: cut %lu connection%s "
+			    "without a complete request within %d s", cut,
+			    cut == 1 ? "" : "s", HTTP_REQUEST_DEADLINE);
+			cut = 0;
+			logged = now;
+		}
+		wake = now;
+		wake.tv_sec++;
+		(void)pthread_cond_timedwait(&watch_cv, &conns_lock, &wake);
+	}
+	pthread_mutex_unlock(&conns_lock);
+	return NULL;
+}
+
+/* Start the watchdog (signals blocked by the caller).  @return 0 or an
+ * errno value. */
+static int
+watchdog_start(void)
+{
+	pthread_condattr_t ca;
+	int rc;
+
+	if ((rc = pthread_condattr_init(&ca)) != 0)
+		return rc;
+	if ((rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC)) == 0)
+		rc = pthread_cond_init(&watch_cv, &ca);
+	(void)pthread_condattr_destroy(&ca);
+	if (rc != 0)
+		return rc;
+	watch_stop = false;
+	if ((rc = pthread_create(&watch_tid, NULL, watchdog, NULL)) != 0) {
+		(void)pthread_cond_destroy(&watch_cv);
+		return rc;
+	}
+	watch_running = true;
+	return 0;
+}
+
+static void
+watchdog_stop(void)
+{
+	if (!watch_running)
+		return;
+	pthread_mutex_lock(&conns_lock);
+	watch_stop = true;
+	pthread_cond_signal(&watch_cv);
+	pthread_mutex_unlock(&conns_lock);
+	(void)pthread_join(watch_tid, NULL);
+	(void)pthread_cond_destroy(&watch_cv);
+	watch_running = false;
 }
 
 static mhd_result
@@ -232,10 +415,21 @@ metrics_start(const char *listen, char *err, size_t errlen)
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_LIMIT,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HTTP_PER_IP_LIMIT,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONN_TIMEOUT,
+	    MHD_OPTION_NOTIFY_CONNECTION, notify_conn, NULL,
+	    MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
 	    MHD_OPTION_END);
 	saved = errno;
 	starting = false;
+	if (daemon_h != NULL && (rc = watchdog_start()) != 0) {
+		MHD_stop_daemon(daemon_h);
+		daemon_h = NULL;
+		(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+		(void)snprintf(err, errlen, "pthread_create: %s",
+		    strerror(rc));
+		return -1;
+	}
 	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (daemon_h == NULL) {
 		(void)snprintf(err, errlen, "cannot listen on %s: %s", listen,
@@ -250,8 +444,10 @@ metrics_stop(void)
 {
 	if (daemon_h == NULL)
 		return;
+	/* Every connection's CLOSED notification comes first. */
 	MHD_stop_daemon(daemon_h);
 	daemon_h = NULL;
+	watchdog_stop();
 }
 
 #endif /* HAVE_MICROHTTPD */

@@ -72,7 +72,7 @@ update_qid(SMFICTX *ctx, struct session *s)
 	const char *v = smfi_getsymval(ctx, macro_i);
 
 	if (v != NULL && *v != '\0' && strcmp(v, s->qid) != 0) {
-		log_sanitize(s->qid, sizeof s->qid, v, strlen(v));
+		session_log_value(s->qid, sizeof s->qid, v, strlen(v));
 		update_log_ctx(s);
 	}
 }

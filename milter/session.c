@@ -52,8 +52,34 @@ session_free(struct session *s)
 	free(s);
 }
 
-/* A HELO for a log line: sanitised, spaces replaced (a space would let a
- * HELO forge key=value pairs in the line). */
+char *
+session_log_value(char *dst, size_t dstlen, const char *src, size_t srclen)
+{
+	size_t i;
+
+	if (dstlen == 0)
+		return dst;
+	for (i = 0; i < srclen && i < dstlen - 1 && src[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		dst[i] = c > 0x20 && c < 0x7f && c != '=' ? (char)c : '?';
+	}
+	dst[i] = '\0';
+	return dst;
+}
+
+/* '=' of text (quoted client text, a reply) as '?', in place. */
+static char *
+no_equals(char *text)
+{
+	for (char *c = text; *c != '\0'; c++)
+		if (*c == '=')
+			*c = '?';
+	return text;
+}
+
+/* A HELO for a log line: a space or '=' would let a HELO forge key=value
+ * pairs in the line. */
 static void
 helo_for_log(const struct session *s, char *buf, size_t len)
 {
@@ -61,20 +87,28 @@ helo_for_log(const struct session *s, char *buf, size_t len)
 		snprintf(buf, len, "-");
 		return;
 	}
-	log_sanitize(buf, len, s->helo, strlen(s->helo));
-	for (char *c = buf; *c != '\0'; c++)
-		if (*c == ' ')
-			*c = '?';
+	session_log_value(buf, len, s->helo, strlen(s->helo));
+}
+
+/* The MTA's name for the client (its PTR name, "[ip]", anything) for a
+ * log line. */
+static void
+host_for_log(const struct session *s, char *buf, size_t len)
+{
+	if (s->host[0] == '\0')
+		snprintf(buf, len, "unknown");
+	else
+		session_log_value(buf, len, s->host, strlen(s->host));
 }
 
 void
 session_log_ctx(const struct session *s, char *buf, size_t len)
 {
-	char helo[CHECK_VALUE_MAX + 1];
+	char helo[CHECK_VALUE_MAX + 1], host[sizeof s->host];
 
 	helo_for_log(s, helo, sizeof helo);
-	snprintf(buf, len, "client=%s[%s] helo=%s conn=%lu",
-	    s->host[0] != '\0' ? s->host : "unknown",
+	host_for_log(s, host, sizeof host);
+	snprintf(buf, len, "client=%s[%s] helo=%s conn=%lu", host,
 	    s->have_ip ? s->ipstr : "-", helo, s->serial);
 }
 
@@ -93,6 +127,7 @@ session_log(const struct session *s, int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	no_equals(msg);
 	session_log_ctx(s, ctx, sizeof ctx);
 	log_msg(prio, "%s: %s; %s", session_qid(s), msg, ctx);
 }
@@ -255,6 +290,7 @@ session_log_summary(struct session *s, bool may_wait)
 	const char *qid = session_qid(s);
 	const char *action;
 	char line[1024], helo[CHECK_VALUE_MAX + 1], ctx[CHECK_LOG_CTX_MAX];
+	char host[sizeof s->host], name[CHECK_VALUE_MAX + 1];
 	struct strbuf sb;
 	const char *v;
 
@@ -270,8 +306,8 @@ session_log_summary(struct session *s, bool may_wait)
 		break;
 	}
 	/* The connection's context (helo= has its own place in the line). */
-	snprintf(ctx, sizeof ctx, "client=%s[%s] conn=%lu",
-	    s->host[0] != '\0' ? s->host : "unknown",
+	host_for_log(s, host, sizeof host);
+	snprintf(ctx, sizeof ctx, "client=%s[%s] conn=%lu", host,
 	    s->have_ip ? s->ipstr : "-", s->serial);
 	strbuf_init(&sb, line, sizeof line);
 	strbuf_printf(&sb, "%s: ip=%s", qid, s->have_ip ? s->ipstr : "-");
@@ -299,7 +335,9 @@ session_log_summary(struct session *s, bool may_wait)
 		return;
 	} else
 		ms = s->verdict_ms;
-	v = check_result_verified_name(r);
+	/* A verified name is a valid host name, but it came from DNS. */
+	if ((v = check_result_verified_name(r)) != NULL)
+		v = session_log_value(name, sizeof name, v, strlen(v));
 	helo_for_log(s, helo, sizeof helo);
 	strbuf_printf(&sb, " ptr=%s iprev=%s name=%s dnssec=%s helo=%s "
 	    "x-ptr=%s generic=%s",
@@ -343,8 +381,8 @@ session_log_addr(char *dst, size_t dstlen, const char *src)
 	for (i = 0; i < n && o + 1 < dstlen; i++) {
 		unsigned char c = (unsigned char)src[i];
 
-		dst[o++] = c > 0x20 && c <= 0x7e && c != '<' && c != '>' ?
-		    (char)c : '?';
+		dst[o++] = c > 0x20 && c <= 0x7e && c != '<' && c != '>' &&
+		    c != '=' ? (char)c : '?';
 	}
 	dst[o] = '\0';
 }
@@ -370,6 +408,7 @@ session_refused_rcpt(struct session *s, const char *rcpt,
     const struct policy *p, const struct policy_decision *d, bool dry_run)
 {
 	char to[CHECK_VALUE_MAX + 1], helo[CHECK_VALUE_MAX + 1];
+	char host[sizeof s->host], text[sizeof d->text];
 	const char *check = policy_check_str(d->check);
 	int rank = policy_rank(p->domain), k = dry_run ? 1 : 0;
 
@@ -388,12 +427,14 @@ session_refused_rcpt(struct session *s, const char *rcpt,
 		session_log_addr(helo, sizeof helo, s->helo);
 	else
 		helo[0] = '\0';
+	host_for_log(s, host, sizeof host);
+	/* The reply text quotes client and DNS values (sanitised for SMTP,
+	 * spaces kept); its own words have no '='. */
+	snprintf(text, sizeof text, "%s", d->text);
 	log_msg(LOG_INFO, "%s: %s%s: RCPT from %s[%s]: %s %s %s; from=<%s> "
-	    "to=<%s> helo=<%s> policy=%s check=%s",
-	    s->qid[0] != '\0' ? s->qid : "NOQUEUE",
+	    "to=<%s> helo=<%s> policy=%s check=%s", session_qid(s),
 	    d->action == ACTION_REJECT ? "reject" : "tempfail",
-	    dry_run ? "(dry-run)" : "",
-	    s->host[0] != '\0' ? s->host : "unknown", s->ipstr,
-	    d->rcode, d->xcode, d->text, s->from, to, helo, p->domain,
-	    check);
+	    dry_run ? "(dry-run)" : "", host, s->ipstr,
+	    d->rcode, d->xcode, no_equals(text), s->from, to, helo,
+	    p->domain, check);
 }

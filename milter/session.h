@@ -87,13 +87,14 @@ struct session *session_new(struct runtime *rt);
 void session_free(struct session *s);
 
 /** "client=host[ip] helo=<h> conn=N" for log lines about s (SPEC 3.3):
- * sanitised, no spaces inside a value. */
+ * sanitised, no space or '=' inside a value (session_log_value()). */
 void session_log_ctx(const struct session *s, char *buf, size_t len);
 
 /** The queue id, or "NOQUEUE". */
 const char *session_qid(const struct session *s);
 
-/** Log "QID: message; client=host[ip] helo=<h> conn=N". */
+/** Log "QID: message; client=host[ip] helo=<h> conn=N".  Every '=' of
+ * the message is logged as '?': it may quote client text (a reply). */
 void session_log(const struct session *s, int prio, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -152,9 +153,19 @@ void session_refused_rcpt(struct session *s, const char *rcpt,
 /**
  * Copy a client-controlled envelope value for the log: outer "<>" and
  * blanks removed, then every byte that is not printable ASCII, and
- * space, '<' and '>' (the field delimiters), becomes '?'; at most
+ * space, '=', '<' and '>' (the field delimiters), becomes '?'; at most
  * dstlen - 1 bytes.
  */
 void session_log_addr(char *dst, size_t dstlen, const char *src);
+
+/**
+ * Copy a client- or DNS-controlled value (the MTA's host name, the HELO,
+ * the queue id, a PTR name) for a log line, src[srclen] up to a NUL:
+ * every byte that is not printable ASCII, and space and '=', becomes '?'
+ * (SPEC 3.3: a value can never produce " key=" on the line); at most
+ * dstlen - 1 bytes, NUL-terminated.  @return dst.
+ */
+char *session_log_value(char *dst, size_t dstlen, const char *src,
+    size_t srclen);
 
 #endif

@@ -10,13 +10,16 @@
 . "$(dirname "$0")/lib.sh" || exit 99
 it_init dns-world
 
+# It starts in well under a second; 8.6 s was seen in the sanitizer build
+# beside a loaded make -j4 check.  A start that waits for a timeout of
+# nsd's or of the fault server's takes longer than 30 s.
 t0=$(it_now_ms)
 it_world_start
 ms=$(($(it_now_ms) - t0))
-if [ "$ms" -lt 5000 ]; then
+if [ "$ms" -lt 30000 ]; then
 	tap_ok "world started in $ms ms"
 else
-	tap_fail "world started in $ms ms (want < 5000; should be < 1000)"
+	tap_fail "world started in $ms ms (want < 30000; should be < 1000)"
 fi
 
 # q [drill options] NAME TYPE: query our nsd over TCP.

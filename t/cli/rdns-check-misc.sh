@@ -17,8 +17,9 @@ reason_of()
 }
 
 # timed DESC WANT_REASON IP...: rdns-check -t 2 must give up after about
-# 2 s: at least 1.5 s (it did wait) and less than 3 s (it did not wait
-# for libunbound's own, much longer, retries).
+# 2 s: at least 1.5 s (it did wait) and less than 10 s (it did not wait
+# for libunbound's own retries, about 17 s; on a loaded machine the
+# sanitizer build took 3.5 s).
 timed()
 {
 	local d=$1 want=$2 t0 t1 ms
@@ -30,11 +31,11 @@ timed()
 	ms=$((t1 - t0))
 	tap_check "$d: exit status" "$T_RC" 2
 	tap_check "$d: reason" "$(reason_of "$T_OUT")" "\"$want\""
-	if [ "$ms" -ge 1500 ] && [ "$ms" -lt 3000 ]; then
+	if [ "$ms" -ge 1500 ] && [ "$ms" -lt 10000 ]; then
 		tap_ok "$d: gave up after $ms ms (-t 2)"
 	else
 		tap_fail "$d: gave up after $ms ms (-t 2)" \
-		    "want 1500 <= ms < 3000" "output: $T_OUT"
+		    "want 1500 <= ms < 10000" "output: $T_OUT"
 	fi
 }
 

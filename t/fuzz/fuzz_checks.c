@@ -374,6 +374,10 @@ check_verdicts(struct world *w, const struct check_result *r)
 		 * made to fail, and then every check is temperror. */
 		bool fwd = w->have_helo && helo_is_host(w->helo);
 
+		/* A first HELO that was replaced had its lookup submitted
+		 * too. */
+		if ((w->mode & MODE_HELO_TWICE) && helo_is_host(w->helo1))
+			fwd = true;
 		for (i = 0; i < r->n_names; i++)
 			fwd = fwd || r->names[i].looked_up;
 		FUZZ_ASSERT((w->mode & MODE_FAIL_NEW) ||
@@ -391,6 +395,8 @@ check_verdicts(struct world *w, const struct check_result *r)
 	if (w->mode & MODE_FAIL_FWD) {
 		/* Nothing was submitted after the PTR lookup. */
 		FUZZ_ASSERT(!(w->have_helo && helo_is_host(w->helo)));
+		FUZZ_ASSERT(!((w->mode & MODE_HELO_TWICE) &&
+		    helo_is_host(w->helo1)));
 		for (i = 0; i < r->n_names; i++)
 			FUZZ_ASSERT(!r->names[i].looked_up);
 	}

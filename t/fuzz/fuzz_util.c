@@ -292,6 +292,21 @@ sanitize(char *dst, size_t size, const char *s, size_t max)
 	dst[i] = '\0';
 }
 
+/*
+ * Expected text of a value in an SMTP reply: as sanitize(), and '%' too
+ * is '?' (smfi_setreply() takes it as an escape; policy.c).
+ */
+static void
+reply_sanitize(char *dst, size_t size, const char *s, size_t max)
+{
+	char *c;
+
+	sanitize(dst, size, s, max);
+	for (c = dst; *c != '\0'; c++)
+		if (*c == '%')
+			*c = '?';
+}
+
 /* Collapse every run of SP, TAB and LF into one SP, in place (comments
  * are folded at their spaces, and folding white space is not content). */
 static void
@@ -682,7 +697,7 @@ policy_text(const struct check_result *r, enum policy_check c, char *buf,
 	char ip[CHECK_VALUE_MAX + 1], a[CHECK_VALUE_MAX + 1];
 	const char *name;
 
-	sanitize(ip, sizeof ip, r->ipstr, sizeof r->ipstr);
+	reply_sanitize(ip, sizeof ip, r->ipstr, sizeof r->ipstr);
 	switch (c) {
 	case POLICY_CHECK_PTR:
 		snprintf(buf, size, "%s", no_ptr);
@@ -695,14 +710,14 @@ policy_text(const struct check_result *r, enum policy_check c, char *buf,
 			snprintf(buf, size, "Reverse DNS for %s does not "
 			    "resolve back to it", ip);
 		else {
-			sanitize(a, sizeof a, name, CHECK_VALUE_MAX);
+			reply_sanitize(a, sizeof a, name, CHECK_VALUE_MAX);
 			snprintf(buf, size, "Reverse DNS for %s (%s) does not "
 			    "resolve back to it", ip, a);
 		}
 		return;
 	case POLICY_CHECK_GENERIC:
 		name = name_at(r, r->verified);
-		sanitize(a, sizeof a, name != NULL ? name : "(unknown)",
+		reply_sanitize(a, sizeof a, name != NULL ? name : "(unknown)",
 		    CHECK_VALUE_MAX);
 		snprintf(buf, size, "Reverse DNS name %s of %s looks generic",
 		    a, ip);
@@ -710,7 +725,7 @@ policy_text(const struct check_result *r, enum policy_check c, char *buf,
 	case POLICY_CHECK_HELO: {
 		char h[CHECK_VALUE_MAX + 1];
 
-		sanitize(h, sizeof h, r->helo, CHECK_VALUE_MAX);
+		reply_sanitize(h, sizeof h, r->helo, CHECK_VALUE_MAX);
 		name = name_at(r, r->verified);
 		if (name != NULL) {
 			/* RFC 5321 4.5.3.1.5: "550 5.7.25 " + text + CRLF
@@ -718,7 +733,7 @@ policy_text(const struct check_result *r, enum policy_check c, char *buf,
 			size_t cap, fixed = strlen("HELO name  does not match "
 			    "reverse DNS name ");
 
-			sanitize(a, sizeof a, name, CHECK_VALUE_MAX);
+			reply_sanitize(a, sizeof a, name, CHECK_VALUE_MAX);
 			cap = 512 - 2 - 11 - fixed - strlen(a);
 			if (cap < strlen(h))
 				h[cap] = '\0';

@@ -6,7 +6,8 @@
 #	proc_reap PID SECONDS		# wait for a child to exit; PROC_RC
 #	proc_stop PID SECONDS		# TERM, then KILL after SECONDS
 #	proc_wait_all PID...		# wait for children; PROC_FAILED
-#	proc_free_port			# a free TCP port on 127.0.0.1
+#	proc_free_port			# a free TCP port on 127.0.0.1, not
+#					# an ephemeral one
 #
 # Polls run every 20 ms.  proc_reap and proc_stop must run in the shell
 # that started PID (only the parent collects an exit status), not in
@@ -71,11 +72,29 @@ proc_wait_all()
 	done
 }
 
-# proc_free_port: a TCP port free on 127.0.0.1 (chosen by the kernel; the
-# race with other programs is small, and a failed start is reported).
+# proc_free_port: a TCP port free on 127.0.0.1, taken at random below the
+# kernel's ephemeral range (ip_local_port_range), so that no outgoing
+# connection of another program can be given it between this check and
+# the bind of the server it is for: a port the kernel chose (port 0) came
+# from that range, and under a parallel make check a Postfix lost its
+# port that way ("bind ... Address already in use").  Falls back to a
+# kernel-chosen port.
 proc_free_port()
 {
 	perl -MIO::Socket::INET -e '
+	    my $lo = 32768;
+	    if (open(my $f, "<", "/proc/sys/net/ipv4/ip_local_port_range")) {
+		($lo) = split(" ", scalar <$f>);
+	    }
+	    my $hi = $lo > 11000 ? $lo - 1 : 32767;
+	    for (1 .. 200) {
+		my $p = 10000 + int(rand($hi - 10000 + 1));
+		IO::Socket::INET->new(LocalAddr => "127.0.0.1",
+		    LocalPort => $p, Proto => "tcp", Listen => 1,
+		    ReuseAddr => 1) or next;
+		print "$p\n";
+		exit 0;
+	    }
 	    my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1",
 		LocalPort => 0, Proto => "tcp", Listen => 1) or die "$!\n";
 	    print $s->sockport, "\n";'

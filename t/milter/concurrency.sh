@@ -5,22 +5,32 @@
 # RCPT answered (451 4.7.25, temperror=tempfail) and none may hang.
 #
 # What we guarantee: our callbacks never wait for DNS past DNSTimeout
-# from the connect callback (SPEC 2): every verdict's ms= is at most
-# DNSTimeout.  What the MTA sees can be more: Debian's libmilter runs
-# callbacks on a worker pool (worker.c) that may queue a ready command
-# behind a worker blocked in another session's RCPT, and a connect callback
-# delayed that way starts its session's DNSTimeout late, so delays can
-# chain (measured here: up to 4 x DNSTimeout in a burst of 12).  The MTA
-# side is therefore only checked for hangs (every RCPT answered within
-# SESSIONS x DNSTimeout + 1 s); the worst delay is printed.  See CAVEATS
-# in rdns-milter(8).
+# from the connect callback (SPEC 2).  What the MTA sees can be more:
+# Debian's libmilter runs callbacks on a worker pool (worker.c) that may
+# queue a ready command behind a worker blocked in another session's RCPT,
+# and a connect callback delayed that way starts its session's DNSTimeout
+# late, so delays can chain (measured here: up to 4 x DNSTimeout in a
+# burst of 12).  See CAVEATS in rdns-milter(8).
+#
+# Nothing here depends on how loaded the machine is (it runs beside a
+# parallel "make check"): every bound only tells a working deadline from
+# a missing one.  Without the deadline a verdict would wait for libunbound
+# to give up on the black hole (about 17 s).  With it, ms= (from the
+# connect callback to the verdict) is DNSTimeout, plus the time the RCPT
+# callback sat in libmilter's queue behind the other sessions (the chain
+# above, 3 s seen under load), plus however late the thread was
+# scheduled: the bound on ms= is 10 s.  The MTA side is only checked for
+# hangs: every RCPT answered within HI = 60 s (miltertest's own read
+# timeout, 10 s by default, is raised above it: under load a reply it gave
+# up on showed as a Lua error).  The worst delays are printed.
 . "${srcdir:-$(dirname "$0")/../..}/t/milter/lib.sh"
 
 T=1		# DNSTimeout
 ROUNDS=6
 SESSIONS=12
-HI=$((SESSIONS * T + 1))	# no hang
-MS_MAX=$((T * 1000 + 100))	# our own wait: DNSTimeout (+ scheduling)
+HI=60				# no hang
+MS_MAX=10000			# DNSTimeout + queueing + scheduling
+export MT_READ_TIMEOUT=$((HI + 30))
 
 mt_setup
 mt_world
@@ -64,7 +74,9 @@ mt_check "$((ROUNDS * SESSIONS)) summary lines, each action=tempfail" \
 	-eq $((ROUNDS * SESSIONS)) ]'
 over=$(sed -n 's/^rdns-milter: \(C[0-9-]*\): .* ms=\([0-9]*\) .*$/\1 \2/p' "$MT_LOG" |
     awk -v m=$MS_MAX '$2 > m { printf " %s:%sms", $1, $2 }')
-mt_check "every verdict waited at most DNSTimeout (ms <= $MS_MAX)" \
+echo "# slowest verdict: $(sed -n 's/^rdns-milter: C[0-9-]*: .* ms=\([0-9]*\) .*$/\1/p' "$MT_LOG" |
+    sort -n | tail -n 1) ms (DNSTimeout ${T}s)"
+mt_check "no verdict waited for libunbound (ms <= $MS_MAX)" \
     eval '[ -z "$over" ] || { echo "# over:$over"; false; }'
 
 mt_stop

@@ -10,7 +10,8 @@
 --
 -- Environment (set by lib.sh mt_lua): MT_SOCKET (the milter socket, via
 -- the recording proxy), MT_DIR (work directory), MT_LOG (daemon log),
--- MT_PID (daemon pid), plus what each script documents.
+-- MT_PID (daemon pid), MT_READ_TIMEOUT (optional, below), plus what each
+-- script documents.
 
 local T = {}
 local unpack = table.unpack or unpack
@@ -18,6 +19,13 @@ local unpack = table.unpack or unpack
 T.sock = os.getenv("MT_SOCKET")
 T.dir = os.getenv("MT_DIR")
 T.failures = 0
+
+-- MT_READ_TIMEOUT (seconds): how long miltertest waits for a reply (its
+-- default is 10 s), for tests whose replies may queue behind others on a
+-- loaded machine (concurrency.sh).
+if tonumber(os.getenv("MT_READ_TIMEOUT") or "") ~= nil then
+	mt.set_timeout(tonumber(os.getenv("MT_READ_TIMEOUT")))
+end
 
 local reply_names = {
 	[SMFIR_CONTINUE] = "continue",

@@ -275,6 +275,10 @@ mt_lua_wait()
 		done <"$out"
 		if [ "$rc" -ne 0 ] && ! grep -q '^not ok - ' "$out"; then
 			tap_fail "miltertest -s $script.lua exited $rc"
+			# 141: SIGPIPE, a write to a connection the proxy
+			# (or the daemon) had closed: say why if it knows.
+			[ "$rc" -gt 128 ] && [ -s "$MT_DIR/proxy-$mt_phase.err" ] &&
+			    sed 's/^/# proxy: /' "$MT_DIR/proxy-$mt_phase.err"
 		fi
 		[ "$rc" -eq 0 ] || MT_LUA_RC=$rc
 	done

@@ -35,13 +35,21 @@
 #
 #	Stops when WATCHPID (the test script) is gone or on SIGTERM.  Only
 #	Unix sockets: no network at all.
+#
+#	On a loaded machine it must not be the weak link: a failed fork() is
+#	retried (a proxy that died would reset the connections queued on its
+#	socket, and miltertest, writing to one, would die of SIGPIPE), an
+#	interrupted read or write is retried, a closed peer is an end of
+#	stream rather than a SIGPIPE, and a transcript that cannot be written
+#	does not stop the relay (the reason goes to standard error).
 use strict;
 use warnings;
 use IO::Socket::UNIX;
 use IO::Select;
 use Socket qw(SOCK_STREAM);
 use POSIX qw(WNOHANG);
-use Time::HiRes qw(time);
+use Errno qw(EINTR EAGAIN);
+use Time::HiRes qw(time sleep);
 
 my ($listen, $target, $dir, $watch) = @ARGV;
 die "usage: mproxy.pl LISTEN TARGET DIR WATCHPID\n"
@@ -53,6 +61,7 @@ my $srv = IO::Socket::UNIX->new(Type => SOCK_STREAM, Local => $listen,
 
 $SIG{CHLD} = sub { 1 while waitpid(-1, WNOHANG) > 0; };
 $SIG{TERM} = sub { unlink $listen; exit 0; };
+$SIG{PIPE} = 'IGNORE';
 
 my $n = 0;
 my $sel = IO::Select->new($srv);
@@ -61,7 +70,13 @@ for (;;) {
 	next unless $sel->can_read(0.5);
 	my $c = $srv->accept or next;
 	$n++;
-	my $pid = fork;
+	my $pid;
+	for my $try (1 .. 100) {
+		$pid = fork;
+		last if defined $pid;
+		print STDERR "mproxy: fork: $!; trying again\n";
+		sleep(0.1);
+	}
 	die "mproxy: fork: $!\n" unless defined $pid;
 	if ($pid == 0) {
 		$SIG{TERM} = 'DEFAULT';
@@ -118,6 +133,7 @@ sub writeall
 
 	while ($off < length $data) {
 		my $w = syswrite($fh, $data, length($data) - $off, $off);
+		next if !defined $w && ($! == EINTR || $! == EAGAIN);
 		return 0 unless defined $w && $w > 0;
 		$off += $w;
 	}
@@ -129,10 +145,15 @@ sub relay
 	my ($c, $file) = @_;
 	my $t0 = time;
 	my $m = IO::Socket::UNIX->new(Type => SOCK_STREAM, Peer => $target);
-	open(my $log, '>', $file) or die "mproxy: $file: $!\n";
+	my $log;
+	unless (open($log, '>', $file)) {
+		print STDERR "mproxy: $file: $!\n";
+		open($log, '>', '/dev/null') or die "mproxy: /dev/null: $!\n";
+	}
 	$log->autoflush(1);
 	unless ($m) {
 		print $log "mproxy: connect $target: $!\n";
+		print STDERR "mproxy: connect $target: $!\n";
 		return;
 	}
 	my %buf = (c => '', m => '');
@@ -149,6 +170,7 @@ sub relay
 			my $key = $from_milter ? 'm' : 'c';
 			my $chunk;
 			my $got = sysread($fh, $chunk, 65536);
+			next if !defined $got && ($! == EINTR || $! == EAGAIN);
 			if (!$got) {
 				printf $log "%.3f %s EOF\n", time - $t0,
 				    $from_milter ? '<' : '>';

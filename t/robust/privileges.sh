@@ -7,6 +7,11 @@
 #     the daemon runs as 65534:65534 with no other group (/proc/PID/status
 #     Uid/Gid/Groups), the socket file belongs to nobody:nogroup, and
 #     lookups still work;
+#   - with UserID, the socket path swapped right after the bind (by the
+#     LD_PRELOAD shim t/tools/sockswap.so) for a symbolic link to a
+#     root-owned file or a hard link to another root-owned socket: the
+#     target keeps its owner and the daemon refuses to start (exit 71,
+#     "PATH: not the socket this daemon created");
 #   - the socket file's mode follows UMask (077: 0700, 027: 0750, default
 #     007: 0770);
 #   - a world-writable configuration, a FIFO and a directory are refused
@@ -113,6 +118,47 @@ if [ "$(id -u)" -eq 0 ] && getent passwd nobody >/dev/null &&
 	fi
 else
 	tap_skip "UserID nobody:nogroup" "not root, or no nobody/nogroup"
+fi
+
+# The socket handed to UserID is the one we bound, never what an owner of
+# the socket directory put at its path meanwhile.  t/tools/sockswap.so
+# swaps the path right after the bind (inside smfi_opensocket()), which
+# makes the attacker's race a certainty: a symbolic link to a root-owned
+# file, then a hard link to another root-owned socket (the udef daemon's).
+# Neither target may change owner; the daemon refuses to start.
+SWAP_SHIM=$abs_top_builddir/t/tools/sockswap.so
+if [ -n "$NOBODY" ] && [ -f "$SWAP_SHIM" ]; then
+	echo "root only" >"$R_DIR/target.file"
+	chmod 600 "$R_DIR/target.file"
+	for how in symlink link; do
+		case $how in
+		symlink) target=$R_DIR/target.file ;;
+		link) target=$S/udef.sock ;;
+		esac
+		before=$(stat -c %U:%G "$target")
+		conf "swap$how" "UserID nobody:nogroup"
+		sed -i "s|^ResolverConfig .*|ResolverConfig $S/unbound.conf|" \
+		    "$R_DIR/swap$how.conf"
+		out=$(LD_PRELOAD=$SWAP_SHIM RDNS_SOCKSWAP_HOW=$how \
+		    RDNS_SOCKSWAP_PATH=$S/swap$how.sock \
+		    RDNS_SOCKSWAP_TARGET=$target \
+		    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+		    timeout 10 "$RB_MILTER" -f -c "$R_DIR/swap$how.conf" 2>&1)
+		rc=$?
+		tap_check "socket swapped for a $how after bind: target keeps its owner" \
+		    "$(stat -c %U:%G "$target")" "$before"
+		case $rc/$out in
+		71/*"$S/swap$how.sock: not the socket this daemon created"*)
+			tap_ok "socket swapped for a $how: start refused, clear message" ;;
+		*)	tap_fail "socket swapped for a $how: start refused, clear message" \
+			    "exit $rc" "$out" ;;
+		esac
+		rm -f "$S/swap$how.sock"
+	done
+	healthy udef "the daemon whose socket was linked still answers"
+else
+	tap_skip "socket swapped after bind" \
+	    "not root, no nobody/nogroup, or no $SWAP_SHIM"
 fi
 
 # Detached (no -f), with a PidFile.

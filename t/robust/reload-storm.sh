@@ -11,11 +11,18 @@
 # In the middle, a broken file and a world-writable one are each refused
 # with the old configuration kept.
 # Checked: no crash, no milterload error, every verdict right, every RCPT
-# reply within DNSTimeout + 1 s, one "configuration reloaded" per reload
-# that ran and one "reload failed" per bad file, no internal error; once
-# idle, the old libunbound contexts are gone (one epoll descriptor each)
-# and no descriptor is left over; a healthy session afterwards; SIGTERM
-# exits 0.  About 20 s.
+# reply within DNSTimeout + RB_SLACK_MS, each reload that ran either
+# reloaded or was refused, every refusal is one of the two bad files and
+# each was refused, no internal error; once idle, the old libunbound
+# contexts are gone (one epoll descriptor each) and no descriptor is left
+# over; a healthy session afterwards; SIGTERM exits 0.  About 20 s.
+#
+# Signals that arrive while a reload runs coalesce, and how many do
+# depends on the machine's load: nothing asserts how many reloads ran.
+# The script waits (up to 30 s, never asserting a time) for a good reload
+# before the bad files, and for each bad file to be refused before it is
+# replaced; a reload still pending from an earlier signal may read a bad
+# file too, so each may be refused more than once.
 
 . "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/t/robust/lib.sh"
 
@@ -75,8 +82,19 @@ rb_load storm -n 2000 -c 40 -t 20 -i "$R_DIR/mix.ips" -H @ptr \
     -r user@example.test -r postmaster@example.test &
 load=$!
 
+# await PATTERN N: wait (30 s at most) until the log has N lines matching.
+await()
+{
+	local t
+
+	for t in $(seq 1 3000); do
+		[ "$(count "$1")" -ge "$2" ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
 sent=0
-bad_sent=0
 for i in $(seq 1 50); do
 	case $i in
 	20)	# Broken (DNSTimeout 0): refused, the old one stays.
@@ -85,24 +103,34 @@ for i in $(seq 1 50); do
 		use a.conf 666 ;;
 	*)	if [ $((i % 2)) -eq 0 ]; then use a.conf; else use b.conf; fi ;;
 	esac
+	case $i in
+	19) before=$(count 'configuration reloaded') ;;
+	20) before=$(count 'DNSTimeout: bad value') ;;
+	30) before=$(count 'world-writable, refusing it') ;;
+	esac
 	kill -USR1 "$RB_PID" || break
 	sent=$((sent + 1))
 	case $i in
-	20|30)	# Wait for this one to be read before the next file.
-		bad_sent=$((bad_sent + 1))
-		for t in $(seq 1 200); do
-			[ "$(count 'reload failed')" -ge "$bad_sent" ] && break
-			sleep 0.01
-		done ;;
+	19)	# A good reload ran before the bad files.
+		await 'configuration reloaded' $((before + 1)) ;;
+	20)	# This file is read before the next one replaces it.
+		await 'DNSTimeout: bad value' $((before + 1)) ;;
+	30)	await 'world-writable, refusing it' $((before + 1)) ;;
 	*)	sleep 0.05 ;;
 	esac
 done
-running=no
-kill -0 "$load" 2>/dev/null && running=yes
 wait "$load"
 RB_RC=$?
 use a.conf
-tap_check "50 SIGUSR1 sent while the load ran" "$sent $running" "50 yes"
+tap_check "50 SIGUSR1 sent" "$sent" 50
+# Reloads ran while sessions did: some storm session (milterload's; the
+# checks' own use milterfault's FAULT1) was logged after a reload.  The
+# load takes 20 s at least (its black-holed clients wait DNSTimeout), the
+# first signal comes at once: whatever the load, they overlap.
+tap_check "reloads ran while the sessions did" "$(awk '
+    /: (configuration reloaded|reload failed)/ { r++ }
+    / ip=/ && !/: FAULT1: / && r > 0 { after = 1 }
+    END { print (after ? "yes" : "no") }' "$RB_LOG")" yes
 
 tap_check "milterload: every session completed, no error" \
     "rc=$RB_RC $(rb_json storm '"completed=\(.completed) errors=\(.errors.total) first=\(.first_error)"')" \
@@ -134,10 +162,14 @@ failed=$(count 'reload failed')
 echo "# $started reloads ran for 50 signals: $done_ good, $failed refused"
 tap_check "each reload that ran either reloaded or was refused" \
     "$((done_ + failed))" "$started"
+bad_dns=$(count 'DNSTimeout: bad value')
+bad_ww=$(count 'world-writable, refusing it')
+tap_check "every refusal is one of the two bad files" "$failed" \
+    "$((bad_dns + bad_ww))"
 tap_check "the broken and the world-writable files were refused" \
-    "$failed $(count 'DNSTimeout: bad value') $(count 'world-writable, refusing it')" \
-    "2 1 1"
-rb_le "at least 20 reloads ran" 20 "$done_"
+    "$([ "$bad_dns" -ge 1 ] && echo broken) $([ "$bad_ww" -ge 1 ] && echo world-writable)" \
+    "broken world-writable"
+rb_le "a good reload ran" 1 "$done_"
 if grep -q 'internal-error' "$RB_LOG"; then
 	tap_fail "no internal errors" "$(grep -m 3 internal-error "$RB_LOG")"
 else
@@ -152,7 +184,10 @@ for t in $(seq 1 $(((RB_TIMEOUT + 3) * 10))); do
 	    break
 	sleep 0.1
 done
-tap_check "old libunbound contexts freed" "$(rb_epolls)" "$EP0"
+# (A context made by a late reload has no epoll descriptor until its
+# first query: fewer is fine.)
+rb_le "old libunbound contexts freed (epoll descriptors)" "$(rb_epolls)" \
+    "$EP0"
 rb_le "descriptors back to the baseline (+2)" "$(rb_fds)" $((FDS0 + 2))
 rb_healthy "healthy session after the storm"
 

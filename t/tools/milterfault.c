@@ -4,7 +4,8 @@
  *
  * SYNOPSIS
  *	milterfault -s SOCKET [-t SECONDS] [-a IP] [-N NAME] [-H HELO | -n]
- *	    [-r RCPT]... [-A [-L MAX]] [-d STAGE | -D STAGE | -m KIND]
+ *	    [-f FROM] [-i QID] [-r RCPT]... [-A [-L MAX]]
+ *	    [-d STAGE | -D STAGE | -m KIND]
  *
  * DESCRIPTION
  *	Plays the MTA side of the milter protocol (version 6) for one session,
@@ -25,6 +26,9 @@
  *
  *	-N NAME and -H HELO are C-escaped (\r \n \t \\ \xHH), so that control
  *	characters, 8-bit bytes and even NUL can be sent; -n sends no HELO.
+ *	-f FROM is the envelope sender (sent as "<FROM>", default
+ *	sender@milterfault.test), -i QID the queue id (macro i, default
+ *	FAULT1).
  *	Every reply and header change is printed on stdout in the format of
  *	"milterload -o": "0 IP STAGE WHAT MICROSECONDS[ DATA]", DATA escaped
  *	the same way (bytes outside printable ASCII as \xHH, '\' doubled).
@@ -102,6 +106,8 @@ static struct {
 	bool		 no_helo;
 	const char	*rcpt[MF_MAX_RCPTS];
 	size_t		 nrcpt;
+	const char	*from;		/* -f */
+	const char	*qid;		/* -i */
 	bool		 check;
 	size_t		 reply_max;	/* -L */
 	int		 drop_before;	/* -d: stage, or -1 */
@@ -383,21 +389,22 @@ message(bool *dropped)
 		{ "Subject", "milterfault" },
 		{ "Message-ID", "<1@milterfault.test>" },
 	};
-	const struct mc_macro mmail[] = { { "i", "FAULT1" },
-	    { "{mail_addr}", "sender@milterfault.test" } };
-	const struct mc_macro mi[] = { { "i", "FAULT1" } };
+	const struct mc_macro mmail[] = { { "i", cfg.qid },
+	    { "{mail_addr}", cfg.from } };
+	const struct mc_macro mi[] = { { "i", cfg.qid } };
 	enum dec dc;
 	size_t i, accepted = 0;
-	char tmp[300];
+	char tmp[1100];
 
 	macros(ST_MAIL, mmail, 2);
+	snprintf(tmp, sizeof tmp, "<%s>", cfg.from);
 	mc_begin(&conn.out, SMFIC_MAIL);
-	mc_put_str(&conn.out, "<sender@milterfault.test>");
+	mc_put_str(&conn.out, tmp);
 	mc_end(&conn.out);
 	if ((dc = step(ST_MAIL, dropped)) != DEC_GO)
 		return dc;
 	for (i = 0; i < cfg.nrcpt; i++) {
-		const struct mc_macro mr[] = { { "i", "FAULT1" },
+		const struct mc_macro mr[] = { { "i", cfg.qid },
 		    { "{rcpt_addr}", cfg.rcpt[i] } };
 
 		macros(ST_RCPT, mr, 2);
@@ -773,8 +780,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: milterfault -s SOCKET [-t SECONDS] [-a IP] "
 	    "[-N NAME] [-H HELO | -n]\n"
-	    "           [-r RCPT]... [-A [-L MAX]] [-d STAGE | -D STAGE | "
-	    "-m KIND]\n");
+	    "           [-f FROM] [-i QID] [-r RCPT]... [-A [-L MAX]]\n"
+	    "           [-d STAGE | -D STAGE | -m KIND]\n");
 	exit(EX_USAGE_CODE);
 }
 
@@ -789,9 +796,11 @@ main(int argc, char *argv[])
 	cfg.timeout_ms = 10000;
 	cfg.reply_max = MF_REPLY_MAX;
 	cfg.ip = "192.0.2.10";
+	cfg.from = "sender@milterfault.test";
+	cfg.qid = "FAULT1";
 	cfg.drop_before = cfg.drop_after = -1;
 	unescape("mail.example.test", &cfg.helo);
-	while ((ch = getopt(argc, argv, "Aa:D:d:H:hL:m:N:nr:s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "Aa:D:d:f:H:hi:L:m:N:nr:s:t:")) != -1) {
 		switch (ch) {
 		case 'A':
 			cfg.check = true;
@@ -805,8 +814,16 @@ main(int argc, char *argv[])
 		case 'd':
 			cfg.drop_before = stage_of(optarg);
 			break;
+		case 'f':
+			if (strlen(optarg) > 1000)
+				die("-f: at most 1000 bytes");
+			cfg.from = optarg;
+			break;
 		case 'H':
 			unescape(optarg, &cfg.helo);
+			break;
+		case 'i':
+			cfg.qid = optarg;
 			break;
 		case 'L':
 			cfg.reply_max = strtoul(optarg, NULL, 10);

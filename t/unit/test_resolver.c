@@ -452,6 +452,12 @@ refused_submit_leaves_no_handle(void **state)
  * one side wins: cancel returns 0 and the callback never runs, or cancel
  * returns -1 and the callback runs exactly once.  (Memory errors and leaks
  * show in the sanitizer build.)
+ *
+ * Only what holds on every interleaving is asserted: each handle settles
+ * exactly once, the counts add up, nothing stays queued or pending.  Which
+ * side wins how often depends on the scheduler: on a loaded machine the
+ * delivery thread may win every race (or lose every one), so the split is
+ * printed, never asserted.
  */
 #define RACE_ROUNDS	200
 #define RACE_N		64
@@ -525,8 +531,10 @@ cancel_races_delivery(void **state)
 			pthread_mutex_unlock(&slot[i].lock);
 		}
 		pthread_join(t, NULL);
-		/* Let the delivery thread finish what it took (5 s at most). */
-		for (int tries = 0; tries < 2500; tries++) {
+		/* Let the delivery thread finish what it took: a lost
+		 * delivery would wait for a minute and then fail, but a busy
+		 * machine never makes a correct run fail. */
+		for (int tries = 0; tries < 30000; tries++) {
 			bool all = true;
 
 			for (i = 0; i < RACE_N; i++)
@@ -550,12 +558,12 @@ cancel_races_delivery(void **state)
 		}
 	}
 	assert_int_equal(fake_ub_queued(), 0);
+	assert_int_equal(resolver_pending(res), 0);
 	for (i = 0; i < RACE_N; i++)
 		pthread_mutex_destroy(&slot[i].lock);
 	print_message("cancelled %u, delivered %u\n", cancelled, delivered);
-	/* Both outcomes happened, or the race was never run. */
-	assert_true(cancelled > 0);
-	assert_true(delivered > 0);
+	/* Every lookup settled once, one way or the other. */
+	assert_int_equal(cancelled + delivered, RACE_ROUNDS * RACE_N);
 	resolver_free(res);
 }
 
