@@ -329,10 +329,19 @@ check_session_result(struct check_session *s, struct check_result *r)
 	{
 		struct timespec end;
 
+		/* Until the answer that completed the verdict; else until
+		 * now, but never past the deadline: a callback that ran late
+		 * (libmilter's queue on a loaded machine) does not make the
+		 * lookups slower than DNSTimeout (rdns-milter(8), ms=). */
 		if (s->decided && checks_decided(s))
 			end = s->decided_at;
-		else
+		else {
 			clock_gettime(CLOCK_MONOTONIC, &end);
+			if (end.tv_sec > s->deadline.tv_sec ||
+			    (end.tv_sec == s->deadline.tv_sec &&
+			    end.tv_nsec > s->deadline.tv_nsec))
+				end = s->deadline;
+		}
 		r->elapsed = (double)(end.tv_sec - s->start.tv_sec) +
 		    (double)(end.tv_nsec - s->start.tv_nsec) / 1e9;
 	}

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -432,6 +433,32 @@ test_free_with_lookups_in_flight_cancels(void **state)
 	assert_int_equal(fake_resolver_queued(), 1);
 	check_session_free(s);
 	assert_int_equal(fake_resolver_queued(), 0);
+}
+
+/* ms= (elapsed) of a verdict the DNS never completed stops at the
+ * deadline, however late the result is asked for (a callback queued on
+ * a loaded machine): the lookups did not take longer than DNSTimeout. */
+static void
+test_elapsed_of_a_timeout_stops_at_the_deadline(void **state)
+{
+	struct check_params p = { 10, NULL, &fake_resolver_ops, NULL };
+	struct check_session *s;
+	struct check_result r;
+	struct timespec late = { 0, 300 * 1000 * 1000 };
+
+	(void)state;
+	fake_resolver_reset();
+	fake_resolver_add_silent(R4, PTR);
+	s = start_r4(&p, 0.05);
+	assert_false(check_session_wait(s));
+	while (nanosleep(&late, &late) == -1)
+		;
+	assert_int_equal(check_session_result(s, &r), 0);
+	assert_int_equal(r.ptr, CHECK_TEMPERROR);
+	assert_true(r.elapsed <= 0.05 + 1e-6);
+	assert_true(r.elapsed > 0.0);
+	check_result_clear(&r);
+	check_session_free(s);
 }
 
 /* The wait returns as soon as the first name confirms, even if a later
@@ -949,6 +976,7 @@ main(void)
 		cmocka_unit_test(test_helo_equal_to_ptr_name_is_looked_up_once),
 		cmocka_unit_test(test_submit_failure_is_resolver_error),
 		cmocka_unit_test(test_free_with_lookups_in_flight_cancels),
+		cmocka_unit_test(test_elapsed_of_a_timeout_stops_at_the_deadline),
 		cmocka_unit_test(test_wait_ends_when_first_name_confirms),
 		cmocka_unit_test(test_two_hundred_ptr_records),
 		cmocka_unit_test(test_only_used_ptr_names_are_kept),
