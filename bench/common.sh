@@ -45,6 +45,9 @@ bench_init()
 	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd) || exit 1
 	S=$(cd "$here/.." && pwd) || exit 1
 	export abs_top_srcdir=$S abs_top_builddir=$B
+	# The daemon and rdns-check read the shipped generic rules from
+	# $(pkgdatadir); an uninstalled build reads the source copy.
+	export RDNS_MILTER_GENERIC_RULES=${RDNS_MILTER_GENERIC_RULES:-$S/data/generic.rules}
 	MILTER=${BENCH_MILTER:-$B/milter/rdns-milter}
 	MILTERLOAD=$B/bench/milterload
 	NULLMILTER=$B/bench/nullmilter
