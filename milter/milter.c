@@ -233,13 +233,11 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 		return SMFIS_CONTINUE;
 	policy_decide(r, p, &d);
 	/* Global DryRun, or this Policy line's dryrun=yes. */
-	dry = cf->dry_run || p->dry_run;
+	dry = policy_dry_run(cf, p);
 	metrics_action(d.action, dry && d.action != ACTION_ACCEPT);
 	metrics_decision(p->domain, policy_check_str(d.check), d.action, dry);
 	if (d.action == ACTION_ACCEPT)
 		return SMFIS_CONTINUE;
-	if (d.action > s->action)
-		s->action = d.action;
 	session_refused_rcpt(s, argv[0], p, &d, dry);
 	if (dry)
 		return SMFIS_CONTINUE;
@@ -346,7 +344,7 @@ cb_abort(SMFICTX *ctx)
 	if (s == NULL)
 		return SMFIS_CONTINUE;
 	/* A transaction that refused recipients is worth a line. */
-	if (s->in_message && s->action != ACTION_ACCEPT &&
+	if (s->in_message && s->tally.action != ACTION_ACCEPT &&
 	    !s->message_logged) {
 		session_log_summary(s, true);
 		s->logged_any = true;

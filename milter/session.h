@@ -22,6 +22,7 @@
 
 #include "checks.h"
 #include "conf.h"
+#include "policy.h"
 #include "resolver.h"
 #include "runtime.h"
 
@@ -53,18 +54,11 @@ struct session {
 	bool			 in_message;
 	bool			 authenticated;
 	char			 qid[32];	/* sanitised macro i */
-	enum action		 action;	/* strongest taken so far */
-	bool			 dry_run_hit;	/* would have refused */
-	enum action		 enforced;	/* strongest not in dry run */
 	char			 from[CHECK_VALUE_MAX + 1];	/* MAIL FROM,
 						   sanitised, for logs */
-	unsigned		 rcpts;		/* refused or would have been */
-	/* The most specific policy that refused ([0]) or would have
-	 * ([1], dry run), its specificity and deciding check; the domain
-	 * points into rt->cf. */
-	const char		*act_policy[2];
-	int			 act_rank[2];
-	const char		*act_check[2];
+	/* What the recipients came to (action=, policy=, check=, rcpts=);
+	 * its policies point into rt->cf. */
+	struct policy_tally	 tally;
 	unsigned		 n_ar;		/* A-R fields seen */
 	/* Which of them are forged (ours, RFC 8601 5): bit i - 1 for the
 	 * field smfi_chgheader() calls index i.  It grows with the message,
@@ -134,9 +128,6 @@ const struct check_result *session_result(struct session *s);
  * outstanding are logged as timed out and the line ends "dns=incomplete".
  */
 void session_log_summary(struct session *s, bool may_wait);
-
-struct policy;
-struct policy_decision;
 
 /**
  * Record and log one refused (or, with dry_run, would-be-refused)
