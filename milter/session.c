@@ -36,6 +36,7 @@ session_new(struct runtime *rt)
 	s->deadline = s->start;
 	s->deadline.tv_sec += rt->cf->dns_timeout;
 	s->res.verified = -1;
+	policy_tally_reset(&s->tally);
 	return s;
 }
 
@@ -140,6 +141,7 @@ session_reset_message(struct session *s)
 	s->qid[0] = '\0';
 	s->from[0] = '\0';
 	policy_tally_reset(&s->tally);
+	rcptlist_reset(&s->rl);
 	s->message_logged = false;
 	s->n_ar = 0;
 	s->n_forged = 0;
@@ -147,6 +149,19 @@ session_reset_message(struct session *s)
 	free(s->forged);
 	s->forged = NULL;
 	s->forged_cap = 0;
+}
+
+void
+session_note_rcpt(struct session *s, const char *exempt_local,
+    const char *domain)
+{
+	rcptlist_add(&s->rl, exempt_local, domain);
+}
+
+bool
+session_has_rcpts(const struct session *s)
+{
+	return !rcptlist_empty(&s->rl);
 }
 
 int
@@ -257,6 +272,33 @@ summary_policy_keys(const struct session *s, struct strbuf *sb)
 	    s->tally.rcpts);
 }
 
+/*
+ * Every other input of a policy decision (SPEC 3.3, rdns-milter(8)), so
+ * that rdns-report --replay can decide the message again: the HELO's own
+ * forward confirmation and its alignment, the AllowDomains verdict, and
+ * the recipients (rcptlist.h).
+ */
+static void
+summary_input_keys(const struct session *s, const struct check_result *r,
+    struct strbuf *sb)
+{
+	strbuf_printf(sb, " helo_fwd=%s helo_aligned=%s allowlisted=%s",
+	    check_res_str(r->helo_fwd), r->helo_aligned ? "yes" : "no",
+	    r->allowlisted ? "yes" : "no");
+	rcptlist_format(&s->rl, sb);
+}
+
+/*
+ * The longest summary line: the fixed words (under 400 bytes), the queue
+ * id, the address, the verified name, the HELO, the rule name, the
+ * policy's domain, the two recipient lists and the connection's context.
+ */
+#define SUMMARY_LINE_MAX	6144
+_Static_assert(400 + sizeof(((struct session *)0)->qid) + DNAME_IPSTR_MAX +
+    2 * (CHECK_VALUE_MAX + 1) + GENERIC_RULE_NAME_MAX + 256 +
+    2 * RCPTLIST_VALUE_MAX + CHECK_LOG_CTX_MAX < SUMMARY_LINE_MAX,
+    "a summary line always fits");
+
 void
 session_log_summary(struct session *s, bool may_wait)
 {
@@ -265,7 +307,8 @@ session_log_summary(struct session *s, bool may_wait)
 	long ms;
 	const struct check_result *r;
 	const char *qid = session_qid(s);
-	char line[1024], helo[CHECK_VALUE_MAX + 1], ctx[CHECK_LOG_CTX_MAX];
+	char line[SUMMARY_LINE_MAX], helo[CHECK_VALUE_MAX + 1];
+	char ctx[CHECK_LOG_CTX_MAX];
 	char host[sizeof s->host], name[CHECK_VALUE_MAX + 1];
 	struct strbuf sb;
 	const char *v;
@@ -316,6 +359,7 @@ session_log_summary(struct session *s, bool may_wait)
 	if (r->generic == GENERIC_YES && r->generic_rule[0] != '\0')
 		strbuf_printf(&sb, " generic_rule=%s", r->generic_rule);
 	summary_policy_keys(s, &sb);
+	summary_input_keys(s, r, &sb);
 	strbuf_printf(&sb, " ms=%ld", ms);
 	if (incomplete)
 		strbuf_puts(&sb, " dns=incomplete");

@@ -23,6 +23,7 @@
 #include "checks.h"
 #include "conf.h"
 #include "policy.h"
+#include "rcptlist.h"
 #include "resolver.h"
 #include "runtime.h"
 
@@ -59,6 +60,8 @@ struct session {
 	/* What the recipients came to (action=, policy=, check=, rcpts=);
 	 * its policies point into rt->cf. */
 	struct policy_tally	 tally;
+	/* Every recipient looked at, for domains= and exempt= (SPEC 3.3). */
+	struct rcptlist		 rl;
 	unsigned		 n_ar;		/* A-R fields seen */
 	/* Which of them are forged (ours, RFC 8601 5): bit i - 1 for the
 	 * field smfi_chgheader() calls index i.  It grows with the message,
@@ -94,6 +97,17 @@ void session_log(const struct session *s, int prio, const char *fmt, ...)
 
 /** Reset the per-message fields. */
 void session_reset_message(struct session *s);
+
+/**
+ * Note one recipient the policy looked at (its domain, lower case, "" for
+ * none; its local part if ExemptRecipients exempts it, else NULL) for
+ * the summary line's domains= and exempt=.
+ */
+void session_note_rcpt(struct session *s, const char *exempt_local,
+    const char *domain);
+
+/** True if the message has a recipient the policy looked at. */
+bool session_has_rcpts(const struct session *s);
 
 /**
  * Remember that the index-th Authentication-Results field of the message
