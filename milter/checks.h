@@ -247,6 +247,16 @@ void check_session_set_log(struct check_session *s, const char *qid,
  * caller set (ip, ipstr, have_helo, helo) are kept. */
 void check_result_resolver_error(struct check_result *r);
 
+/**
+ * The verdicts on r's verified name that its configuration decides:
+ * generic (p->generic, p->roles: GenericRules, GenericDisable,
+ * MailRoleWords) and allowlisted (p->allow: AllowDomains), from r's
+ * iprev, verified name and address.  check_session_result() ends with
+ * it; rdns-report --replay calls it with another configuration's
+ * parameters on a logged verdict.
+ */
+void check_result_judge(const struct check_params *p, struct check_result *r);
+
 /** Cancel outstanding lookups and release the session.  NULL is a no-op. */
 void check_session_free(struct check_session *s);
 

@@ -227,11 +227,9 @@ helo_verdict(const struct check_session *s, struct check_result *r)
 }
 
 /*
- * Organizational domains (SPEC 2): the verified name's, HELO alignment
+ * Organizational domains (SPEC 2): the verified name's and HELO alignment
  * (the HELO hostname's organizational domain equals a confirmed PTR
- * name's) and AllowDomains (the verified name only: never a name that
- * did not forward-confirm).  Reads r and the session's fixed parameters;
- * no lock needed.
+ * name's).  Reads r and the session's fixed parameters; no lock needed.
  */
 static void
 org_verdict(const struct check_session *s, struct check_result *r)
@@ -242,11 +240,9 @@ org_verdict(const struct check_session *s, struct check_result *r)
 
 	r->helo_aligned = false;
 	r->org_domain[0] = r->helo_org[0] = '\0';
-	r->allowlisted = false;
 	if (r->iprev != CHECK_PASS || v == NULL)
 		return;
 	(void)orgdomain_of(v, r->org_domain, sizeof r->org_domain);
-	r->allowlisted = orgdomain_list_match(s->p.allow, s->p.n_allow, v);
 	if (!r->have_helo || strlen(r->helo) >= DNAME_TEXT_MAX ||
 	    !dname_valid_hostname(r->helo) ||
 	    orgdomain_of(r->helo, org, sizeof org) == -1)
@@ -351,24 +347,34 @@ check_session_result(struct check_session *s, struct check_result *r)
 		check_result_resolver_error(r);
 		return 0;
 	}
+	check_result_judge(&s->p, r);
+	org_verdict(s, r);
+	return 0;
+}
+
+void
+check_result_judge(const struct check_params *p, struct check_result *r)
+{
+	const char *v = check_result_verified_name(r);
+
 	/* generic: judged on the verified name only. */
 	r->generic_rule[0] = r->generic_reason[0] = '\0';
-	if (r->iprev == CHECK_PASS) {
+	r->allowlisted = false;
+	if (r->iprev == CHECK_PASS && v != NULL) {
 		struct generic_verdict gv;
 
-		r->generic = generic_assess(s->p.generic, s->p.roles,
-		    r->names[r->verified].name.safe, &r->ip, &gv) ?
-		    GENERIC_YES : GENERIC_NO;
+		r->generic = generic_assess(p->generic, p->roles, v, &r->ip,
+		    &gv) ? GENERIC_YES : GENERIC_NO;
 		memcpy(r->generic_rule, gv.rule, sizeof r->generic_rule);
 		memcpy(r->generic_reason, gv.reason,
 		    sizeof r->generic_reason);
-	}
-	else if (r->iprev == CHECK_TEMPERROR)
+		/* AllowDomains: the verified name only, never a name that
+		 * did not forward-confirm. */
+		r->allowlisted = orgdomain_list_match(p->allow, p->n_allow, v);
+	} else if (r->iprev == CHECK_TEMPERROR)
 		r->generic = GENERIC_TEMPERROR;
 	else
 		r->generic = GENERIC_NO;
-	org_verdict(s, r);
-	return 0;
 }
 
 void

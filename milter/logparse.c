@@ -359,6 +359,32 @@ summary(const char *p, size_t n, struct lp_line *out)
 			have_rcpts = true;
 		} else if (KEY("ms"))
 			have_ms = v.n > 0 && is_digit(v.p[0]);
+		else if (KEY("ptr"))
+			out->ptr = v;
+		else if (KEY("iprev"))
+			out->iprev = v;
+		else if (KEY("x-ptr"))
+			out->xptr = v;
+		else if (KEY("dnssec"))
+			out->dnssec = v;
+		else if (KEY("generic"))
+			out->generic = v;
+		else if (KEY("generic_rule"))
+			out->generic_rule = v;
+		else if (KEY("helo_fwd"))
+			out->helo_fwd = v;
+		else if (KEY("helo_aligned"))
+			out->helo_aligned = v;
+		else if (KEY("allowlisted"))
+			out->allowlisted = v;
+		else if (KEY("domains"))
+			out->domains = v;
+		else if (KEY("exempt"))
+			out->exempt = v;
+		else if (KEY("client"))
+			out->client = v;
+		else if (KEY("dns"))
+			out->dns = v;
 #undef KEY
 	}
 	if (!have_ip || !have_action)

@@ -16,7 +16,8 @@
  *
  *	A line whose prefix names another program is LP_OTHER.  Summary
  *	keys are read as key=value words in any order, so keys added later
- *	are ignored.  A summary line without policy= (an older version) is
+ *	are ignored; those a replay needs are kept (domains=, exempt=, the
+ *	verdicts: a summary line without domains= cannot be replayed).  A summary line without policy= (an older version) is
  *	LP_OLD; a line that is ours but matches neither grammar (cut short,
  *	garbage) is LP_GARBAGE; our other lines (start-up, reload) are
  *	LP_INFO.
@@ -65,6 +66,14 @@ struct lp_line {
 	/* summary */
 	struct lp_span	 name;		/* verified name or "-" */
 	unsigned long	 rcpts;
+	/* The verdicts and the other inputs of a decision (rdns-milter(8)
+	 * LOGGING), for rdns-report --replay: each the value as logged,
+	 * empty when the line lacks the key (an older version). */
+	struct lp_span	 ptr, iprev, xptr, dnssec, generic, generic_rule;
+	struct lp_span	 helo_fwd, helo_aligned, allowlisted;
+	struct lp_span	 domains, exempt;	/* rcptlist.h */
+	struct lp_span	 client;	/* "host[ip]" */
+	struct lp_span	 dns;		/* "incomplete", "resolver-error" */
 	/* per-recipient */
 	struct lp_span	 host;		/* MTA's name or "unknown" */
 	struct lp_span	 from;

@@ -224,6 +224,8 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 		return SMFIS_TEMPFAIL;
 	}
 	exempt = config_is_exempt(cf, local);
+	/* Logged on the summary line, for rdns-report --replay. */
+	session_note_rcpt(s, exempt ? local : NULL, domain);
 	p = exempt ? NULL : config_policy_for(cf, domain);
 	free(local);
 	free(domain);
@@ -233,13 +235,11 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 		return SMFIS_CONTINUE;
 	policy_decide(r, p, &d);
 	/* Global DryRun, or this Policy line's dryrun=yes. */
-	dry = cf->dry_run || p->dry_run;
+	dry = policy_dry_run(cf, p);
 	metrics_action(d.action, dry && d.action != ACTION_ACCEPT);
 	metrics_decision(p->domain, policy_check_str(d.check), d.action, dry);
 	if (d.action == ACTION_ACCEPT)
 		return SMFIS_CONTINUE;
-	if (d.action > s->action)
-		s->action = d.action;
 	session_refused_rcpt(s, argv[0], p, &d, dry);
 	if (dry)
 		return SMFIS_CONTINUE;
@@ -345,9 +345,11 @@ cb_abort(SMFICTX *ctx)
 
 	if (s == NULL)
 		return SMFIS_CONTINUE;
-	/* A transaction that refused recipients is worth a line. */
-	if (s->in_message && s->action != ACTION_ACCEPT &&
-	    !s->message_logged) {
+	/* A transaction that got as far as a recipient is worth a line,
+	 * refused or not: another configuration might have refused it
+	 * (rdns-report --replay). */
+	if (s->in_message && (s->tally.action != ACTION_ACCEPT ||
+	    session_has_rcpts(s)) && !s->message_logged) {
 		session_log_summary(s, true);
 		s->logged_any = true;
 	}

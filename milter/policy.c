@@ -340,6 +340,83 @@ policy_decide(const struct check_result *r, const struct policy *p,
 	}
 }
 
+bool
+policy_dry_run(const struct config *cf, const struct policy *p)
+{
+	return cf->dry_run || (p != NULL && p->dry_run);
+}
+
+/* How specific a Policy domain is: "*" < ".example.com" < "example.com",
+ * longer suffixes before shorter ones (as config_policy_for() picks). */
+static int
+policy_rank(const char *domain)
+{
+	size_t n = strlen(domain);
+
+	if (n > 1000)
+		n = 1000;
+	if (strcmp(domain, "*") == 0)
+		return 0;
+	if (domain[0] == '.')
+		return 1 + (int)n;
+	return 1001 + (int)n;
+}
+
+void
+policy_tally_reset(struct policy_tally *t)
+{
+	memset(t, 0, sizeof *t);
+	t->action = t->enforced = ACTION_ACCEPT;
+	for (int k = 0; k < 2; k++) {
+		t->pol[k] = NULL;
+		t->rank[k] = -1;
+		t->check[k] = POLICY_CHECK_NONE;
+	}
+}
+
+void
+policy_tally_add(struct policy_tally *t, const struct policy *p,
+    const struct policy_decision *d, bool dry_run, unsigned long n)
+{
+	int rank, k = dry_run ? 1 : 0;
+
+	if (d->action == ACTION_ACCEPT || n == 0)
+		return;
+	t->rcpts += n;
+	if (d->action > t->action)
+		t->action = d->action;
+	if (dry_run)
+		t->dry_run_hit = true;
+	else if (d->action > t->enforced)
+		t->enforced = d->action;
+	/* The first of the most specific ones. */
+	rank = policy_rank(p->domain);
+	if (rank > t->rank[k]) {
+		t->rank[k] = rank;
+		t->pol[k] = p;
+		t->check[k] = d->check;
+	}
+}
+
+enum action
+policy_tally_action(const struct policy_tally *t, bool *dry_run)
+{
+	*dry_run = false;
+	if (t->enforced != ACTION_ACCEPT)
+		return t->enforced;
+	*dry_run = t->dry_run_hit;
+	return t->action;
+}
+
+const struct policy *
+policy_tally_policy(const struct policy_tally *t, enum policy_check *check)
+{
+	int k = t->pol[0] != NULL ? 0 : 1;
+
+	*check = t->pol[k] != NULL ? t->check[k] : POLICY_CHECK_NONE;
+	return t->pol[k];
+}
+
 /* ASCII lower case copy of n bytes into dst[dlen].  @return 0, or -1 if
  * it does not fit (dst is then ""): a cut recipient part could match
  * another policy or exemption, so it is never used. */

@@ -78,6 +78,58 @@ const char *policy_action_str(enum action a);
 bool policy_needs_verdict(const struct policy *p);
 
 /**
+ * The policy a recipient's decision runs under, with the configuration's
+ * dry run: global DryRun or the Policy line's dryrun=yes (SPEC 4).
+ */
+bool policy_dry_run(const struct config *cf, const struct policy *p);
+
+/*
+ * What a message's recipients came to, for its summary line (SPEC 3.3:
+ * action=, policy=, check=, rcpts=).  The milter adds each refused (or,
+ * in dry run, would-be-refused) recipient as it decides it;
+ * rdns-report --replay adds the decisions it makes again, so both name
+ * the same policy for a message.
+ */
+struct policy_tally {
+	enum action		 action;	/* strongest decided, dry-run
+						   ones included */
+	enum action		 enforced;	/* strongest not in dry run */
+	bool			 dry_run_hit;	/* a dry-run policy would have
+						   refused */
+	unsigned long		 rcpts;		/* refused or would have been */
+	/* The most specific policy that refused ([0]) or would have ([1],
+	 * dry run), its specificity and its deciding check. */
+	const struct policy	*pol[2];
+	int			 rank[2];
+	enum policy_check	 check[2];
+};
+
+/** An empty tally: nothing refused. */
+void policy_tally_reset(struct policy_tally *t);
+
+/**
+ * Count n recipients decided d under p (dry_run: policy_dry_run()).  An
+ * accept decision is not counted.  p must outlive the tally.
+ */
+void policy_tally_add(struct policy_tally *t, const struct policy *p,
+    const struct policy_decision *d, bool dry_run, unsigned long n);
+
+/**
+ * The summary's action=: what was enforced when anything was, else what a
+ * dry-run policy would have done (*dry_run set: "(dry-run)"); accept when
+ * nothing was refused.
+ */
+enum action policy_tally_action(const struct policy_tally *t, bool *dry_run);
+
+/**
+ * The summary's policy= and check=: the most specific enforcing policy
+ * that refused, else the most specific dry-run one.  @return NULL (and
+ * *check POLICY_CHECK_NONE) when nothing was refused.
+ */
+const struct policy *policy_tally_policy(const struct policy_tally *t,
+    enum policy_check *check);
+
+/**
  * Split an envelope recipient ("<User@Example.COM.>", "user@example.com",
  * "<postmaster>") into its local part and domain, both lower case, the
  * domain without a trailing dot ("" when there is no '@').  The last '@'

@@ -7,8 +7,13 @@
  * line by line into report_take(); the aggregation and the output are
  * report.c's.
  *
+ * --replay CONF loads CONF with the daemon's own loader (config_load(),
+ * as rdns-milter -n does) and decides every summary line again under it
+ * (replay.h).
+ *
  * Exit status: 0 report printed; 1 an input could not be read (the others
- * are still summarised); 64 usage.
+ * are still summarised); 64 usage; 78 the --replay configuration has
+ * errors ("FILE:LINE: message" on stderr, as rdns-milter -n prints them).
  */
 #include "autoconf.h"
 
@@ -22,11 +27,13 @@
 
 #include <zlib.h>
 
+#include "conf.h"
 #include "logparse.h"
 #include "report.h"
 
 #define EX_READ		1
 #define EX_USAGE_	64
+#define EX_CONFIG_	78
 
 #define READ_CHUNK	(1 << 20)
 
@@ -133,11 +140,19 @@ read_path(const char *path)
 	return rc;
 }
 
+/* config_load()'s errors, one "FILE:LINE: message" a line. */
+static void
+config_error(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", msg);
+}
+
 static void
 usage(FILE *fp)
 {
 	fprintf(fp, "usage: rdns-report [--json] [--since T] [--until T] "
-	    "[--policy DOMAIN] [FILE...]\n"
+	    "[--policy DOMAIN] [--replay CONF] [FILE...]\n"
 	    "       rdns-report --help | --version\n"
 	    "  T: YYYY-MM-DD, \"YYYY-MM-DD HH:MM[:SS]\", with T between, "
 	    "Z or +hh:mm after;\n"
@@ -153,10 +168,13 @@ main(int argc, char **argv)
 		{ "since", required_argument, NULL, 's' },
 		{ "until", required_argument, NULL, 'u' },
 		{ "policy", required_argument, NULL, 'p' },
+		{ "replay", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct config *cf = NULL;
+	const char *replay = NULL;
 	bool json = false;
 	int ch, i, rc = 0;
 
@@ -183,6 +201,9 @@ main(int argc, char **argv)
 		case 'p':
 			R.only_policy = optarg;
 			break;
+		case 'r':
+			replay = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -193,6 +214,15 @@ main(int argc, char **argv)
 			usage(stderr);
 			return EX_USAGE_;
 		}
+	}
+	if (replay != NULL) {
+		if ((cf = config_load(replay, config_error, NULL)) == NULL) {
+			fprintf(stderr, "rdns-report: %s: configuration "
+			    "errors, nothing replayed\n", replay);
+			return EX_CONFIG_;
+		}
+		R.replay = cf;
+		R.replay_name = replay;
 	}
 	if ((rep = report_new(&R)) == NULL) {
 		fprintf(stderr, "rdns-report: out of memory\n");
@@ -211,6 +241,7 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	report_free(rep);
+	config_free(cf);
 	free(read_buf);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fprintf(stderr, "rdns-report: write error\n");

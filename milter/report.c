@@ -17,7 +17,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "checks.h"
 #include "logparse.h"
+#include "replay.h"
 #include "report.h"
 #include "siphash.h"
 
@@ -68,6 +70,7 @@ struct report {
 			 garbage, info, unchecked, out_of_range, undated,
 			 filtered;
 	uint64_t	 probes;
+	struct replay	*rp;		/* --replay, or NULL */
 	/* The arena: blocks chained through their first pointer. */
 	void		*arena_blocks;
 	char		*block;
@@ -277,6 +280,98 @@ slot_of(struct report *r, const struct lp_line *l, int *pi, int *ci)
 	return 0;
 }
 
+/*
+ * The client of a summary line as a per-recipient line names it (report
+ * _take()): its "client=" host when that is a verified name, else its
+ * address; and its HELO as the per-recipient line writes it (the
+ * summary's "-" is none; outer "<>" dropped, '<' and '>' written '?').
+ */
+static void
+summary_client(const struct lp_line *l, struct lp_span *key,
+    struct lp_span *helo, char hbuf[CHECK_VALUE_MAX + 1])
+{
+	struct lp_span h = l->helo;
+	size_t i, n = 0;
+
+	*key = l->ip;
+	for (i = l->client.n; i > 0 && l->client.p[i - 1] != '['; i--)
+		;
+	if (i > 1 && l->client.p[0] != '[' &&
+	    !(i - 1 == 7 && memcmp(l->client.p, "unknown", 7) == 0)) {
+		key->p = l->client.p;
+		key->n = i - 1;
+	}
+	if (lp_eq(h, "-"))
+		h.n = 0;
+	while (h.n > 0 && h.p[0] == '<') {
+		h.p++;
+		h.n--;
+	}
+	while (h.n > 0 && h.p[h.n - 1] == '>')
+		h.n--;
+	for (i = 0; i < h.n && n < CHECK_VALUE_MAX; i++)
+		hbuf[n++] = h.p[i] == '<' || h.p[i] == '>' ? '?' : h.p[i];
+	hbuf[n] = '\0';
+	helo->p = hbuf;
+	helo->n = n;
+}
+
+/* A summary line under --replay: its message decided again.  @return 0,
+ * or -1 when out of memory. */
+static int
+take_replay(struct report *r, const struct lp_line *l)
+{
+	struct replay_msg m;
+	struct lp_span key, helo, pol;
+	char hbuf[CHECK_VALUE_MAX + 1];
+	const struct policy *p;
+	enum policy_check check;
+	enum action a;
+	struct client *c;
+	int pi, ci, mode;
+	size_t i;
+	bool dry;
+
+	r->summaries++;
+	if (replay_message(r->rp, l, &m) != REPLAY_DONE)
+		return 0;
+	r->checked++;
+	summary_client(l, &key, &helo, hbuf);
+	for (i = 0; i < m.n_d; i++) {
+		const struct replay_decision *d = &m.d[i];
+
+		pol.p = d->p->domain;
+		pol.n = strlen(d->p->domain);
+		if (!policy_wanted(r, pol))
+			continue;
+		pi = policy_index(r, pol);
+		ci = check_index((struct lp_span){ policy_check_str(d->check),
+		    strlen(policy_check_str(d->check)) });
+		if (pi < 0 || ci < 0)
+			return -1;
+		mode = d->dry_run ? M_DRY : M_ENF;
+		if ((c = client_get(r, pi, ci, key, l->ip, helo)) == NULL)
+			return -1;
+		r->pol[pi].c[ci].rcpts[mode] += d->n;
+		c->rcpts[mode] += d->n;
+	}
+	a = policy_tally_action(&m.tally, &dry);
+	if (a == ACTION_ACCEPT ||
+	    (p = policy_tally_policy(&m.tally, &check)) == NULL)
+		return 0;
+	pol.p = p->domain;
+	pol.n = strlen(p->domain);
+	if (!policy_wanted(r, pol))
+		return 0;
+	pi = policy_index(r, pol);
+	ci = check_index((struct lp_span){ policy_check_str(check),
+	    strlen(policy_check_str(check)) });
+	if (pi < 0 || ci < 0)
+		return -1;
+	r->pol[pi].c[ci].msgs[dry ? M_DRY : M_ENF]++;
+	return 0;
+}
+
 int
 report_take(struct report *r, const char *line, size_t len)
 {
@@ -317,6 +412,11 @@ report_take(struct report *r, const char *line, size_t len)
 		r->unchecked++;
 		return 0;
 	case LP_SUMMARY:
+		if (r->rp != NULL) {
+			if (take_replay(r, &l) == -1)
+				goto oom;
+			return 0;
+		}
 		r->summaries++;
 		r->checked++;
 		if (!l.refused || (rc = slot_of(r, &l, &pi, &ci)) == -1)
@@ -327,6 +427,8 @@ report_take(struct report *r, const char *line, size_t len)
 		return 0;
 	case LP_RCPT:
 		r->rcpt_lines++;
+		if (r->rp != NULL)
+			return 0;	/* the replay decides */
 		if ((rc = slot_of(r, &l, &pi, &ci)) == -1)
 			return 0;
 		if (rc == -2)
@@ -377,6 +479,11 @@ report_new(const struct report_opts *opts)
 	if (r == NULL)
 		return NULL;
 	r->opt = *opts;
+	if (opts->replay != NULL && (r->rp = replay_new(opts->replay)) ==
+	    NULL) {
+		free(r);
+		return NULL;
+	}
 	if (opts->hash_key != NULL)
 		memcpy(r->key, opts->hash_key, sizeof r->key);
 	else
@@ -399,6 +506,7 @@ report_free(struct report *r)
 	free(r->tab);
 	free(r->ptab);
 	free(r->pol);
+	replay_free(r->rp);
 	free(r);
 }
 
@@ -497,7 +605,7 @@ empty(const struct cstat *c)
 	return c->rcpts[0] + c->rcpts[1] + c->msgs[0] + c->msgs[1] == 0;
 }
 
-static void
+static int
 print_json(FILE *fp, struct report *r, const size_t *order,
     const struct groups *g)
 {
@@ -524,6 +632,12 @@ print_json(FILE *fp, struct report *r, const size_t *order,
 		json_str(fp, r->opt.only_policy);
 	else
 		fputs("null", fp);
+	fprintf(fp, ",\n \"replay\": ");
+	if (r->rp == NULL)
+		fputs("null", fp);
+	else if (replay_print(r->rp, fp, true, r->opt.replay_name, r->old,
+	    r->unchecked) == -1)
+		return -1;
 	fprintf(fp, ",\n \"checked_messages\": %llu,\n \"policies\": [",
 	    (unsigned long long)r->checked);
 	for (size_t k = 0; k < r->n_pol; k++) {
@@ -572,6 +686,7 @@ print_json(FILE *fp, struct report *r, const size_t *order,
 		fprintf(fp, "]}");
 	}
 	fprintf(fp, "]}\n");
+	return 0;
 }
 
 static void
@@ -594,6 +709,9 @@ print_text(FILE *fp, struct report *r, const size_t *order,
 	    (unsigned long long)r->garbage,
 	    (unsigned long long)r->out_of_range,
 	    (unsigned long long)r->undated);
+	if (r->rp != NULL)
+		(void)replay_print(r->rp, fp, false, r->opt.replay_name,
+		    r->old, r->unchecked);
 	fprintf(fp, "checked messages: %llu\n",
 	    (unsigned long long)r->checked);
 	for (size_t k = 0; k < r->n_pol; k++)
@@ -638,6 +756,7 @@ report_print(struct report *r, FILE *fp, bool json)
 {
 	struct groups g;
 	size_t *order, j, n_all = 0, n_groups = r->n_pol * N_CHECKS;
+	int rc = 0;
 
 	/* Policies are printed by name; clients keep their indices. */
 	order = malloc((r->n_pol + 1) * sizeof *order);
@@ -668,12 +787,12 @@ report_print(struct report *r, FILE *fp, bool json)
 			g.start[k] = j;
 	}
 	if (json)
-		print_json(fp, r, order, &g);
+		rc = print_json(fp, r, order, &g);
 	else
 		print_text(fp, r, order, &g);
 	free(g.all);
 	free(g.start);
 	free(g.len);
 	free(order);
-	return 0;
+	return rc;
 }

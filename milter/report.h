@@ -7,7 +7,10 @@
  *	lines give recipients and clients per (policy, check, mode),
  *	summary lines give messages and the number of checked messages;
  *	every other line is counted by kind.  report_print() writes the
- *	text or JSON layout of rdns-report(1).
+ *	text or JSON layout of rdns-report(1).  With a replay
+ *	configuration (--replay), each summary line is decided again
+ *	(replay.h) and gives the recipients, clients and messages itself;
+ *	the logged per-recipient lines are only counted.
  *
  *	Any local user can write rdns-milter lines (logger(1)), so the
  *	input is hostile: report_take() does a bounded amount of work per
@@ -42,8 +45,15 @@ struct report_opts {
 	time_t		 now;		/* the year of RFC 3164 stamps */
 	/* The hash tables' key (16 bytes), or NULL for a random one. */
 	const unsigned char *hash_key;
+	/* --replay: every summary line is decided again under this
+	 * configuration (replay.h), whose file is replay_name, and the
+	 * report counts those decisions instead of the logged ones; NULL:
+	 * what was logged.  Both must outlive the report. */
+	const struct config *replay;
+	const char	*replay_name;
 };
 
+struct config;
 struct report;
 
 /** A new, empty report (opts is copied; only_policy must outlive it).

@@ -36,6 +36,7 @@ session_new(struct runtime *rt)
 	s->deadline = s->start;
 	s->deadline.tv_sec += rt->cf->dns_timeout;
 	s->res.verified = -1;
+	policy_tally_reset(&s->tally);
 	return s;
 }
 
@@ -138,16 +139,9 @@ session_reset_message(struct session *s)
 	s->in_message = false;
 	s->authenticated = false;
 	s->qid[0] = '\0';
-	s->action = ACTION_ACCEPT;
-	s->dry_run_hit = false;
-	s->enforced = ACTION_ACCEPT;
 	s->from[0] = '\0';
-	s->rcpts = 0;
-	for (int i = 0; i < 2; i++) {
-		s->act_policy[i] = NULL;
-		s->act_rank[i] = -1;
-		s->act_check[i] = NULL;
-	}
+	policy_tally_reset(&s->tally);
+	rcptlist_reset(&s->rl);
 	s->message_logged = false;
 	s->n_ar = 0;
 	s->n_forged = 0;
@@ -155,6 +149,19 @@ session_reset_message(struct session *s)
 	free(s->forged);
 	s->forged = NULL;
 	s->forged_cap = 0;
+}
+
+void
+session_note_rcpt(struct session *s, const char *exempt_local,
+    const char *domain)
+{
+	rcptlist_add(&s->rl, exempt_local, domain);
+}
+
+bool
+session_has_rcpts(const struct session *s)
+{
+	return !rcptlist_empty(&s->rl);
 }
 
 int
@@ -248,37 +255,49 @@ session_result(struct session *s)
 	return &s->res;
 }
 
-/*
- * The summary's action: what was enforced when anything was; else what a
- * dry-run policy would have done, marked "(dry-run)".
- */
-static const char *
-summary_action(const struct session *s, const char *strongest)
-{
-	if (s->enforced != ACTION_ACCEPT)
-		return policy_action_str(s->enforced);
-	return strongest;
-}
-
-static const char *
-summary_dry(const struct session *s)
-{
-	return s->enforced == ACTION_ACCEPT && s->dry_run_hit ?
-	    "(dry-run)" : "";
-}
-
-/* SPEC 3.3: policy= check= rcpts= ("-" when nothing was refused).  The
- * policy is the one behind action=: the most specific enforcing policy
- * that refused, else the most specific dry-run one. */
+/* SPEC 3.3: action= policy= check= rcpts= ("-" when nothing was
+ * refused).  The policy is the one behind action=: the most specific
+ * enforcing policy that refused, else the most specific dry-run one. */
 static void
 summary_policy_keys(const struct session *s, struct strbuf *sb)
 {
-	int k = s->act_policy[0] != NULL ? 0 : 1;
+	enum policy_check c;
+	const struct policy *p = policy_tally_policy(&s->tally, &c);
+	bool dry;
+	enum action a = policy_tally_action(&s->tally, &dry);
 
-	strbuf_printf(sb, " policy=%s check=%s rcpts=%u",
-	    s->act_policy[k] != NULL ? s->act_policy[k] : "-",
-	    s->act_check[k] != NULL ? s->act_check[k] : "-", s->rcpts);
+	strbuf_printf(sb, " action=%s%s policy=%s check=%s rcpts=%lu",
+	    policy_action_str(a), dry ? "(dry-run)" : "",
+	    p != NULL ? p->domain : "-", p != NULL ? policy_check_str(c) : "-",
+	    s->tally.rcpts);
 }
+
+/*
+ * Every other input of a policy decision (SPEC 3.3, rdns-milter(8)), so
+ * that rdns-report --replay can decide the message again: the HELO's own
+ * forward confirmation and its alignment, the AllowDomains verdict, and
+ * the recipients (rcptlist.h).
+ */
+static void
+summary_input_keys(const struct session *s, const struct check_result *r,
+    struct strbuf *sb)
+{
+	strbuf_printf(sb, " helo_fwd=%s helo_aligned=%s allowlisted=%s",
+	    check_res_str(r->helo_fwd), r->helo_aligned ? "yes" : "no",
+	    r->allowlisted ? "yes" : "no");
+	rcptlist_format(&s->rl, sb);
+}
+
+/*
+ * The longest summary line: the fixed words (under 400 bytes), the queue
+ * id, the address, the verified name, the HELO, the rule name, the
+ * policy's domain, the two recipient lists and the connection's context.
+ */
+#define SUMMARY_LINE_MAX	6144
+_Static_assert(400 + sizeof(((struct session *)0)->qid) + DNAME_IPSTR_MAX +
+    2 * (CHECK_VALUE_MAX + 1) + GENERIC_RULE_NAME_MAX + 256 +
+    2 * RCPTLIST_VALUE_MAX + CHECK_LOG_CTX_MAX < SUMMARY_LINE_MAX,
+    "a summary line always fits");
 
 void
 session_log_summary(struct session *s, bool may_wait)
@@ -288,23 +307,12 @@ session_log_summary(struct session *s, bool may_wait)
 	long ms;
 	const struct check_result *r;
 	const char *qid = session_qid(s);
-	const char *action;
-	char line[1024], helo[CHECK_VALUE_MAX + 1], ctx[CHECK_LOG_CTX_MAX];
+	char line[SUMMARY_LINE_MAX], helo[CHECK_VALUE_MAX + 1];
+	char ctx[CHECK_LOG_CTX_MAX];
 	char host[sizeof s->host], name[CHECK_VALUE_MAX + 1];
 	struct strbuf sb;
 	const char *v;
 
-	switch (s->action) {
-	case ACTION_REJECT:
-		action = "reject";
-		break;
-	case ACTION_TEMPFAIL:
-		action = "tempfail";
-		break;
-	default:
-		action = "accept";
-		break;
-	}
 	/* The connection's context (helo= has its own place in the line). */
 	host_for_log(s, host, sizeof host);
 	snprintf(ctx, sizeof ctx, "client=%s[%s] conn=%lu", host,
@@ -350,9 +358,8 @@ session_log_summary(struct session *s, bool may_wait)
 	 * embedded-ipv4, embedded-ipv4-hex, embedded-ipv6. */
 	if (r->generic == GENERIC_YES && r->generic_rule[0] != '\0')
 		strbuf_printf(&sb, " generic_rule=%s", r->generic_rule);
-	strbuf_printf(&sb, " action=%s%s", summary_action(s, action),
-	    summary_dry(s));
 	summary_policy_keys(s, &sb);
+	summary_input_keys(s, r, &sb);
 	strbuf_printf(&sb, " ms=%ld", ms);
 	if (incomplete)
 		strbuf_puts(&sb, " dns=incomplete");
@@ -387,22 +394,6 @@ session_log_addr(char *dst, size_t dstlen, const char *src)
 	dst[o] = '\0';
 }
 
-/* How specific a Policy domain is: "*" < ".example.com" < "example.com",
- * longer suffixes before shorter ones (as config_policy_for() picks). */
-static int
-policy_rank(const char *domain)
-{
-	size_t n = strlen(domain);
-
-	if (n > 1000)
-		n = 1000;
-	if (strcmp(domain, "*") == 0)
-		return 0;
-	if (domain[0] == '.')
-		return 1 + (int)n;
-	return 1001 + (int)n;
-}
-
 void
 session_refused_rcpt(struct session *s, const char *rcpt,
     const struct policy *p, const struct policy_decision *d, bool dry_run)
@@ -410,18 +401,8 @@ session_refused_rcpt(struct session *s, const char *rcpt,
 	char to[CHECK_VALUE_MAX + 1], helo[CHECK_VALUE_MAX + 1];
 	char host[sizeof s->host], text[sizeof d->text];
 	const char *check = policy_check_str(d->check);
-	int rank = policy_rank(p->domain), k = dry_run ? 1 : 0;
 
-	s->rcpts++;
-	if (dry_run)
-		s->dry_run_hit = true;
-	else if (d->action > s->enforced)
-		s->enforced = d->action;
-	if (rank > s->act_rank[k]) {
-		s->act_rank[k] = rank;
-		s->act_policy[k] = p->domain;
-		s->act_check[k] = check;
-	}
+	policy_tally_add(&s->tally, p, d, dry_run, 1);
 	session_log_addr(to, sizeof to, rcpt);
 	if (s->have_helo)
 		session_log_addr(helo, sizeof helo, s->helo);

@@ -22,6 +22,8 @@
 
 #include "checks.h"
 #include "conf.h"
+#include "policy.h"
+#include "rcptlist.h"
 #include "resolver.h"
 #include "runtime.h"
 
@@ -53,18 +55,13 @@ struct session {
 	bool			 in_message;
 	bool			 authenticated;
 	char			 qid[32];	/* sanitised macro i */
-	enum action		 action;	/* strongest taken so far */
-	bool			 dry_run_hit;	/* would have refused */
-	enum action		 enforced;	/* strongest not in dry run */
 	char			 from[CHECK_VALUE_MAX + 1];	/* MAIL FROM,
 						   sanitised, for logs */
-	unsigned		 rcpts;		/* refused or would have been */
-	/* The most specific policy that refused ([0]) or would have
-	 * ([1], dry run), its specificity and deciding check; the domain
-	 * points into rt->cf. */
-	const char		*act_policy[2];
-	int			 act_rank[2];
-	const char		*act_check[2];
+	/* What the recipients came to (action=, policy=, check=, rcpts=);
+	 * its policies point into rt->cf. */
+	struct policy_tally	 tally;
+	/* Every recipient looked at, for domains= and exempt= (SPEC 3.3). */
+	struct rcptlist		 rl;
 	unsigned		 n_ar;		/* A-R fields seen */
 	/* Which of them are forged (ours, RFC 8601 5): bit i - 1 for the
 	 * field smfi_chgheader() calls index i.  It grows with the message,
@@ -102,6 +99,17 @@ void session_log(const struct session *s, int prio, const char *fmt, ...)
 void session_reset_message(struct session *s);
 
 /**
+ * Note one recipient the policy looked at (its domain, lower case, "" for
+ * none; its local part if ExemptRecipients exempts it, else NULL) for
+ * the summary line's domains= and exempt=.
+ */
+void session_note_rcpt(struct session *s, const char *exempt_local,
+    const char *domain);
+
+/** True if the message has a recipient the policy looked at. */
+bool session_has_rcpts(const struct session *s);
+
+/**
  * Remember that the index-th Authentication-Results field of the message
  * (counted from 1, as smfi_chgheader() does) is forged.  No cap: the
  * record grows as needed.  @return 0, or -1 if out of memory (then
@@ -134,9 +142,6 @@ const struct check_result *session_result(struct session *s);
  * outstanding are logged as timed out and the line ends "dns=incomplete".
  */
 void session_log_summary(struct session *s, bool may_wait);
-
-struct policy;
-struct policy_decision;
 
 /**
  * Record and log one refused (or, with dry_run, would-be-refused)

@@ -471,7 +471,9 @@ e2e_scenarios()
 	    'x-ptr=pass smtp.helo=mta.sec.test policy.ptr=mta.sec.test')"
 	e2e_case_summary $c "ip=127.0.0.2 ptr=pass iprev=pass\
  name=mta.sec.test dnssec=secure helo=mta.sec.test x-ptr=pass generic=no\
- action=accept policy=- check=- rcpts=0 ms=N"
+ action=accept policy=- check=- rcpts=0 helo_fwd=pass helo_aligned=yes\
+ allowlisted=no domains=example.com,reject.example.com,temp.example.com\
+ exempt=- ms=N"
 
 	# 127.0.0.3: no PTR.  A mixed transaction: refused at
 	# reject.example.com (550) and temp.example.com (451), accepted for
@@ -499,7 +501,10 @@ e2e_scenarios()
 	    'x-ptr=fail smtp.helo=mta.sec.test')"
 	e2e_case_summary $c "ip=127.0.0.3 ptr=fail iprev=permerror\
  name=- dnssec=secure helo=mta.sec.test x-ptr=fail generic=no\
- action=reject policy=reject.example.com check=ptr rcpts=2 ms=N"
+ action=reject policy=reject.example.com check=ptr rcpts=2 helo_fwd=fail\
+ helo_aligned=no allowlisted=no\
+ domains=example.com,reject.example.com,temp.example.com\
+ exempt=postmaster@reject.example.com,abuse@reject.example.com ms=N"
 
 	# 127.0.0.3 again, only refused recipients: nothing is delivered.
 	c=noptr-refused

@@ -3,8 +3,10 @@
 # abort.sh - sessions ending at every stage (hang-up, QUIT, abort + new
 # transaction), hang-ups while DNS is black-holed (also during a RCPT
 # waiting for its verdict), then a healthy session: the daemon stays up,
-# logs exactly one line per message or message-less connection
-# (expected/abort.log, compared sorted) and exits 0 on SIGTERM.
+# logs exactly one line per message, per transaction that got as far as
+# a recipient (refused or not: rdns-report --replay needs its
+# recipients), and per connection without either (expected/abort.log,
+# compared sorted) and exits 0 on SIGTERM.
 . "${srcdir:-$(dirname "$0")/../..}/t/milter/lib.sh"
 
 mt_setup

@@ -32,7 +32,7 @@ mt_check "rdns-milter still running" mt_alive
 mt_check "the failure is logged with the connection's context" \
     grep -q '^rdns-milter: NOQUEUE: resolver error: cannot start the lookup of 77\.2\.0\.192\.in-addr\.arpa\.; every check of this connection is temperror; client=[^ ]*\[192\.0\.2\.77\] helo=- conn=[0-9]' "$MT_LOG"
 mt_check "the summary line says resolver-error" \
-    grep -q '^rdns-milter: REFAIL: ip=192\.0\.2\.77 ptr=temperror iprev=temperror .* x-ptr=temperror generic=temperror action=tempfail policy=strict.example check=temperror rcpts=1 ms=[0-9]* dns=resolver-error client=[^ ]*\[192\.0\.2\.77\] conn=[0-9]' "$MT_LOG"
+    grep -q '^rdns-milter: REFAIL: ip=192\.0\.2\.77 ptr=temperror iprev=temperror .* x-ptr=temperror generic=temperror action=tempfail policy=strict.example check=temperror rcpts=1 helo_fwd=[a-z]* helo_aligned=no allowlisted=no domains=strict\.example,open\.example exempt=- ms=[0-9]* dns=resolver-error client=[^ ]*\[192\.0\.2\.77\] conn=[0-9]' "$MT_LOG"
 metrics=$(curl -s --max-time 5 "http://127.0.0.1:$port/metrics")
 mt_check "rdns_milter_resolver_errors_total counts the connection" \
     eval 'printf "%s\n" "$metrics" | grep -qx "rdns_milter_resolver_errors_total 2"'

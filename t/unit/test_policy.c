@@ -682,6 +682,102 @@ percent_in_helo_replaced(void **state)
 	assert_null(strchr(d.text, '%'));
 }
 
+/* A decision of action a by check c, as policy_decide() leaves it. */
+static struct policy_decision
+decision(enum action a, enum policy_check c)
+{
+	struct policy_decision d;
+
+	memset(&d, 0, sizeof d);
+	d.action = a;
+	d.check = c;
+	return d;
+}
+
+/*
+ * The summary line's action=, policy=, check= and rcpts= (SPEC 3.3,
+ * rdns-milter(8)): the most specific policy behind the action, an
+ * enforcing one before a dry-run one, the first decision of equally
+ * specific ones; accept decisions are not counted.
+ */
+static void
+tally_names_most_specific_enforcing_policy(void **state)
+{
+	struct policy star = POL(R, A, A, A, A, false);
+	struct policy sub = POL(R, A, R, A, A, false);
+	struct policy exact = POL(R, A, R, A, A, false);
+	struct policy_tally t;
+	struct policy_decision rej_ptr = decision(R, POLICY_CHECK_PTR);
+	struct policy_decision rej_gen = decision(R, POLICY_CHECK_GENERIC);
+	struct policy_decision temp = decision(T, POLICY_CHECK_TEMPERROR);
+	struct policy_decision acc = decision(A, POLICY_CHECK_NONE);
+	enum policy_check c;
+	bool dry;
+
+	static char d_star[] = "*", d_sub[] = ".sub.example",
+	    d_exact[] = "mx.sub.example";
+
+	(void)state;
+	star.domain = d_star;
+	sub.domain = d_sub;
+	exact.domain = d_exact;
+
+	policy_tally_reset(&t);
+	assert_int_equal(policy_tally_action(&t, &dry), ACTION_ACCEPT);
+	assert_false(dry);
+	assert_null(policy_tally_policy(&t, &c));
+	assert_int_equal(c, POLICY_CHECK_NONE);
+	policy_tally_add(&t, &star, &acc, false, 3);
+	assert_int_equal(t.rcpts, 0);
+
+	/* Enforced by "*", would be by the more specific dry-run one:
+	 * "*" is named, the action is enforced. */
+	policy_tally_add(&t, &star, &temp, false, 1);
+	policy_tally_add(&t, &exact, &rej_gen, true, 2);
+	assert_int_equal(policy_tally_action(&t, &dry), ACTION_TEMPFAIL);
+	assert_false(dry);
+	assert_ptr_equal(policy_tally_policy(&t, &c), &star);
+	assert_int_equal(c, POLICY_CHECK_TEMPERROR);
+	assert_int_equal(t.rcpts, 3);
+	assert_int_equal(t.action, ACTION_REJECT);
+
+	/* Dry run only: the most specific one, "(dry-run)". */
+	policy_tally_reset(&t);
+	policy_tally_add(&t, &star, &rej_ptr, true, 1);
+	policy_tally_add(&t, &exact, &temp, true, 1);
+	policy_tally_add(&t, &sub, &rej_gen, true, 1);
+	assert_int_equal(policy_tally_action(&t, &dry), ACTION_REJECT);
+	assert_true(dry);
+	assert_ptr_equal(policy_tally_policy(&t, &c), &exact);
+	assert_int_equal(c, POLICY_CHECK_TEMPERROR);
+
+	/* Equally specific: the first decision stays. */
+	policy_tally_reset(&t);
+	policy_tally_add(&t, &sub, &rej_gen, false, 1);
+	policy_tally_add(&t, &sub, &rej_ptr, false, 1);
+	policy_tally_add(&t, &star, &rej_ptr, false, 1);
+	assert_ptr_equal(policy_tally_policy(&t, &c), &sub);
+	assert_int_equal(c, POLICY_CHECK_GENERIC);
+	assert_int_equal(t.rcpts, 3);
+}
+
+/* Global DryRun, or the line's own dryrun=yes. */
+static void
+dry_run_is_global_or_the_lines(void **state)
+{
+	struct config cf;
+	struct policy p = POL(R, A, A, A, A, false);
+
+	(void)state;
+	memset(&cf, 0, sizeof cf);
+	assert_false(policy_dry_run(&cf, &p));
+	p.dry_run = true;
+	assert_true(policy_dry_run(&cf, &p));
+	p.dry_run = false;
+	cf.dry_run = true;
+	assert_true(policy_dry_run(&cf, &p));
+}
+
 int
 main(void)
 {
@@ -699,6 +795,8 @@ main(void)
 		cmocka_unit_test(needs_verdict_only_when_some_check_refuses),
 		cmocka_unit_test(names_of_checks_and_actions),
 		cmocka_unit_test(recipient_split_table),
+		cmocka_unit_test(tally_names_most_specific_enforcing_policy),
+		cmocka_unit_test(dry_run_is_global_or_the_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
