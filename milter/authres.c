@@ -9,6 +9,7 @@
 
 #include "authres.h"
 #include "strbuf.h"
+#include "text.h"
 
 /* RFC 5322 2.1.1: lines SHOULD be at most 78 characters (we keep them
  * under 78, SPEC 3.1) and MUST be at most 998. */
@@ -114,39 +115,20 @@ cap(size_t size)
 }
 
 /* DNS-derived text in a comment: only [A-Za-z0-9._-], every other byte
- * '?' (SPEC 3.1); at most max bytes. */
+ * '?' (SPEC 3.1, TEXT_DNS); at most max bytes. */
 static void
 put_dns_comment(struct strbuf *sb, const char *s, size_t max)
 {
-	size_t i;
-
-	for (i = 0; i < max && s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')
-			strbuf_putc(sb, (char)c);
-		else
-			strbuf_putc(sb, '?');
-	}
+	(void)strbuf_put_safe(sb, TEXT_DNS, s, max);
 }
 
 /* Other text in a comment (the engine's reason phrase, an address):
  * printable ASCII except the comment delimiters and the quoting byte
- * ( ) \ (RFC 5322 3.2.2 ctext); every other byte '?'. */
+ * ( ) \ (RFC 5322 3.2.2 ctext, TEXT_COMMENT); every other byte '?'. */
 static void
 put_text_comment(struct strbuf *sb, const char *s, size_t max)
 {
-	size_t i;
-
-	for (i = 0; i < max && s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c > 0x7e || c == '(' || c == ')' || c == '\\')
-			strbuf_putc(sb, '?');
-		else
-			strbuf_putc(sb, (char)c);
-	}
+	(void)strbuf_put_safe(sb, TEXT_COMMENT, s, max);
 }
 
 static void
@@ -273,12 +255,6 @@ authres_format(const char *authserv_id, const struct check_result *r,
  * and every alternative of it begins with ";" after the version.
  */
 
-static bool
-is_wsp(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /* Skip CFWS (RFC 5322 3.2.2): white space, line breaks and possibly
  * nested comments with quoted-pairs.  @return the next byte, or NULL if a
  * comment is not closed. */
@@ -290,7 +266,7 @@ skip_cfws(const char *p)
 	for (;;) {
 		if (*p == '\0')
 			return depth == 0 ? p : NULL;
-		if (depth == 0 && !is_wsp(*p) && *p != '(')
+		if (depth == 0 && !text_is_fws((unsigned char)*p) && *p != '(')
 			return p;
 		if (*p == '(')
 			depth++;
@@ -343,9 +319,9 @@ authres_is_ours(const char *hv, const char *authserv_id)
 		}
 		p++;
 	} else {
-		if (!char_is_token(*p))
+		if (!text_is_token_char((unsigned char)*p))
 			return false;
-		for (; char_is_token(*p); p++)
+		for (; text_is_token_char((unsigned char)*p); p++)
 			if (match && !id_next(authserv_id, &i, *p))
 				match = false;
 	}
@@ -355,8 +331,8 @@ authres_is_ours(const char *hv, const char *authserv_id)
 	/* [CFWS authres-version] then ";" (or nothing at all). */
 	if ((p = skip_cfws(p)) == NULL)
 		return false;
-	if (*p >= '0' && *p <= '9') {
-		while (*p >= '0' && *p <= '9')
+	if (text_is_digit((unsigned char)*p)) {
+		while (text_is_digit((unsigned char)*p))
 			p++;
 		if ((p = skip_cfws(p)) == NULL)
 			return false;

@@ -36,6 +36,7 @@
 #include "log.h"
 #include "orgdomain.h"
 #include "strbuf.h"
+#include "text.h"
 
 /* Longest accepted line, without the newline.  Nothing legitimate comes
  * near it; a longer line is an error rather than silently cut. */
@@ -123,7 +124,7 @@ conf_quote(char *buf, size_t size, const char *s)
 {
 	size_t n = strlen(s);
 
-	log_sanitize(buf, size, s, n);
+	text_sanitize(TEXT_PRINT, buf, size, s, n);
 	if (n >= size && size > 4)
 		memcpy(buf + size - 4, "...", 4);
 	return buf;
@@ -241,13 +242,6 @@ conf_key_print(const struct config *cf, size_t i, FILE *fp)
  * Lines.
  */
 
-static bool
-is_space(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
-
 /* Store val for key k.  @return 0, or -1 after reporting. */
 static int
 set_value(struct parse *p, const struct key *k, const char *val)
@@ -285,24 +279,24 @@ parse_line(struct parse *p, char *line)
 
 	/* '#' starts a comment at line start or after white space. */
 	for (c = line; *c != '\0'; c++) {
-		if (*c == '#' && (c == line || is_space(c[-1]))) {
+		if (*c == '#' && (c == line || text_is_blank(c[-1]))) {
 			*c = '\0';
 			break;
 		}
 	}
 	key = line;
-	while (is_space(*key))
+	while (text_is_blank(*key))
 		key++;
 	if (*key == '\0')
 		return;
-	for (val = key; *val != '\0' && !is_space(*val); val++)
+	for (val = key; *val != '\0' && !text_is_blank(*val); val++)
 		;
 	if (*val != '\0')
 		*val++ = '\0';
-	while (is_space(*val))
+	while (text_is_blank(*val))
 		val++;
 	end = val + strlen(val);
-	while (end > val && is_space(end[-1]))
+	while (end > val && text_is_blank(end[-1]))
 		*--end = '\0';
 
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -319,7 +313,7 @@ parse_line(struct parse *p, char *line)
 	for (c = val; *c != '\0'; c++) {
 		unsigned char u = (unsigned char)*c;
 
-		if ((u < 0x20 && u != '\t') || u == 0x7f) {
+		if (text_is_cntrl(u) && u != '\t') {
 			conf_perr(p, "%s: control character in value",
 			    keys[i].name);
 			return;
@@ -432,7 +426,7 @@ default_authserv_id(struct parse *p)
 		host[0] = '\0';
 	host[sizeof host - 1] = '\0';
 	return conf_set_string(p, &p->cf->authserv_id,
-	    str_is_token(host) ? host : "localhost");
+	    text_is_token(host) ? host : "localhost");
 }
 
 /* Fill in the defaults that a line may later replace. */
@@ -477,7 +471,7 @@ rules_perr(struct parse *p, int line, const char *key, const char *err,
 {
 	char safe[1024];
 
-	log_sanitize(safe, sizeof safe, err, strlen(err));
+	text_sanitize(TEXT_PRINT, safe, sizeof safe, err, strlen(err));
 	if (raw) {
 		conf_perr_raw(p, safe);
 		return;
@@ -572,7 +566,8 @@ load(const char *name, const char *path, struct source *src,
 	int rc;
 
 	memset(&p, 0, sizeof p);
-	p.name = log_sanitize(safe, sizeof safe, name, strlen(name));
+	p.name = text_sanitize(TEXT_PRINT, safe, sizeof safe, name,
+	    strlen(name));
 	p.errfn = errfn;
 	p.arg = arg;
 	if ((p.cf = calloc(1, sizeof *p.cf)) == NULL) {
@@ -624,7 +619,8 @@ open_config(const char *file, config_error_fn *errfn, void *arg)
 	FILE *fp = NULL;
 	int fd, fl;
 
-	(void)log_sanitize(safe, sizeof safe, file, strlen(file));
+	(void)text_sanitize(TEXT_PRINT, safe, sizeof safe, file,
+	    strlen(file));
 	fd = open(file, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd == -1 || fstat(fd, &st) == -1)
 		why = strerror(errno);
@@ -759,7 +755,8 @@ config_blame_resolver(const struct config *cf, char *err, size_t errlen)
 	}
 	if (line == 0 || (msg = strdup(err)) == NULL)
 		return;
-	(void)log_sanitize(file, sizeof file, cf->file, strlen(cf->file));
+	(void)text_sanitize(TEXT_PRINT, file, sizeof file, cf->file,
+	    strlen(cf->file));
 	(void)snprintf(err, errlen, "%s:%d: %s", file, line, msg);
 	free(msg);
 }

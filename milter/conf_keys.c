@@ -32,6 +32,7 @@
 #include "log.h"
 #include "orgdomain.h"
 #include "strbuf.h"
+#include "text.h"
 
 /*
  * Small helpers.
@@ -105,7 +106,7 @@ conf_words(struct parse *p, const char *v)
 	}
 	o = out;
 	for (c = v; *c != '\0'; c++) {
-		if (*c == ',' || *c == ' ' || *c == '\t') {
+		if (*c == ',' || text_is_blank((unsigned char)*c)) {
 			sep = o != out;
 			continue;
 		}
@@ -156,7 +157,7 @@ conf_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
 	if (*s == '\0')
 		return -1;
 	for (c = s; *c != '\0'; c++) {
-		if (*c < '0' || *c > '9')
+		if (!text_is_digit((unsigned char)*c))
 			return -1;
 		v = v * 10 + (unsigned long)(*c - '0');
 		if (v > max)
@@ -336,7 +337,7 @@ key_socket(struct parse *p, const char *v)
 int
 key_authserv_id(struct parse *p, const char *v)
 {
-	if (strlen(v) > CONFIG_AUTHSERV_MAX || !str_is_token(v)) {
+	if (strlen(v) > CONFIG_AUTHSERV_MAX || !text_is_token(v)) {
 		conf_perr(p, "AuthservID: '%s' is not a valid authserv-id "
 		    "(an RFC 2045 token of at most 255 bytes, such as a "
 		    "host name)", Q(v));
@@ -367,7 +368,7 @@ key_umask(struct parse *p, const char *v)
 	unsigned m = 0;
 
 	for (i = 0; i < n && n <= 4; i++) {
-		if (v[i] < '0' || v[i] > '7')
+		if (!text_is_odigit((unsigned char)v[i]))
 			break;
 		m = m * 8 + (unsigned)(v[i] - '0');
 	}
@@ -418,7 +419,7 @@ key_answer_cache_size(struct parse *p, const char *v)
 	unsigned long long n = 0, mult = 1;
 	const char *c;
 
-	for (c = v; *c >= '0' && *c <= '9'; c++) {
+	for (c = v; text_is_digit((unsigned char)*c); c++) {
 		n = n * 10 + (unsigned long long)(*c - '0');
 		if (n > CONFIG_MAX_CACHE_BYTES)
 			n = CONFIG_MAX_CACHE_BYTES + 1;	/* too large */
@@ -439,7 +440,7 @@ key_answer_cache_size(struct parse *p, const char *v)
 	default:
 		break;
 	}
-	if (c == v || !(v[0] >= '0' && v[0] <= '9') || *c != '\0') {
+	if (c == v || !text_is_digit((unsigned char)v[0]) || *c != '\0') {
 		conf_perr(p, "AnswerCacheSize: bad value '%s' (want bytes "
 		    "with an optional K, M or G, such as 16M; 0 turns the "
 		    "cache off)", Q(v));
@@ -605,7 +606,7 @@ exempt_item(struct parse *p, const char *item, void *arg)
 
 	(void)arg;
 	for (c = (const unsigned char *)item; *c != '\0'; c++) {
-		if (*c <= 0x20 || *c >= 0x7f || *c == '@' || *c == '"')
+		if (!text_is_graph(*c) || *c == '@' || *c == '"')
 			break;
 	}
 	if (*c != '\0') {
@@ -674,7 +675,7 @@ key_generic_rules(struct parse *p, const char *v)
 		return -1;
 	}
 	if (add)
-		for (v++; *v == ' ' || *v == '\t'; v++)
+		for (v++; text_is_blank((unsigned char)*v); v++)
 			;
 	if (*v == '\0') {
 		conf_perr(p, "GenericRules: no file given (want FILE or +FILE)");

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "strbuf.h"
+#include "text.h"
 
 #ifdef HAVE_MICROHTTPD
 #include <fcntl.h>
@@ -102,7 +103,7 @@ mhd_logger(void *cls, const char *fmt, va_list ap)
 	while (n > 0 && (raw[n - 1] == '\n' || raw[n - 1] == '\r'))
 		n--;
 	/* Messages may quote what a client sent. */
-	log_sanitize(msg, sizeof msg, raw, n);
+	text_sanitize(TEXT_PRINT, msg, sizeof msg, raw, n);
 	if (starting && pthread_equal(pthread_self(), start_thread)) {
 		if (start_err[0] == '\0')
 			(void)snprintf(start_err, sizeof start_err, "%s", msg);

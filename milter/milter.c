@@ -25,6 +25,7 @@
 #include "policy.h"
 #include "session.h"
 #include "strbuf.h"
+#include "text.h"
 
 #define AR_FIELD	"Authentication-Results"
 
@@ -103,7 +104,7 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 	/* Postfix and Sendmail pass "[ip]" for a client without a name:
 	 * logged as Postfix logs it, "unknown[ip]". */
 	if (hostname != NULL && hostname[0] != '[')
-		log_sanitize(s->host, sizeof s->host, hostname,
+		text_sanitize(TEXT_PRINT, s->host, sizeof s->host, hostname,
 		    strlen(hostname));
 	if (dname_ip_from_sockaddr(hostaddr, &ip) == 0) {
 		s->have_ip = true;

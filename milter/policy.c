@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "policy.h"
 #include "strbuf.h"
+#include "text.h"
 
 /* RFC 7372 3: X.7.25 "Reverse DNS validation failed". */
 #define REJECT_RCODE	"550"
@@ -67,22 +68,14 @@ policy_needs_verdict(const struct policy *p)
 	    p->helo != ACTION_ACCEPT || p->generic != ACTION_ACCEPT;
 }
 
-/* Append untrusted text: printable ASCII kept, every other byte '?',
- * at most CHECK_VALUE_MAX (255) bytes (SPEC 3.2) and never more than the
- * size of the array it comes from. */
+/* Append untrusted text as a reply carries it (TEXT_REPLY: printable
+ * ASCII but '%', every other byte '?'), at most CHECK_VALUE_MAX (255)
+ * bytes (SPEC 3.2) and never more than the size of the array it comes
+ * from. */
 static void
 put_sane_max(struct strbuf *sb, const char *s, size_t size, size_t cap)
 {
-	size_t i, max = size < cap ? size : cap;
-
-	for (i = 0; i < max && s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		/* '%' too: smfi_setreply(3) takes it as an escape, and
-		 * Sendmail drops a reply text with a single one. */
-		strbuf_putc(sb, c >= 0x20 && c <= 0x7e && c != '%' ?
-		    (char)c : '?');
-	}
+	(void)strbuf_put_safe(sb, TEXT_REPLY, s, size < cap ? size : cap);
 }
 
 static void

@@ -32,6 +32,7 @@
 #include "resolver.h"
 #include "spf.h"
 #include "strbuf.h"
+#include "text.h"
 
 /* IPv6 addresses without a PTR named in the summary at most: in JSON,
  * and in the text. */
@@ -182,12 +183,12 @@ list_line(struct many *m, char *line, struct audit_item *it)
 	size_t n = 0;
 
 	while (n < 3) {
-		while (*p == ' ' || *p == '\t')
+		while (text_is_blank((unsigned char)*p))
 			p++;
 		if (*p == '\0' || *p == '#')
 			break;
 		f[n++] = p;
-		while (*p != '\0' && *p != ' ' && *p != '\t')
+		while (*p != '\0' && !text_is_blank((unsigned char)*p))
 			p++;
 		if (*p != '\0')
 			*p++ = '\0';
@@ -203,7 +204,7 @@ list_line(struct many *m, char *line, struct audit_item *it)
 	}
 	if (dname_parse_ip(f[0], &it->ip) == -1) {
 		fprintf(stderr, "%s:%lu: not an IP address: %s\n", m->fname,
-		    m->lineno, log_sanitize(esc, sizeof esc, f[0],
+		    m->lineno, text_sanitize(TEXT_PRINT, esc, sizeof esc, f[0],
 		    strlen(f[0])));
 		m->bad_lines++;
 		return 0;

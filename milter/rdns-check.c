@@ -27,6 +27,7 @@
 #include "rdns-check.h"
 #include "resolver.h"
 #include "strbuf.h"
+#include "text.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/rdns-milter.conf"
 
@@ -151,7 +152,7 @@ rdns_check_print_json(const struct check_result *r, const char *extra)
 static const char *
 safe(const char *s, char *buf, size_t len)
 {
-	return log_sanitize(buf, len, s, strlen(s));
+	return text_sanitize(TEXT_PRINT, buf, len, s, strlen(s));
 }
 
 static const char *

@@ -22,6 +22,7 @@
 #include "replay.h"
 #include "report.h"
 #include "siphash.h"
+#include "text.h"
 
 #define TOP_N		20
 
@@ -310,7 +311,7 @@ summary_client(const struct lp_line *l, struct lp_span *key,
 	while (h.n > 0 && h.p[h.n - 1] == '>')
 		h.n--;
 	for (i = 0; i < h.n && n < CHECK_VALUE_MAX; i++)
-		hbuf[n++] = h.p[i] == '<' || h.p[i] == '>' ? '?' : h.p[i];
+		hbuf[n++] = text_safe(TEXT_LOG_INNER, h.p[i]);
 	hbuf[n] = '\0';
 	helo->p = hbuf;
 	helo->n = n;
@@ -571,7 +572,7 @@ json_str(FILE *fp, const char *s)
 
 		if (c == '"' || c == '\\')
 			fprintf(fp, "\\%c", c);
-		else if (c < 0x20 || c > 0x7e)
+		else if (!text_is_print(c))
 			fprintf(fp, "\\u%04x", c);
 		else
 			putc(c, fp);

@@ -18,6 +18,7 @@
 #include "runtime.h"
 #include "session.h"
 #include "strbuf.h"
+#include "text.h"
 
 static atomic_ulong	 session_serial;
 
@@ -56,27 +57,17 @@ session_free(struct session *s)
 char *
 session_log_value(char *dst, size_t dstlen, const char *src, size_t srclen)
 {
-	size_t i;
-
-	if (dstlen == 0)
-		return dst;
-	for (i = 0; i < srclen && i < dstlen - 1 && src[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)src[i];
-
-		dst[i] = c > 0x20 && c < 0x7f && c != '=' ? (char)c : '?';
-	}
-	dst[i] = '\0';
-	return dst;
+	return text_sanitize(TEXT_LOG_VALUE, dst, dstlen, src, srclen);
 }
 
-/* '=' of text (quoted client text, a reply) as '?', in place. */
+/* '=' of text (quoted client text, a reply) as '?', in place
+ * (TEXT_LOG_TEXT). */
 static char *
 no_equals(char *text)
 {
-	for (char *c = text; *c != '\0'; c++)
-		if (*c == '=')
-			*c = '?';
-	return text;
+	size_t n = strlen(text);
+
+	return text_sanitize(TEXT_LOG_TEXT, text, n + 1, text, n);
 }
 
 /* A HELO for a log line: a space or '=' would let a HELO forge key=value
@@ -374,7 +365,7 @@ session_log_summary(struct session *s, bool may_wait)
 void
 session_log_addr(char *dst, size_t dstlen, const char *src)
 {
-	size_t n, i, o = 0;
+	size_t n;
 
 	if (dstlen == 0)
 		return;
@@ -385,13 +376,7 @@ session_log_addr(char *dst, size_t dstlen, const char *src)
 	n = strlen(src);
 	while (n > 0 && (src[n - 1] == '>' || src[n - 1] == ' '))
 		n--;
-	for (i = 0; i < n && o + 1 < dstlen; i++) {
-		unsigned char c = (unsigned char)src[i];
-
-		dst[o++] = c > 0x20 && c <= 0x7e && c != '<' && c != '>' &&
-		    c != '=' ? (char)c : '?';
-	}
-	dst[o] = '\0';
+	(void)text_sanitize(TEXT_LOG_ADDR, dst, dstlen, src, n);
 }
 
 void

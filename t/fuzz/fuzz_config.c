@@ -144,7 +144,7 @@ check_config(const struct config *cf, const uint8_t *data, size_t size)
 
 	FUZZ_ASSERT(cf->authserv_id != NULL);
 	FUZZ_ASSERT(strlen(cf->authserv_id) <= CHECK_VALUE_MAX);
-	FUZZ_ASSERT(str_is_token(cf->authserv_id));
+	FUZZ_ASSERT(text_is_token(cf->authserv_id));
 	FUZZ_ASSERT(cf->socket != NULL && cf->socket[0] != '\0');
 	FUZZ_ASSERT(cf->dns_timeout >= 1 &&
 	    cf->dns_timeout <= CONFIG_MAX_TIMEOUT);

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "test_util.h"
+#include "strbuf.h"
 #include "text.h"
 
 #ifndef SRCDIR
@@ -276,6 +277,24 @@ sanitize_stops_at_nul_length_and_room(void **state)
 	assert_int_equal(dst[0], 'G');
 }
 
+/* strbuf_put_safe(): the same rule into a strbuf, max bytes at most. */
+static void
+put_safe_appends_sanitised_bytes(void **state)
+{
+	struct strbuf sb;
+	char buf[8];
+
+	(void)state;
+	strbuf_init(&sb, buf, sizeof buf);
+	assert_int_equal(strbuf_put_safe(&sb, TEXT_REPLY, "50%\r\n", 99), 0);
+	assert_string_equal(buf, "50???");
+	assert_int_equal(strbuf_put_safe(&sb, TEXT_DNS, "a b", 2), 0);
+	assert_string_equal(buf, "50???a?");
+	assert_int_equal(strbuf_put_safe(&sb, TEXT_DNS, "xyz", 99), -1);
+	assert_string_equal(buf, "50???a?");
+	assert_true(strbuf_overflow(&sb));
+}
+
 static void
 token_follows_rfc2045(void **state)
 {
@@ -322,6 +341,7 @@ main(void)
 		cmocka_unit_test(contexts_keep_what_the_old_sanitisers_kept),
 		cmocka_unit_test(documented_table_is_the_code),
 		cmocka_unit_test(sanitize_stops_at_nul_length_and_room),
+		cmocka_unit_test(put_safe_appends_sanitised_bytes),
 		cmocka_unit_test(token_follows_rfc2045),
 	};
 
