@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "conf_int.h"
 #include "strbuf.h"
+#include "text.h"
 
 /* What config_policy_for() returns when no Policy line matches; also the
  * defaults of a Policy line: every action accept, dnssec optional. */
@@ -95,8 +96,7 @@ conf_policy_domain(const char *s, char *out, const char **why)
 			lab = 0;
 			continue;
 		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+		if (!text_is_ldh((unsigned char)c) && c != '_') {
 			*why = "invalid character";
 			return -1;
 		}

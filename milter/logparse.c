@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "logparse.h"
+#include "text.h"
 
 #define TAG		"rdns-milter"
 #define TAG_LEN		(sizeof(TAG) - 1)
@@ -25,12 +26,6 @@ lp_eq(struct lp_span sp, const char *s)
 	return sp.n == n && memcmp(sp.p, s, n) == 0;
 }
 
-static bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 /* n digits at p as a number, or -1. */
 static int
 num(const char *p, size_t n)
@@ -39,7 +34,7 @@ num(const char *p, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (!is_digit(p[i]))
+		if (!text_is_digit(p[i]))
 			return -1;
 		v = v * 10 + (p[i] - '0');
 	}
@@ -127,7 +122,7 @@ iso_time(const char *p, size_t n, bool need_secs, time_t *t, size_t *used)
 	else
 		s = 0;
 	if (i < n && p[i] == '.') {
-		for (i++; i < n && is_digit(p[i]); i++)
+		for (i++; i < n && text_is_digit(p[i]); i++)
 			;
 	}
 	if (i < n && p[i] == 'Z') {
@@ -202,7 +197,7 @@ tag(const char *p, size_t n)
 		return -1;
 	start = i;
 	if (p[i] == '[') {
-		for (i++; i < n && is_digit(p[i]); i++)
+		for (i++; i < n && text_is_digit(p[i]); i++)
 			;
 		if (i >= n || p[i] != ']')
 			return -1;
@@ -351,14 +346,14 @@ summary(const char *p, size_t n, struct lp_line *out)
 			if (v.n == 0 || v.n > 9)
 				return LP_GARBAGE;
 			for (k = 0; k < v.n; k++) {
-				if (!is_digit(v.p[k]))
+				if (!text_is_digit(v.p[k]))
 					return LP_GARBAGE;
 				r = r * 10 + (unsigned long)(v.p[k] - '0');
 			}
 			out->rcpts = r;
 			have_rcpts = true;
 		} else if (KEY("ms"))
-			have_ms = v.n > 0 && is_digit(v.p[0]);
+			have_ms = v.n > 0 && text_is_digit(v.p[0]);
 		else if (KEY("ptr"))
 			out->ptr = v;
 		else if (KEY("iprev"))
@@ -514,7 +509,7 @@ lp_parse(const char *line, size_t len, time_t now, struct lp_line *out)
 	memset(out, 0, sizeof *out);
 	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
 		len--;
-	if (len >= 4 && is_digit(line[0]) && is_digit(line[3]) &&
+	if (len >= 4 && text_is_digit(line[0]) && text_is_digit(line[3]) &&
 	    iso_time(line, len, true, &out->time, &used) == 0) {
 		out->have_time = true;
 		i = skip_word(line, len, used);		/* the stamp's end */
@@ -552,7 +547,7 @@ lp_parse_time(const char *s, time_t *out)
 		size_t i;
 
 		for (i = 1; i < n; i++) {
-			if (!is_digit(s[i]) || t > (time_t)1e15)
+			if (!text_is_digit(s[i]) || t > (time_t)1e15)
 				return -1;
 			t = t * 10 + (s[i] - '0');
 		}
@@ -616,16 +611,16 @@ span(const char *s, size_t n, time_t *out)
 			i++;
 		if (i == n)
 			break;
-		if (!is_digit(s[i]))
+		if (!text_is_digit(s[i]))
 			return -1;
-		for (v = 0; i < n && is_digit(s[i]); i++) {
+		for (v = 0; i < n && text_is_digit(s[i]); i++) {
 			v = v * 10 + (s[i] - '0');
 			if (v > 10LL * 366 * 86400)
 				return -1;
 		}
 		while (i < n && s[i] == ' ')
 			i++;
-		for (u = i; i < n && s[i] >= 'a' && s[i] <= 'z'; i++)
+		for (u = i; i < n && text_is_lower((unsigned char)s[i]); i++)
 			;
 		if ((sec = unit_seconds(s + u, i - u)) == 0)
 			return -1;
