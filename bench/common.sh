@@ -67,6 +67,12 @@ bench_init()
 	done
 	# shellcheck source=../t/dns/world.sh
 	. "$S/t/dns/world.sh"
+	# Processes and the daemon: the tests' own helpers.
+	# shellcheck source=../t/lib/proc.sh
+	. "$S/t/lib/proc.sh" || exit 1
+	DAEMON_MILTER=$MILTER
+	# shellcheck source=../t/lib/daemon.sh
+	. "$S/t/lib/daemon.sh" || exit 1
 	world_check_tools >&2 || bench_die "the DNS world needs its tools"
 	# libmilter and milterload at 1,000 sessions: 2 descriptors each.
 	ulimit -n 8192 2>/dev/null || ulimit -n 4096 2>/dev/null
@@ -94,27 +100,18 @@ bench_track()
 	echo "$1" >>"$BENCH_WORK/pids"
 }
 
-# bench_kill PID...: TERM, then KILL whatever still runs after 1 s (a
-# libmilter filter only notices the stop at its next 5 s poll timeout,
+# bench_kill PID...: TERM to all, then KILL whatever still runs after 1 s
+# (a libmilter filter only notices the stop at its next 5 s poll timeout,
 # and none of the bench processes keeps state worth a clean exit).
 bench_kill()
 {
-	local pid i alive
+	local pid
 
 	for pid in "$@"; do
 		kill -TERM "$pid" 2>/dev/null
 	done
-	for i in $(seq 1 50); do
-		alive=
-		for pid in "$@"; do
-			kill -0 "$pid" 2>/dev/null && alive=1
-		done
-		[ -n "$alive" ] || break
-		sleep 0.02
-	done
 	for pid in "$@"; do
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
+		proc_stop "$pid" 1
 	done
 	return 0
 }
@@ -285,37 +282,23 @@ EOF
 
 # ---- milters and processes ----
 
-# bench_wait_socket SPEC PID: wait (10 s at most) until a milter listens.
+# bench_wait_socket SPEC PID: wait (10 s at most) until a milter that is
+# not rdns-milter listens (t/lib/daemon.sh).
 bench_wait_socket()
 {
-	local spec=$1 pid=$2 i path port
-
-	for i in $(seq 1 500); do
-		kill -0 "$pid" 2>/dev/null || return 1
-		case $spec in
-		unix:*)
-			path=${spec#unix:}
-			[ -S "$path" ] && return 0 ;;
-		inet:*)
-			port=${spec#inet:}
-			port=${port%@*}
-			(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null &&
-			    return 0 ;;
-		esac
-		sleep 0.02
-	done
-	return 1
+	daemon_wait_accept "$1" "$2" 10
 }
 
-# bench_rdns_start CONF SPEC LOG: start rdns-milter; sets MILTER_PID.
+# bench_rdns_start CONF SPEC LOG: start rdns-milter (t/lib/daemon.sh: it
+# is ready once it logged "starting on"); sets MILTER_PID.
 bench_rdns_start()
 {
-	case $2 in unix:*) rm -f "${2#unix:}" ;; esac
-	"$MILTER" -f -c "$1" -p "$2" >>"$3" 2>&1 </dev/null &
-	MILTER_PID=$!
+	local ok=yes
+
+	daemon_start "$1" "$2" "$3" >&2 || ok=no
+	MILTER_PID=$DAEMON_PID
 	bench_track "$MILTER_PID"
-	bench_wait_socket "$2" "$MILTER_PID" ||
-	    bench_die "rdns-milter did not start, see $3"
+	[ "$ok" = yes ] || bench_die "rdns-milter did not start, see $3"
 }
 
 # bench_null_start SPEC LOG [OPTION...]: start nullmilter (with its

@@ -13,7 +13,8 @@
 #	e2e_milter_conf <<EOF		# $E_DIR/rdns.conf = world config +
 #	Policy ...			#   E2E_MILTER_CONF + these lines
 #	EOF
-#	e2e_milter_start		# rdns-milter on unix:$E_DIR/milter.sock
+#	e2e_milter_start [N [WRAPPER...]]	# rdns-milter -c $E_DIR/rdnsN.conf
+#					#   on unix:$E_DIR/rdnsN.sock
 #	e2e_sink_start ADDR		# smtp-sink on ADDR:$E_SINK_PORT
 #	e2e_ns_start			# private /etc/hosts, resolv.conf, ...
 #	e2e_ns_exec CMD...		# CMD sees only those (unshare -m -u)
@@ -22,7 +23,7 @@
 #	tap_done			# summary line, exit status
 #
 # Results: tap_ok, tap_fail, tap_check (t/lib/tap.sh); processes:
-# proc_free_port, proc_stop (t/lib/proc.sh).
+# proc_free_port, proc_stop (t/lib/proc.sh); the daemon: t/lib/daemon.sh.
 #
 # An MTA script defines these hooks before e2e_scenarios:
 #	e2e_mta_queue_empty		# status 0 when nothing is queued
@@ -64,6 +65,7 @@ export abs_top_srcdir abs_top_builddir
 . "$abs_top_srcdir/t/lib/proc.sh" || exit 99
 E_SRC=$abs_top_srcdir/t/e2e
 RDNS_MILTER=${RDNS_MILTER:-$abs_top_builddir/milter/rdns-milter}
+. "$abs_top_srcdir/t/lib/daemon.sh" || exit 99
 
 # The authserv-id, and the user smtp-sink runs as (it refuses root).
 E_AUTHSERV=mx.example.net
@@ -72,6 +74,7 @@ E_SINK_USER=nobody
 E_DIR=
 E_WORLD=
 E_MILTER_PID=
+E_MILTER_SOCK=
 E_SINK_PID=
 E_NS_PID=
 E_MTA_PORT=
@@ -146,17 +149,22 @@ e2e_milter_conf()
 	} >"$E_DIR/rdns.conf"
 }
 
+# e2e_milter_start [N [WRAPPER...]]: check $E_DIR/rdnsN.conf (-n), then
+# start rdns-milter with it on unix:$E_DIR/rdnsN.sock (E_MILTER_SOCK), its
+# log in $E_DIR/milterN.log (N: empty for the one daemon of a test), with
+# WRAPPER in front (e2e_ns_exec: in the private namespace); E_MILTER_PID.
+# Stopped by e2e_cleanup.
 e2e_milter_start()
 {
-	E_MILTER_SOCK=$E_DIR/milter.sock
-	"$RDNS_MILTER" -n -c "$E_DIR/rdns.conf" >"$E_DIR/milter-n.out" 2>&1 ||
-	    { sed 's/^/# /' "$E_DIR/milter-n.out"; tap_bail "rdns.conf"; }
-	"$RDNS_MILTER" -f -c "$E_DIR/rdns.conf" -p "unix:$E_MILTER_SOCK" \
-	    >"$E_DIR/milter.log" 2>&1 </dev/null &
-	E_MILTER_PID=$!
-	E_LOGS="$E_LOGS $E_DIR/milter.log"
-	proc_wait 10 "$E_MILTER_PID" test -S "$E_MILTER_SOCK" ||
-	    { sed 's/^/# /' "$E_DIR/milter.log"; tap_bail "rdns-milter"; }
+	local n=${1:-} conf=$E_DIR/rdns${1:-}.conf
+
+	shift 2>/dev/null
+	E_MILTER_SOCK=$E_DIR/rdns$n.sock
+	"$RDNS_MILTER" -n -c "$conf" >"$E_DIR/milter$n-n.out" 2>&1 ||
+	    { sed 's/^/# /' "$E_DIR/milter$n-n.out"; tap_bail "${conf##*/}"; }
+	daemon_start "$conf" "unix:$E_MILTER_SOCK" "$E_DIR/milter$n.log" \
+	    "$@" || tap_bail "rdns-milter${n:+ $n}"
+	E_MILTER_PID=$DAEMON_PID
 }
 
 # e2e_wait_listen ADDR PORT PID: wait (15 s) until a TCP socket listens on
@@ -669,20 +677,20 @@ e2e_cleanup()
 
 	trap - EXIT
 	# libmilter sees SIGTERM at its next 5-second poll: start early.
-	[ -n "$E_MILTER_PID" ] && kill -TERM "$E_MILTER_PID" 2>/dev/null
+	daemon_signal_all TERM
 	if declare -F e2e_mta_stop >/dev/null; then
 		e2e_mta_stop
 	fi
 	proc_stop "$E_SINK_PID" 5
 	proc_stop "$E_NS_PID" 5
-	proc_stop "$E_MILTER_PID" 8
+	daemon_stop_all 8
 	[ -n "$E_WORLD" ] && world_stop "$E_WORLD"
 	[ "$rc" -eq 0 ] && [ "$TAP_FAIL" -ne 0 ] && rc=1
 	if [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]; then
 		[ "${E2E_KEEP:-0}" = 1 ] || rm -rf "$E_DIR"
 	elif [ -n "$E_DIR" ] && [ -d "$E_DIR" ]; then
 		echo "# FAILED: work directory kept: $E_DIR"
-		for f in $E_LOGS; do
+		for f in $DAEMON_LOGS $E_LOGS; do
 			[ -s "$f" ] || continue
 			echo "# ---- $f (last 60 lines)"
 			tail -n 60 "$f" | sed 's/^/# /'
