@@ -171,18 +171,7 @@ e2e_milter_start()
 # ADDR:PORT (/proc/net/tcp), or PID is gone.
 e2e_wait_listen()
 {
-	local hex
-
-	hex=$(echo "$1 $2" | awk '{ split($1, o, ".")
-	    printf "%02X%02X%02X%02X:%04X\n", o[4], o[3], o[2], o[1], $2 }')
-	proc_wait 15 "$3" e2e_listening "$hex"
-}
-
-# e2e_listening HEXADDR:HEXPORT: a TCP socket listens there.
-e2e_listening()
-{
-	awk -v a="$1" '$2 == a && $4 == "0A" { f = 1 }
-	    END { exit !f }' /proc/net/tcp 2>/dev/null
+	proc_wait 15 "$3" proc_listening "$1" "$2"
 }
 
 # e2e_sink_start ADDR: smtp-sink on ADDR (127.0.0.0/8) and a free port
