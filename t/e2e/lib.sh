@@ -19,13 +19,13 @@
 #	e2e_ns_start			# private /etc/hosts, resolv.conf, ...
 #	e2e_ns_exec CMD...		# CMD sees only those (unshare -m -u)
 #	... start the MTA on 127.0.0.1:$E_MTA_PORT, define the hooks
-#	e2e_scenarios			# the shared checks (below)
+#	e2e_cases $E2E_CASES		# the cases (t/e2e/cases.sh)
 #	tap_done			# summary line, exit status
 #
 # Results: tap_ok, tap_fail, tap_check (t/lib/tap.sh); processes:
 # proc_free_port, proc_stop (t/lib/proc.sh); the daemon: t/lib/daemon.sh.
 #
-# An MTA script defines these hooks before e2e_scenarios:
+# An MTA script defines these hooks before e2e_cases:
 #	e2e_mta_queue_empty		# status 0 when nothing is queued
 #	e2e_mta_accept RCPT		# the MTA's "250" line for RCPT
 #	e2e_mta_data_ok			# "DATA -> " + its reply to the end
@@ -383,11 +383,11 @@ e2e_ar_want()
 	    "$1" "$2"
 }
 
-# e2e_case_delivered CASE RCPTS WANT_AR [OURS]: CASE was delivered exactly
+# e2e_expect_delivered CASE RCPTS WANT_AR [OURS]: CASE was delivered exactly
 # once, to RCPTS (newline-separated, sorted) only, with WANT_AR (all
 # Authentication-Results fields, in order) exact and, unless OURS is
 # "no", our field first in the message.
-e2e_case_delivered()
+e2e_expect_delivered()
 {
 	local c=$1 rcpts=$2 want=$3 ours=${4:-yes} files n f
 
@@ -412,15 +412,15 @@ e2e_case_delivered()
 	    "$(e2e_ar_fields "$f" | awk 'length($0) >= 78')" ""
 }
 
-# e2e_case_replies CASE WANT: the RCPT and end-of-data replies.
-e2e_case_replies()
+# e2e_expect_replies CASE WANT: the RCPT and end-of-data replies.
+e2e_expect_replies()
 {
 	tap_check "$1: SMTP replies" "$(e2e_replies "$1")" "$2"
 }
 
-# e2e_case_summary CASE WANT: the daemon's log line for the queue id the
+# e2e_expect_summary CASE WANT: the daemon's log line for the queue id the
 # MTA gave CASE (WANT without the "QID: " prefix).
-e2e_case_summary()
+e2e_expect_summary()
 {
 	local qid
 
@@ -434,231 +434,7 @@ e2e_case_summary()
 	    "$(e2e_summary "$qid")" "$qid: $2"
 }
 
-# The milter's reply texts (SPEC 3.2) for the addresses of the world.
-E_NOPTR='The IP address sending this message does not have a PTR record'
-
-# e2e_scenarios: the checks shared by every MTA.  The milter runs with
-# E2E_POLICY (below) and TrustedNetworks 192.0.2.250/32, 127.0.0.6/32.
-E2E_POLICY="TrustedNetworks 192.0.2.250/32, 127.0.0.6/32
-Policy * ptr=accept
-Policy reject.example.com ptr=reject iprev=reject generic=reject
-Policy temp.example.com ptr=tempfail iprev=tempfail generic=tempfail \
-temperror=tempfail
-Policy helo.example.com helo=reject"
-
-e2e_scenarios()
-{
-	local c r t0 t1
-
-	# 127.0.0.2: mta.sec.test, forward-confirmed, secure; HELO matches.
-	c=confirmed
-	e2e_send $c 127.0.0.2 mta.sec.test \
-	    x@example.com,y@reject.example.com,z@temp.example.com
-	e2e_case_replies $c "$(
-	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
-	    echo "RCPT <y@reject.example.com> ->" \
-		"$(e2e_mta_accept y@reject.example.com)"
-	    echo "RCPT <z@temp.example.com> ->" \
-		"$(e2e_mta_accept z@temp.example.com)"
-	    e2e_mta_data_ok)"
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	e2e_case_delivered $c "$(printf '%s\n' x@example.com \
-	    y@reject.example.com z@temp.example.com)" "$(e2e_ar_want \
-	    'iprev=pass (mta.sec.test; dnssec=secure) policy.iprev=127.0.0.2' \
-	    'x-ptr=pass smtp.helo=mta.sec.test policy.ptr=mta.sec.test')"
-	e2e_case_summary $c "ip=127.0.0.2 ptr=pass iprev=pass\
- name=mta.sec.test dnssec=secure helo=mta.sec.test x-ptr=pass generic=no\
- action=accept policy=- check=- rcpts=0 ms=N"
-
-	# 127.0.0.3: no PTR.  A mixed transaction: refused at
-	# reject.example.com (550) and temp.example.com (451), accepted for
-	# example.com and for postmaster@ and abuse@ of reject.example.com
-	# (ExemptRecipients, case-insensitive); one delivery, one header.
-	c=noptr-mixed
-	r=x@example.com,y@reject.example.com,postmaster@reject.example.com
-	e2e_send $c 127.0.0.3 mta.sec.test \
-	    "$r,z@temp.example.com,Abuse@reject.example.com"
-	e2e_case_replies $c "$(
-	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
-	    echo "RCPT <y@reject.example.com> -> $(e2e_mta_refuse \
-		y@reject.example.com "550 5.7.25 $E_NOPTR")"
-	    echo "RCPT <postmaster@reject.example.com> ->" \
-		"$(e2e_mta_accept postmaster@reject.example.com)"
-	    echo "RCPT <z@temp.example.com> -> $(e2e_mta_refuse \
-		z@temp.example.com "451 4.7.25 $E_NOPTR")"
-	    echo "RCPT <Abuse@reject.example.com> ->" \
-		"$(e2e_mta_accept Abuse@reject.example.com)"
-	    e2e_mta_data_ok)"
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	e2e_case_delivered $c "$(printf '%s\n' Abuse@reject.example.com \
-	    postmaster@reject.example.com x@example.com)" "$(e2e_ar_want \
-	    'iprev=permerror (no PTR record; dnssec=secure) policy.iprev=127.0.0.3' \
-	    'x-ptr=fail smtp.helo=mta.sec.test')"
-	e2e_case_summary $c "ip=127.0.0.3 ptr=fail iprev=permerror\
- name=- dnssec=secure helo=mta.sec.test x-ptr=fail generic=no\
- action=reject policy=reject.example.com check=ptr rcpts=2 ms=N"
-
-	# 127.0.0.3 again, only refused recipients: nothing is delivered.
-	c=noptr-refused
-	e2e_send $c 127.0.0.3 mta.sec.test y@reject.example.com
-	e2e_case_replies $c "RCPT <y@reject.example.com> -> $(e2e_mta_refuse \
-	    y@reject.example.com "550 5.7.25 $E_NOPTR")"
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	tap_check "$c: nothing delivered" "$(e2e_delivered $c)" ""
-
-	# 127.0.0.4: PTR notme.sec.test, which does not resolve back.
-	c=notconfirmed
-	e2e_send $c 127.0.0.4 notme.sec.test x@example.com,y@reject.example.com
-	e2e_case_replies $c "$(
-	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
-	    echo "RCPT <y@reject.example.com> -> $(e2e_mta_refuse \
-		y@reject.example.com "550 5.7.25 Reverse DNS for 127.0.0.4\
- (notme.sec.test) does not resolve back to it")"
-	    e2e_mta_data_ok)"
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	r='	iprev=fail (PTR notme.sec.test does not resolve to 127.0.0.4;'
-	e2e_case_delivered $c x@example.com "$(printf '%s\n' \
-	    "Authentication-Results: $E_AUTHSERV;" \
-	    "$r dnssec=secure)" \
-	    '	policy.iprev=127.0.0.4;' \
-	    '	x-ptr=fail smtp.helo=notme.sec.test')"
-
-	# 127.0.0.5: dsl-127-0-0-5.pool.insec.test, confirmed, generic.
-	c=generic
-	r=dsl-127-0-0-5.pool.insec.test
-	e2e_send $c 127.0.0.5 $r x@example.com,y@reject.example.com,z@temp.example.com
-	e2e_case_replies $c "$(
-	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
-	    echo "RCPT <y@reject.example.com> -> $(e2e_mta_refuse \
-		y@reject.example.com "550 5.7.25 Reverse DNS name $r of\
- 127.0.0.5 looks generic")"
-	    echo "RCPT <z@temp.example.com> -> $(e2e_mta_refuse \
-		z@temp.example.com "451 4.7.25 Reverse DNS name $r of\
- 127.0.0.5 looks generic")"
-	    e2e_mta_data_ok)"
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	e2e_case_delivered $c x@example.com "$(printf '%s\n' \
-	    "Authentication-Results: $E_AUTHSERV;" \
-	    "	iprev=pass ($r; dnssec=insecure; generic)" \
-	    '	policy.iprev=127.0.0.5;' \
-	    "	x-ptr=pass smtp.helo=$r" \
-	    "	policy.ptr=$r")"
-
-	# 127.0.0.8: mail8.bogus.test, bogus forward: temperror.  Only the
-	# domain whose temperror action is tempfail refuses (451).
-	c=temperror
-	e2e_send $c 127.0.0.8 mail8.bogus.test \
-	    x@example.com,y@reject.example.com,z@temp.example.com
-	e2e_case_replies $c "$(
-	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
-	    echo "RCPT <y@reject.example.com> ->" \
-		"$(e2e_mta_accept y@reject.example.com)"
-	    echo "RCPT <z@temp.example.com> -> $(e2e_mta_refuse \
-		z@temp.example.com "451 4.7.25 Temporary failure looking up\
- reverse DNS for 127.0.0.8")"
-	    e2e_mta_data_ok)"
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	e2e_case_delivered $c "$(printf '%s\n' x@example.com \
-	    y@reject.example.com)" "$(e2e_ar_want \
-	    'iprev=temperror (DNSSEC bogus; dnssec=bogus) policy.iprev=127.0.0.8' \
-	    'x-ptr=temperror smtp.helo=mail8.bogus.test')"
-
-	# 127.0.0.2 with HELO mail.insec.test (A 198.51.100.10): neither the
-	# verified name nor forward-confirming, and of another organizational
-	# domain (other.sec.test would be aligned with mta.sec.test).
-	c=helo
-	e2e_send $c 127.0.0.2 mail.insec.test x@example.com,h@helo.example.com
-	e2e_case_replies $c "$(
-	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
-	    echo "RCPT <h@helo.example.com> -> $(e2e_mta_refuse \
-		h@helo.example.com "550 5.7.25 HELO name mail.insec.test does\
- not match reverse DNS name mta.sec.test")"
-	    e2e_mta_data_ok)"
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	e2e_case_delivered $c x@example.com "$(e2e_ar_want \
-	    'iprev=pass (mta.sec.test; dnssec=secure) policy.iprev=127.0.0.2' \
-	    'x-ptr=fail smtp.helo=mail.insec.test policy.ptr=mta.sec.test')"
-
-	# A HELO with '%' (smfi_setreply(3) takes it as an escape, and
-	# Sendmail drops a reply text with a single one): Postfix accepts
-	# such a HELO, and the reply text arrives with '?' for '%'.  Sendmail
-	# itself refuses the HELO (501 Invalid domain name), so no such text
-	# can reach it.
-	c=helo-percent
-	e2e_send $c 127.0.0.2 '100%.sec.test' x@example.com,h@helo.example.com
-	if [ "$e2e_name" = sendmail ]; then
-		if grep -q '^<\*\* *501 5\.0\.0 Invalid domain name' \
-		    "$E_DIR/$c.swaks"; then
-			tap_ok "$c: sendmail refuses the HELO itself (501)"
-		else
-			tap_fail "$c: sendmail refuses the HELO itself (501)" \
-			    "$(cat "$E_DIR/$c.swaks")"
-		fi
-	else
-		e2e_case_replies $c "$(
-		    echo "RCPT <x@example.com> -> $(e2e_mta_accept \
-			x@example.com)"
-		    echo "RCPT <h@helo.example.com> -> $(e2e_mta_refuse \
-			h@helo.example.com "550 5.7.25 HELO name\
- 100?.sec.test does not match reverse DNS name mta.sec.test")"
-		    e2e_mta_data_ok)"
-	fi
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-
-	# 127.0.0.7: x.hole.test, whose name servers never answer.  The
-	# RCPT that needs a verdict waits at most DNSTimeout (3 s in the
-	# world's rdns.conf), well within the MTA's milter timeouts.
-	c=timeout
-	t0=$(date +%s)
-	e2e_send $c 127.0.0.7 x.hole.test x@example.com,z@temp.example.com
-	t1=$(date +%s)
-	e2e_case_replies $c "$(
-	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
-	    echo "RCPT <z@temp.example.com> -> $(e2e_mta_refuse \
-		z@temp.example.com "451 4.7.25 Temporary failure looking up\
- reverse DNS for 127.0.0.7")"
-	    e2e_mta_data_ok)"
-	if [ $((t1 - t0)) -le 10 ]; then
-		tap_ok "$c: the transaction took $((t1 - t0)) s (DNSTimeout 3)"
-	else
-		tap_fail "$c: the transaction took $((t1 - t0)) s" \
-		    "want at most 10 s (DNSTimeout 3)"
-	fi
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	e2e_case_delivered $c x@example.com "$(e2e_ar_want \
-	    'iprev=temperror (DNS timeout; dnssec=insecure) policy.iprev=127.0.0.7' \
-	    'x-ptr=temperror smtp.helo=x.hole.test')"
-
-	# Forged fields (RFC 8601 5): ours, in any case, with a comment
-	# and a version, are deleted; another authserv-id stays.
-	c=forged
-	e2e_send $c 127.0.0.2 mta.sec.test x@example.com "$(printf '%s\n' \
-	    "Authentication-Results: $E_AUTHSERV; iprev=pass" \
-	    "Authentication-Results: $E_AUTHSERV.evil; iprev=pass" \
-	    'Authentication-Results: (forged) MX.Example.NET 1;' \
-	    '	x-ptr=pass smtp.helo=mta.sec.test')"
-	e2e_case_replies $c "$(
-	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
-	    e2e_mta_data_ok)"
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	e2e_case_delivered $c x@example.com "$(e2e_ar_want \
-	    'iprev=pass (mta.sec.test; dnssec=secure) policy.iprev=127.0.0.2' \
-	    'x-ptr=pass smtp.helo=mta.sec.test policy.ptr=mta.sec.test'
-	    echo "Authentication-Results: $E_AUTHSERV.evil; iprev=pass")"
-
-	# 127.0.0.6 is in TrustedNetworks: no checks, no header, and an
-	# Authentication-Results field with our id stays.
-	c=trusted
-	e2e_send $c 127.0.0.6 mta.insec.test y@reject.example.com \
-	    "Authentication-Results: $E_AUTHSERV; iprev=pass"
-	e2e_case_replies $c "$(
-	    echo "RCPT <y@reject.example.com> ->" \
-		"$(e2e_mta_accept y@reject.example.com)"
-	    e2e_mta_data_ok)"
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	e2e_case_delivered $c y@reject.example.com \
-	    "Authentication-Results: $E_AUTHSERV; iprev=pass" no
-}
+. "$E_SRC/cases.sh" || exit 99
 
 e2e_cleanup()
 {
