@@ -17,8 +17,9 @@
 #	E2E_POLICY			# the daemon's policy for them
 #
 # postfix.sh and sendmail.sh run $E2E_CASES with a daemon configured
-# with $E2E_POLICY (e2e_milter_conf); postfix.sh then runs the cases only
-# Postfix can: forged_many, rehelo.
+# with $E2E_POLICY (e2e_milter_conf); postfix.sh then runs the case only
+# Postfix can: forged_many.  A case that needs more than one transaction,
+# RSET or a second EHLO speaks SMTP itself (e2e_smtp, e2e_compose).
 
 # The milter's reply texts (SPEC 3.2) for the addresses of the world.
 E_NOPTR='The IP address sending this message does not have a PTR record'
@@ -32,7 +33,7 @@ temperror=tempfail
 Policy helo.example.com helo=reject"
 
 E2E_CASES="confirmed noptr_mixed noptr_refused notconfirmed generic
-    temperror helo helo_percent timeout forged trusted"
+    temperror helo helo_percent timeout forged trusted rehelo"
 
 e2e_cases()
 {
@@ -351,48 +352,28 @@ e2e_case_forged_many()
 # A new EHLO is judged again (issue 21): EHLO with the PTR name, a
 # transaction whose RCPT needed the verdict, RSET, EHLO with another name,
 # then a second transaction: the helo policy refuses, and the delivered
-# header names the new HELO.  swaks cannot say RSET and EHLO again, so a
-# few lines of Perl speak SMTP from 127.0.0.2.  Postfix only: the replies
-# below are Postfix's.
+# header names the new HELO.  swaks cannot say RSET and EHLO again:
+# e2e_smtp speaks SMTP from 127.0.0.2.
 e2e_case_rehelo()
 {
-	local c
+	local c evil=evil.attacker.invalid
 
 	c=rehelo
-	(e2e_ns_exec perl -MIO::Socket::INET -e '
-		my ($port, $evil) = @ARGV;
-		my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
-		    PeerPort => $port, LocalAddr => "127.0.0.2", Timeout => 30)
-		    or die "connect: $!\n";
-		sub reply { my $l; do { $l = <$s>; defined $l or die "eof\n";
-		    $l =~ s/\r?\n$//; print "<- $l\n" } while ($l =~ /^\d{3}-/);
-		    return $l }
-		sub cmd { print "-> $_[0]\n"; print $s "$_[0]\r\n"; reply() }
-		reply();
-		cmd("EHLO mta.sec.test");
-		cmd("MAIL FROM:<a\@sender.test>");
-		cmd("RCPT TO:<h\@helo.example.com>");
-		cmd("RSET");
-		cmd("EHLO $evil");
-		cmd("MAIL FROM:<a\@sender.test>");
-		cmd("RCPT TO:<h\@helo.example.com>");
-		cmd("RCPT TO:<x\@example.com>");
-		cmd("DATA");
-		print $s "From: <a\@sender.test>\r\nTo: <x\@example.com>\r\n",
-		    "Subject: rdns-milter e2e rehelo\r\nX-E2E-Case: rehelo\r\n",
-		    "\r\nTest message rehelo.\r\n";
-		cmd(".");
-		cmd("QUIT");
-	' "$E_MTA_PORT" evil.attacker.invalid) >"$E_DIR/$c.smtp" 2>&1 </dev/null
-	tap_check "$c: the RCPT after the new EHLO follows it" \
-	    "$(awk '/^-> RCPT/ { r = substr($0, 4); next }
-	    r != "" && /^<- / { print r " -> " substr($0, 4); r = "" }' \
-	    "$E_DIR/$c.smtp")" \
-	    "$(printf '%s\n' 'RCPT TO:<h@helo.example.com> -> 250 2.1.5 Ok' \
-	    'RCPT TO:<h@helo.example.com> -> 550 5.7.25 HELO name evil.attacker.invalid does not match reverse DNS name mta.sec.test' \
-	    'RCPT TO:<x@example.com> -> 250 2.1.5 Ok')"
+	e2e_compose $c x@example.com
+	e2e_smtp $c 127.0.0.2 "EHLO mta.sec.test" "MAIL FROM:<a@sender.test>" \
+	    "RCPT TO:<h@helo.example.com>" RSET "EHLO $evil" \
+	    "MAIL FROM:<a@sender.test>" "RCPT TO:<h@helo.example.com>" \
+	    "RCPT TO:<x@example.com>" "DATA $c" QUIT
+	e2e_expect_replies $c "$(
+	    echo "RCPT <h@helo.example.com> ->" \
+		"$(e2e_mta_accept h@helo.example.com)"
+	    echo "RCPT <h@helo.example.com> -> $(e2e_mta_refuse \
+		h@helo.example.com "550 5.7.25 HELO name $evil does not match\
+ reverse DNS name mta.sec.test")"
+	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
+	    e2e_mta_data_ok)"
 	e2e_settle || tap_fail "$c: the MTA's queue drains"
 	e2e_expect_delivered $c x@example.com "$(e2e_ar_want \
 	    'iprev=pass (mta.sec.test; dnssec=secure) policy.iprev=127.0.0.2' \
-	    'x-ptr=fail smtp.helo=evil.attacker.invalid policy.ptr=mta.sec.test')"
+	    "x-ptr=fail smtp.helo=$evil policy.ptr=mta.sec.test")"
 }

@@ -18,6 +18,8 @@
 #	e2e_sink_start ADDR		# smtp-sink on ADDR:$E_SINK_PORT
 #	e2e_ns_start			# private /etc/hosts, resolv.conf, ...
 #	e2e_ns_exec CMD...		# CMD sees only those (unshare -m -u)
+#	e2e_send CASE CLIENT HELO RCPTS	# one transaction (swaks)
+#	e2e_smtp CASE CLIENT CMD...	# a scripted SMTP session
 #	... start the MTA on 127.0.0.1:$E_MTA_PORT, define the hooks
 #	e2e_cases $E2E_CASES		# the cases (t/e2e/cases.sh)
 #	tap_done			# summary line, exit status
@@ -259,14 +261,12 @@ e2e_ns_queries()
 	cat "$E_DIR/ns/queries.log"
 }
 
-# e2e_send CASE CLIENT HELO RCPTS [HEADERS]: one SMTP transaction with
-# swaks from CLIENT (a 127.0.0.x address) to the MTA; RCPTS is a comma
-# list; HEADERS (lines) go after the standard ones.  The message carries
-# "X-E2E-Case: CASE".  swaks' transcript is in $E_DIR/CASE.swaks.
-e2e_send()
+# e2e_compose NAME RCPTS [HEADERS]: the message $E_DIR/NAME.eml from
+# a@sender.test to RCPTS (a comma list), marked "X-E2E-Case: NAME";
+# HEADERS (lines) go after the standard ones.
+e2e_compose()
 {
-	local c=$1 ip=$2 helo=$3 rcpts=$4 extra=${5:-}
-	local f=$E_DIR/$c.eml
+	local c=$1 rcpts=$2 extra=${3:-}
 
 	{
 		echo "From: <a@sender.test>"
@@ -277,31 +277,90 @@ e2e_send()
 		[ -n "$extra" ] && printf '%s\n' "$extra"
 		echo
 		echo "Test message $c."
-	} >"$f"
+	} >"$E_DIR/$c.eml"
+}
+
+# e2e_send CASE CLIENT HELO RCPTS [HEADERS]: one SMTP transaction with
+# swaks from CLIENT (a 127.0.0.x address) to the MTA, the message of
+# e2e_compose CASE RCPTS [HEADERS].  swaks' transcript is in
+# $E_DIR/CASE.swaks.
+e2e_send()
+{
+	local c=$1 ip=$2 helo=$3 rcpts=$4
+
+	e2e_compose "$c" "$rcpts" "${5:-}"
 	# In the namespace too: swaks looks up its own host name.
 	(e2e_ns_exec swaks --server "127.0.0.1:$E_MTA_PORT" \
 	    --local-interface "$ip" --helo "$helo" --from a@sender.test \
-	    --to "$rcpts" --data "@$f" --timeout 30) >"$E_DIR/$c.swaks" 2>&1 \
+	    --to "$rcpts" --data "@$E_DIR/$c.eml" --timeout 30) \
+	    >"$E_DIR/$c.swaks" 2>&1 </dev/null
+}
+
+# e2e_smtp CASE CLIENT COMMAND...: one SMTP session from CLIENT to the MTA
+# that says what swaks cannot: each COMMAND in turn, each answered before
+# the next; "DATA NAME" says DATA and, after a 354, sends the message
+# $E_DIR/NAME.eml (e2e_compose) and its final dot.  Several transactions,
+# RSET, a new EHLO.  The transcript is in $E_DIR/CASE.swaks, in swaks'
+# form (" -> " what we sent, "<-  " a reply, "<** " a 4xx or 5xx reply),
+# for e2e_replies and the MTA's e2e_mta_qid.  2 minutes at most.
+e2e_smtp()
+{
+	local c=$1 ip=$2
+
+	shift 2
+	(e2e_ns_exec perl -MIO::Socket::INET -e '
+	    my ($port, $ip, $dir, @cmds) = @ARGV;
+	    $| = 1;
+	    alarm 120;
+	    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
+		PeerPort => $port, LocalAddr => $ip, Timeout => 30)
+		or die "connect: $!\n";
+	    sub reply {
+		my $l;
+		do {
+			$l = <$s>;
+			defined $l or die "*** the server closed\n";
+			$l =~ s/\r?\n$//;
+			print(($l =~ /^[45]/ ? "<** " : "<-  "), "$l\n");
+		} while ($l =~ /^\d{3}-/);
+		return $l;
+	    }
+	    sub say { print " -> $_[0]\n"; print $s "$_[0]\r\n" }
+	    reply();
+	    for my $c (@cmds) {
+		my $eml = $c =~ s/^DATA (\S+)$/DATA/ ? "$dir/$1.eml" : undef;
+		say($c);
+		next unless reply() =~ /^354/ && defined $eml;
+		open(my $f, "<", $eml) or die "$eml: $!\n";
+		while (my $l = <$f>) {
+			chomp $l;
+			say($l =~ /^\./ ? ".$l" : $l);
+		}
+		say(".");
+		reply();
+	    }' "$E_MTA_PORT" "$ip" "$E_DIR" "$@") >"$E_DIR/$c.swaks" 2>&1 \
 	    </dev/null
 }
 
 # e2e_replies CASE: the server's reply to each RCPT and to the end of
-# data, one a line: "RCPT <addr> -> 250 ...", "DATA -> 250 ..." (the
+# data, one a line: "RCPT <addr> -> 250 ...", "DATA -> 250 ..." (each
 # queue id replaced by "QID").
 e2e_replies()
 {
-	local qid
+	local qids
 
-	qid=$(e2e_mta_qid "$E_DIR/$1.swaks")
-	awk -v qid="$qid" '
+	qids=$(e2e_mta_qid "$E_DIR/$1.swaks")
+	awk -v qids="$qids" '
+	BEGIN { nq = split(qids, q, "\n") }
 	/^ -> RCPT TO:/ { what = "RCPT " substr($0, 13); next }
 	/^ -> \.$/ { what = "DATA"; next }
 	/^ -> / { what = ""; next }
 	/^(<-|<\*\*) / && what != "" {
 		t = substr($0, 5)
-		if (what == "DATA" && qid != "" && (i = index(t, qid)) > 0)
-			t = substr(t, 1, i - 1) "QID" \
-			    substr(t, i + length(qid))
+		for (k = 1; what == "DATA" && k <= nq; k++)
+			if (q[k] != "" && (i = index(t, q[k])) > 0)
+				t = substr(t, 1, i - 1) "QID" \
+				    substr(t, i + length(q[k]))
 		print what " -> " t
 		if (t ~ /^[0-9][0-9][0-9] /)
 			what = ""
@@ -418,13 +477,14 @@ e2e_expect_replies()
 	tap_check "$1: SMTP replies" "$(e2e_replies "$1")" "$2"
 }
 
-# e2e_expect_summary CASE WANT: the daemon's log line for the queue id the
-# MTA gave CASE (WANT without the "QID: " prefix).
+# e2e_expect_summary CASE WANT [N]: the daemon's log line for the queue id
+# the MTA gave CASE (the N-th message of its session, default 1; WANT
+# without the "QID: " prefix).
 e2e_expect_summary()
 {
 	local qid
 
-	qid=$(e2e_mta_qid "$E_DIR/$1.swaks")
+	qid=$(e2e_mta_qid "$E_DIR/$1.swaks" | sed -n "${3:-1}p")
 	if [ -z "$qid" ]; then
 		tap_fail "$1: the MTA gave a queue id"
 		return 1

@@ -82,7 +82,7 @@ fi
 tap_ok "postfix $(postconf -h mail_version) starts on 127.0.0.1:$E_MTA_PORT"
 
 e2e_cases $E2E_CASES
-e2e_cases forged_many rehelo
+e2e_cases forged_many
 
 # smtpd_peername_lookup = no, relayhost [127.0.0.1], DNS support off.
 tap_check "postfix made no DNS query" "$(e2e_ns_queries)" ""
