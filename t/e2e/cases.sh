@@ -33,7 +33,7 @@ temperror=tempfail
 Policy helo.example.com helo=reject"
 
 E2E_CASES="confirmed noptr_mixed noptr_refused notconfirmed generic
-    temperror helo helo_percent timeout forged trusted rehelo"
+    temperror helo helo_percent timeout forged trusted rehelo two_messages"
 
 e2e_cases()
 {
@@ -376,4 +376,59 @@ e2e_case_rehelo()
 	e2e_expect_delivered $c x@example.com "$(e2e_ar_want \
 	    'iprev=pass (mta.sec.test; dnssec=secure) policy.iprev=127.0.0.2' \
 	    "x-ptr=fail smtp.helo=$evil policy.ptr=mta.sec.test")"
+}
+
+# Two messages in one SMTP session from 127.0.0.3 (no PTR): what one
+# message did must not follow the next.  The first is refused for
+# y@reject.example.com (550), accepted for x@example.com, and carries a
+# forged field of ours (its first Authentication-Results field); the
+# second goes to x@example.com only, with a field of another authserv-id
+# in the same place.  Each is delivered with our one field, the first
+# without the forged one, the second with the other one kept; each has
+# its own log line: the second says action=accept rcpts=0 (rdns-milter(8):
+# the strongest action "for any recipient of the message") and counts no
+# forged field.
+e2e_case_two_messages()
+{
+	local c=two-messages mail="MAIL FROM:<a@sender.test>"
+	local ar n q forged want
+
+	e2e_compose $c-1 x@example.com,y@reject.example.com \
+	    "Authentication-Results: $E_AUTHSERV; iprev=pass"
+	e2e_compose $c-2 x@example.com \
+	    "Authentication-Results: other.example; iprev=pass"
+	e2e_smtp $c 127.0.0.3 "EHLO mta.sec.test" "$mail" \
+	    "RCPT TO:<y@reject.example.com>" "RCPT TO:<x@example.com>" \
+	    "DATA $c-1" "$mail" "RCPT TO:<x@example.com>" "DATA $c-2" QUIT
+	e2e_expect_replies $c "$(
+	    echo "RCPT <y@reject.example.com> -> $(e2e_mta_refuse \
+		y@reject.example.com "550 5.7.25 $E_NOPTR")"
+	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
+	    e2e_mta_data_ok
+	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
+	    e2e_mta_data_ok)"
+	e2e_settle || tap_fail "$c: the MTA's queue drains"
+	ar=$(e2e_ar_want \
+	    'iprev=permerror (no PTR record; dnssec=secure) policy.iprev=127.0.0.3' \
+	    'x-ptr=fail smtp.helo=mta.sec.test')
+	e2e_expect_delivered $c-1 x@example.com "$ar"
+	e2e_expect_delivered $c-2 x@example.com "$(printf '%s\n' "$ar" \
+	    "Authentication-Results: other.example; iprev=pass")"
+	e2e_expect_summary $c "ip=127.0.0.3 ptr=fail iprev=permerror\
+ name=- dnssec=secure helo=mta.sec.test x-ptr=fail generic=no\
+ action=reject policy=reject.example.com check=ptr rcpts=1 ms=N" 1
+	e2e_expect_summary $c "ip=127.0.0.3 ptr=fail iprev=permerror\
+ name=- dnssec=secure helo=mta.sec.test x-ptr=fail generic=no\
+ action=accept policy=- check=- rcpts=0 ms=N" 2
+	for n in 1 2; do
+		q=$(e2e_mta_qid "$E_DIR/$c.swaks" | sed -n ${n}p)
+		[ -n "$q" ] || continue
+		forged=$(grep -F "$q: removed" "$E_DIR/milter.log" |
+		    sed 's/;.*//')
+		want=
+		[ "$n" = 2 ] || want="rdns-milter: $q: removed 1 forged\
+ Authentication-Results field"
+		tap_check "$c, message $n: the forged fields counted" \
+		    "$forged" "$want"
+	done
 }

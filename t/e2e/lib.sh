@@ -482,15 +482,15 @@ e2e_expect_replies()
 # without the "QID: " prefix).
 e2e_expect_summary()
 {
-	local qid
+	local qid d=$1${3:+, message $3}
 
 	qid=$(e2e_mta_qid "$E_DIR/$1.swaks" | sed -n "${3:-1}p")
 	if [ -z "$qid" ]; then
-		tap_fail "$1: the MTA gave a queue id"
+		tap_fail "$d: the MTA gave a queue id"
 		return 1
 	fi
 	e2e_wait_summary "$qid"
-	tap_check "$1: the daemon logs one line with the MTA's queue id" \
+	tap_check "$d: the daemon logs one line with the MTA's queue id" \
 	    "$(e2e_summary "$qid")" "$qid: $2"
 }
 
