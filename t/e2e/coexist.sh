@@ -39,21 +39,14 @@ e2e_require postfix postconf opendkim opendmarc opendkim-genkey \
 getent passwd opendkim >/dev/null || tap_skip_all "no opendkim user"
 getent passwd opendmarc >/dev/null || tap_skip_all "no opendmarc user"
 
-co_cleanup()
+co_stop()
 {
-	local rc=$?
-
-	trap - EXIT
-	e2e_pf_stop_all
 	proc_stop "$DKIM_PID" 5
 	proc_stop "$DMARC_PID" 5
-	e2e_unbound_stop_all
-	(exit "$rc")
-	e2e_cleanup
 }
 DKIM_PID=
 DMARC_PID=
-trap co_cleanup EXIT
+E_STOP="$E_STOP co_stop"
 
 # The world, with the signer's key and a DMARC policy in sec.test.
 KEYS=$E_DIR/dkim

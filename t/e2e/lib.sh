@@ -36,7 +36,8 @@
 #					#   reply LINE ("550 5.7.25 text")
 #	e2e_mta_qid FILE		# the queue id from swaks output FILE
 #	e2e_mta_stop			# stop the MTA (called by the cleanup)
-# and lists its log files in E_LOGS (printed after a failure).
+# and lists its log files in E_LOGS (printed after a failure).  What else
+# a test starts, a function in E_STOP stops (e2e_cleanup calls them).
 #
 # Nothing here may use the machine's resolver: the MTA and swaks run in a
 # private mount namespace whose /etc/resolv.conf names only dns-refuse.pl
@@ -82,6 +83,8 @@ E_NS_PID=
 E_MTA_PORT=
 E_SINK_PORT=
 E_LOGS=
+# Functions e2e_cleanup calls first: what site.sh or a test started.
+E_STOP=
 
 # e2e_require TOOL...: skip when one is not in PATH.
 e2e_require()
@@ -503,6 +506,9 @@ e2e_cleanup()
 	trap - EXIT
 	# libmilter sees SIGTERM at its next 5-second poll: start early.
 	daemon_signal_all TERM
+	for f in $E_STOP; do
+		"$f"
+	done
 	if declare -F e2e_mta_stop >/dev/null; then
 		e2e_mta_stop
 	fi

@@ -28,18 +28,6 @@ fi
 e2e_init
 e2e_require postfix postconf unbound unbound-control drill
 
-mm_cleanup()
-{
-	local rc=$?
-
-	trap - EXIT
-	e2e_pf_stop_all
-	e2e_unbound_stop_all
-	(exit "$rc")
-	e2e_cleanup
-}
-trap mm_cleanup EXIT
-
 e2e_world
 e2e_unbound_start site
 e2e_sink_start 127.0.0.1

@@ -18,12 +18,13 @@
 # ends in the world, nothing ever goes to the real root.  It listens on
 # port 53 of a random 127.0.54.N (the glibc resolver knows no other port)
 # and answers 127.0.0.0/8; unbound-control talks to it over a Unix socket
-# in the work directory.  Stopped by e2e_unbound_stop_all (call it from
-# the test's cleanup, before e2e_cleanup).
+# in the work directory.  The Postfix instances and the resolvers are
+# stopped by e2e_cleanup (E_STOP).
 
 . "$abs_top_srcdir/t/lib/postfix.sh" || exit 99
 
 E_UNBOUND_PIDS=
+E_STOP="$E_STOP e2e_pf_stop_all e2e_unbound_stop_all"
 
 e2e_unbound_start()
 {
