@@ -26,11 +26,8 @@
 # makes no DNS lookup.  Debian packages: opendkim, opendkim-tools,
 # opendmarc, unbound, postfix, swaks, nsd, ldnsutils.  Needs root.
 
-if [ -n "${abs_top_srcdir:-}" ]; then
-	. "$abs_top_srcdir/t/e2e/lib.sh" || exit 99
-else
-	. "$(dirname "$0")/lib.sh" || exit 99
-fi
+. "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/t/e2e/lib.sh" ||
+    exit 99
 . "$E_SRC/site.sh" || exit 99
 
 e2e_init

@@ -25,7 +25,8 @@
 #	tap_done			# summary line, exit status
 #
 # Results: tap_ok, tap_fail, tap_check (t/lib/tap.sh); processes:
-# proc_free_port, proc_stop (t/lib/proc.sh); the daemon: t/lib/daemon.sh.
+# proc_free_port, proc_stop (t/lib/proc.sh); the daemon: t/lib/daemon.sh;
+# a private Postfix: t/lib/postfix.sh.
 #
 # An MTA script defines these hooks before e2e_cases:
 #	e2e_mta_queue_empty		# status 0 when nothing is queued
@@ -69,6 +70,7 @@ export abs_top_srcdir abs_top_builddir
 E_SRC=$abs_top_srcdir/t/e2e
 RDNS_MILTER=${RDNS_MILTER:-$abs_top_builddir/milter/rdns-milter}
 . "$abs_top_srcdir/t/lib/daemon.sh" || exit 99
+. "$abs_top_srcdir/t/lib/postfix.sh" || exit 99
 
 # The authserv-id, and the user smtp-sink runs as (it refuses root).
 E_AUTHSERV=mx.example.net

@@ -10,12 +10,8 @@
 # Debian packages: postfix, swaks, util-linux, nsd, ldnsutils.  Needs
 # root.  The cases are in cases.sh.
 
-if [ -n "${abs_top_srcdir:-}" ]; then
-	. "$abs_top_srcdir/t/e2e/lib.sh" || exit 99
-else
-	. "$(dirname "$0")/lib.sh" || exit 99
-fi
-. "$abs_top_srcdir/t/lib/postfix.sh" || exit 99
+. "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/t/e2e/lib.sh" ||
+    exit 99
 
 e2e_init
 e2e_require postfix postconf

@@ -21,8 +21,6 @@
 # in the work directory.  The Postfix instances and the resolvers are
 # stopped by e2e_cleanup (E_STOP).
 
-. "$abs_top_srcdir/t/lib/postfix.sh" || exit 99
-
 E_UNBOUND_PIDS=
 E_STOP="$E_STOP e2e_pf_stop_all e2e_unbound_stop_all"
 
