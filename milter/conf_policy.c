@@ -24,6 +24,7 @@
 
 #include "conf.h"
 #include "conf_int.h"
+#include "dname.h"
 #include "strbuf.h"
 
 /* What config_policy_for() returns when no Policy line matches; also the
@@ -243,35 +244,25 @@ conf_policy_parse(const char *value, struct policy *pol,
 const struct policy *
 config_policy_for(const struct config *cf, const char *domain)
 {
-	const struct policy *exact = NULL, *suffix = NULL, *star = NULL;
-	size_t n = strlen(domain), best = 0, i, len;
+	const struct policy *best = &conf_builtin_policy;
+	size_t n = strlen(domain), i;
+	int rank, best_rank = -1;
 
 	if (n > 0 && domain[n - 1] == '.')
 		n--;
+	/* The most specific line that matches (dname_pattern_rank()); no
+	 * two lines have one domain, so there are no ties. */
 	for (i = 0; i < cf->n_policies; i++) {
 		const struct policy *pol = &cf->policies[i];
 
-		len = strlen(pol->domain);
-		if (strcmp(pol->domain, "*") == 0)
-			star = pol;
-		else if (pol->domain[0] == '.') {
-			/* ".example.com" matches "a.example.com", not
-			 * "example.com": the query must be longer. */
-			if (n > len && len > best &&
-			    str_nieq(domain + n - len, pol->domain, len)) {
-				suffix = pol;
-				best = len;
-			}
-		} else if (n == len && str_nieq(domain, pol->domain, n))
-			exact = pol;
+		if (!dname_pattern_match(pol->domain, domain, n))
+			continue;
+		if ((rank = dname_pattern_rank(pol->domain)) > best_rank) {
+			best = pol;
+			best_rank = rank;
+		}
 	}
-	if (exact != NULL)
-		return exact;
-	if (suffix != NULL)
-		return suffix;
-	if (star != NULL)
-		return star;
-	return &conf_builtin_policy;
+	return best;
 }
 
 bool

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "dname.h"
 #include "policy.h"
 #include "strbuf.h"
 
@@ -346,22 +347,6 @@ policy_dry_run(const struct config *cf, const struct policy *p)
 	return cf->dry_run || (p != NULL && p->dry_run);
 }
 
-/* How specific a Policy domain is: "*" < ".example.com" < "example.com",
- * longer suffixes before shorter ones (as config_policy_for() picks). */
-static int
-policy_rank(const char *domain)
-{
-	size_t n = strlen(domain);
-
-	if (n > 1000)
-		n = 1000;
-	if (strcmp(domain, "*") == 0)
-		return 0;
-	if (domain[0] == '.')
-		return 1 + (int)n;
-	return 1001 + (int)n;
-}
-
 void
 policy_tally_reset(struct policy_tally *t)
 {
@@ -390,7 +375,7 @@ policy_tally_add(struct policy_tally *t, const struct policy *p,
 	else if (d->action > t->enforced)
 		t->enforced = d->action;
 	/* The first of the most specific ones. */
-	rank = policy_rank(p->domain);
+	rank = dname_pattern_rank(p->domain);
 	if (rank > t->rank[k]) {
 		t->rank[k] = rank;
 		t->pol[k] = p;
