@@ -31,7 +31,6 @@
 #include <sys/socket.h>
 
 #include "checks.h"
-#include "conf.h"
 #include "log.h"
 #include "metrics.h"
 #include "resolver.h"

@@ -23,7 +23,7 @@
 #include <stddef.h>
 
 #include "checks.h"
-#include "conf.h"
+#include "policy.h"
 
 /** A session began (connect); trusted / authenticated are counted
  * separately with metrics_skipped(). */

@@ -26,14 +26,47 @@
  *	smfi_setreply(3) treats as an escape), each other byte '?', each
  *	inserted value capped at 255 bytes.
  *
+ *	The types of a Policy line live here (the configuration holds them,
+ *	conf.h; conf_policy.c parses them).
+ *
+ * OWNERSHIP
+ *	A struct policy is owned by the configuration that parsed it (its
+ *	domain too); a decision and a tally are the caller's plain data, and
+ *	a tally points at the policies it was given, which must outlive it.
+ *
  * THREAD SAFETY
- *	Pure.
+ *	Pure: every function works on the caller's memory only.
  */
 #ifndef RDNS_POLICY_H
 #define RDNS_POLICY_H
 
+#include <stdbool.h>
+
 #include "checks.h"
-#include "conf.h"
+
+struct config;
+
+/** What a Policy line does when a check fails: SPEC 3.2. */
+enum action {
+	ACTION_ACCEPT = 0,
+	ACTION_TEMPFAIL,
+	ACTION_REJECT,
+};
+
+/** One Policy line.  Unset keys hold their defaults (accept, optional). */
+struct policy {
+	char		*domain;	/* "*", "example.com" or ".example.com",
+					   lower case, no trailing dot */
+	enum action	 ptr;
+	enum action	 iprev;
+	enum action	 helo;
+	enum action	 generic;
+	enum action	 temperror;	/* ACTION_ACCEPT or ACTION_TEMPFAIL */
+	bool		 dnssec_require;
+	bool		 dry_run;	/* dryrun=yes: decide, log, count,
+					   but accept */
+	int		 line;		/* where it was defined (0: built-in) */
+};
 
 /* 3-digit code + ' ' + enhanced code + ' ' + text; texts hold at most two
  * capped values (2 * 255) plus fixed words. */
