@@ -237,7 +237,7 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	/* Global DryRun, or this Policy line's dryrun=yes. */
 	dry = policy_dry_run(cf, p);
 	metrics_action(d.action, dry && d.action != ACTION_ACCEPT);
-	metrics_decision(p->domain, policy_check_str(d.check), d.action, dry);
+	metrics_decision(p->domain, check_name(d.check), d.action, dry);
 	if (d.action == ACTION_ACCEPT)
 		return SMFIS_CONTINUE;
 	session_refused_rcpt(s, argv[0], p, &d, dry);

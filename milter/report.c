@@ -325,7 +325,7 @@ take_replay(struct report *r, const struct lp_line *l)
 	struct lp_span key, helo, pol;
 	char hbuf[CHECK_VALUE_MAX + 1];
 	const struct policy *p;
-	enum policy_check check;
+	enum check_id check;
 	enum action a;
 	struct client *c;
 	int pi, ci, mode;
@@ -345,8 +345,8 @@ take_replay(struct report *r, const struct lp_line *l)
 		if (!policy_wanted(r, pol))
 			continue;
 		pi = policy_index(r, pol);
-		ci = check_index((struct lp_span){ policy_check_str(d->check),
-		    strlen(policy_check_str(d->check)) });
+		ci = check_index((struct lp_span){ check_name(d->check),
+		    strlen(check_name(d->check)) });
 		if (pi < 0 || ci < 0)
 			return -1;
 		mode = d->dry_run ? M_DRY : M_ENF;
@@ -364,8 +364,8 @@ take_replay(struct report *r, const struct lp_line *l)
 	if (!policy_wanted(r, pol))
 		return 0;
 	pi = policy_index(r, pol);
-	ci = check_index((struct lp_span){ policy_check_str(check),
-	    strlen(policy_check_str(check)) });
+	ci = check_index((struct lp_span){ check_name(check),
+	    strlen(check_name(check)) });
 	if (pi < 0 || ci < 0)
 		return -1;
 	r->pol[pi].c[ci].msgs[dry ? M_DRY : M_ENF]++;

@@ -261,14 +261,14 @@ session_result(struct session *s)
 static void
 summary_policy_keys(const struct session *s, struct strbuf *sb)
 {
-	enum policy_check c;
+	enum check_id c;
 	const struct policy *p = policy_tally_policy(&s->tally, &c);
 	bool dry;
 	enum action a = policy_tally_action(&s->tally, &dry);
 
 	strbuf_printf(sb, " action=%s%s policy=%s check=%s rcpts=%lu",
 	    policy_action_str(a), dry ? "(dry-run)" : "",
-	    p != NULL ? p->domain : "-", p != NULL ? policy_check_str(c) : "-",
+	    p != NULL ? p->domain : "-", p != NULL ? check_name(c) : "-",
 	    s->tally.rcpts);
 }
 
@@ -400,7 +400,7 @@ session_refused_rcpt(struct session *s, const char *rcpt,
 {
 	char to[CHECK_VALUE_MAX + 1], helo[CHECK_VALUE_MAX + 1];
 	char host[sizeof s->host], text[sizeof d->text];
-	const char *check = policy_check_str(d->check);
+	const char *check = check_name(d->check);
 
 	policy_tally_add(&s->tally, p, d, dry_run, 1);
 	session_log_addr(to, sizeof to, rcpt);
