@@ -426,6 +426,9 @@ void check_result_clear(struct check_result *r);
  * temperror); the labels are written in checks_table.c. */
 const char *check_res_str(enum check_res r);
 
+/** The result labelled s[n] (check_res_str()), or -1. */
+int check_res_parse(const char *s, size_t n);
+
 /** The verified name (safe form), or NULL. */
 const char *check_result_verified_name(const struct check_result *r);
 

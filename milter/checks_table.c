@@ -53,6 +53,18 @@ check_res_str(enum check_res r)
 	return res_labels[r];
 }
 
+int
+check_res_parse(const char *s, size_t n)
+{
+	size_t v;
+
+	for (v = 0; v < N_RES; v++)
+		if (strlen(res_labels[v]) == n && memcmp(res_labels[v], s,
+		    n) == 0)
+			return (int)v;
+	return -1;
+}
+
 const char *
 generic_res_str(enum generic_res g)
 {
