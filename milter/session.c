@@ -13,6 +13,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "logline.h"
 #include "metrics.h"
 #include "policy.h"
 #include "runtime.h"
@@ -347,17 +348,7 @@ session_log_summary(struct session *s, bool may_wait)
 	if ((v = check_result_verified_name(r)) != NULL)
 		v = session_log_value(name, sizeof name, v, strlen(v));
 	helo_for_log(s, helo, sizeof helo);
-	strbuf_printf(&sb, " ptr=%s iprev=%s name=%s dnssec=%s helo=%s "
-	    "x-ptr=%s generic=%s",
-	    check_res_str(r->ptr), check_res_str(r->iprev),
-	    v != NULL ? v : "-", dnssec_status_str(r->iprev_dnssec),
-	    helo, check_res_str(r->xptr),
-	    r->generic == GENERIC_YES ? "yes" :
-	    r->generic == GENERIC_TEMPERROR ? "temperror" : "no");
-	/* The evidence of a generic verdict: a rule name ([a-z0-9-]) or
-	 * embedded-ipv4, embedded-ipv4-hex, embedded-ipv6. */
-	if (r->generic == GENERIC_YES && r->generic_rule[0] != '\0')
-		strbuf_printf(&sb, " generic_rule=%s", r->generic_rule);
+	logline_verdicts(&sb, r, v != NULL ? v : "-", helo);
 	summary_policy_keys(s, &sb);
 	summary_input_keys(s, r, &sb);
 	strbuf_printf(&sb, " ms=%ld", ms);
