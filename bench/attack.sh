@@ -4,7 +4,7 @@
 # (issue 21), and under ordinary sessions.
 #
 # The attacker's zones (bench/common.sh, bench_evil_zones): 64 client
-# addresses 198.19.0.x whose PTR sets hold 300 names of about 120
+# addresses 198.19.1.x whose PTR sets hold 300 names of about 120
 # characters each, every one under fw.evil.test, where a wildcard answers
 # 3,500 A records (none of them a client's) for any name.  Each attack
 # session comes from one of those addresses and says EHLO 20 more times

@@ -14,9 +14,11 @@
  *	milter, and how many replies it waits for, without touching either.
  *
  *	LISTEN and TARGET are unix:/path (or local:/path, or a bare /path),
- *	inet:PORT@HOST or inet6:PORT@HOST.  HOST must be a loopback address
- *	(127.0.0.0/8, ::1, ::ffff:127.x.x.x or localhost): this is a bench
- *	tool, never a way to reach another machine.  A stale unix socket at
+ *	inet:PORT@HOST, inet:HOST:PORT or inet6:PORT@HOST, parsed as the
+ *	other bench and test tools do (t/lib/milterclient.h).  HOST must be
+ *	a loopback address (127.0.0.0/8, ::1, ::ffff:127.x.x.x or
+ *	localhost): this is a bench tool, never a way to reach another
+ *	machine.  A stale unix socket at
  *	LISTEN is removed first; -m MODE (octal) sets its permissions (an
  *	MTA running as another user needs 666).  TCP_NODELAY is set on every
  *	TCP connection, on both sides.
@@ -50,7 +52,6 @@
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <arpa/inet.h>
 
 #include <errno.h>
 #include <pthread.h>
@@ -64,17 +65,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "milterclient.h"
+
 #define EX_USAGE_CODE	64	/* sysexits.h EX_USAGE */
 #define RELAY_BUF	65536	/* bytes per read(); Postfix's body chunks */
 #define THREAD_STACK	(128 * 1024)	/* the relay buffer is on the heap */
-
-/* A socket address parsed from a libmilter-style specification. */
-struct endpoint {
-	const char *spec;
-	struct sockaddr_storage ss;
-	socklen_t sslen;
-	bool tcp;
-};
 
 /* Counters of one direction, shared by every connection. */
 struct counts {
@@ -96,7 +91,7 @@ struct pump {
 	struct counts *c;
 };
 
-static struct endpoint listen_ep, target_ep;
+static struct mc_addr listen_ep, target_ep;
 static struct counts to_milter, to_mta;
 static _Atomic uint64_t n_conn, n_closed, n_errors;
 static const char *report_path;
@@ -130,101 +125,14 @@ die(const char *fmt, ...)
 	exit(EX_USAGE_CODE);
 }
 
-/* Parse "PORT@HOST" (libmilter) or "HOST:PORT" (Postfix), loopback only. */
+/* Where to listen or connect; exits on a bad specification. */
 static void
-parse_inet(struct endpoint *ep, const char *rest, int family)
+parse_endpoint(struct mc_addr *a, const char *spec)
 {
-	char host[INET6_ADDRSTRLEN + 3], port[8];
-	const char *at, *colon;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ep->ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ep->ss;
-	unsigned long p;
-	char *end;
-	size_t hl;
+	char err[200];
 
-	if ((at = strchr(rest, '@')) != NULL) {
-		if ((size_t)(at - rest) >= sizeof port ||
-		    strlen(at + 1) >= sizeof host)
-			die("bad address in %s", ep->spec);
-		memcpy(port, rest, (size_t)(at - rest));
-		port[at - rest] = '\0';
-		strcpy(host, at + 1);
-	} else if ((colon = strrchr(rest, ':')) != NULL &&
-	    family == AF_INET) {
-		if ((size_t)(colon - rest) >= sizeof host ||
-		    strlen(colon + 1) >= sizeof port)
-			die("bad address in %s", ep->spec);
-		memcpy(host, rest, (size_t)(colon - rest));
-		host[colon - rest] = '\0';
-		strcpy(port, colon + 1);
-	} else {
-		if (strlen(rest) >= sizeof port)
-			die("bad port in %s", ep->spec);
-		strcpy(port, rest);
-		strcpy(host, family == AF_INET ? "127.0.0.1" : "::1");
-	}
-	errno = 0;
-	p = strtoul(port, &end, 10);
-	if (errno != 0 || end == port || *end != '\0' || p < 1 || p > 65535)
-		die("bad port in %s", ep->spec);
-	hl = strlen(host);
-	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
-		memmove(host, host + 1, hl - 2);
-		host[hl - 2] = '\0';
-	}
-	if (strcmp(host, "localhost") == 0)
-		strcpy(host, family == AF_INET ? "127.0.0.1" : "::1");
-	memset(&ep->ss, 0, sizeof ep->ss);
-	if (family == AF_INET) {
-		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-			die("not an IPv4 address: %s", host);
-		if ((ntohl(sin->sin_addr.s_addr) >> 24) != 127)
-			die("refusing non-loopback address %s", host);
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)p);
-		ep->sslen = sizeof *sin;
-	} else {
-		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
-			die("not an IPv6 address: %s", host);
-		if (!IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr) &&
-		    !(IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) &&
-		    sin6->sin6_addr.s6_addr[12] == 127))
-			die("refusing non-loopback address %s", host);
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)p);
-		ep->sslen = sizeof *sin6;
-	}
-	ep->tcp = true;
-}
-
-static void
-parse_endpoint(struct endpoint *ep, const char *spec)
-{
-	struct sockaddr_un *sun = (struct sockaddr_un *)&ep->ss;
-	const char *path = NULL;
-
-	ep->spec = spec;
-	if (strncmp(spec, "unix:", 5) == 0)
-		path = spec + 5;
-	else if (strncmp(spec, "local:", 6) == 0)
-		path = spec + 6;
-	else if (spec[0] == '/')
-		path = spec;
-	else if (strncmp(spec, "inet:", 5) == 0)
-		parse_inet(ep, spec + 5, AF_INET);
-	else if (strncmp(spec, "inet6:", 6) == 0)
-		parse_inet(ep, spec + 6, AF_INET6);
-	else
-		die("unknown socket type: %s", spec);
-	if (path == NULL)
-		return;
-	if (*path == '\0' || strlen(path) >= sizeof sun->sun_path)
-		die("bad unix socket path: %s", spec);
-	memset(&ep->ss, 0, sizeof ep->ss);
-	sun->sun_family = AF_UNIX;
-	strcpy(sun->sun_path, path);
-	ep->sslen = sizeof *sun;
-	ep->tcp = false;
+	if (mc_parse_socket(spec, a, err, sizeof err) == -1)
+		die("%s", err);
 }
 
 static void
@@ -332,7 +240,7 @@ conn_thread(void *arg)
 
 	mfd = socket(target_ep.ss.ss_family, SOCK_STREAM, 0);
 	if (mfd == -1 || connect(mfd, (struct sockaddr *)&target_ep.ss,
-	    target_ep.sslen) == -1) {
+	    target_ep.len) == -1) {
 		atomic_fetch_add(&n_errors, 1);
 		if (mfd != -1)
 			close(mfd);
@@ -492,7 +400,7 @@ main(int argc, char *argv[])
 		    sizeof one);
 	else
 		(void)unlink(((struct sockaddr_un *)&listen_ep.ss)->sun_path);
-	if (bind(lfd, (struct sockaddr *)&listen_ep.ss, listen_ep.sslen) ==
+	if (bind(lfd, (struct sockaddr *)&listen_ep.ss, listen_ep.len) ==
 	    -1 || listen(lfd, 1024) == -1) {
 		fprintf(stderr, "mcount: %s: %s\n", lspec, strerror(errno));
 		return 1;

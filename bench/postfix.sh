@@ -326,9 +326,9 @@ bench_record postfix "rdns unix" checked \
 bench_record postfix "rdns tcp" checked \
     "$(grep -c ' ip=127.0.0.1 ptr=pass iprev=pass' "$W/rdns.tcp.log")"
 bench_record postfix postfix-own rejects \
-    "$(grep -c ': reject: ' "$PF/maillog" 2>/dev/null)"
+    "$(grep -c ': reject: ' "$PF/postfix.log" 2>/dev/null)"
 bench_record postfix postfix-own named \
-    "$(grep -c 'connect from lo.sec.test\[127.0.0.1\]' "$PF/maillog" \
+    "$(grep -c 'connect from lo.sec.test\[127.0.0.1\]' "$PF/postfix.log" \
     2>/dev/null)"
 if [ "$RSPAMD" = 1 ]; then
 	# rspamd logs one rspamd_task_write_log line per scanned message,

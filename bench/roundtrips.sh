@@ -386,7 +386,7 @@ done
 bench_record roundtrips all source_errors \
     "$([ -f "$W/source.errors" ] && wc -l <"$W/source.errors" || echo 0)"
 bench_record roundtrips all milter_warnings \
-    "$(grep -c 'warning: .*milter' "$PF/maillog" 2>/dev/null)"
+    "$(grep -c 'warning: .*milter' "$PF/postfix.log" 2>/dev/null)"
 
 # ---- the table ----
 

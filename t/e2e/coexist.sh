@@ -26,11 +26,8 @@
 # makes no DNS lookup.  Debian packages: opendkim, opendkim-tools,
 # opendmarc, unbound, postfix, swaks, nsd, ldnsutils.  Needs root.
 
-if [ -n "${abs_top_srcdir:-}" ]; then
-	. "$abs_top_srcdir/t/e2e/lib.sh" || exit 99
-else
-	. "$(dirname "$0")/lib.sh" || exit 99
-fi
+. "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/t/e2e/lib.sh" ||
+    exit 99
 . "$E_SRC/site.sh" || exit 99
 
 e2e_init
@@ -39,21 +36,14 @@ e2e_require postfix postconf opendkim opendmarc opendkim-genkey \
 getent passwd opendkim >/dev/null || tap_skip_all "no opendkim user"
 getent passwd opendmarc >/dev/null || tap_skip_all "no opendmarc user"
 
-co_cleanup()
+co_stop()
 {
-	local rc=$?
-
-	trap - EXIT
-	e2e_pf_stop_all
 	proc_stop "$DKIM_PID" 5
 	proc_stop "$DMARC_PID" 5
-	e2e_unbound_stop_all
-	(exit "$rc")
-	e2e_cleanup
 }
 DKIM_PID=
 DMARC_PID=
-trap co_cleanup EXIT
+E_STOP="$E_STOP co_stop"
 
 # The world, with the signer's key and a DMARC policy in sec.test.
 KEYS=$E_DIR/dkim
@@ -83,12 +73,8 @@ echo "# site unbound on $UB_ADDR_site:53"
 	echo "UMask 000"
 	echo "TrustedNetworks 192.0.2.250/32"
 } >"$E_DIR/rdns.conf"
-"$RDNS_MILTER" -n -c "$E_DIR/rdns.conf" >"$E_DIR/milter-n.out" 2>&1 ||
-    { sed 's/^/# /' "$E_DIR/milter-n.out"; tap_bail "rdns.conf"; }
-(e2e_ns_exec "$RDNS_MILTER" -f -c "$E_DIR/rdns.conf" \
-    -p "unix:$E_DIR/rdns.sock") >"$E_DIR/milter.log" 2>&1 </dev/null &
-E_MILTER_PID=$!
-E_LOGS="$E_LOGS $E_DIR/milter.log $E_DIR/opendkim.log $E_DIR/opendmarc.log"
+e2e_milter_start "" e2e_ns_exec
+E_LOGS="$E_LOGS $E_DIR/opendkim.log $E_DIR/opendmarc.log"
 
 # Each daemon opens its socket after switching to its user: a directory
 # of its own.
@@ -125,9 +111,9 @@ DMARC_PID=$!
 RDNS=unix:$E_DIR/rdns.sock
 DKIM=unix:$E_DIR/opendkim/dkim.sock
 DMARC=unix:$E_DIR/opendmarc/dmarc.sock
-for s in "$RDNS:$E_MILTER_PID" "$DKIM:$DKIM_PID" "$DMARC:$DMARC_PID"; do
+for s in "$DKIM:$DKIM_PID" "$DMARC:$DMARC_PID"; do
 	p=${s%:*}
-	proc_wait 10 "${s##*:}" test -S "${p#unix:}" ||
+	daemon_wait_accept "$p" "${s##*:}" 10 ||
 	    tap_bail "the milter on $p did not start"
 done
 tap_ok "rdns-milter, opendkim $(opendkim -V | sed -n '1s/.*v//p'), opendmarc run"

@@ -13,18 +13,22 @@
 #	e2e_milter_conf <<EOF		# $E_DIR/rdns.conf = world config +
 #	Policy ...			#   E2E_MILTER_CONF + these lines
 #	EOF
-#	e2e_milter_start		# rdns-milter on unix:$E_DIR/milter.sock
+#	e2e_milter_start [N [WRAPPER...]]	# rdns-milter -c $E_DIR/rdnsN.conf
+#					#   on unix:$E_DIR/rdnsN.sock
 #	e2e_sink_start ADDR		# smtp-sink on ADDR:$E_SINK_PORT
 #	e2e_ns_start			# private /etc/hosts, resolv.conf, ...
 #	e2e_ns_exec CMD...		# CMD sees only those (unshare -m -u)
+#	e2e_send CASE CLIENT HELO RCPTS	# one transaction (swaks)
+#	e2e_smtp CASE CLIENT CMD...	# a scripted SMTP session
 #	... start the MTA on 127.0.0.1:$E_MTA_PORT, define the hooks
-#	e2e_scenarios			# the shared checks (below)
+#	e2e_cases $E2E_CASES		# the cases (t/e2e/cases.sh)
 #	tap_done			# summary line, exit status
 #
 # Results: tap_ok, tap_fail, tap_check (t/lib/tap.sh); processes:
-# proc_free_port, proc_stop (t/lib/proc.sh).
+# proc_free_port, proc_stop (t/lib/proc.sh); the daemon: t/lib/daemon.sh;
+# a private Postfix: t/lib/postfix.sh.
 #
-# An MTA script defines these hooks before e2e_scenarios:
+# An MTA script defines these hooks before e2e_cases:
 #	e2e_mta_queue_empty		# status 0 when nothing is queued
 #	e2e_mta_accept RCPT		# the MTA's "250" line for RCPT
 #	e2e_mta_data_ok			# "DATA -> " + its reply to the end
@@ -33,7 +37,8 @@
 #					#   reply LINE ("550 5.7.25 text")
 #	e2e_mta_qid FILE		# the queue id from swaks output FILE
 #	e2e_mta_stop			# stop the MTA (called by the cleanup)
-# and lists its log files in E_LOGS (printed after a failure).
+# and lists its log files in E_LOGS (printed after a failure).  What else
+# a test starts, a function in E_STOP stops (e2e_cleanup calls them).
 #
 # Nothing here may use the machine's resolver: the MTA and swaks run in a
 # private mount namespace whose /etc/resolv.conf names only dns-refuse.pl
@@ -64,6 +69,8 @@ export abs_top_srcdir abs_top_builddir
 . "$abs_top_srcdir/t/lib/proc.sh" || exit 99
 E_SRC=$abs_top_srcdir/t/e2e
 RDNS_MILTER=${RDNS_MILTER:-$abs_top_builddir/milter/rdns-milter}
+. "$abs_top_srcdir/t/lib/daemon.sh" || exit 99
+. "$abs_top_srcdir/t/lib/postfix.sh" || exit 99
 
 # The authserv-id, and the user smtp-sink runs as (it refuses root).
 E_AUTHSERV=mx.example.net
@@ -72,11 +79,14 @@ E_SINK_USER=nobody
 E_DIR=
 E_WORLD=
 E_MILTER_PID=
+E_MILTER_SOCK=
 E_SINK_PID=
 E_NS_PID=
 E_MTA_PORT=
 E_SINK_PORT=
 E_LOGS=
+# Functions e2e_cleanup calls first: what site.sh or a test started.
+E_STOP=
 
 # e2e_require TOOL...: skip when one is not in PATH.
 e2e_require()
@@ -146,35 +156,29 @@ e2e_milter_conf()
 	} >"$E_DIR/rdns.conf"
 }
 
+# e2e_milter_start [N [WRAPPER...]]: check $E_DIR/rdnsN.conf (-n), then
+# start rdns-milter with it on unix:$E_DIR/rdnsN.sock (E_MILTER_SOCK), its
+# log in $E_DIR/milterN.log (N: empty for the one daemon of a test), with
+# WRAPPER in front (e2e_ns_exec: in the private namespace); E_MILTER_PID.
+# Stopped by e2e_cleanup.
 e2e_milter_start()
 {
-	E_MILTER_SOCK=$E_DIR/milter.sock
-	"$RDNS_MILTER" -n -c "$E_DIR/rdns.conf" >"$E_DIR/milter-n.out" 2>&1 ||
-	    { sed 's/^/# /' "$E_DIR/milter-n.out"; tap_bail "rdns.conf"; }
-	"$RDNS_MILTER" -f -c "$E_DIR/rdns.conf" -p "unix:$E_MILTER_SOCK" \
-	    >"$E_DIR/milter.log" 2>&1 </dev/null &
-	E_MILTER_PID=$!
-	E_LOGS="$E_LOGS $E_DIR/milter.log"
-	proc_wait 10 "$E_MILTER_PID" test -S "$E_MILTER_SOCK" ||
-	    { sed 's/^/# /' "$E_DIR/milter.log"; tap_bail "rdns-milter"; }
+	local n=${1:-} conf=$E_DIR/rdns${1:-}.conf
+
+	shift 2>/dev/null
+	E_MILTER_SOCK=$E_DIR/rdns$n.sock
+	"$RDNS_MILTER" -n -c "$conf" >"$E_DIR/milter$n-n.out" 2>&1 ||
+	    { sed 's/^/# /' "$E_DIR/milter$n-n.out"; tap_bail "${conf##*/}"; }
+	daemon_start "$conf" "unix:$E_MILTER_SOCK" "$E_DIR/milter$n.log" \
+	    "$@" || tap_bail "rdns-milter${n:+ $n}"
+	E_MILTER_PID=$DAEMON_PID
 }
 
 # e2e_wait_listen ADDR PORT PID: wait (15 s) until a TCP socket listens on
 # ADDR:PORT (/proc/net/tcp), or PID is gone.
 e2e_wait_listen()
 {
-	local hex
-
-	hex=$(echo "$1 $2" | awk '{ split($1, o, ".")
-	    printf "%02X%02X%02X%02X:%04X\n", o[4], o[3], o[2], o[1], $2 }')
-	proc_wait 15 "$3" e2e_listening "$hex"
-}
-
-# e2e_listening HEXADDR:HEXPORT: a TCP socket listens there.
-e2e_listening()
-{
-	awk -v a="$1" '$2 == a && $4 == "0A" { f = 1 }
-	    END { exit !f }' /proc/net/tcp 2>/dev/null
+	proc_wait 15 "$3" proc_listening "$1" "$2"
 }
 
 # e2e_sink_start ADDR: smtp-sink on ADDR (127.0.0.0/8) and a free port
@@ -262,14 +266,12 @@ e2e_ns_queries()
 	cat "$E_DIR/ns/queries.log"
 }
 
-# e2e_send CASE CLIENT HELO RCPTS [HEADERS]: one SMTP transaction with
-# swaks from CLIENT (a 127.0.0.x address) to the MTA; RCPTS is a comma
-# list; HEADERS (lines) go after the standard ones.  The message carries
-# "X-E2E-Case: CASE".  swaks' transcript is in $E_DIR/CASE.swaks.
-e2e_send()
+# e2e_compose NAME RCPTS [HEADERS]: the message $E_DIR/NAME.eml from
+# a@sender.test to RCPTS (a comma list), marked "X-E2E-Case: NAME";
+# HEADERS (lines) go after the standard ones.
+e2e_compose()
 {
-	local c=$1 ip=$2 helo=$3 rcpts=$4 extra=${5:-}
-	local f=$E_DIR/$c.eml
+	local c=$1 rcpts=$2 extra=${3:-}
 
 	{
 		echo "From: <a@sender.test>"
@@ -280,31 +282,90 @@ e2e_send()
 		[ -n "$extra" ] && printf '%s\n' "$extra"
 		echo
 		echo "Test message $c."
-	} >"$f"
+	} >"$E_DIR/$c.eml"
+}
+
+# e2e_send CASE CLIENT HELO RCPTS [HEADERS]: one SMTP transaction with
+# swaks from CLIENT (a 127.0.0.x address) to the MTA, the message of
+# e2e_compose CASE RCPTS [HEADERS].  swaks' transcript is in
+# $E_DIR/CASE.swaks.
+e2e_send()
+{
+	local c=$1 ip=$2 helo=$3 rcpts=$4
+
+	e2e_compose "$c" "$rcpts" "${5:-}"
 	# In the namespace too: swaks looks up its own host name.
 	(e2e_ns_exec swaks --server "127.0.0.1:$E_MTA_PORT" \
 	    --local-interface "$ip" --helo "$helo" --from a@sender.test \
-	    --to "$rcpts" --data "@$f" --timeout 30) >"$E_DIR/$c.swaks" 2>&1 \
+	    --to "$rcpts" --data "@$E_DIR/$c.eml" --timeout 30) \
+	    >"$E_DIR/$c.swaks" 2>&1 </dev/null
+}
+
+# e2e_smtp CASE CLIENT COMMAND...: one SMTP session from CLIENT to the MTA
+# that says what swaks cannot: each COMMAND in turn, each answered before
+# the next; "DATA NAME" says DATA and, after a 354, sends the message
+# $E_DIR/NAME.eml (e2e_compose) and its final dot.  Several transactions,
+# RSET, a new EHLO.  The transcript is in $E_DIR/CASE.swaks, in swaks'
+# form (" -> " what we sent, "<-  " a reply, "<** " a 4xx or 5xx reply),
+# for e2e_replies and the MTA's e2e_mta_qid.  2 minutes at most.
+e2e_smtp()
+{
+	local c=$1 ip=$2
+
+	shift 2
+	(e2e_ns_exec perl -MIO::Socket::INET -e '
+	    my ($port, $ip, $dir, @cmds) = @ARGV;
+	    $| = 1;
+	    alarm 120;
+	    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
+		PeerPort => $port, LocalAddr => $ip, Timeout => 30)
+		or die "connect: $!\n";
+	    sub reply {
+		my $l;
+		do {
+			$l = <$s>;
+			defined $l or die "*** the server closed\n";
+			$l =~ s/\r?\n$//;
+			print(($l =~ /^[45]/ ? "<** " : "<-  "), "$l\n");
+		} while ($l =~ /^\d{3}-/);
+		return $l;
+	    }
+	    sub say { print " -> $_[0]\n"; print $s "$_[0]\r\n" }
+	    reply();
+	    for my $c (@cmds) {
+		my $eml = $c =~ s/^DATA (\S+)$/DATA/ ? "$dir/$1.eml" : undef;
+		say($c);
+		next unless reply() =~ /^354/ && defined $eml;
+		open(my $f, "<", $eml) or die "$eml: $!\n";
+		while (my $l = <$f>) {
+			chomp $l;
+			say($l =~ /^\./ ? ".$l" : $l);
+		}
+		say(".");
+		reply();
+	    }' "$E_MTA_PORT" "$ip" "$E_DIR" "$@") >"$E_DIR/$c.swaks" 2>&1 \
 	    </dev/null
 }
 
 # e2e_replies CASE: the server's reply to each RCPT and to the end of
-# data, one a line: "RCPT <addr> -> 250 ...", "DATA -> 250 ..." (the
+# data, one a line: "RCPT <addr> -> 250 ...", "DATA -> 250 ..." (each
 # queue id replaced by "QID").
 e2e_replies()
 {
-	local qid
+	local qids
 
-	qid=$(e2e_mta_qid "$E_DIR/$1.swaks")
-	awk -v qid="$qid" '
+	qids=$(e2e_mta_qid "$E_DIR/$1.swaks")
+	awk -v qids="$qids" '
+	BEGIN { nq = split(qids, q, "\n") }
 	/^ -> RCPT TO:/ { what = "RCPT " substr($0, 13); next }
 	/^ -> \.$/ { what = "DATA"; next }
 	/^ -> / { what = ""; next }
 	/^(<-|<\*\*) / && what != "" {
 		t = substr($0, 5)
-		if (what == "DATA" && qid != "" && (i = index(t, qid)) > 0)
-			t = substr(t, 1, i - 1) "QID" \
-			    substr(t, i + length(qid))
+		for (k = 1; what == "DATA" && k <= nq; k++)
+			if (q[k] != "" && (i = index(t, q[k])) > 0)
+				t = substr(t, 1, i - 1) "QID" \
+				    substr(t, i + length(q[k]))
 		print what " -> " t
 		if (t ~ /^[0-9][0-9][0-9] /)
 			what = ""
@@ -386,11 +447,11 @@ e2e_ar_want()
 	    "$1" "$2"
 }
 
-# e2e_case_delivered CASE RCPTS WANT_AR [OURS]: CASE was delivered exactly
+# e2e_expect_delivered CASE RCPTS WANT_AR [OURS]: CASE was delivered exactly
 # once, to RCPTS (newline-separated, sorted) only, with WANT_AR (all
 # Authentication-Results fields, in order) exact and, unless OURS is
 # "no", our field first in the message.
-e2e_case_delivered()
+e2e_expect_delivered()
 {
 	local c=$1 rcpts=$2 want=$3 ours=${4:-yes} files n f
 
@@ -415,258 +476,30 @@ e2e_case_delivered()
 	    "$(e2e_ar_fields "$f" | awk 'length($0) >= 78')" ""
 }
 
-# e2e_case_replies CASE WANT: the RCPT and end-of-data replies.
-e2e_case_replies()
+# e2e_expect_replies CASE WANT: the RCPT and end-of-data replies.
+e2e_expect_replies()
 {
 	tap_check "$1: SMTP replies" "$(e2e_replies "$1")" "$2"
 }
 
-# e2e_case_summary CASE WANT: the daemon's log line for the queue id the
-# MTA gave CASE (WANT without the "QID: " prefix).
-e2e_case_summary()
+# e2e_expect_summary CASE WANT [N]: the daemon's log line for the queue id
+# the MTA gave CASE (the N-th message of its session, default 1; WANT
+# without the "QID: " prefix).
+e2e_expect_summary()
 {
-	local qid
+	local qid d=$1${3:+, message $3}
 
-	qid=$(e2e_mta_qid "$E_DIR/$1.swaks")
+	qid=$(e2e_mta_qid "$E_DIR/$1.swaks" | sed -n "${3:-1}p")
 	if [ -z "$qid" ]; then
-		tap_fail "$1: the MTA gave a queue id"
+		tap_fail "$d: the MTA gave a queue id"
 		return 1
 	fi
 	e2e_wait_summary "$qid"
-	tap_check "$1: the daemon logs one line with the MTA's queue id" \
+	tap_check "$d: the daemon logs one line with the MTA's queue id" \
 	    "$(e2e_summary "$qid")" "$qid: $2"
 }
 
-# The milter's reply texts (SPEC 3.2) for the addresses of the world.
-E_NOPTR='The IP address sending this message does not have a PTR record'
-
-# e2e_scenarios: the checks shared by every MTA.  The milter runs with
-# E2E_POLICY (below) and TrustedNetworks 192.0.2.250/32, 127.0.0.6/32.
-E2E_POLICY="TrustedNetworks 192.0.2.250/32, 127.0.0.6/32
-Policy * ptr=accept
-Policy reject.example.com ptr=reject iprev=reject generic=reject
-Policy temp.example.com ptr=tempfail iprev=tempfail generic=tempfail \
-temperror=tempfail
-Policy helo.example.com helo=reject"
-
-e2e_scenarios()
-{
-	local c r t0 t1
-
-	# 127.0.0.2: mta.sec.test, forward-confirmed, secure; HELO matches.
-	c=confirmed
-	e2e_send $c 127.0.0.2 mta.sec.test \
-	    x@example.com,y@reject.example.com,z@temp.example.com
-	e2e_case_replies $c "$(
-	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
-	    echo "RCPT <y@reject.example.com> ->" \
-		"$(e2e_mta_accept y@reject.example.com)"
-	    echo "RCPT <z@temp.example.com> ->" \
-		"$(e2e_mta_accept z@temp.example.com)"
-	    e2e_mta_data_ok)"
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	e2e_case_delivered $c "$(printf '%s\n' x@example.com \
-	    y@reject.example.com z@temp.example.com)" "$(e2e_ar_want \
-	    'iprev=pass (mta.sec.test; dnssec=secure) policy.iprev=127.0.0.2' \
-	    'x-ptr=pass smtp.helo=mta.sec.test policy.ptr=mta.sec.test')"
-	e2e_case_summary $c "ip=127.0.0.2 ptr=pass iprev=pass\
- name=mta.sec.test dnssec=secure helo=mta.sec.test x-ptr=pass generic=no\
- action=accept policy=- check=- rcpts=0 helo_fwd=pass helo_aligned=yes\
- allowlisted=no domains=example.com,reject.example.com,temp.example.com\
- exempt=- ms=N"
-
-	# 127.0.0.3: no PTR.  A mixed transaction: refused at
-	# reject.example.com (550) and temp.example.com (451), accepted for
-	# example.com and for postmaster@ and abuse@ of reject.example.com
-	# (ExemptRecipients, case-insensitive); one delivery, one header.
-	c=noptr-mixed
-	r=x@example.com,y@reject.example.com,postmaster@reject.example.com
-	e2e_send $c 127.0.0.3 mta.sec.test \
-	    "$r,z@temp.example.com,Abuse@reject.example.com"
-	e2e_case_replies $c "$(
-	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
-	    echo "RCPT <y@reject.example.com> -> $(e2e_mta_refuse \
-		y@reject.example.com "550 5.7.25 $E_NOPTR")"
-	    echo "RCPT <postmaster@reject.example.com> ->" \
-		"$(e2e_mta_accept postmaster@reject.example.com)"
-	    echo "RCPT <z@temp.example.com> -> $(e2e_mta_refuse \
-		z@temp.example.com "451 4.7.25 $E_NOPTR")"
-	    echo "RCPT <Abuse@reject.example.com> ->" \
-		"$(e2e_mta_accept Abuse@reject.example.com)"
-	    e2e_mta_data_ok)"
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	e2e_case_delivered $c "$(printf '%s\n' Abuse@reject.example.com \
-	    postmaster@reject.example.com x@example.com)" "$(e2e_ar_want \
-	    'iprev=permerror (no PTR record; dnssec=secure) policy.iprev=127.0.0.3' \
-	    'x-ptr=fail smtp.helo=mta.sec.test')"
-	e2e_case_summary $c "ip=127.0.0.3 ptr=fail iprev=permerror\
- name=- dnssec=secure helo=mta.sec.test x-ptr=fail generic=no\
- action=reject policy=reject.example.com check=ptr rcpts=2 helo_fwd=fail\
- helo_aligned=no allowlisted=no\
- domains=example.com,reject.example.com,temp.example.com\
- exempt=postmaster@reject.example.com,abuse@reject.example.com ms=N"
-
-	# 127.0.0.3 again, only refused recipients: nothing is delivered.
-	c=noptr-refused
-	e2e_send $c 127.0.0.3 mta.sec.test y@reject.example.com
-	e2e_case_replies $c "RCPT <y@reject.example.com> -> $(e2e_mta_refuse \
-	    y@reject.example.com "550 5.7.25 $E_NOPTR")"
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	tap_check "$c: nothing delivered" "$(e2e_delivered $c)" ""
-
-	# 127.0.0.4: PTR notme.sec.test, which does not resolve back.
-	c=notconfirmed
-	e2e_send $c 127.0.0.4 notme.sec.test x@example.com,y@reject.example.com
-	e2e_case_replies $c "$(
-	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
-	    echo "RCPT <y@reject.example.com> -> $(e2e_mta_refuse \
-		y@reject.example.com "550 5.7.25 Reverse DNS for 127.0.0.4\
- (notme.sec.test) does not resolve back to it")"
-	    e2e_mta_data_ok)"
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	r='	iprev=fail (PTR notme.sec.test does not resolve to 127.0.0.4;'
-	e2e_case_delivered $c x@example.com "$(printf '%s\n' \
-	    "Authentication-Results: $E_AUTHSERV;" \
-	    "$r dnssec=secure)" \
-	    '	policy.iprev=127.0.0.4;' \
-	    '	x-ptr=fail smtp.helo=notme.sec.test')"
-
-	# 127.0.0.5: dsl-127-0-0-5.pool.insec.test, confirmed, generic.
-	c=generic
-	r=dsl-127-0-0-5.pool.insec.test
-	e2e_send $c 127.0.0.5 $r x@example.com,y@reject.example.com,z@temp.example.com
-	e2e_case_replies $c "$(
-	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
-	    echo "RCPT <y@reject.example.com> -> $(e2e_mta_refuse \
-		y@reject.example.com "550 5.7.25 Reverse DNS name $r of\
- 127.0.0.5 looks generic")"
-	    echo "RCPT <z@temp.example.com> -> $(e2e_mta_refuse \
-		z@temp.example.com "451 4.7.25 Reverse DNS name $r of\
- 127.0.0.5 looks generic")"
-	    e2e_mta_data_ok)"
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	e2e_case_delivered $c x@example.com "$(printf '%s\n' \
-	    "Authentication-Results: $E_AUTHSERV;" \
-	    "	iprev=pass ($r; dnssec=insecure; generic)" \
-	    '	policy.iprev=127.0.0.5;' \
-	    "	x-ptr=pass smtp.helo=$r" \
-	    "	policy.ptr=$r")"
-
-	# 127.0.0.8: mail8.bogus.test, bogus forward: temperror.  Only the
-	# domain whose temperror action is tempfail refuses (451).
-	c=temperror
-	e2e_send $c 127.0.0.8 mail8.bogus.test \
-	    x@example.com,y@reject.example.com,z@temp.example.com
-	e2e_case_replies $c "$(
-	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
-	    echo "RCPT <y@reject.example.com> ->" \
-		"$(e2e_mta_accept y@reject.example.com)"
-	    echo "RCPT <z@temp.example.com> -> $(e2e_mta_refuse \
-		z@temp.example.com "451 4.7.25 Temporary failure looking up\
- reverse DNS for 127.0.0.8")"
-	    e2e_mta_data_ok)"
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	e2e_case_delivered $c "$(printf '%s\n' x@example.com \
-	    y@reject.example.com)" "$(e2e_ar_want \
-	    'iprev=temperror (DNSSEC bogus; dnssec=bogus) policy.iprev=127.0.0.8' \
-	    'x-ptr=temperror smtp.helo=mail8.bogus.test')"
-
-	# 127.0.0.2 with HELO mail.insec.test (A 198.51.100.10): neither the
-	# verified name nor forward-confirming, and of another organizational
-	# domain (other.sec.test would be aligned with mta.sec.test).
-	c=helo
-	e2e_send $c 127.0.0.2 mail.insec.test x@example.com,h@helo.example.com
-	e2e_case_replies $c "$(
-	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
-	    echo "RCPT <h@helo.example.com> -> $(e2e_mta_refuse \
-		h@helo.example.com "550 5.7.25 HELO name mail.insec.test does\
- not match reverse DNS name mta.sec.test")"
-	    e2e_mta_data_ok)"
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	e2e_case_delivered $c x@example.com "$(e2e_ar_want \
-	    'iprev=pass (mta.sec.test; dnssec=secure) policy.iprev=127.0.0.2' \
-	    'x-ptr=fail smtp.helo=mail.insec.test policy.ptr=mta.sec.test')"
-
-	# A HELO with '%' (smfi_setreply(3) takes it as an escape, and
-	# Sendmail drops a reply text with a single one): Postfix accepts
-	# such a HELO, and the reply text arrives with '?' for '%'.  Sendmail
-	# itself refuses the HELO (501 Invalid domain name), so no such text
-	# can reach it.
-	c=helo-percent
-	e2e_send $c 127.0.0.2 '100%.sec.test' x@example.com,h@helo.example.com
-	if [ "$e2e_name" = sendmail ]; then
-		if grep -q '^<\*\* *501 5\.0\.0 Invalid domain name' \
-		    "$E_DIR/$c.swaks"; then
-			tap_ok "$c: sendmail refuses the HELO itself (501)"
-		else
-			tap_fail "$c: sendmail refuses the HELO itself (501)" \
-			    "$(cat "$E_DIR/$c.swaks")"
-		fi
-	else
-		e2e_case_replies $c "$(
-		    echo "RCPT <x@example.com> -> $(e2e_mta_accept \
-			x@example.com)"
-		    echo "RCPT <h@helo.example.com> -> $(e2e_mta_refuse \
-			h@helo.example.com "550 5.7.25 HELO name\
- 100?.sec.test does not match reverse DNS name mta.sec.test")"
-		    e2e_mta_data_ok)"
-	fi
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-
-	# 127.0.0.7: x.hole.test, whose name servers never answer.  The
-	# RCPT that needs a verdict waits at most DNSTimeout (3 s in the
-	# world's rdns.conf), well within the MTA's milter timeouts.
-	c=timeout
-	t0=$(date +%s)
-	e2e_send $c 127.0.0.7 x.hole.test x@example.com,z@temp.example.com
-	t1=$(date +%s)
-	e2e_case_replies $c "$(
-	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
-	    echo "RCPT <z@temp.example.com> -> $(e2e_mta_refuse \
-		z@temp.example.com "451 4.7.25 Temporary failure looking up\
- reverse DNS for 127.0.0.7")"
-	    e2e_mta_data_ok)"
-	if [ $((t1 - t0)) -le 10 ]; then
-		tap_ok "$c: the transaction took $((t1 - t0)) s (DNSTimeout 3)"
-	else
-		tap_fail "$c: the transaction took $((t1 - t0)) s" \
-		    "want at most 10 s (DNSTimeout 3)"
-	fi
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	e2e_case_delivered $c x@example.com "$(e2e_ar_want \
-	    'iprev=temperror (DNS timeout; dnssec=insecure) policy.iprev=127.0.0.7' \
-	    'x-ptr=temperror smtp.helo=x.hole.test')"
-
-	# Forged fields (RFC 8601 5): ours, in any case, with a comment
-	# and a version, are deleted; another authserv-id stays.
-	c=forged
-	e2e_send $c 127.0.0.2 mta.sec.test x@example.com "$(printf '%s\n' \
-	    "Authentication-Results: $E_AUTHSERV; iprev=pass" \
-	    "Authentication-Results: $E_AUTHSERV.evil; iprev=pass" \
-	    'Authentication-Results: (forged) MX.Example.NET 1;' \
-	    '	x-ptr=pass smtp.helo=mta.sec.test')"
-	e2e_case_replies $c "$(
-	    echo "RCPT <x@example.com> -> $(e2e_mta_accept x@example.com)"
-	    e2e_mta_data_ok)"
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	e2e_case_delivered $c x@example.com "$(e2e_ar_want \
-	    'iprev=pass (mta.sec.test; dnssec=secure) policy.iprev=127.0.0.2' \
-	    'x-ptr=pass smtp.helo=mta.sec.test policy.ptr=mta.sec.test'
-	    echo "Authentication-Results: $E_AUTHSERV.evil; iprev=pass")"
-
-	# 127.0.0.6 is in TrustedNetworks: no checks, no header, and an
-	# Authentication-Results field with our id stays.
-	c=trusted
-	e2e_send $c 127.0.0.6 mta.insec.test y@reject.example.com \
-	    "Authentication-Results: $E_AUTHSERV; iprev=pass"
-	e2e_case_replies $c "$(
-	    echo "RCPT <y@reject.example.com> ->" \
-		"$(e2e_mta_accept y@reject.example.com)"
-	    e2e_mta_data_ok)"
-	e2e_settle || tap_fail "$c: the MTA's queue drains"
-	e2e_case_delivered $c y@reject.example.com \
-	    "Authentication-Results: $E_AUTHSERV; iprev=pass" no
-}
+. "$E_SRC/cases.sh" || exit 99
 
 e2e_cleanup()
 {
@@ -674,20 +507,23 @@ e2e_cleanup()
 
 	trap - EXIT
 	# libmilter sees SIGTERM at its next 5-second poll: start early.
-	[ -n "$E_MILTER_PID" ] && kill -TERM "$E_MILTER_PID" 2>/dev/null
+	daemon_signal_all TERM
+	for f in $E_STOP; do
+		"$f"
+	done
 	if declare -F e2e_mta_stop >/dev/null; then
 		e2e_mta_stop
 	fi
 	proc_stop "$E_SINK_PID" 5
 	proc_stop "$E_NS_PID" 5
-	proc_stop "$E_MILTER_PID" 8
+	daemon_stop_all 8
 	[ -n "$E_WORLD" ] && world_stop "$E_WORLD"
 	[ "$rc" -eq 0 ] && [ "$TAP_FAIL" -ne 0 ] && rc=1
 	if [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]; then
 		[ "${E2E_KEEP:-0}" = 1 ] || rm -rf "$E_DIR"
 	elif [ -n "$E_DIR" ] && [ -d "$E_DIR" ]; then
 		echo "# FAILED: work directory kept: $E_DIR"
-		for f in $E_LOGS; do
+		for f in $DAEMON_LOGS $E_LOGS; do
 			[ -s "$f" ] || continue
 			echo "# ---- $f (last 60 lines)"
 			tail -n 60 "$f" | sed 's/^/# /'

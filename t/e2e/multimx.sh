@@ -18,30 +18,12 @@
 #
 # Debian packages: unbound, postfix, swaks, nsd, ldnsutils.  Needs root.
 
-if [ -n "${abs_top_srcdir:-}" ]; then
-	. "$abs_top_srcdir/t/e2e/lib.sh" || exit 99
-else
-	. "$(dirname "$0")/lib.sh" || exit 99
-fi
+. "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/t/e2e/lib.sh" ||
+    exit 99
 . "$E_SRC/site.sh" || exit 99
 
 e2e_init
 e2e_require postfix postconf unbound unbound-control drill
-
-mm_cleanup()
-{
-	local rc=$?
-
-	trap - EXIT
-	e2e_pf_stop_all
-	[ -n "$MILTER2_PID" ] && kill -TERM "$MILTER2_PID" 2>/dev/null
-	proc_stop "$MILTER2_PID" 8
-	e2e_unbound_stop_all
-	(exit "$rc")
-	e2e_cleanup
-}
-MILTER2_PID=
-trap mm_cleanup EXIT
 
 e2e_world
 e2e_unbound_start site
@@ -69,14 +51,7 @@ AuthservID $E_AUTHSERV
 UMask 000
 TrustedNetworks 192.0.2.250/32
 EOF
-	"$RDNS_MILTER" -n -c "$E_DIR/rdns$n.conf" >"$E_DIR/n$n.out" 2>&1 ||
-	    { sed 's/^/# /' "$E_DIR/n$n.out"; tap_bail "rdns$n.conf"; }
-	"$RDNS_MILTER" -f -c "$E_DIR/rdns$n.conf" -p "unix:$E_DIR/rdns$n.sock" \
-	    >"$E_DIR/milter$n.log" 2>&1 </dev/null &
-	if [ "$n" = 1 ]; then E_MILTER_PID=$!; else MILTER2_PID=$!; fi
-	proc_wait 10 "$!" test -S "$E_DIR/rdns$n.sock" ||
-	    { sed 's/^/# /' "$E_DIR/milter$n.log"; tap_bail "milter $n"; }
-	E_LOGS="$E_LOGS $E_DIR/milter$n.log"
+	e2e_milter_start "$n"
 done
 
 MX1_PORT=$(proc_free_port) && MX2_PORT=$(proc_free_port) ||

@@ -15,13 +15,10 @@
 # (host name mx.example.net, private /etc/hosts, resolv.conf and
 # nsswitch.conf).  The .debs need "apt-get update" done; offline, the test
 # is skipped.  Debian packages: postfix (smtp-sink), swaks, m4, util-linux,
-# nsd, ldnsutils.  Needs root.  See lib.sh (e2e_scenarios) for the checks.
+# nsd, ldnsutils.  Needs root.  The cases are in cases.sh.
 
-if [ -n "${abs_top_srcdir:-}" ]; then
-	. "$abs_top_srcdir/t/e2e/lib.sh" || exit 99
-else
-	. "$(dirname "$0")/lib.sh" || exit 99
-fi
+. "${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/t/e2e/lib.sh" ||
+    exit 99
 
 e2e_init
 e2e_require m4 dpkg ldd
@@ -183,7 +180,7 @@ if ! e2e_wait_listen 127.0.0.1 "$E_MTA_PORT" "$SM_PID"; then
 fi
 tap_ok "$sm_version starts on 127.0.0.1:$E_MTA_PORT"
 
-e2e_scenarios
+e2e_cases $E2E_CASES
 
 # Sendmail looks up each client's PTR and its own name through the
 # private resolv.conf: answered REFUSED (temporary failure) by

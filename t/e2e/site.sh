@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # site.sh - a mail site for the t/e2e tests: a site resolver and private
-# Postfix instances (bash; sourced after lib.sh, used after e2e_world,
-# e2e_sink_start and e2e_ns_start).
+# Postfix instances of t/lib/postfix.sh (bash; sourced after lib.sh, used
+# after e2e_world, e2e_sink_start and e2e_ns_start).
 #
 #	e2e_unbound_start NAME		# unbound on 127.0.54.N:53, forwarding
 #					#   into the world; sets UB_ADDR_NAME
@@ -18,10 +18,11 @@
 # ends in the world, nothing ever goes to the real root.  It listens on
 # port 53 of a random 127.0.54.N (the glibc resolver knows no other port)
 # and answers 127.0.0.0/8; unbound-control talks to it over a Unix socket
-# in the work directory.  Stopped by e2e_unbound_stop_all (call it from
-# the test's cleanup, before e2e_cleanup).
+# in the work directory.  The Postfix instances and the resolvers are
+# stopped by e2e_cleanup (E_STOP).
 
 E_UNBOUND_PIDS=
+E_STOP="$E_STOP e2e_pf_stop_all e2e_unbound_stop_all"
 
 e2e_unbound_start()
 {
@@ -108,74 +109,23 @@ e2e_ns_resolver()
 
 E_PF_NAMES=
 
-# e2e_pf_start NAME PORT MILTERS: a private Postfix instance (own config,
-# queue and data directories under $E_DIR/pf-NAME, nothing chrooted, its
-# log in pf-NAME/postfix.log) on 127.0.0.1:PORT relaying every accepted
-# message for example.com to the sink, with smtpd_milters = MILTERS and
-# no DNS lookup of its own.  Runs in the private namespace.
+# e2e_pf_start NAME PORT MILTERS: a private Postfix instance
+# (t/lib/postfix.sh, under $E_DIR/pf-NAME, its log in pf-NAME/postfix.log)
+# on 127.0.0.1:PORT relaying every accepted message for example.com to
+# the sink, with smtpd_milters = MILTERS and no DNS lookup of its own.
+# Runs in the private namespace.
 e2e_pf_start()
 {
-	local name=$1 port=$2 milters=$3 d=$E_DIR/pf-$1
+	local name=$1 port=$2 d=$E_DIR/pf-$1
 
-	mkdir -p "$d/etc" "$d/spool" "$d/data" && chown postfix "$d/data" ||
-	    tap_bail "postfix $name directories"
-	cat >"$d/etc/main.cf" <<EOF
-compatibility_level = 3.6
-config_directory = $d/etc
-queue_directory = $d/spool
-data_directory = $d/data
-mail_owner = postfix
-setgid_group = postdrop
-maillog_file = $d/postfix.log
-maillog_file_prefixes = $E_DIR
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-myhostname = $E_AUTHSERV
-mydomain = example.net
-myorigin = \$myhostname
-mydestination =
-mynetworks = 127.0.0.0/8
-relay_domains = example.com
-smtpd_relay_restrictions = permit_auth_destination, reject
-smtpd_recipient_restrictions = permit_auth_destination, reject
-smtpd_peername_lookup = no
-smtp_dns_support_level = disabled
-relayhost = [127.0.0.1]:$E_SINK_PORT
-alias_maps =
-alias_database =
-biff = no
-append_dot_mydomain = no
-smtputf8_enable = no
-smtpd_milters = $milters
-milter_default_action = tempfail
-EOF
-	cat >"$d/etc/master.cf" <<EOF
-127.0.0.1:$port inet n - n - - smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-EOF
+	postfix_conf "$d" "$port" "$E_AUTHSERV" "$E_SINK_PORT" \
+	    "relay_domains = example.com" \
+	    "smtpd_relay_restrictions = permit_auth_destination, reject" \
+	    "smtpd_recipient_restrictions = permit_auth_destination, reject" \
+	    "smtpd_milters = $3" || tap_bail "postfix $name configuration"
 	E_PF_NAMES="$E_PF_NAMES $name"
 	E_LOGS="$E_LOGS $d/postfix.log $d/start.out"
-	if ! (e2e_ns_exec postfix -c "$d/etc" check) >"$d/start.out" 2>&1 ||
-	    ! (e2e_ns_exec postfix -c "$d/etc" start) >>"$d/start.out" 2>&1 ||
-	    ! e2e_wait_listen 127.0.0.1 "$port" $$; then
+	if ! postfix_start "$d" "$port" e2e_ns_exec; then
 		sed 's/^/# /' "$d/start.out"
 		tap_bail "postfix $name did not start"
 	fi
@@ -187,33 +137,22 @@ e2e_pf_milters()
 {
 	local d=$E_DIR/pf-$1
 
-	postconf -c "$d/etc" -e "smtpd_milters = $2" &&
+	postfix_set "$d" "smtpd_milters = $2" &&
 	    (e2e_ns_exec postfix -c "$d/etc" reload) >>"$d/start.out" 2>&1
 }
 
 # e2e_pf_queue_empty NAME: nothing is queued in instance NAME.
 e2e_pf_queue_empty()
 {
-	local q=$E_DIR/pf-$1/spool
-
-	[ -z "$(find "$q/maildrop" "$q/incoming" "$q/active" "$q/deferred" \
-	    "$q/hold" -type f 2>/dev/null)" ]
+	postfix_queue_empty "$E_DIR/pf-$1"
 }
 
 e2e_pf_stop_all()
 {
-	local name d pid i
+	local name
 
 	for name in $E_PF_NAMES; do
-		d=$E_DIR/pf-$name
-		postfix -c "$d/etc" stop >>"$d/start.out" 2>&1
-		pid=$(tr -dc '0-9' <"$d/spool/pid/master.pid" 2>/dev/null)
-		[ -n "$pid" ] || continue
-		for i in $(seq 1 500); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.02
-		done
-		kill -KILL "$pid" 2>/dev/null
+		postfix_stop "$E_DIR/pf-$name"
 	done
 	E_PF_NAMES=
 }

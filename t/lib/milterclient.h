@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milterclient.h - the MTA side of the milter protocol (version 6), for
- * the test and bench tools (bench/milterload, t/tools/milterfault).
+ * the test and bench tools (bench/milterload, t/tools/milterfault; the
+ * socket address parser also serves bench/mcount).
  *
  * What every MTA-side client needs and nothing more: the socket address
  * (unix, or loopback TCP only), packets built in a buffer, the option

@@ -8,6 +8,7 @@
 #	proc_wait_all PID...		# wait for children; PROC_FAILED
 #	proc_free_port			# a free TCP port on 127.0.0.1, not
 #					# an ephemeral one
+#	proc_listening ADDR PORT	# a TCP socket listens on ADDR:PORT
 #
 # Polls run every 20 ms.  proc_reap and proc_stop must run in the shell
 # that started PID (only the parent collects an exit status), not in
@@ -98,4 +99,16 @@ proc_free_port()
 	    my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1",
 		LocalPort => 0, Proto => "tcp", Listen => 1) or die "$!\n";
 	    print $s->sockport, "\n";'
+}
+
+# proc_listening ADDR PORT: a TCP socket listens on the IPv4 ADDR:PORT
+# (/proc/net/tcp: no connection is made, so a server counts no client).
+proc_listening()
+{
+	local hex
+
+	hex=$(echo "$1 $2" | awk '{ split($1, o, ".")
+	    printf "%02X%02X%02X%02X:%04X\n", o[4], o[3], o[2], o[1], $2 }')
+	awk -v a="$hex" '$2 == a && $4 == "0A" { f = 1 }
+	    END { exit !f }' /proc/net/tcp 2>/dev/null
 }

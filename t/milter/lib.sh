@@ -47,6 +47,7 @@ export abs_top_srcdir abs_top_builddir
 . "$abs_top_srcdir/t/lib/proc.sh" || exit 99
 MT_SRC=$abs_top_srcdir/t/milter
 RDNS_MILTER=${RDNS_MILTER:-$abs_top_builddir/milter/rdns-milter}
+. "$abs_top_srcdir/t/lib/daemon.sh" || exit 99
 
 mt_phase=0
 MT_DIR=
@@ -198,14 +199,13 @@ mt_start()
 	MT_TRANS=$MT_DIR/trans-$mt_phase
 	mkdir -p "$MT_TRANS" || exit 99
 	# MT_ENV: extra environment for the daemon only (NAME=VALUE ...).
-	env ${MT_ENV:-} "$RDNS_MILTER" -f -c "$conf" -p "unix:$MT_MSOCK" \
-	    >"$MT_LOG" 2>&1 </dev/null &
-	MT_PID=$!
-	if ! proc_wait 10 "$MT_PID" test -S "$MT_MSOCK"; then
+	# shellcheck disable=SC2086
+	if ! daemon_start "$conf" "unix:$MT_MSOCK" "$MT_LOG" env ${MT_ENV:-}
+	then
 		tap_fail "rdns-milter -c $conf starts and opens its socket"
-		cat "$MT_LOG"
 		exit 1
 	fi
+	MT_PID=$DAEMON_PID
 	perl "$MT_SRC/mproxy.pl" "$MT_SOCK" "$MT_MSOCK" "$MT_TRANS" $$ \
 	    2>"$MT_DIR/proxy-$mt_phase.err" </dev/null &
 	MT_PROXY_PID=$!
@@ -218,7 +218,7 @@ mt_start()
 
 mt_alive()
 {
-	[ -n "$MT_PID" ] && kill -0 "$MT_PID" 2>/dev/null
+	daemon_alive "$MT_PID"
 }
 
 mt_stop_proxy()
@@ -240,35 +240,31 @@ mt_stop()
 {
 	mt_stop_proxy
 	[ -n "$MT_PID" ] || return 0
-	if ! kill -0 "$MT_PID" 2>/dev/null; then
-		proc_reap "$MT_PID" 0
+	if ! daemon_signal "$MT_PID" "${1:-TERM}"; then
+		daemon_reap "$MT_PID" 0
 		tap_fail "rdns-milter still running before SIGTERM (it exited\
- with status $PROC_RC)"
+ with status $DAEMON_RC)"
 		MT_PID=
 		return
 	fi
-	kill -"${1:-TERM}" "$MT_PID"
 	MT_STOPPING="$MT_STOPPING $MT_PID"
 	MT_PID=
 }
 
-# Collect the daemons stopped by mt_stop: each must exit 0 within 8 s.
+# Collect the daemons stopped by mt_stop: each must exit 0 within 15 s
+# (t/lib/daemon.sh: libmilter's 5-second poll, then ASan's leak check).
 mt_stop_wait()
 {
 	local pid d
 
 	for pid in $MT_STOPPING; do
 		d="stop: rdns-milter (pid $pid)"
-		if proc_reap "$pid" 8; then
-			if [ "$PROC_RC" = 0 ]; then
-				tap_ok "$d exits 0"
-			else
-				tap_fail "$d exits $PROC_RC, want 0"
-			fi
+		if daemon_reap "$pid" 15; then
+			tap_ok "$d exits 0"
+		elif [ "$DAEMON_RC" = hung ]; then
+			tap_fail "$d still running after 15 s"
 		else
-			tap_fail "$d still running after 8 s"
-			kill -KILL "$pid" 2>/dev/null
-			wait "$pid" 2>/dev/null
+			tap_fail "$d exits $DAEMON_RC, want 0"
 		fi
 	done
 	MT_STOPPING=
@@ -477,23 +473,17 @@ mt_eom_actions()
 
 mt_cleanup()
 {
-	local rc=$? f pid
+	local rc=$?
 
 	trap - EXIT
-	for pid in $MT_PID $MT_STOPPING; do
-		kill -0 "$pid" 2>/dev/null && proc_stop "$pid" 8
-	done
+	daemon_stop_all 8
 	mt_stop_proxy
 	[ -n "$MT_WORLD" ] && world_stop "$MT_WORLD"
 	if [ "$rc" -eq 0 ] && [ "$TAP_FAIL" -eq 0 ]; then
 		[ "${MT_KEEP:-0}" = 1 ] || rm -rf "$MT_DIR"
 	elif [ "$rc" -ne 77 ] && [ -n "$MT_DIR" ] && [ -d "$MT_DIR" ]; then
 		echo "# FAILED: logs kept in $MT_DIR"
-		for f in "$MT_DIR"/milter-*.log; do
-			[ -f "$f" ] || continue
-			echo "# ---- $f"
-			sed 's/^/# /' "$f"
-		done
+		daemon_logs
 	fi
 	exit "$rc"
 }

@@ -31,13 +31,9 @@ rb_conf m.conf "Policy * ptr=reject iprev=reject temperror=tempfail"
 
 # The daemon with the soft limit at 1024 (hard limit unchanged;
 # RB_FD_SOFT=20000 shows the test passing with a raised limit).
-RB_LOG="$R_DIR/milter.log"
-RB_SOCK="$R_SOCKDIR/m.sock"
-(ulimit -Sn "${RB_FD_SOFT:-1024}" && exec "$RB_MILTER" -f -c "$R_DIR/m.conf") \
-    >"$RB_LOG" 2>&1 </dev/null &
-RB_PID=$!
-echo "$RB_PID" >>"$R_PIDS"
-rb_wait_socket "$RB_SOCK" "$RB_PID" || tap_bail "rdns-milter did not start"
+rb_start "$R_DIR/m.conf" "" \
+    sh -c 'ulimit -Sn "$0" && exec "$@"' "${RB_FD_SOFT:-1024}" ||
+    tap_bail "rdns-milter did not start"
 echo "# daemon: $(grep 'Max open files' "/proc/$RB_PID/limits")"
 
 printf '198.51.100.250\n192.0.2.19\n' >"$R_DIR/hole.ips"

@@ -5,7 +5,8 @@
 #	rb_init NAME		# paths, traps, R_DIR; exit 77 without tools
 #	rb_world_start		# the DNS world (t/dns/world.sh) in R_DIR
 #	rb_conf FILE [LINE...]	# a daemon config from the world's rdns.conf
-#	rb_start CONF [NAME]	# rdns-milter -f -c CONF; sets RB_PID, RB_SOCK
+#	rb_start CONF [SPEC [WRAPPER...]]	# rdns-milter -f -c CONF (t/lib/
+#				# daemon.sh); sets RB_PID, RB_SOCK, RB_LOG
 #	rb_healthy DESC		# a healthy session is answered correctly
 #	rb_load OUT ARGS...	# milterload -o OUT.trace ARGS (JSON in OUT.json)
 #	rb_stop [PID]		# SIGTERM; checks exit status 0 and socket gone
@@ -28,6 +29,8 @@ export abs_top_srcdir abs_top_builddir
 . "$abs_top_srcdir/t/lib/proc.sh" || exit 99
 
 RB_MILTER="$abs_top_builddir/milter/rdns-milter"
+DAEMON_MILTER=$RB_MILTER
+. "$abs_top_srcdir/t/lib/daemon.sh" || exit 99
 RB_LOAD="$abs_top_builddir/bench/milterload"
 RB_FAULT="$abs_top_builddir/t/tools/milterfault"
 # DNSTimeout of the daemon in these tests, and the slack allowed on top of
@@ -41,7 +44,6 @@ RB_SLACK_MS=6000
 R_NAME=
 R_DIR=
 R_SOCKDIR=
-R_PIDS=
 R_PIDS=
 RB_PID=
 RB_SOCK=
@@ -90,38 +92,20 @@ rb_watch()
 		done
 		[ -f "$pids" ] || exit 0
 		while read -r p; do
-			rb_kill_ours "$p" KILL
+			case $p in
+			''|*[!0-9]*) continue ;;
+			esac
+			daemon_ours "$p" && kill -KILL "$p"
 		done <"$pids"
 	) >/dev/null 2>&1 </dev/null &
 	disown $! 2>/dev/null
 }
 
-# rb_kill_ours PID SIG: signal PID only if it still is our rdns-milter.
-rb_kill_ours()
-{
-	local p=$1
-
-	case $p in
-	''|*[!0-9]*) return 1 ;;
-	esac
-	[ -r "/proc/$p/cmdline" ] || return 1
-	tr '\0' ' ' <"/proc/$p/cmdline" | grep -q "rdns-milter" || return 1
-	kill -"$2" "$p" 2>/dev/null
-}
-
 rb_cleanup()
 {
-	local rc=$? p
+	local rc=$?
 
-	if [ -f "$R_PIDS" ]; then
-		while read -r p; do
-			rb_kill_ours "$p" TERM
-		done <"$R_PIDS"
-		sleep 0.2
-		while read -r p; do
-			rb_kill_ours "$p" KILL
-		done <"$R_PIDS"
-	fi
+	daemon_stop_all 1
 	[ -n "$R_SOCKDIR" ] && rm -rf "$R_SOCKDIR"
 	world_finish "$rc" "$R_DIR"
 	exit "$rc"
@@ -156,12 +140,6 @@ rb_conf()
 	chmod 644 "$f"
 }
 
-# rb_wait_socket PATH PID: until PATH accepts a connection (5 s).
-rb_wait_socket()
-{
-	proc_wait 5 "$2" rb_connectable "$1"
-}
-
 # Is $1 a unix socket on which a milter answers OPTNEG?
 rb_connectable()
 {
@@ -174,22 +152,20 @@ rb_connectable()
 	esac
 }
 
-# rb_start CONF [SOCKETSPEC]: start the daemon in the foreground with CONF
-# (and -p SOCKETSPEC if given); sets RB_PID and RB_SOCK (the path, or the
-# inet: spec of a TCP socket), log in
+# rb_start CONF [SOCKETSPEC [WRAPPER...]]: start the daemon in the
+# foreground with CONF (and -p SOCKETSPEC if not empty; WRAPPER in front,
+# see t/lib/daemon.sh) and wait until it is ready; sets RB_PID and RB_SOCK
+# (the path, or the inet: spec of a TCP socket), log in
 # R_DIR/milter.N.log.  Returns 1 if it does not come up.
 rb_start()
 {
-	local conf=$1 spec=$2 sock
+	local conf=$1 spec=${2:-} sock rc=0
 
+	shift 2 2>/dev/null || shift
 	RB_STARTS=$((RB_STARTS + 1))
 	RB_LOG="$R_DIR/milter.$RB_STARTS.log"
-	if [ -n "$spec" ]; then
-		"$RB_MILTER" -f -c "$conf" -p "$spec" >"$RB_LOG" 2>&1 </dev/null &
-	else
-		"$RB_MILTER" -f -c "$conf" >"$RB_LOG" 2>&1 </dev/null &
-	fi
-	RB_PID=$!
+	daemon_start "$conf" "$spec" "$RB_LOG" "$@" || rc=1
+	RB_PID=$DAEMON_PID
 	echo "$RB_PID" >>"$R_PIDS"
 	if [ -z "$spec" ]; then
 		spec=$(sed -n 's/^Socket[[:space:]]*//p' "$conf" | tail -1)
@@ -197,21 +173,13 @@ rb_start()
 	sock=${spec#unix:}
 	sock=${sock#local:}
 	RB_SOCK=$sock
-	if ! rb_wait_socket "$sock" "$RB_PID"; then
-		sed 's/^/# log: /' "$RB_LOG" | head -20
-		return 1
-	fi
-	return 0
+	return "$rc"
 }
 
 # rb_alive [PID]: running and not a zombie.
 rb_alive()
 {
-	local p=${1:-$RB_PID} st
-
-	st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' \
-	    "/proc/$p/status" 2>/dev/null)
-	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+	daemon_alive "${1:-$RB_PID}"
 }
 
 # rb_rss [PID]: resident set size in kB.
@@ -221,37 +189,20 @@ rb_rss()
 	    "/proc/${1:-$RB_PID}/status"
 }
 
-# rb_stop [PID]: SIGTERM, wait up to 15 s; RB_STOP is the exit status
-# ("hung" after a SIGKILL).  Must run in the shell that started the daemon
-# (not in $(...)).  Returns 0 for exit status 0.
+# rb_stop [PID]: SIGTERM, wait up to 15 s (t/lib/daemon.sh); RB_STOP is
+# the exit status ("hung" after a SIGKILL).  Must run in the shell that
+# started the daemon (not in $(...)).  Returns 0 for exit status 0.
 rb_stop()
 {
-	local p=${1:-$RB_PID} i t0 hung=yes
+	local p=${1:-$RB_PID}
 
-	t0=$(date +%s%N)
-	kill -TERM "$p" 2>/dev/null
-	# libmilter notices the signal within about 5 s.  Once the process
-	# is seen exiting, wait for it: while its other threads still run
-	# (ASan's leak check at exit), its status can read as a zombie at
-	# one moment and as running at the next, so asking again could call
-	# an exiting process hung.
-	for i in $(seq 1 300); do
-		if ! rb_alive "$p"; then
-			hung=no
-			break
-		fi
-		sleep 0.05
-	done
-	if [ "$hung" = yes ]; then
-		kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-		RB_STOP=hung
+	daemon_stop "$p" 15
+	RB_STOP=$DAEMON_RC
+	if [ "$RB_STOP" = hung ]; then
 		echo "# rdns-milter $p: no exit within 15 s of SIGTERM"
 		return 1
 	fi
-	wait "$p" 2>/dev/null
-	RB_STOP=$?
-	echo "# rdns-milter $p: exit $RB_STOP $((($(date +%s%N) - t0) / 1000000)) ms after SIGTERM"
+	echo "# rdns-milter $p: exit $RB_STOP $DAEMON_MS ms after SIGTERM"
 	[ "$RB_STOP" -eq 0 ]
 }
 

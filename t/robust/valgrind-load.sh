@@ -32,21 +32,12 @@ cp "$R_DIR/unbound.conf" "$R_DIR/unbound1.conf" &&
     cp "$R_DIR/unbound.conf" "$R_DIR/unbound2.conf" || tap_bail "cp"
 rb_conf m.conf "Policy * ptr=reject iprev=reject temperror=tempfail"
 
-RB_LOG="$R_DIR/milter.log"
-RB_SOCK="$R_SOCKDIR/m.sock"
-valgrind --tool=memcheck --leak-check=full \
+DAEMON_START_S=60 rb_start "$R_DIR/m.conf" "" \
+    valgrind --tool=memcheck --leak-check=full \
     --show-leak-kinds=definite,indirect \
     --errors-for-leak-kinds=definite,indirect --error-exitcode=3 \
-    --num-callers=30 --log-file="$R_DIR/valgrind.txt" \
-    "$RB_MILTER" -f -c "$R_DIR/m.conf" >"$RB_LOG" 2>&1 </dev/null &
-RB_PID=$!
-echo "$RB_PID" >>"$R_PIDS"
-for i in $(seq 1 600); do
-	rb_connectable "$RB_SOCK" && break
-	rb_alive || break
-	sleep 0.1
-done
-rb_connectable "$RB_SOCK" || tap_bail "rdns-milter under valgrind did not start"
+    --num-callers=30 --log-file="$R_DIR/valgrind.txt" ||
+    tap_bail "rdns-milter under valgrind did not start"
 
 cat >"$R_DIR/mix.ips" <<EOF
 192.0.2.10 mail.sec.test
@@ -124,16 +115,11 @@ tap_check "every reload done" \
     "$(grep -c 'configuration reloaded' "$RB_LOG") reloaded, $(grep -c 'reload failed' "$RB_LOG") failed" \
     "$reloads reloaded, 0 failed"
 
-# SIGTERM: valgrind writes its report when the daemon exits.
-kill -TERM "$RB_PID"
-for i in $(seq 1 1200); do
-	rb_alive || break
-	sleep 0.1
-done
-wait "$RB_PID"
-rc=$?
+# SIGTERM: valgrind writes its report when the daemon exits (2 minutes
+# at most).
+daemon_stop "$RB_PID" 120
 tap_check "daemon exit status under valgrind (3: valgrind found errors)" \
-    "$rc" 0
+    "$DAEMON_RC" 0
 sed -n 's/^==[0-9]*== *//p' "$R_DIR/valgrind.txt" |
     grep -E 'lost:|reachable:|ERROR SUMMARY' | sed 's/^/# valgrind: /'
 # lost KIND: bytes valgrind reports as KIND lost (0 when all was freed).
