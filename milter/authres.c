@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * authres.c - RFC 8601 Authentication-Results: writing ours, finding
- * forged ones (SPEC 3.1).
+ * forged ones (SPEC 3.1).  The field's shape is SPEC 3.1's; its method
+ * names, results and comment words are the check table's (checks.h).
  */
 #include "autoconf.h"
 
@@ -89,23 +90,27 @@ fold_comment(struct fold *f, const char *c, size_t n, size_t trail)
 	}
 }
 
-/* RFC 8601 2.7.3 iprev results; anything else the engine might hand us
- * is reported as temperror (we could not decide). */
+/*
+ * A method's result (RFC 8601 2.7.3 iprev, SPEC 3.1 x-ptr): one its check
+ * can have (check_info[].results), anything else the engine might hand us
+ * reported as temperror (we could not decide): iprev is never neutral or
+ * none, x-ptr never permerror.
+ */
 static const char *
-iprev_str(enum check_res r)
+method_result(enum check_id id, const struct check_result *r)
 {
-	if (r == CHECK_PASS || r == CHECK_FAIL || r == CHECK_PERMERROR)
-		return check_res_str(r);
-	return check_res_str(CHECK_TEMPERROR);
+	int v = check_info[id].get(r);
+
+	if (check_result_index(id, v) < 0)
+		return check_res_str(CHECK_TEMPERROR);
+	return check_label(id, v);
 }
 
-/* x-ptr results (SPEC 3.1): never permerror. */
-static const char *
-xptr_str(enum check_res r)
+/* "method=result" of check id. */
+static void
+put_method(struct strbuf *w, enum check_id id, const struct check_result *r)
 {
-	if (r == CHECK_PERMERROR)
-		return check_res_str(CHECK_TEMPERROR);
-	return check_res_str(r);
+	strbuf_printf(w, "%s=%s", check_info[id].header, method_result(id, r));
 }
 
 static size_t
@@ -139,7 +144,7 @@ iprev_element(struct fold *f, const struct check_result *r)
 	const char *name = check_result_name_at(r, r->verified);
 
 	strbuf_init(&w, wbuf, sizeof(wbuf));
-	strbuf_printf(&w, "iprev=%s", iprev_str(r->iprev));
+	put_method(&w, CHECK_ID_IPREV, r);
 	fold_first(f, w.buf, w.len);
 
 	strbuf_init(&w, wbuf, sizeof(wbuf));
@@ -153,9 +158,11 @@ iprev_element(struct fold *f, const struct check_result *r)
 		put_text_comment(&w, r->reason, sizeof(r->reason));
 		strbuf_puts(&w, "; ");
 	}
-	strbuf_printf(&w, "dnssec=%s", dnssec_status_str(r->iprev_dnssec));
+	/* The comment words of the check table (CHECK_HDR_COMMENT). */
+	strbuf_printf(&w, "%s=%s", check_info[CHECK_ID_DNSSEC].header,
+	    check_label(CHECK_ID_DNSSEC, (int)r->iprev_dnssec));
 	if (r->iprev == CHECK_PASS && r->generic == GENERIC_YES)
-		strbuf_puts(&w, "; generic");
+		strbuf_printf(&w, "; %s", check_info[CHECK_ID_GENERIC].header);
 	if (r->iprev == CHECK_PASS && r->allowlisted)
 		strbuf_puts(&w, "; allowlisted");
 	strbuf_putc(&w, ')');
@@ -179,7 +186,7 @@ xptr_element(struct fold *f, const struct check_result *r)
 	const char *name;
 
 	strbuf_init(&w, wbuf, sizeof(wbuf));
-	strbuf_printf(&w, "x-ptr=%s", xptr_str(r->xptr));
+	put_method(&w, CHECK_ID_HELO, r);
 	fold_first(f, w.buf, w.len);
 
 	if (r->xptr != CHECK_PASS && r->helo_fwd == CHECK_PASS) {

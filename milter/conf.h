@@ -34,6 +34,7 @@
 
 #include "checks.h"
 #include "cidr.h"
+#include "policy.h"
 #include "resolver.h"
 
 struct generic_patterns;
@@ -50,27 +51,6 @@ struct generic_roles;
 /* AnswerCacheSize: RESOLVER_CACHE_DEFAULT (16M); 0 is off, else at least
  * ANSCACHE_MIN_BYTES (64K), at most this. */
 #define CONFIG_MAX_CACHE_BYTES	((size_t)4 << 30)
-
-enum action {
-	ACTION_ACCEPT = 0,
-	ACTION_TEMPFAIL,
-	ACTION_REJECT,
-};
-
-/** One Policy line.  Unset keys hold their defaults (accept, optional). */
-struct policy {
-	char		*domain;	/* "*", "example.com" or ".example.com",
-					   lower case, no trailing dot */
-	enum action	 ptr;
-	enum action	 iprev;
-	enum action	 helo;
-	enum action	 generic;
-	enum action	 temperror;	/* ACTION_ACCEPT or ACTION_TEMPFAIL */
-	bool		 dnssec_require;
-	bool		 dry_run;	/* dryrun=yes: decide, log, count,
-					   but accept */
-	int		 line;		/* where it was defined (0: built-in) */
-};
 
 struct config {
 	char		*file;		/* path it was read from, or NULL */

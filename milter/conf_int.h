@@ -154,4 +154,8 @@ int conf_policy_domain(const char *s, char *out, const char **why);
 int conf_policy_parse(const char *value, struct policy *pol,
     char domain[CONF_DOMAIN_MAX + 2], conf_perr_fn *perr, void *p);
 
+/** Write pol as a Policy line's value, every key spelled out in its
+ * order ("DOMAIN ptr=reject ... dryrun=no"), and a newline. */
+void conf_policy_print(const struct policy *pol, FILE *fp);
+
 #endif

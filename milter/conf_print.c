@@ -197,36 +197,14 @@ print_allow_domains(const struct config *cf, FILE *fp)
 	print_list(fp, cf->allow_domains, cf->n_allow_domains, ", ");
 }
 
-static const char *
-action_name(enum action a)
-{
-	switch (a) {
-	case ACTION_REJECT:
-		return "reject";
-	case ACTION_TEMPFAIL:
-		return "tempfail";
-	case ACTION_ACCEPT:
-		break;
-	}
-	return "accept";
-}
-
 /* One line per Policy, every key spelled out, in the file's order. */
 void
 print_policy(const struct config *cf, FILE *fp)
 {
 	size_t i;
 
-	for (i = 0; i < cf->n_policies; i++) {
-		const struct policy *p = &cf->policies[i];
-
-		fprintf(fp, "%s ptr=%s iprev=%s helo=%s generic=%s dnssec=%s "
-		    "temperror=%s dryrun=%s\n", p->domain, action_name(p->ptr),
-		    action_name(p->iprev), action_name(p->helo),
-		    action_name(p->generic),
-		    p->dnssec_require ? "require" : "optional",
-		    action_name(p->temperror), p->dry_run ? "yes" : "no");
-	}
+	for (i = 0; i < cf->n_policies; i++)
+		conf_policy_print(&cf->policies[i], fp);
 }
 
 /* What a key without a value means, for the keys where "not set" alone

@@ -415,6 +415,32 @@ dname_lower(const char *name, char buf[DNAME_TEXT_MAX])
 	return len;
 }
 
+bool
+dname_pattern_match(const char *pattern, const char *name, size_t n)
+{
+	size_t len = strlen(pattern);
+
+	if (strcmp(pattern, "*") == 0)
+		return true;
+	if (pattern[0] == '.')
+		/* ".example.com" matches "a.example.com", not "example.com":
+		 * the name must be longer. */
+		return n > len && str_nieq(name + n - len, pattern, len);
+	return n == len && str_nieq(name, pattern, n);
+}
+
+int
+dname_pattern_rank(const char *pattern)
+{
+	size_t n = strnlen(pattern, DNAME_RANK_EXACT - 1);
+
+	if (strcmp(pattern, "*") == 0)
+		return 0;
+	if (pattern[0] == '.')
+		return 1 + (int)n;
+	return DNAME_RANK_EXACT + (int)n;
+}
+
 int
 dname_helo_literal(const char *helo, struct rdns_ip *ip)
 {

@@ -5,7 +5,8 @@
  * Every scan is bounded by the line length; nothing is assumed to be
  * NUL-terminated.  Time stamps are converted with a one-entry cache of
  * the hour they fall in (mktime() per line would dominate a large log),
- * so this module is not thread-safe.
+ * so this module is not thread-safe (logparse.h).  The keys of the
+ * verdicts and the check names are the check table's (checks.h).
  */
 #include "autoconf.h"
 
@@ -230,19 +231,27 @@ set(struct lp_span *sp, const char *p, size_t n)
 	sp->n = n;
 }
 
-/* Is this a check name a decision can carry? */
+/* Is this a check name a decision can carry (any of the table's but
+ * none)? */
 static bool
 valid_check(struct lp_span c)
 {
-	static const char *const names[] = {
-		"ptr", "iprev", "generic", "helo", "dnssec", "temperror",
-	};
-	size_t i;
+	return check_by_name(c.p, c.n) > CHECK_ID_NONE;
+}
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (lp_eq(c, names[i]))
-			return true;
-	return false;
+/* The check whose result is logged under key p[0..n), or -1. */
+static int
+result_key(const char *p, size_t n)
+{
+	int id;
+
+	for (id = 0; id < CHECK_ID_N; id++) {
+		const char *k = check_info[id].log_key;
+
+		if (k != NULL && strlen(k) == n && memcmp(k, p, n) == 0)
+			return id;
+	}
+	return -1;
 }
 
 static bool
@@ -299,6 +308,7 @@ summary(const char *p, size_t n, struct lp_line *out)
 	while (i < n) {
 		size_t w = i, eq, e;
 		struct lp_span v;
+		int id;
 
 		while (i < n && p[i] != ' ')
 			i++;
@@ -354,16 +364,6 @@ summary(const char *p, size_t n, struct lp_line *out)
 			have_rcpts = true;
 		} else if (KEY("ms"))
 			have_ms = v.n > 0 && text_is_digit(v.p[0]);
-		else if (KEY("ptr"))
-			out->ptr = v;
-		else if (KEY("iprev"))
-			out->iprev = v;
-		else if (KEY("x-ptr"))
-			out->xptr = v;
-		else if (KEY("dnssec"))
-			out->dnssec = v;
-		else if (KEY("generic"))
-			out->generic = v;
 		else if (KEY("generic_rule"))
 			out->generic_rule = v;
 		else if (KEY("helo_fwd"))
@@ -380,6 +380,8 @@ summary(const char *p, size_t n, struct lp_line *out)
 			out->client = v;
 		else if (KEY("dns"))
 			out->dns = v;
+		else if ((id = result_key(p + w, eq - w)) >= 0)
+			out->result[id] = v;
 #undef KEY
 	}
 	if (!have_ip || !have_action)

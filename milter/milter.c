@@ -97,7 +97,7 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 			dname_ip_str(&ip, ipstr, sizeof ipstr);
 		log_msg(LOG_ERR, "NOQUEUE: out of memory; accepting unchecked; "
 		    "client=[%s]", ipstr);
-		metrics_skipped("error");
+		metrics_skipped(METRICS_SKIP_ERROR);
 		return SMFIS_ACCEPT;
 	}
 	cf = s->rt->cf;
@@ -114,7 +114,7 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 	if (smfi_setpriv(ctx, s) != MI_SUCCESS) {
 		session_log(s, LOG_ERR, "smfi_setpriv failed; accepting "
 		    "unchecked");
-		metrics_skipped("error");
+		metrics_skipped(METRICS_SKIP_ERROR);
 		session_free(s);
 		return SMFIS_ACCEPT;
 	}
@@ -123,12 +123,12 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 		/* No IP (Unix socket, -bs): trusted (SPEC 2).  Accept: the MTA
 		 * sends nothing more for this connection but its close. */
 		s->trusted = true;
-		metrics_skipped("trusted");
+		metrics_skipped(METRICS_SKIP_TRUSTED);
 		return SMFIS_ACCEPT;
 	}
 	if (cidr_match_any(cf->trusted, cf->n_trusted, &ip)) {
 		s->trusted = true;
-		metrics_skipped("trusted");
+		metrics_skipped(METRICS_SKIP_TRUSTED);
 		return SMFIS_ACCEPT;
 	}
 	session_log_ctx(s, logctx, sizeof logctx);
@@ -181,7 +181,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 		/* Accept the message: the MTA sends nothing more for it, so
 		 * its line is logged now. */
 		s->authenticated = true;
-		metrics_skipped("authenticated");
+		metrics_skipped(METRICS_SKIP_AUTHENTICATED);
 		if (!s->trusted) {
 			session_log_summary(s, false);
 			s->logged_any = true;
@@ -238,7 +238,7 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	/* Global DryRun, or this Policy line's dryrun=yes. */
 	dry = policy_dry_run(cf, p);
 	metrics_action(d.action, dry && d.action != ACTION_ACCEPT);
-	metrics_decision(p->domain, policy_check_str(d.check), d.action, dry);
+	metrics_decision(p->domain, d.check, d.action, dry);
 	if (d.action == ACTION_ACCEPT)
 		return SMFIS_CONTINUE;
 	session_refused_rcpt(s, argv[0], p, &d, dry);

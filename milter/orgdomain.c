@@ -109,20 +109,12 @@ bool
 orgdomain_list_match(char *const *list, size_t n, const char *name)
 {
 	char buf[DNAME_TEXT_MAX];
-	size_t len, dlen, i;
+	size_t len, i;
 
 	if (list == NULL || (len = dname_lower(name, buf)) == 0)
 		return false;
-	for (i = 0; i < n; i++) {
-		const char *d = list[i];
-
-		dlen = strlen(d);
-		if (d[0] == '.') {
-			/* ".example.com": a longer name ending in it. */
-			if (len > dlen && memcmp(buf + len - dlen, d, dlen) == 0)
-				return true;
-		} else if (len == dlen && memcmp(buf, d, len) == 0)
+	for (i = 0; i < n; i++)
+		if (dname_pattern_match(list[i], buf, len))
 			return true;
-	}
 	return false;
 }

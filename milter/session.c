@@ -13,6 +13,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "logline.h"
 #include "metrics.h"
 #include "policy.h"
 #include "runtime.h"
@@ -252,14 +253,14 @@ session_result(struct session *s)
 static void
 summary_policy_keys(const struct session *s, struct strbuf *sb)
 {
-	enum policy_check c;
+	enum check_id c;
 	const struct policy *p = policy_tally_policy(&s->tally, &c);
 	bool dry;
 	enum action a = policy_tally_action(&s->tally, &dry);
 
 	strbuf_printf(sb, " action=%s%s policy=%s check=%s rcpts=%lu",
 	    policy_action_str(a), dry ? "(dry-run)" : "",
-	    p != NULL ? p->domain : "-", p != NULL ? policy_check_str(c) : "-",
+	    p != NULL ? p->domain : "-", p != NULL ? check_name(c) : "-",
 	    s->tally.rcpts);
 }
 
@@ -338,17 +339,7 @@ session_log_summary(struct session *s, bool may_wait)
 	if ((v = check_result_verified_name(r)) != NULL)
 		v = session_log_value(name, sizeof name, v, strlen(v));
 	helo_for_log(s, helo, sizeof helo);
-	strbuf_printf(&sb, " ptr=%s iprev=%s name=%s dnssec=%s helo=%s "
-	    "x-ptr=%s generic=%s",
-	    check_res_str(r->ptr), check_res_str(r->iprev),
-	    v != NULL ? v : "-", dnssec_status_str(r->iprev_dnssec),
-	    helo, check_res_str(r->xptr),
-	    r->generic == GENERIC_YES ? "yes" :
-	    r->generic == GENERIC_TEMPERROR ? "temperror" : "no");
-	/* The evidence of a generic verdict: a rule name ([a-z0-9-]) or
-	 * embedded-ipv4, embedded-ipv4-hex, embedded-ipv6. */
-	if (r->generic == GENERIC_YES && r->generic_rule[0] != '\0')
-		strbuf_printf(&sb, " generic_rule=%s", r->generic_rule);
+	logline_verdicts(&sb, r, v != NULL ? v : "-", helo);
 	summary_policy_keys(s, &sb);
 	summary_input_keys(s, r, &sb);
 	strbuf_printf(&sb, " ms=%ld", ms);
@@ -385,7 +376,7 @@ session_refused_rcpt(struct session *s, const char *rcpt,
 {
 	char to[CHECK_VALUE_MAX + 1], helo[CHECK_VALUE_MAX + 1];
 	char host[sizeof s->host], text[sizeof d->text];
-	const char *check = policy_check_str(d->check);
+	const char *check = check_name(d->check);
 
 	policy_tally_add(&s->tally, p, d, dry_run, 1);
 	session_log_addr(to, sizeof to, rcpt);

@@ -171,8 +171,9 @@ check_config(const struct config *cf, const uint8_t *data, size_t size)
 		FUZZ_ASSERT(strcmp(d, ".") == 0 || d[n - 1] != '.');
 		for (j = 0; j < n; j++)
 			FUZZ_ASSERT(!(d[j] >= 'A' && d[j] <= 'Z'));
-		FUZZ_ASSERT(cf->policies[i].temperror == ACTION_ACCEPT ||
-		    cf->policies[i].temperror == ACTION_TEMPFAIL);
+		FUZZ_ASSERT(cf->policies[i].act[CHECK_ID_TEMPERROR] ==
+		    ACTION_ACCEPT || cf->policies[i].act[CHECK_ID_TEMPERROR] ==
+		    ACTION_TEMPFAIL);
 		for (j = 0; j < i; j++)
 			FUZZ_ASSERT(strcmp(cf->policies[j].domain, d) != 0);
 		/* The exact entry is the one found for its own domain. */

@@ -123,10 +123,12 @@ static void
 render_policy(char *out, size_t size, const struct policy *p)
 {
 	snprintf(out, size, "%s:%s,%s,%s,%s,%s,%s@%d", p->domain,
-	    action_str(p->ptr), action_str(p->iprev), action_str(p->helo),
-	    action_str(p->generic),
-	    p->dnssec_require ? "require" : "optional",
-	    action_str(p->temperror), p->line);
+	    action_str(p->act[CHECK_ID_PTR]),
+	    action_str(p->act[CHECK_ID_IPREV]),
+	    action_str(p->act[CHECK_ID_HELO]),
+	    action_str(p->act[CHECK_ID_GENERIC]),
+	    p->require[CHECK_ID_DNSSEC] ? "require" : "optional",
+	    action_str(p->act[CHECK_ID_TEMPERROR]), p->line);
 	if (p->dry_run)
 		strncat(out, ",dryrun", size - strlen(out) - 1);
 }
@@ -898,7 +900,7 @@ keys_are_case_insensitive(void **state)
 	assert_int_equal(cf->max_ptr_names, 3);
 	assert_int_equal(cf->n_trust_anchor_files, 0);
 	assert_int_equal(cf->n_policies, 1);
-	assert_int_equal(cf->policies[0].ptr, ACTION_REJECT);
+	assert_int_equal(cf->policies[0].act[CHECK_ID_PTR], ACTION_REJECT);
 	assert_true(cf->dry_run);
 	config_free(cf);
 }
@@ -1152,12 +1154,12 @@ policy_for_without_match_is_builtin_accept(void **state)
 		assert_non_null(p);
 		assert_string_equal(p->domain, "*");
 		assert_int_equal(p->line, 0);
-		assert_int_equal(p->ptr, ACTION_ACCEPT);
-		assert_int_equal(p->iprev, ACTION_ACCEPT);
-		assert_int_equal(p->helo, ACTION_ACCEPT);
-		assert_int_equal(p->generic, ACTION_ACCEPT);
-		assert_int_equal(p->temperror, ACTION_ACCEPT);
-		assert_false(p->dnssec_require);
+		assert_int_equal(p->act[CHECK_ID_PTR], ACTION_ACCEPT);
+		assert_int_equal(p->act[CHECK_ID_IPREV], ACTION_ACCEPT);
+		assert_int_equal(p->act[CHECK_ID_HELO], ACTION_ACCEPT);
+		assert_int_equal(p->act[CHECK_ID_GENERIC], ACTION_ACCEPT);
+		assert_int_equal(p->act[CHECK_ID_TEMPERROR], ACTION_ACCEPT);
+		assert_false(p->require[CHECK_ID_DNSSEC]);
 		config_free(cf);
 	}
 }

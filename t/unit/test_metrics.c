@@ -291,13 +291,12 @@ recorded_events_give_exact_counter_lines(void **state)
 	for (i = 0; i < 3; i++)
 		metrics_session_start();
 	metrics_session_end();
-	metrics_skipped("trusted");
-	metrics_skipped("trusted");
-	metrics_skipped("authenticated");
+	metrics_skipped(METRICS_SKIP_TRUSTED);
+	metrics_skipped(METRICS_SKIP_TRUSTED);
+	metrics_skipped(METRICS_SKIP_AUTHENTICATED);
 	/* Unknown reasons are ignored, never counted elsewhere. */
-	metrics_skipped("Trusted");
-	metrics_skipped("");
-	metrics_skipped(NULL);
+	metrics_skipped(METRICS_SKIP_N);
+	metrics_skipped((enum metrics_skip)-1);
 
 	set_result(&r, CHECK_PASS, CHECK_PASS, CHECK_PASS, GENERIC_NO,
 	    DNSSEC_SECURE, false);
@@ -426,7 +425,7 @@ reset_zeroes_everything(void **state)
 	render_page();
 	memcpy(fresh, page, sizeof fresh);
 	metrics_session_start();
-	metrics_skipped("error");
+	metrics_skipped(METRICS_SKIP_ERROR);
 	set_result(&r, CHECK_PASS, CHECK_PASS, CHECK_PASS, GENERIC_NO,
 	    DNSSEC_SECURE, true);
 	metrics_result(&r);
@@ -457,17 +456,19 @@ decisions_are_labelled_by_policy_line(void **state)
 	};
 
 	(void)state;
-	metrics_decision("*", "ptr", ACTION_REJECT, false);
-	metrics_decision("*", "ptr", ACTION_REJECT, false);
-	metrics_decision(".example.org", "generic", ACTION_REJECT, true);
-	metrics_decision(".example.org", "none", ACTION_ACCEPT, true);
-	metrics_decision(".example.org", "temperror", ACTION_TEMPFAIL, false);
+	metrics_decision("*", CHECK_ID_PTR, ACTION_REJECT, false);
+	metrics_decision("*", CHECK_ID_PTR, ACTION_REJECT, false);
+	metrics_decision(".example.org", CHECK_ID_GENERIC, ACTION_REJECT,
+	    true);
+	metrics_decision(".example.org", CHECK_ID_NONE, ACTION_ACCEPT, true);
+	metrics_decision(".example.org", CHECK_ID_TEMPERROR, ACTION_TEMPFAIL,
+	    false);
 	/* Combinations that cannot happen are not counted. */
-	metrics_decision("*", "none", ACTION_REJECT, false);
-	metrics_decision("*", "temperror", ACTION_REJECT, false);
-	metrics_decision("*", "ptr", ACTION_ACCEPT, false);
-	metrics_decision("*", "nonsense", ACTION_REJECT, false);
-	metrics_decision(NULL, "ptr", ACTION_REJECT, false);
+	metrics_decision("*", CHECK_ID_NONE, ACTION_REJECT, false);
+	metrics_decision("*", CHECK_ID_TEMPERROR, ACTION_REJECT, false);
+	metrics_decision("*", CHECK_ID_PTR, ACTION_ACCEPT, false);
+	metrics_decision("*", (enum check_id)42, ACTION_REJECT, false);
+	metrics_decision(NULL, CHECK_ID_PTR, ACTION_REJECT, false);
 	render_page();
 	assert_lines(page, want, NELEM(want));
 	assert_int_equal(count_prefix(page, "rdns_milter_decisions_total{"
@@ -486,7 +487,7 @@ decision_policies_are_bounded(void **state)
 	(void)state;
 	for (i = 0; i < METRICS_MAX_POLICIES + 10; i++) {
 		snprintf(name, sizeof name, "p%d.example", i);
-		metrics_decision(name, "helo", ACTION_TEMPFAIL, false);
+		metrics_decision(name, CHECK_ID_HELO, ACTION_TEMPFAIL, false);
 	}
 	render_page();
 	/* Every series of one policy: 24 (check, action, dry_run). */
