@@ -19,6 +19,7 @@
 #include "checks.h"
 #include "resolver.h"
 #include "strbuf.h"
+#include "text.h"
 
 /*
  * The vocabularies: the label of each result value.
@@ -96,21 +97,12 @@ vocab_size(enum check_vocab v)
  * inserted value capped at CHECK_VALUE_MAX (255) bytes.
  */
 
-/* Append untrusted text, at most cap bytes and never more than the size
- * of the array it comes from. */
+/* Append untrusted text as a reply carries it (TEXT_REPLY), at most cap
+ * bytes and never more than the size of the array it comes from. */
 static void
 put_sane_max(struct strbuf *sb, const char *s, size_t size, size_t cap)
 {
-	size_t i, max = size < cap ? size : cap;
-
-	for (i = 0; i < max && s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		/* '%' too: smfi_setreply(3) takes it as an escape, and
-		 * Sendmail drops a reply text with a single one. */
-		strbuf_putc(sb, c >= 0x20 && c <= 0x7e && c != '%' ?
-		    (char)c : '?');
-	}
+	(void)strbuf_put_safe(sb, TEXT_REPLY, s, size < cap ? size : cap);
 }
 
 static void

@@ -10,7 +10,7 @@
  *	summary line per message, LOG_DEBUG for tracing.
  *
  *	Text that comes from a client or from DNS must pass through
- *	log_sanitize() (strbuf.h) or a sanitising formatter before it reaches
+ *	text_sanitize() (text.h) or a sanitising formatter before it reaches
  *	log_msg(): the facade itself does not filter.
  *
  * THREAD SAFETY
