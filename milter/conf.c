@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * conf.c - rdns-milter.conf: the key table, the line parser and the
- * loaders.  The value of each key is parsed in conf_keys.c, the Policy
- * grammar and lookup are conf_policy.c; conf_int.h is what they share.
+ * conf.c - rdns-milter.conf: the key table, the line parser, the loaders
+ * and the effective configuration (config_print()).  The value of each
+ * key is parsed by its handler, which lives with its subject: the Policy
+ * and ExemptRecipients keys in conf_policy.c, the others in conf_keys.c;
+ * their printers are conf_print.c's.  Every one of them reports through
+ * conf_parse.c (conf_perr(), Q()), which calls none of them: conf.c ->
+ * handlers -> conf_parse.c, no cycle (t/lint/deps.sh).  conf_int.h is
+ * what they share.
  *
  * The parser reads one line at a time into a fixed buffer (a longer line is
  * reported and skipped, never cut), splits it into a key and a value and
@@ -74,62 +79,6 @@ struct key {
 	bool		 multi;		/* may repeat */
 	key_print_fn	*print;		/* KEY_FN: for -n -v */
 };
-
-/*
- * Messages.
- */
-
-
-static void
-report(config_error_fn *errfn, void *arg, const char *msg)
-{
-	if (errfn != NULL)
-		errfn(arg, msg);
-}
-
-/* Report "FILE:LINE: message". */
-static void vperr(struct parse *p, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
-
-static void
-vperr(struct parse *p, const char *fmt, va_list ap)
-{
-	char msg[1024], out[PATH_MAX + sizeof msg + 32];
-
-	(void)vsnprintf(msg, sizeof msg, fmt, ap);
-	(void)snprintf(out, sizeof out, "%s:%d: %s", p->name, p->line, msg);
-	p->nerr++;
-	report(p->errfn, p->arg, out);
-}
-
-void
-conf_perr(struct parse *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vperr(p, fmt, ap);
-	va_end(ap);
-}
-
-void
-conf_perr_raw(struct parse *p, const char *msg)
-{
-	p->nerr++;
-	report(p->errfn, p->arg, msg);
-}
-
-const char *
-conf_quote(char *buf, size_t size, const char *s)
-{
-	size_t n = strlen(s);
-
-	text_sanitize(TEXT_PRINT, buf, size, s, n);
-	if (n >= size && size > 4)
-		memcpy(buf + size - 4, "...", 4);
-	return buf;
-}
-
 
 /*
  * The key table (SPEC 4).  Plain strings, booleans and integers (1..max)
@@ -236,6 +185,101 @@ conf_key_print(const struct config *cf, size_t i, FILE *fp)
 		break;
 	}
 	return 0;
+}
+
+/*
+ * The effective configuration (config_print(), "rdns-milter -n -v"), in
+ * the manner of "postconf": every key of the table, in its order, with the
+ * value in force, written in the file's own syntax so that the output can
+ * be pasted back.  A value is marked "# default" when the same printer
+ * writes the same text for the built-in defaults (config_new_default()).
+ */
+
+/* Column of the values: the longest key ("SkipAuthenticated") and more. */
+#define KEY_WIDTH	18
+
+/* What a key without a value means, for the keys where "not set" alone
+ * would not say. */
+static const struct {
+	const char	*key;
+	const char	*means;
+} unset_means[] = {
+	{ "UserID", "keep the starting user" },
+	{ "Nameservers", "full recursion from the root" },
+	{ "ResolverThreads", "one per CPU, at most 8" },
+	{ "GenericRules", "the shipped rules file alone" },
+	{ "GenericPatterns", "the shipped rules file" },
+	{ "GenericDisable", "every rule on" },
+	{ "MetricsListen", "no metrics server" },
+	{ "Policy", "tag only, refuse nothing" },
+};
+
+static void
+print_unset(FILE *fp, const char *name, bool is_default)
+{
+	const char *means = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof unset_means / sizeof unset_means[0]; i++)
+		if (strcmp(unset_means[i].key, name) == 0)
+			means = unset_means[i].means;
+	fprintf(fp, "#%-*s # %snot set%s%s%s\n", KEY_WIDTH - 1, name,
+	    is_default ? "default: " : "", means != NULL ? " (" : "",
+	    means != NULL ? means : "", means != NULL ? ")" : "");
+}
+
+/* The values of key i of cf as one string (malloc'd), or NULL. */
+static char *
+key_values(const struct config *cf, size_t i)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+	int rc;
+
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		return NULL;
+	rc = conf_key_print(cf, i, fp);
+	if (fclose(fp) == EOF || rc == -1) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int
+config_print(const struct config *cf, FILE *fp)
+{
+	struct config *def;
+	size_t i;
+	int rc = 0;
+
+	if ((def = config_new_default()) == NULL)
+		return -1;
+	for (i = 0; i < conf_key_count() && rc == 0; i++) {
+		const char *name = conf_key_name(i);
+		char *mine = key_values(cf, i), *dflt = key_values(def, i);
+		char *line, *save = NULL;
+		bool is_default;
+
+		if (mine == NULL || dflt == NULL) {
+			rc = -1;
+		} else if (mine[0] == '\0') {
+			print_unset(fp, name, dflt[0] == '\0');
+		} else {
+			is_default = strcmp(mine, dflt) == 0;
+			for (line = strtok_r(mine, "\n", &save); line != NULL;
+			    line = strtok_r(NULL, "\n", &save))
+				fprintf(fp, "%-*s %s%s\n", KEY_WIDTH, name,
+				    line, is_default ? "  # default" : "");
+		}
+		free(mine);
+		free(dflt);
+	}
+	config_free(def);
+	if (fflush(fp) == EOF || ferror(fp))
+		rc = -1;
+	return rc;
 }
 
 /*
@@ -584,8 +628,7 @@ load(const char *name, const char *path, struct source *src,
 
 		(void)snprintf(msg, sizeof msg, "%s: %s", p.name,
 		    strerror(errno));
-		p.nerr++;
-		report(errfn, arg, msg);
+		conf_perr_raw(&p, msg);
 		goto fail;
 	}
 	p.line = 0;
@@ -636,7 +679,7 @@ open_config(const char *file, config_error_fn *errfn, void *arg)
 		(void)snprintf(msg, sizeof msg, "%s: %s", safe, why);
 		if (fd != -1)
 			(void)close(fd);
-		report(errfn, arg, msg);
+		conf_report(errfn, arg, msg);
 		return NULL;
 	}
 	return fp;

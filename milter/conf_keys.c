@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * conf_keys.c - the value of each rdns-milter.conf key (SPEC 4): the
- * handlers the key table in conf.c points to, and the value parsers they
- * share (lists, numbers, booleans, listen addresses).
+ * conf_keys.c - the value of each rdns-milter.conf key (SPEC 4) but Policy
+ * and ExemptRecipients (conf_policy.c): the handlers the key table in
+ * conf.c points to, and the listen address parser they share with the
+ * metrics server.
  *
  * Each handler stores into the struct config being built, or reports
- * "FILE:LINE: message" through conf_perr() and returns -1.
+ * "FILE:LINE: message" through conf_perr() (conf_parse.c) and returns -1.
  */
 #include "autoconf.h"
 
@@ -33,161 +34,6 @@
 #include "orgdomain.h"
 #include "strbuf.h"
 #include "text.h"
-
-/*
- * Small helpers.
- */
-
-char *
-conf_dup(struct parse *p, const char *s)
-{
-	char *d;
-
-	if ((d = strdup(s)) == NULL)
-		conf_perr(p, "out of memory");
-	return d;
-}
-
-/* Replace *slot with a copy of s. */
-int
-conf_set_string(struct parse *p, char **slot, const char *s)
-{
-	char *d;
-
-	if ((d = conf_dup(p, s)) == NULL)
-		return -1;
-	free(*slot);
-	*slot = d;
-	return 0;
-}
-
-/* Append a copy of s to a string vector. */
-int
-conf_strv_add(struct parse *p, char ***v, size_t *n, const char *s)
-{
-	char **nv, *d;
-
-	if ((d = conf_dup(p, s)) == NULL)
-		return -1;
-	if ((nv = reallocarray(*v, *n + 1, sizeof *nv)) == NULL) {
-		free(d);
-		conf_perr(p, "out of memory");
-		return -1;
-	}
-	nv[(*n)++] = d;
-	*v = nv;
-	return 0;
-}
-
-void
-conf_strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/*
- * The words of a list (split on commas and white space), in lower case,
- * one space between them: how -n -v prints a list of words.
- */
-char *
-conf_words(struct parse *p, const char *v)
-{
-	char *out, *o;
-	const char *c;
-	bool sep = false;
-
-	if ((out = malloc(strlen(v) + 1)) == NULL) {
-		conf_perr(p, "out of memory");
-		return NULL;
-	}
-	o = out;
-	for (c = v; *c != '\0'; c++) {
-		if (*c == ',' || text_is_blank((unsigned char)*c)) {
-			sep = o != out;
-			continue;
-		}
-		if (sep)
-			*o++ = ' ';
-		sep = false;
-		*o++ = ascii_lower(*c);
-	}
-	*o = '\0';
-	return out;
-}
-
-/*
- * Split a list on commas and white space.  Calls fn for each item (NUL
- * terminated in a private copy); returns -1 if any call failed or the
- * list is empty.
- */
-int
-conf_split_list(struct parse *p, const char *key, const char *value,
-    int (*fn)(struct parse *, const char *, void *), void *fnarg)
-{
-	char *copy, *item, *save = NULL;
-	int rc = 0, n = 0;
-
-	if ((copy = conf_dup(p, value)) == NULL)
-		return -1;
-	for (item = strtok_r(copy, ", \t", &save); item != NULL;
-	    item = strtok_r(NULL, ", \t", &save)) {
-		n++;
-		if (fn(p, item, fnarg) == -1)
-			rc = -1;
-	}
-	free(copy);
-	if (n == 0) {
-		conf_perr(p, "%s: empty list", key);
-		return -1;
-	}
-	return rc;
-}
-
-/* Decimal integer in [min, max]: digits only. */
-int
-conf_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
-{
-	unsigned long v = 0;
-	const char *c;
-
-	if (*s == '\0')
-		return -1;
-	for (c = s; *c != '\0'; c++) {
-		if (!text_is_digit((unsigned char)*c))
-			return -1;
-		v = v * 10 + (unsigned long)(*c - '0');
-		if (v > max)
-			return -1;
-	}
-	if (v < min)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
-int
-config_parse_bool(const char *s, bool *out)
-{
-	static const char *const yes[] = { "yes", "true", "1", "on" };
-	static const char *const no[] = { "no", "false", "0", "off" };
-	size_t i;
-
-	for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
-		if (str_ieq(s, yes[i])) {
-			*out = true;
-			return 0;
-		}
-		if (str_ieq(s, no[i])) {
-			*out = false;
-			return 0;
-		}
-	}
-	return -1;
-}
 
 /* Longest "[ADDR6]:PORT": an IPv6 literal (INET6_ADDRSTRLEN counts its
  * NUL), two brackets, ':' and 5 digits. */
@@ -270,22 +116,6 @@ config_parse_listen(const char *s, struct sockaddr_storage *out,
 	sin->sin_port = htons((uint16_t)p);
 	*outlen = sizeof *sin;
 	return 0;
-}
-
-/* conf_perr() for conf_policy.c, which does not know struct parse. */
-static void perr_any(void *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-perr_any(void *p, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	conf_perr(p, "%s", msg);
 }
 
 /*
@@ -598,46 +428,6 @@ key_trusted(struct parse *p, const char *v)
 }
 
 int
-exempt_item(struct parse *p, const char *item, void *arg)
-{
-	struct config *cf = p->cf;
-	const unsigned char *c;
-	size_t n = cf->n_exempt;
-
-	(void)arg;
-	for (c = (const unsigned char *)item; *c != '\0'; c++) {
-		if (!text_is_graph(*c) || *c == '@' || *c == '"')
-			break;
-	}
-	if (*c != '\0') {
-		conf_perr(p, "ExemptRecipients: bad local part '%s' (want local "
-		    "parts such as postmaster, without @domain)", Q(item));
-		return -1;
-	}
-	/* "none" alone means no exemption: in a list it would be read
-	 * back (-n -v) as that. */
-	if (str_ieq(item, "none")) {
-		conf_perr(p, "ExemptRecipients: none stands alone");
-		return -1;
-	}
-	if (conf_strv_add(p, &cf->exempt, &cf->n_exempt, item) == -1)
-		return -1;
-	str_lower(cf->exempt[n]);
-	return 0;
-}
-
-int
-key_exempt(struct parse *p, const char *v)
-{
-	conf_strv_free(p->cf->exempt, p->cf->n_exempt);
-	p->cf->exempt = NULL;
-	p->cf->n_exempt = 0;
-	if (str_ieq(v, "none"))
-		return 0;
-	return conf_split_list(p, "ExemptRecipients", v, exempt_item, NULL);
-}
-
-int
 key_metrics_listen(struct parse *p, const char *v)
 {
 	struct sockaddr_storage ss;
@@ -747,39 +537,5 @@ key_mail_role_words(struct parse *p, const char *v)
 	p->cf->mail_roles = gr;
 	free(p->cf->mail_role_words);
 	p->cf->mail_role_words = words;
-	return 0;
-}
-
-int
-key_policy(struct parse *p, const char *v)
-{
-	struct config *cf = p->cf;
-	struct policy pol, *nv;
-	char domain[CONF_DOMAIN_MAX + 2];
-	int rc;
-	size_t i;
-
-	if ((rc = conf_policy_parse(v, &pol, domain, perr_any, p)) == -2)
-		return -1;
-	for (i = 0; i < cf->n_policies; i++) {
-		if (strcmp(cf->policies[i].domain, domain) == 0) {
-			conf_perr(p, "Policy for %s given twice (first at line %d)",
-			    domain, cf->policies[i].line);
-			return -1;
-		}
-	}
-	if (rc == -1)
-		return -1;
-	if ((pol.domain = conf_dup(p, domain)) == NULL)
-		return -1;
-	pol.line = p->line;
-	if ((nv = reallocarray(cf->policies, cf->n_policies + 1,
-	    sizeof *nv)) == NULL) {
-		free(pol.domain);
-		conf_perr(p, "out of memory");
-		return -1;
-	}
-	nv[cf->n_policies++] = pol;
-	cf->policies = nv;
 	return 0;
 }

@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * conf_policy.c - the Policy grammar and lookup (SPEC 4, 3.2).
+ * conf_policy.c - the Policy grammar and lookup (SPEC 4, 3.2), and the
+ * recipient exemptions (ExemptRecipients): the keys Policy and
+ * ExemptRecipients, from their handlers to the lookups.
  *
  * DESCRIPTION
  *	A Policy line is "Policy DOMAIN key=value ...": DOMAIN is "*", a
  *	domain, or ".domain" for its subdomains; the keys are those of the
  *	check table (checks.h: the actions per check, reject, tempfail or
  *	accept; temperror, tempfail or accept; dnssec, require or optional)
- *	and dryrun (yes or no).  conf.c reads the lines and keeps them in the
- *	struct config; this file parses one line's value and answers which
- *	line applies to a recipient domain: the exact domain, else the
- *	longest ".suffix", else "*", else the built-in default that accepts.
+ *	and dryrun (yes or no).  conf.c reads the lines and hands each value
+ *	to key_policy() here, which keeps it in the struct config; this file
+ *	parses one line's value and answers which line applies to a
+ *	recipient domain: the exact domain, else the longest ".suffix", else
+ *	"*", else the built-in default that accepts.  ExemptRecipients
+ *	(key_exempt(), exempt_item()) and config_is_exempt() live here too.
  *
  * OWNERSHIP
  *	conf_policy_parse() fills the caller's struct policy and domain
@@ -22,6 +26,7 @@
  */
 #include "autoconf.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -359,4 +364,98 @@ config_is_exempt(const struct config *cf, const char *localpart)
 		if (str_ieq(cf->exempt[i], localpart))
 			return true;
 	return false;
+}
+
+/*
+ * The handlers of the key table (conf.c) for the keys of this file.
+ */
+
+/* conf_perr() for conf_policy.c, which does not know struct parse. */
+static void perr_any(void *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+perr_any(void *p, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	conf_perr(p, "%s", msg);
+}
+
+int
+key_policy(struct parse *p, const char *v)
+{
+	struct config *cf = p->cf;
+	struct policy pol, *nv;
+	char domain[CONF_DOMAIN_MAX + 2];
+	int rc;
+	size_t i;
+
+	if ((rc = conf_policy_parse(v, &pol, domain, perr_any, p)) == -2)
+		return -1;
+	for (i = 0; i < cf->n_policies; i++) {
+		if (strcmp(cf->policies[i].domain, domain) == 0) {
+			conf_perr(p, "Policy for %s given twice (first at line %d)",
+			    domain, cf->policies[i].line);
+			return -1;
+		}
+	}
+	if (rc == -1)
+		return -1;
+	if ((pol.domain = conf_dup(p, domain)) == NULL)
+		return -1;
+	pol.line = p->line;
+	if ((nv = reallocarray(cf->policies, cf->n_policies + 1,
+	    sizeof *nv)) == NULL) {
+		free(pol.domain);
+		conf_perr(p, "out of memory");
+		return -1;
+	}
+	nv[cf->n_policies++] = pol;
+	cf->policies = nv;
+	return 0;
+}
+
+int
+exempt_item(struct parse *p, const char *item, void *arg)
+{
+	struct config *cf = p->cf;
+	const unsigned char *c;
+	size_t n = cf->n_exempt;
+
+	(void)arg;
+	for (c = (const unsigned char *)item; *c != '\0'; c++) {
+		if (!text_is_graph(*c) || *c == '@' || *c == '"')
+			break;
+	}
+	if (*c != '\0') {
+		conf_perr(p, "ExemptRecipients: bad local part '%s' (want local "
+		    "parts such as postmaster, without @domain)", Q(item));
+		return -1;
+	}
+	/* "none" alone means no exemption: in a list it would be read
+	 * back (-n -v) as that. */
+	if (str_ieq(item, "none")) {
+		conf_perr(p, "ExemptRecipients: none stands alone");
+		return -1;
+	}
+	if (conf_strv_add(p, &cf->exempt, &cf->n_exempt, item) == -1)
+		return -1;
+	str_lower(cf->exempt[n]);
+	return 0;
+}
+
+int
+key_exempt(struct parse *p, const char *v)
+{
+	conf_strv_free(p->cf->exempt, p->cf->n_exempt);
+	p->cf->exempt = NULL;
+	p->cf->n_exempt = 0;
+	if (str_ieq(v, "none"))
+		return 0;
+	return conf_split_list(p, "ExemptRecipients", v, exempt_item, NULL);
 }
