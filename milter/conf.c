@@ -439,6 +439,9 @@ config_free(struct config *cf)
 	free(cf->socket);
 	free(cf->authserv_id);
 	free(cf->userid);
+	free(cf->user_name);
+	free(cf->group_name);
+	free(cf->user_err);
 	free(cf->pidfile);
 	conf_strv_free(cf->trust_anchor_files, cf->n_trust_anchor_files);
 	free(cf->trust_anchor_lines);
@@ -487,7 +490,7 @@ set_defaults(struct parse *p)
 	cf->answer_cache_size = RESOLVER_CACHE_DEFAULT;
 	cf->skip_authenticated = true;
 	cf->dry_run = false;
-	if (conf_set_string(p, &cf->socket, CONFIG_DEFAULT_SOCKET) == -1)
+	if (conf_socket_set(p, CONFIG_DEFAULT_SOCKET) == -1)
 		return -1;
 	if (conf_split_list(p, "TrustedNetworks", DEFAULT_TRUSTED, trusted_item,
 	    NULL) == -1)
@@ -722,10 +725,19 @@ struct config *
 config_load_daemon(const char *file, bool defaults_if_missing,
     config_error_fn *errfn, void *arg)
 {
+	struct config *cf;
+
 	if (defaults_if_missing && access(file, F_OK) == -1 &&
 	    errno == ENOENT)
-		return config_new_default();
-	return config_load(file, errfn, arg);
+		cf = config_new_default();
+	else
+		cf = config_load(file, errfn, arg);
+	if (cf != NULL && conf_resolve_user(cf) == -1) {
+		conf_report(errfn, arg, "out of memory");
+		config_free(cf);
+		cf = NULL;
+	}
+	return cf;
 }
 
 void

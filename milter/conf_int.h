@@ -86,6 +86,12 @@ int conf_split_list(struct parse *p, const char *key, const char *value,
     int (*fn)(struct parse *, const char *, void *), void *fnarg);
 int conf_parse_uint(const char *s, unsigned min, unsigned max,
     unsigned *out);
+/* Socket: store spec and its path (conf_keys.c; also the default). */
+int conf_socket_set(struct parse *p, const char *spec);
+/* UserID to uid and gid (conf_keys.c; config_load_daemon()): sets
+ * cf->user_err when a name does not resolve.  @return -1 only when out
+ * of memory (the caller reports it). */
+int conf_resolve_user(struct config *cf);
 /* A trust anchor file and the line that named it (0: the default;
  * conf_keys.c). */
 int conf_trust_anchor_add(struct parse *p, const char *file, int line);

@@ -2,8 +2,9 @@
 /*
  * conf_keys.c - the value of each rdns-milter.conf key (SPEC 4) but Policy
  * and ExemptRecipients (conf_policy.c): the handlers the key table in
- * conf.c points to, and the listen address parser they share with the
- * metrics server.
+ * conf.c points to, and the typed values they parse once, at load: the
+ * milter socket's file, the metrics listen address, the user and group
+ * names and (config_load_daemon()) their ids.
  *
  * Each handler stores into the struct config being built, or reports
  * "FILE:LINE: message" through conf_perr() (conf_parse.c) and returns -1.
@@ -12,7 +13,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -122,6 +125,27 @@ config_parse_listen(const char *s, struct sockaddr_storage *out,
  * Key handlers.  Each returns 0, or -1 after reporting through conf_perr().
  */
 
+const char *
+config_socket_path(const char *spec)
+{
+	if (strncmp(spec, "local:", 6) == 0)
+		return spec + 6;
+	if (strncmp(spec, "unix:", 5) == 0)
+		return spec + 5;
+	if (spec[0] == '/')
+		return spec;
+	return NULL;
+}
+
+int
+conf_socket_set(struct parse *p, const char *spec)
+{
+	if (conf_set_string(p, &p->cf->socket, spec) == -1)
+		return -1;
+	p->cf->socket_path = config_socket_path(p->cf->socket);
+	return 0;
+}
+
 int
 key_socket(struct parse *p, const char *v)
 {
@@ -161,7 +185,7 @@ key_socket(struct parse *p, const char *v)
 		    "unix:/path, inet:PORT@HOST or inet6:PORT@HOST)", Q(v));
 		return -1;
 	}
-	return conf_set_string(p, &p->cf->socket, v);
+	return conf_socket_set(p, v);
 }
 
 int
@@ -188,7 +212,101 @@ key_userid(struct parse *p, const char *v)
 		    Q(v));
 		return -1;
 	}
-	return conf_set_string(p, &p->cf->userid, v);
+	if (conf_set_string(p, &p->cf->userid, v) == -1)
+		return -1;
+	free(p->cf->user_name);
+	free(p->cf->group_name);
+	p->cf->group_name = NULL;
+	if ((p->cf->user_name = strndup(v, colon != NULL ?
+	    (size_t)(colon - v) : strlen(v))) == NULL ||
+	    (colon != NULL && (p->cf->group_name = conf_dup(p,
+	    colon + 1)) == NULL)) {
+		if (p->cf->user_name == NULL)
+			conf_perr(p, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Longest user name looked up (what the daemon always accepted). */
+#define CONF_USER_NAME_MAX	255
+
+/* cf->user_err = "UserID NAME: WHY".  @return 0, or -1 without memory. */
+static int
+user_err(struct config *cf, const char *name, const char *why)
+{
+	size_t n = strlen("UserID ") + strlen(name) + strlen(why) + 3;
+
+	free(cf->user_err);
+	if ((cf->user_err = malloc(n)) == NULL)
+		return -1;
+	(void)snprintf(cf->user_err, n, "UserID %s: %s", name, why);
+	return 0;
+}
+
+/* getpwnam_r(3) / getgrnam_r(3) with a buffer that grows on ERANGE. */
+static int
+lookup_ids(const char *user, const char *group, uid_t *uid, gid_t *gid,
+    int *missing)
+{
+	size_t size = 1024;
+	char *buf = NULL, *nb;
+	struct passwd pw, *pwp = NULL;
+	struct group gr, *grp = NULL;
+	int rc;
+
+	*missing = 0;
+	for (;;) {
+		if ((nb = realloc(buf, size)) == NULL) {
+			free(buf);
+			return -1;
+		}
+		buf = nb;
+		rc = getpwnam_r(user, &pw, buf, size, &pwp);
+		if (rc == ERANGE && size < (1u << 20)) {
+			size *= 2;
+			continue;
+		}
+		if (pwp == NULL) {
+			*missing = 1;		/* as getpwnam() said NULL */
+			break;
+		}
+		*uid = pw.pw_uid;
+		*gid = pw.pw_gid;
+		if (group == NULL)
+			break;
+		rc = getgrnam_r(group, &gr, buf, size, &grp);
+		if (rc == ERANGE && size < (1u << 20)) {
+			size *= 2;
+			continue;
+		}
+		if (grp == NULL)
+			*missing = 2;
+		else
+			*gid = gr.gr_gid;
+		break;
+	}
+	free(buf);
+	return 0;
+}
+
+int
+conf_resolve_user(struct config *cf)
+{
+	int missing;
+
+	if (cf->userid == NULL)
+		return 0;
+	if (strlen(cf->user_name) > CONF_USER_NAME_MAX)
+		return user_err(cf, cf->userid, "bad user name");
+	if (lookup_ids(cf->user_name, cf->group_name, &cf->uid, &cf->gid,
+	    &missing) == -1)
+		return -1;
+	if (missing == 1)
+		return user_err(cf, cf->user_name, "no such user");
+	if (missing == 2)
+		return user_err(cf, cf->group_name, "no such group");
+	return 0;
 }
 
 int
@@ -439,7 +557,11 @@ key_metrics_listen(struct parse *p, const char *v)
 		    "ADDR:PORT or [ADDR6]:PORT)", Q(v), why);
 		return -1;
 	}
-	return conf_set_string(p, &p->cf->metrics_listen, v);
+	if (conf_set_string(p, &p->cf->metrics_listen, v) == -1)
+		return -1;
+	p->cf->metrics_addr = ss;
+	p->cf->metrics_addrlen = sslen;
+	return 0;
 }
 
 int

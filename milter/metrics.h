@@ -34,6 +34,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "checks.h"
 #include "policy.h"
@@ -93,12 +94,14 @@ void metrics_reset(void);
 int metrics_render(char *buf, size_t len);
 
 /**
- * Serve /metrics on listen ("PORT", "ADDR:PORT", "[ADDR6]:PORT"; a bare
- * port binds 127.0.0.1).
+ * Serve /metrics on the address sa[salen] (IPv4 or IPv6), parsed with the
+ * configuration (MetricsListen, config_parse_listen()); name is how the
+ * configuration wrote it, for messages.
  * @return 0, or -1 with a reason in err (also when built without
  *	libmicrohttpd).
  */
-int metrics_start(const char *listen, char *err, size_t errlen);
+int metrics_start(const char *name, const struct sockaddr *sa,
+    socklen_t salen, char *err, size_t errlen);
 
 /** Stop serving (no-op if not started). */
 void metrics_stop(void);
