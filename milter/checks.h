@@ -181,7 +181,7 @@ struct check_info {
 	enum check_header header_kind;
 	const char	*header;	/* its method, or its comment word */
 	const char	*category;	/* rdns-check's word for an address
-					   that fails it ("no-ptr"); NULL:
+					   that fails it (no-ptr); NULL:
 					   it never fails on its own, and
 					   rdns-check does not show it */
 };

@@ -337,7 +337,7 @@ summary(const char *p, size_t n, struct lp_line *out)
 			have_ip = v.n > 0;
 		} else if (KEY("name"))
 			out->name = v;
-		else if (KEY("helo"))
+		else if (KEY("helo"))	/* the HELO name, not a check */
 			out->helo = v;
 		else if (KEY("action")) {
 			if (!parse_action(v, out))

@@ -68,8 +68,11 @@ decision_valid(size_t c, size_t a)
 	return a != ACTION_ACCEPT;
 }
 
-/* rdns_milter_dns_lookups_total: types and outcomes (dns_result_str()). */
-static const char *const lookup_types[] = { "ptr", "a", "aaaa" };
+/* rdns_milter_dns_lookups_total: types and outcomes (dns_result_str()).
+ * The record types (PTR, A, AAAA), not a check. */
+static const char *const lookup_types[] = {
+	"ptr", "a", "aaaa"	/* record types: not a check */
+};
 #define N_LTYPES	NELEM(lookup_types)
 #define N_OUTCOMES	6	/* DNS_OK .. DNS_BOGUS */
 

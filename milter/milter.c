@@ -20,6 +20,7 @@
 #include "authres.h"
 #include "conf.h"
 #include "log.h"
+#include "logline.h"
 #include "metrics.h"
 #include "milter.h"
 #include "policy.h"
@@ -73,9 +74,44 @@ update_qid(SMFICTX *ctx, struct session *s)
 	const char *v = smfi_getsymval(ctx, macro_i);
 
 	if (v != NULL && *v != '\0' && strcmp(v, s->qid) != 0) {
-		session_log_value(s->qid, sizeof s->qid, v, strlen(v));
+		logline_value(s->qid, sizeof s->qid, v, strlen(v));
 		update_log_ctx(s);
 	}
+}
+
+/*
+ * The verdicts of s, waiting for DNS the first time (session_result()).
+ * A verdict is counted in the metrics here, where it is made, once: again
+ * only when a new HELO made it computed anew.
+ */
+static const struct check_result *
+verdict(struct session *s)
+{
+	const struct check_result *r;
+	bool computed;
+
+	if ((r = session_result(s, &computed)) == NULL || !computed)
+		return r;
+	if (r->resolver_error)
+		metrics_resolver_error();
+	metrics_result(r);
+	metrics_verdict_latency(r->elapsed);
+	return r;
+}
+
+/*
+ * Log the summary line of s.  With may_wait false (close) it never waits
+ * for DNS: what is known is logged ("dns=incomplete"), not counted.
+ */
+static void
+log_summary(struct session *s, bool may_wait)
+{
+	if (s->trusted || s->authenticated)
+		session_log_summary(s, NULL, false);
+	else if (!may_wait && !session_result_ready(s))
+		session_log_summary(s, NULL, true);
+	else
+		session_log_summary(s, verdict(s), false);
 }
 
 static sfsistat
@@ -174,7 +210,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	session_reset_message(s);
 	s->in_message = true;
 	if (argv != NULL && argv[0] != NULL)
-		session_log_addr(s->from, sizeof s->from, argv[0]);
+		logline_addr(s->from, sizeof s->from, argv[0]);
 	update_qid(ctx, s);
 	auth = smfi_getsymval(ctx, macro_auth);
 	if (auth != NULL && *auth != '\0' && s->rt->cf->skip_authenticated) {
@@ -183,7 +219,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 		s->authenticated = true;
 		metrics_skipped(METRICS_SKIP_AUTHENTICATED);
 		if (!s->trusted) {
-			session_log_summary(s, false);
+			log_summary(s, false);
 			s->logged_any = true;
 			s->message_logged = true;
 			return SMFIS_ACCEPT;
@@ -232,7 +268,7 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	free(domain);
 	if (exempt || !policy_needs_verdict(p))
 		return SMFIS_CONTINUE;
-	if ((r = session_result(s)) == NULL)
+	if ((r = verdict(s)) == NULL)
 		return SMFIS_CONTINUE;
 	policy_decide(r, p, &d);
 	/* Global DryRun, or this Policy line's dryrun=yes. */
@@ -316,14 +352,14 @@ cb_eom(SMFICTX *ctx)
 		session_log(s, LOG_ERR, "out of memory recording forged %s "
 		    "fields; deferring the message", AR_FIELD);
 		if (!s->message_logged)
-			session_log_summary(s, true);
+			log_summary(s, true);
 		s->logged_any = true;
 		session_reset_message(s);
 		return SMFIS_TEMPFAIL;
 	}
 	if (!(s->trusted || s->authenticated)) {
 		delete_forged(ctx, s);
-		if ((r = session_result(s)) != NULL &&
+		if ((r = verdict(s)) != NULL &&
 		    authres_format(s->rt->cf->authserv_id, r, hv,
 		    sizeof hv) == 0) {
 			if (smfi_insheader(ctx, 0, ar_field, hv) !=
@@ -333,7 +369,7 @@ cb_eom(SMFICTX *ctx)
 		}
 	}
 	if (!s->message_logged)
-		session_log_summary(s, true);
+		log_summary(s, true);
 	s->logged_any = true;
 	session_reset_message(s);
 	return SMFIS_ACCEPT;
@@ -351,7 +387,7 @@ cb_abort(SMFICTX *ctx)
 	 * (rdns-report --replay). */
 	if (s->in_message && (s->tally.action != ACTION_ACCEPT ||
 	    session_has_rcpts(s)) && !s->message_logged) {
-		session_log_summary(s, true);
+		log_summary(s, true);
 		s->logged_any = true;
 	}
 	session_reset_message(s);
@@ -366,7 +402,7 @@ cb_close(SMFICTX *ctx)
 	if (s == NULL)
 		return SMFIS_CONTINUE;
 	if (!s->logged_any)
-		session_log_summary(s, false);
+		log_summary(s, false);
 	metrics_session_end();
 	smfi_setpriv(ctx, NULL);
 	session_free(s);
