@@ -12,27 +12,18 @@
 #include "policy.h"
 #include "rcptlist.h"
 #include "strbuf.h"
+#include "text.h"
 
 char *
 logline_value(char *dst, size_t dstlen, const char *src, size_t srclen)
 {
-	size_t i;
-
-	if (dstlen == 0)
-		return dst;
-	for (i = 0; i < srclen && i < dstlen - 1 && src[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)src[i];
-
-		dst[i] = c > 0x20 && c < 0x7f && c != '=' ? (char)c : '?';
-	}
-	dst[i] = '\0';
-	return dst;
+	return text_sanitize(TEXT_LOG_VALUE, dst, dstlen, src, srclen);
 }
 
 void
 logline_addr(char *dst, size_t dstlen, const char *src)
 {
-	size_t n, i, o = 0;
+	size_t n;
 
 	if (dstlen == 0)
 		return;
@@ -43,21 +34,15 @@ logline_addr(char *dst, size_t dstlen, const char *src)
 	n = strlen(src);
 	while (n > 0 && (src[n - 1] == '>' || src[n - 1] == ' '))
 		n--;
-	for (i = 0; i < n && o + 1 < dstlen; i++) {
-		unsigned char c = (unsigned char)src[i];
-
-		dst[o++] = c > 0x20 && c <= 0x7e && c != '<' && c != '>' &&
-		    c != '=' ? (char)c : '?';
-	}
-	dst[o] = '\0';
+	(void)text_sanitize(TEXT_LOG_ADDR, dst, dstlen, src, n);
 }
 
-/* Free text (quoted client text, a reply) with every '=' as '?'. */
+/* Free text (quoted client text, a reply) with every '=' as '?'
+ * (TEXT_LOG_TEXT). */
 static void
 put_no_equals(struct strbuf *sb, const char *text)
 {
-	for (; *text != '\0'; text++)
-		strbuf_putc(sb, *text == '=' ? '?' : *text);
+	(void)strbuf_put_safe(sb, TEXT_LOG_TEXT, text, strlen(text));
 }
 
 const char *

@@ -44,7 +44,7 @@
  *	logged inside <...> (from=<>, to=<>, helo=<>).  TEXT_LOG_ITEM: an item
  *	of a logged comma list (ExemptRecipients local parts, summary line).
  *	TEXT_LOG_TEXT: the free text of a log line whose parts are already
- *	sanitised (session_log()'s message, a reply quoted on the reject
+ *	sanitised (logline.c: a message, a reply quoted on the reject
  *	line): only '=' goes, so no quoted value forges a " key=".
  *	TEXT_LOG_INNER: a value read back from a log line and put inside
  *	<...> (rdns-report: a summary line's helo= as the reject line writes

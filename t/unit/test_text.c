@@ -70,9 +70,9 @@ classes_match_ctype_in_the_c_locale(void **state)
  * replaced wrote it: strbuf.c log_sanitize() (TEXT_PRINT), checks_table.c
  * put_sane_max() (TEXT_REPLY), strbuf_put_value() (TEXT_HEADER),
  * authres.c put_text_comment() and put_dns_comment() (TEXT_COMMENT,
- * TEXT_DNS), session.c session_log_value() and session_log_addr()
- * (TEXT_LOG_VALUE, TEXT_LOG_ADDR), rcptlist.c local_char()
- * (TEXT_LOG_ITEM), session.c no_equals() (TEXT_LOG_TEXT) and report.c
+ * TEXT_DNS), logline.c (session.c before) logline_value() and
+ * logline_addr() (TEXT_LOG_VALUE, TEXT_LOG_ADDR), rcptlist.c local_char()
+ * (TEXT_LOG_ITEM), logline.c put_no_equals() (TEXT_LOG_TEXT) and report.c
  * summary_client() (TEXT_LOG_INNER).  The outputs stay byte for byte
  * what they were.
  */
