@@ -1286,7 +1286,7 @@ socket_path_is_parsed_at_load(void **state)
 		    strncmp(CONFIG_DEFAULT_SOCKET, "local:", 6) == 0) {
 			/* The default: "local:" and its path. */
 			assert_string_equal(cf->socket_path,
-			    CONFIG_DEFAULT_SOCKET + 6);
+			    strchr(CONFIG_DEFAULT_SOCKET, ':') + 1);
 		} else if (t[i].path == NULL) {
 			WANT_INT(i, t[i].line, cf->socket_path == NULL, 1);
 		} else {
