@@ -3,11 +3,12 @@
  * conf.c - rdns-milter.conf: the key table, the line parser, the loaders
  * and the effective configuration (config_print()).  The value of each
  * key is parsed by its handler, which lives with its subject: the Policy
- * and ExemptRecipients keys in conf_policy.c, the others in conf_keys.c;
- * their printers are conf_print.c's.  Every one of them reports through
- * conf_parse.c (conf_perr(), Q()), which calls none of them: conf.c ->
- * handlers -> conf_parse.c, no cycle (t/lint/deps.sh).  conf_int.h is
- * what they share.
+ * and ExemptRecipients keys in conf_policy.c, the generic-name and
+ * allowlist keys (and their rule set) in conf_generic.c, the others in
+ * conf_keys.c; their printers are conf_print.c's.  Every one of them
+ * reports through conf_parse.c (conf_perr(), Q()), which calls none of
+ * them: conf.c -> handlers -> conf_parse.c, no cycle (t/lint/deps.sh).
+ * conf_int.h is what they share.
  *
  * The parser reads one line at a time into a fixed buffer (a longer line is
  * reported and skipped, never cut), splits it into a key and a value and
@@ -501,83 +502,6 @@ set_defaults(struct parse *p)
 	return 0;
 }
 
-const char *
-config_generic_rules_default(void)
-{
-	const char *env = getenv("RDNS_MILTER_GENERIC_RULES");
-
-	return env != NULL && env[0] != '\0' ? env : GENERIC_RULES_FILE;
-}
-
-/* Report a rules loader's message: as it is (raw: it names the rules
- * file and its line), or for the configuration line where key was
- * given. */
-static void
-rules_perr(struct parse *p, int line, const char *key, const char *err,
-    bool raw)
-{
-	char safe[1024];
-
-	text_sanitize(TEXT_PRINT, safe, sizeof safe, err, strlen(err));
-	if (raw) {
-		conf_perr_raw(p, safe);
-		return;
-	}
-	p->line = line;
-	conf_perr(p, "%s: %s", key, safe);
-	p->line = 0;
-}
-
-/*
- * The generic rule set (SPEC 4): the shipped rules file, or the one of
- * "GenericRules FILE", or the list of "GenericPatterns FILE" (legacy:
- * label patterns); "GenericRules +FILE" adds to the shipped file; then
- * GenericDisable.  The address test is in the code and always applies.
- */
-static int
-load_generic_rules(struct parse *p)
-{
-	struct config *cf = p->cf;
-	struct generic_patterns *gp;
-	char err[1024];
-	size_t i;
-
-	err[0] = '\0';
-	if (cf->generic_patterns_file != NULL) {
-		if ((gp = generic_patterns_load(cf->generic_patterns_file, err,
-		    sizeof err)) == NULL) {
-			rules_perr(p, 0, NULL, err, true);
-			return -1;
-		}
-	} else if ((gp = generic_rules_new()) == NULL) {
-		conf_perr(p, "out of memory");
-		return -1;
-	} else if (generic_rules_add_file(gp, cf->generic_rules_file != NULL &&
-	    !cf->generic_rules_add ? cf->generic_rules_file :
-	    config_generic_rules_default(), err, sizeof err) == -1 ||
-	    (cf->generic_rules_add && generic_rules_add_file(gp,
-	    cf->generic_rules_file, err, sizeof err) == -1)) {
-		rules_perr(p, 0, NULL, err, true);
-		generic_patterns_free(gp);
-		return -1;
-	}
-	for (i = 0; i < cf->n_generic_disable; i++)
-		if (generic_rules_disable(gp, cf->generic_disable[i], err,
-		    sizeof err) == -1) {
-			rules_perr(p, p->generic_disable_line, "GenericDisable",
-			    err, false);
-			generic_patterns_free(gp);
-			return -1;
-		}
-	if (generic_rules_compile(gp, err, sizeof err) == -1) {
-		rules_perr(p, 0, NULL, err, true);
-		generic_patterns_free(gp);
-		return -1;
-	}
-	cf->generic = gp;
-	return 0;
-}
-
 /* Defaults that depend on whether a key was seen at all. */
 static int
 finish(struct parse *p)
@@ -637,7 +561,7 @@ load(const char *name, const char *path, struct source *src,
 	p.line = 0;
 	/* The generic rules load after every line (their keys may come in
 	 * any order) and even after errors, so that -n lists them all. */
-	(void)load_generic_rules(&p);
+	(void)conf_generic_load(&p);
 	if (p.nerr == 0 && finish(&p) == -1)
 		goto fail;
 	if (p.nerr == 0)

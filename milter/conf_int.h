@@ -6,16 +6,18 @@
  * DESCRIPTION
  *	What the configuration files share: the parser state of one file
  *	(struct parse), its "FILE:LINE: message" reports and the value
- *	helpers (conf_parse.c), the key handlers (conf_keys.c and
- *	conf_policy.c, each key with its subject), the printers of the
- *	effective configuration (conf_print.c) and the key table's
- *	accessors (conf.c).  The calls go one way: conf.c -> conf_keys.c,
- *	conf_policy.c, conf_print.c -> conf_parse.c (t/lint/deps.sh proves
- *	there is no cycle).
+ *	helpers (conf_parse.c), the key handlers (conf_keys.c,
+ *	conf_policy.c and conf_generic.c, each key with its subject), the
+ *	printers of the effective configuration (conf_print.c) and the key
+ *	table's accessors (conf.c).  The calls go one way, down: conf.c
+ *	calls every other conf file; conf_print.c calls conf_keys.c and
+ *	conf_policy.c; conf_generic.c calls conf_policy.c; every one calls
+ *	conf_parse.c, which calls none of them (t/lint/deps.sh proves there
+ *	is no cycle).
  *
  *	Its users: conf.c, conf_parse.c, conf_keys.c, conf_policy.c,
- *	conf_print.c, and the unit tests t/unit/test_conf_policy.c and
- *	t/unit/test_conf_print.c.
+ *	conf_generic.c, conf_print.c, and the unit tests
+ *	t/unit/test_conf_policy.c and t/unit/test_conf_print.c.
  *
  * OWNERSHIP
  *	struct parse lives on the stack of one load (conf.c load()); its cf
@@ -92,6 +94,10 @@ int conf_socket_set(struct parse *p, const char *spec);
  * cf->user_err when a name does not resolve.  @return -1 only when out
  * of memory (the caller reports it). */
 int conf_resolve_user(struct config *cf);
+/* The generic rule set the generic keys describe, into p->cf->generic,
+ * once every line is read (conf_generic.c).  @return 0, or -1 after
+ * reporting. */
+int conf_generic_load(struct parse *p);
 /* A trust anchor file and the line that named it (0: the default;
  * conf_keys.c). */
 int conf_trust_anchor_add(struct parse *p, const char *file, int line);
@@ -101,8 +107,9 @@ int trusted_item(struct parse *p, const char *item, void *arg);
 int exempt_item(struct parse *p, const char *item, void *arg);
 
 /* The key handlers, for the key table in conf.c: each parses one value
- * into p->cf, or reports and returns -1.  conf_keys.c but key_exempt()
- * and key_policy(), which are conf_policy.c's. */
+ * into p->cf, or reports and returns -1.  conf_keys.c's but key_exempt()
+ * and key_policy() (conf_policy.c) and the generic and allowlist keys
+ * (conf_generic.c). */
 int key_socket(struct parse *p, const char *v);
 int key_authserv_id(struct parse *p, const char *v);
 int key_userid(struct parse *p, const char *v);

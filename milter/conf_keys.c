@@ -32,7 +32,6 @@
 #include "cidr.h"
 #include "conf.h"
 #include "conf_int.h"
-#include "generic.h"
 #include "log.h"
 #include "orgdomain.h"
 #include "strbuf.h"
@@ -561,103 +560,5 @@ key_metrics_listen(struct parse *p, const char *v)
 		return -1;
 	p->cf->metrics_addr = ss;
 	p->cf->metrics_addrlen = sslen;
-	return 0;
-}
-
-int
-key_generic_patterns(struct parse *p, const char *v)
-{
-	if (p->generic_rules_line > 0) {
-		conf_perr(p, "GenericPatterns: GenericRules is given (line %d); "
-		    "give one of them", p->generic_rules_line);
-		return -1;
-	}
-	p->generic_patterns_line = p->line;
-	return conf_set_string(p, &p->cf->generic_patterns_file, v);
-}
-
-int
-key_generic_rules(struct parse *p, const char *v)
-{
-	bool add = v[0] == '+';
-
-	if (p->generic_patterns_line > 0) {
-		conf_perr(p, "GenericRules: GenericPatterns is given (line %d); "
-		    "give one of them", p->generic_patterns_line);
-		return -1;
-	}
-	if (add)
-		for (v++; text_is_blank((unsigned char)*v); v++)
-			;
-	if (*v == '\0') {
-		conf_perr(p, "GenericRules: no file given (want FILE or +FILE)");
-		return -1;
-	}
-	p->generic_rules_line = p->line;
-	p->cf->generic_rules_add = add;
-	return conf_set_string(p, &p->cf->generic_rules_file, v);
-}
-
-static int
-disable_item(struct parse *p, const char *item, void *arg)
-{
-	(void)arg;
-	return conf_strv_add(p, &p->cf->generic_disable,
-	    &p->cf->n_generic_disable, item);
-}
-
-int
-key_generic_disable(struct parse *p, const char *v)
-{
-	p->generic_disable_line = p->line;
-	return conf_split_list(p, "GenericDisable", v, disable_item, NULL);
-}
-
-static int
-allow_item(struct parse *p, const char *item, void *arg)
-{
-	char domain[CONF_DOMAIN_MAX + 2];
-	const char *why = "";
-
-	(void)arg;
-	if (strcmp(item, "*") == 0) {
-		conf_perr(p, "AllowDomains: '*' would exempt every client; list "
-		    "domains (example.com, .example.com)");
-		return -1;
-	}
-	if (conf_policy_domain(item, domain, &why) == -1) {
-		conf_perr(p, "AllowDomains: bad domain '%s' (%s)", Q(item), why);
-		return -1;
-	}
-	return conf_strv_add(p, &p->cf->allow_domains, &p->cf->n_allow_domains,
-	    domain);
-}
-
-int
-key_allow_domains(struct parse *p, const char *v)
-{
-	return conf_split_list(p, "AllowDomains", v, allow_item, NULL);
-}
-
-int
-key_mail_role_words(struct parse *p, const char *v)
-{
-	struct generic_roles *gr;
-	char err[256];
-
-	char *words;
-
-	if ((gr = generic_roles_new(v, err, sizeof err)) == NULL) {
-		conf_perr(p, "MailRoleWords: %s", err);
-		return -1;
-	}
-	if ((words = conf_words(p, v)) == NULL) {
-		generic_roles_free(gr);
-		return -1;
-	}
-	generic_roles_free(p->cf->mail_roles);
-	p->cf->mail_roles = gr;
-	free(p->cf->mail_role_words);
-	p->cf->mail_role_words = words;
 	return 0;
 }
