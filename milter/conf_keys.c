@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * conf_keys.c - the value of each rdns-milter.conf key (SPEC 4) but Policy
- * and ExemptRecipients (conf_policy.c): the handlers the key table in
- * conf.c points to, and the typed values they parse once, at load: the
+ * conf_keys.c - the value of the daemon's, the resolver's and
+ * TrustedNetworks' keys of rdns-milter.conf (SPEC 4; Policy and
+ * ExemptRecipients are conf_policy.c's, the generic-name and allowlist
+ * keys conf_generic.c's): the handlers the key table in conf.c points to,
+ * and the typed values they parse once, at load: the
  * milter socket's file, the metrics listen address, the user and group
  * names and (config_load_daemon()) their ids.
  *
