@@ -754,6 +754,7 @@ policy_text(const struct check_result *r, enum check_id c, char *buf,
 		    "for %s", ip);
 		return;
 	case CHECK_ID_NONE:
+	case CHECK_ID_N:
 		break;
 	}
 	buf[0] = '\0';
