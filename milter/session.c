@@ -77,7 +77,10 @@ session_log_ctx(const struct session *s, char *buf, size_t len)
 const char *
 session_qid(const struct session *s)
 {
-	return s->qid[0] != '\0' ? s->qid : "NOQUEUE";
+	struct logline_client c;
+
+	client_of(s, &c);
+	return logline_qid(&c);
 }
 
 void
