@@ -132,6 +132,23 @@ run_side new "$NEW"
 echo "# the comparison of $OLD and $NEW:"
 tap_init golden
 
+# The same, for the human report's forward lookups of a PTR name that
+# did not confirm: one of the world's NXDOMAIN answers (pass-200-names-
+# tcp's h0NN.insec.test) now and then misses DNSTimeout on a loaded
+# machine, with one build as with two (seen comparing a build with
+# itself).  Both outcomes read "failed" for the comparison; the raw
+# lines are shown when they differ.
+for side in old new; do
+	mv "$MT_DIR/$side/check.txt" "$MT_DIR/$side/check.txt.raw"
+	sed -E 's/^( +[^ ]+ +A{1,4} lookup: )(timeout|nxdomain) /\1failed /' \
+	    "$MT_DIR/$side/check.txt.raw" >"$MT_DIR/$side/check.txt"
+done
+if ! diff -u "$MT_DIR/old/check.txt.raw" "$MT_DIR/new/check.txt.raw" \
+    >"$MT_DIR/raw.diff"; then
+	echo "# forward lookup outcomes differ (load-dependent):"
+	sed -n 's/^\([-+] \)/# \1/p' "$MT_DIR/raw.diff"
+fi
+
 for f in log trans metrics check.json check.txt header.got; do
 	if [ ! -s "$MT_DIR/old/$f" ]; then
 		tap_fail "$f: the old build wrote nothing"
