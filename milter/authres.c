@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * authres.c - RFC 8601 Authentication-Results: writing ours, finding
- * forged ones (SPEC 3.1).
+ * forged ones (SPEC 3.1).  The field's shape is SPEC 3.1's; its method
+ * names, results and comment words are the check table's (checks.h).
  */
 #include "autoconf.h"
 
@@ -9,6 +10,7 @@
 
 #include "authres.h"
 #include "strbuf.h"
+#include "text.h"
 
 /* RFC 5322 2.1.1: lines SHOULD be at most 78 characters (we keep them
  * under 78, SPEC 3.1) and MUST be at most 998. */
@@ -88,23 +90,27 @@ fold_comment(struct fold *f, const char *c, size_t n, size_t trail)
 	}
 }
 
-/* RFC 8601 2.7.3 iprev results; anything else the engine might hand us
- * is reported as temperror (we could not decide). */
+/*
+ * A method's result (RFC 8601 2.7.3 iprev, SPEC 3.1 x-ptr): one its check
+ * can have (check_info[].results), anything else the engine might hand us
+ * reported as temperror (we could not decide): iprev is never neutral or
+ * none, x-ptr never permerror.
+ */
 static const char *
-iprev_str(enum check_res r)
+method_result(enum check_id id, const struct check_result *r)
 {
-	if (r == CHECK_PASS || r == CHECK_FAIL || r == CHECK_PERMERROR)
-		return check_res_str(r);
-	return check_res_str(CHECK_TEMPERROR);
+	int v = check_info[id].get(r);
+
+	if (check_result_index(id, v) < 0)
+		return check_res_str(CHECK_TEMPERROR);
+	return check_label(id, v);
 }
 
-/* x-ptr results (SPEC 3.1): never permerror. */
-static const char *
-xptr_str(enum check_res r)
+/* "method=result" of check id. */
+static void
+put_method(struct strbuf *w, enum check_id id, const struct check_result *r)
 {
-	if (r == CHECK_PERMERROR)
-		return check_res_str(CHECK_TEMPERROR);
-	return check_res_str(r);
+	strbuf_printf(w, "%s=%s", check_info[id].header, method_result(id, r));
 }
 
 static size_t
@@ -114,39 +120,20 @@ cap(size_t size)
 }
 
 /* DNS-derived text in a comment: only [A-Za-z0-9._-], every other byte
- * '?' (SPEC 3.1); at most max bytes. */
+ * '?' (SPEC 3.1, TEXT_DNS); at most max bytes. */
 static void
 put_dns_comment(struct strbuf *sb, const char *s, size_t max)
 {
-	size_t i;
-
-	for (i = 0; i < max && s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')
-			strbuf_putc(sb, (char)c);
-		else
-			strbuf_putc(sb, '?');
-	}
+	(void)strbuf_put_safe(sb, TEXT_DNS, s, max);
 }
 
 /* Other text in a comment (the engine's reason phrase, an address):
  * printable ASCII except the comment delimiters and the quoting byte
- * ( ) \ (RFC 5322 3.2.2 ctext); every other byte '?'. */
+ * ( ) \ (RFC 5322 3.2.2 ctext, TEXT_COMMENT); every other byte '?'. */
 static void
 put_text_comment(struct strbuf *sb, const char *s, size_t max)
 {
-	size_t i;
-
-	for (i = 0; i < max && s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c > 0x7e || c == '(' || c == ')' || c == '\\')
-			strbuf_putc(sb, '?');
-		else
-			strbuf_putc(sb, (char)c);
-	}
+	(void)strbuf_put_safe(sb, TEXT_COMMENT, s, max);
 }
 
 static void
@@ -157,7 +144,7 @@ iprev_element(struct fold *f, const struct check_result *r)
 	const char *name = check_result_name_at(r, r->verified);
 
 	strbuf_init(&w, wbuf, sizeof(wbuf));
-	strbuf_printf(&w, "iprev=%s", iprev_str(r->iprev));
+	put_method(&w, CHECK_ID_IPREV, r);
 	fold_first(f, w.buf, w.len);
 
 	strbuf_init(&w, wbuf, sizeof(wbuf));
@@ -171,9 +158,11 @@ iprev_element(struct fold *f, const struct check_result *r)
 		put_text_comment(&w, r->reason, sizeof(r->reason));
 		strbuf_puts(&w, "; ");
 	}
-	strbuf_printf(&w, "dnssec=%s", dnssec_status_str(r->iprev_dnssec));
+	/* The comment words of the check table (CHECK_HDR_COMMENT). */
+	strbuf_printf(&w, "%s=%s", check_info[CHECK_ID_DNSSEC].header,
+	    check_label(CHECK_ID_DNSSEC, (int)r->iprev_dnssec));
 	if (r->iprev == CHECK_PASS && r->generic == GENERIC_YES)
-		strbuf_puts(&w, "; generic");
+		strbuf_printf(&w, "; %s", check_info[CHECK_ID_GENERIC].header);
 	if (r->iprev == CHECK_PASS && r->allowlisted)
 		strbuf_puts(&w, "; allowlisted");
 	strbuf_putc(&w, ')');
@@ -197,7 +186,7 @@ xptr_element(struct fold *f, const struct check_result *r)
 	const char *name;
 
 	strbuf_init(&w, wbuf, sizeof(wbuf));
-	strbuf_printf(&w, "x-ptr=%s", xptr_str(r->xptr));
+	put_method(&w, CHECK_ID_HELO, r);
 	fold_first(f, w.buf, w.len);
 
 	if (r->xptr != CHECK_PASS && r->helo_fwd == CHECK_PASS) {
@@ -273,12 +262,6 @@ authres_format(const char *authserv_id, const struct check_result *r,
  * and every alternative of it begins with ";" after the version.
  */
 
-static bool
-is_wsp(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /* Skip CFWS (RFC 5322 3.2.2): white space, line breaks and possibly
  * nested comments with quoted-pairs.  @return the next byte, or NULL if a
  * comment is not closed. */
@@ -290,7 +273,7 @@ skip_cfws(const char *p)
 	for (;;) {
 		if (*p == '\0')
 			return depth == 0 ? p : NULL;
-		if (depth == 0 && !is_wsp(*p) && *p != '(')
+		if (depth == 0 && !text_is_fws((unsigned char)*p) && *p != '(')
 			return p;
 		if (*p == '(')
 			depth++;
@@ -343,9 +326,9 @@ authres_is_ours(const char *hv, const char *authserv_id)
 		}
 		p++;
 	} else {
-		if (!char_is_token(*p))
+		if (!text_is_token_char((unsigned char)*p))
 			return false;
-		for (; char_is_token(*p); p++)
+		for (; text_is_token_char((unsigned char)*p); p++)
 			if (match && !id_next(authserv_id, &i, *p))
 				match = false;
 	}
@@ -355,8 +338,8 @@ authres_is_ours(const char *hv, const char *authserv_id)
 	/* [CFWS authres-version] then ";" (or nothing at all). */
 	if ((p = skip_cfws(p)) == NULL)
 		return false;
-	if (*p >= '0' && *p <= '9') {
-		while (*p >= '0' && *p <= '9')
+	if (text_is_digit((unsigned char)*p)) {
+		while (text_is_digit((unsigned char)*p))
 			p++;
 		if ((p = skip_cfws(p)) == NULL)
 			return false;

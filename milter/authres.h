@@ -24,6 +24,13 @@
  *	version after it, folded) and says whether its authserv-id equals ours
  *	(case-insensitive).
  *
+ *	The methods (iprev, x-ptr) and the comment words (dnssec=, generic)
+ *	are spelled by the check table (checks.h: header_kind, header).
+ *
+ * OWNERSHIP
+ *	authres_format() writes into the caller's buffer; nothing is
+ *	allocated or kept.
+ *
  * THREAD SAFETY
  *	Pure.
  */

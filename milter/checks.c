@@ -30,6 +30,7 @@
 #include "log.h"
 #include "orgdomain.h"
 #include "strbuf.h"
+#include "text.h"
 
 static bool
 deadline_passed(const struct timespec *dl)
@@ -207,7 +208,7 @@ ptr_answer(struct check_session *s, const struct dns_answer *ans)
 	s->ptr_result = ans->result;
 	s->ptr_dnssec = ans->dnssec;
 	if (ans->why_bogus != NULL)
-		log_sanitize(s->why_bogus, sizeof s->why_bogus,
+		text_sanitize(TEXT_PRINT, s->why_bogus, sizeof s->why_bogus,
 		    ans->why_bogus, strlen(ans->why_bogus));
 	if (ans->result != DNS_OK || ans->count == 0)
 		return;

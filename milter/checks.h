@@ -25,6 +25,18 @@
  *
  *	It knows nothing of libmilter; rdns-check and the milter share it.
  *
+ *	THE CHECK TABLE.  check_info[] (checks_table.c) is the one place a
+ *	check is named: for each check its name (check= of the log lines and
+ *	metrics, rdns-report's and rdns-check's label), its Policy key and
+ *	what it takes, its result labels and which of them fail, its key on
+ *	the summary line, its metric label, its place in the
+ *	Authentication-Results field, rdns-check's word for an address that
+ *	fails it, its policy verdict and its reply text.  Policy parsing
+ *	(conf_policy.c), the decision (policy.c), the metrics, the log lines
+ *	(logline.c), logparse, replay, rdns-report, rdns-check and the
+ *	header (authres.c) iterate over it; test_checks_table walks every
+ *	check through them.  Adding a check: doc/HACKING.md.
+ *
  * OWNERSHIP
  *	check_session_new() / check_session_free().  The session keeps its
  *	own copies of every input.  check_session_free() may be called with
@@ -51,6 +63,8 @@
 #include "resolver.h"
 
 struct generic_patterns;
+struct check_result;
+struct strbuf;
 
 /** Check results, named as in RFC 8601. */
 enum check_res {
@@ -68,6 +82,151 @@ enum generic_res {
 	GENERIC_YES,
 	GENERIC_TEMPERROR,	/* iprev=temperror: cannot be judged */
 };
+
+/*
+ * The check table: see DESCRIPTION.
+ */
+
+/** The checks, in the order the policy tries them (SPEC 3.2: the first
+ * that fails under a refusing action decides), between the two
+ * pseudo-checks a decision can name. */
+enum check_id {
+	CHECK_ID_NONE = 0,	/* pseudo: nothing decided (accept) */
+	CHECK_ID_PTR,
+	CHECK_ID_IPREV,
+	CHECK_ID_GENERIC,
+	CHECK_ID_HELO,		/* its result is x-ptr */
+	CHECK_ID_DNSSEC,
+	CHECK_ID_TEMPERROR,	/* pseudo: a temporary error decided */
+	CHECK_ID_N
+};
+
+/** The value set of a check's result; each label is written once, in
+ * checks_table.c (dnssec's in resolver.c). */
+enum check_vocab {
+	CHECK_VOCAB_NONE = 0,	/* a pseudo-check: no result of its own */
+	CHECK_VOCAB_RES,	/* enum check_res: check_res_str() */
+	CHECK_VOCAB_GENERIC,	/* enum generic_res: generic_res_str() */
+	CHECK_VOCAB_DNSSEC,	/* enum dnssec_status: dnssec_status_str() */
+};
+
+/** What a result, or a check's verdict, comes to. */
+enum check_class {
+	CHECK_CLASS_OK = 0,	/* nothing to act on */
+	CHECK_CLASS_FAIL,	/* a definitive failure */
+	CHECK_CLASS_TEMP,	/* a temporary error */
+};
+
+/** What a check's Policy key takes (SPEC 4), and what it does. */
+enum check_pkey {
+	CHECK_PKEY_NONE = 0,	/* it has no key */
+	CHECK_PKEY_ACTION,	/* reject, tempfail or accept: the action
+				   when the check fails (struct policy act) */
+	CHECK_PKEY_TEMPERROR,	/* tempfail or accept: the action when a
+				   temporary error decides (act) */
+	CHECK_PKEY_REQUIRE,	/* require or optional: when required, the
+				   check fails under the action of its
+				   acted_by check (struct policy require) */
+};
+
+/** Where a check shows in the Authentication-Results field (SPEC 3.1);
+ * authres.c writes the field's fixed shape. */
+enum check_header {
+	CHECK_HDR_NONE = 0,
+	CHECK_HDR_METHOD,	/* a result element of its own, "header=R" */
+	CHECK_HDR_COMMENT,	/* a word in the iprev element's comment */
+};
+
+/* The most results one check can have. */
+#define CHECK_RESULTS_MAX	6
+
+/** One result a check can have, and what it comes to on its own (rdns-
+ * check's exit status; the policy unless the check has a verdict). */
+struct check_value {
+	int		 value;		/* in the check's vocabulary */
+	enum check_class cls;
+};
+
+struct check_info {
+	const char	*name;		/* check= of the log lines and of
+					   rdns_milter_decisions_total;
+					   rdns-report's and rdns-check's
+					   label */
+	/* The policy (SPEC 3.2, 4). */
+	const char	*policy_key;	/* its key on a Policy line, or
+					   NULL */
+	enum check_pkey	 pkey;
+	enum check_id	 acted_by;	/* CHECK_PKEY_REQUIRE: whose action */
+	/* Its verdict for the policy, when that is more than the class of
+	 * its result (an exemption, another input); NULL: the class. */
+	enum check_class (*verdict)(const struct check_result *r);
+	/* The reply text when it decides (without the codes): printable
+	 * ASCII, no '%', each inserted value capped (policy.h). */
+	void		(*reply)(struct strbuf *sb,
+			    const struct check_result *r);
+	/* Its result. */
+	enum check_vocab vocab;
+	int		(*get)(const struct check_result *r);
+	void		(*set)(struct check_result *r, int value);
+	size_t		 n_results;
+	struct check_value results[CHECK_RESULTS_MAX];	/* the values it
+					   can have, in the order the
+					   metrics write them */
+	const char	*log_key;	/* its key on the summary line
+					   (check_logged[]), or NULL */
+	const char	*metric;	/* its check= label of
+					   rdns_milter_check_results_total,
+					   or NULL (dnssec has a family of
+					   its own) */
+	enum check_header header_kind;
+	const char	*header;	/* its method, or its comment word */
+	const char	*category;	/* rdns-check's word for an address
+					   that fails it (no-ptr); NULL:
+					   it never fails on its own, and
+					   rdns-check does not show it */
+};
+
+/** Every check, indexed by its id. */
+extern const struct check_info check_info[CHECK_ID_N];
+
+/* The checks but none in the order people read them: rdns-check, the
+ * metric rdns_milter_check_results_total, the keys of a Policy line (its
+ * error messages, rdns-milter -n -v). */
+#define CHECK_N_SHOWN	(CHECK_ID_N - 1)
+extern const enum check_id check_shown[CHECK_N_SHOWN];
+
+/* The checks with a log_key, in the order of their keys on the summary
+ * line (rdns-milter(8) LOGGING). */
+#define CHECK_N_LOGGED	5
+extern const enum check_id check_logged[CHECK_N_LOGGED];
+
+/** The name of check id ("ptr" ... "temperror", "none"), or "unknown". */
+const char *check_name(enum check_id id);
+
+/** The check named s[n] (a decision's check=, "none" too).  @return its
+ * id, or -1. */
+int check_by_name(const char *s, size_t n);
+
+/** The label of value in check id's vocabulary (out of range: as its
+ * vocabulary's function says), or NULL for a pseudo-check. */
+const char *check_label(enum check_id id, int value);
+
+/** The value labelled s[n] in check id's vocabulary, or -1. */
+int check_parse(enum check_id id, const char *s, size_t n);
+
+/** Where value is in check id's results[], or -1 if it cannot have it. */
+int check_result_index(enum check_id id, int value);
+
+/** What value comes to on its own (CHECK_CLASS_OK when the check cannot
+ * have it). */
+enum check_class check_class_of(enum check_id id, int value);
+
+/** The verdict of check id on r for the policy: its verdict function,
+ * else the class of its result. */
+enum check_class check_verdict(enum check_id id, const struct check_result *r);
+
+/** "no", "yes", "temperror" (out of range: "temperror"). */
+const char *generic_res_str(enum generic_res g);
 
 /* Values inserted in headers and replies are capped at 255 bytes. */
 #define CHECK_VALUE_MAX		255
@@ -263,8 +422,12 @@ void check_session_free(struct check_session *s);
 /** Free what check_session_result() allocated inside r (not r itself). */
 void check_result_clear(struct check_result *r);
 
-/** "pass", "fail", "neutral", "none", "temperror", "permerror". */
+/** The label of a result (RFC 8601): pass, fail, ... (out of range:
+ * temperror); the labels are written in checks_table.c. */
 const char *check_res_str(enum check_res r);
+
+/** The result labelled s[n] (check_res_str()), or -1. */
+int check_res_parse(const char *s, size_t n);
 
 /** The verified name (safe form), or NULL. */
 const char *check_result_verified_name(const struct check_result *r);

@@ -3,6 +3,27 @@
  * checks_int.h - the check engine's session, shared by checks.c (lookups
  * and their answers) and checks_verdict.c (the verdicts computed from
  * them); not for other modules.
+ *
+ * DESCRIPTION
+ *	struct check_session holds one connection's lookups: the PTR lookup
+ *	and its names, one forward-lookup slot per distinct name (PTR names
+ *	and the HELO share slots), the HELO, the deadline and the queries
+ *	still out.  checks.c fills it as answers arrive; checks_verdict.c
+ *	reads it to compute struct check_result.
+ *
+ * OWNERSHIP
+ *	check_session_new() allocates the session with one reference, its
+ *	owner's; each query out holds one more (refs).  check_session_free()
+ *	marks it closed and cancels what it can; the last reference frees
+ *	it, with its names, slots and queries.  A struct query belongs to
+ *	its session; a slot's q points at it (NULL if none went out).
+ *
+ * THREAD SAFETY
+ *	Every field after lock and cond is read and written with lock held:
+ *	by the owner's thread (one connection's callbacks, one at a time)
+ *	and by the resolver's delivery thread (answers).  cond is signalled
+ *	when checks_decided() may have become true.  p and ip are set before
+ *	the first lookup goes out and not changed after.
  */
 #ifndef RDNS_CHECKS_INT_H
 #define RDNS_CHECKS_INT_H

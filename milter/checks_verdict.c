@@ -24,26 +24,6 @@
 #include "orgdomain.h"
 #include "strbuf.h"
 
-const char *
-check_res_str(enum check_res r)
-{
-	switch (r) {
-	case CHECK_NONE:
-		return "none";
-	case CHECK_PASS:
-		return "pass";
-	case CHECK_FAIL:
-		return "fail";
-	case CHECK_NEUTRAL:
-		return "neutral";
-	case CHECK_TEMPERROR:
-		return "temperror";
-	case CHECK_PERMERROR:
-		return "permerror";
-	}
-	return "temperror";
-}
-
 static enum dnssec_status
 weakest(enum dnssec_status a, enum dnssec_status b)
 {

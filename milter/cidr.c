@@ -13,18 +13,12 @@
 #include <string.h>
 
 #include "cidr.h"
+#include "text.h"
 
 /* Longest address text: INET6_ADDRSTRLEN - 1 = 45 characters. */
 #define CIDR_ADDR_MAX	(DNAME_IPSTR_MAX - 1)
 /* Input echoed in error messages is capped at this many bytes. */
 #define CIDR_ECHO_MAX	64
-
-static bool
-is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-	    c == '\f' || c == '\v';
-}
 
 /* Error "MESSAGE: "INPUT"", the input capped and with every byte outside
  * printable ASCII replaced by '?' (configuration text may be junk). */
@@ -33,18 +27,10 @@ cidr_error(char *err, size_t errlen, const char *msg, const char *s,
     size_t n)
 {
 	char echo[CIDR_ECHO_MAX + 1];
-	size_t i;
 
 	if (err == NULL || errlen == 0)
 		return -1;
-	if (n > CIDR_ECHO_MAX)
-		n = CIDR_ECHO_MAX;
-	for (i = 0; i < n && s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		echo[i] = c >= 0x20 && c <= 0x7e ? (char)c : '?';
-	}
-	echo[i] = '\0';
+	(void)text_sanitize(TEXT_PRINT, echo, sizeof echo, s, n);
 	(void)snprintf(err, errlen, "%s: \"%s\"", msg, echo);
 	return -1;
 }
@@ -70,10 +56,10 @@ cidr_parse(const char *s, struct cidr *out, char *err, size_t errlen)
 
 	/* Surrounding white space is tolerated (list splitting leaves it). */
 	start = s;
-	while (is_space((unsigned char)*start))
+	while (text_is_space((unsigned char)*start))
 		start++;
 	end = start + strlen(start);
-	while (end > start && is_space((unsigned char)end[-1]))
+	while (end > start && text_is_space((unsigned char)end[-1]))
 		end--;
 	n = (size_t)(end - start);
 	if (n == 0)
@@ -107,7 +93,7 @@ cidr_parse(const char *s, struct cidr *out, char *err, size_t errlen)
 			    start, n);
 		prefix = 0;
 		for (; p < end; p++) {
-			if (*p < '0' || *p > '9')
+			if (!text_is_digit((unsigned char)*p))
 				return cidr_error(err, errlen,
 				    "invalid prefix length", start, n);
 			prefix = prefix * 10 + (*p - '0');

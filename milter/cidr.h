@@ -7,6 +7,10 @@
  *	tests membership.  IPv4-mapped IPv6 clients are matched as IPv4 (the
  *	caller folds them; see struct rdns_ip).
  *
+ * OWNERSHIP
+ *	A struct cidr is plain data, the caller's; nothing here allocates.
+ *	Error messages go into the caller's err[errlen].
+ *
  * THREAD SAFETY
  *	Pure functions on caller memory.
  */

@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * conf.c - rdns-milter.conf: the key table, the line parser and the
- * loaders.  The value of each key is parsed in conf_keys.c, the Policy
- * grammar and lookup are conf_policy.c; conf_int.h is what they share.
+ * conf.c - rdns-milter.conf: the key table, the line parser, the loaders
+ * and the effective configuration (config_print()).  The value of each
+ * key is parsed by its handler, which lives with its subject: the Policy
+ * and ExemptRecipients keys in conf_policy.c, the generic-name and
+ * allowlist keys (and their rule set) in conf_generic.c, the others in
+ * conf_keys.c; their printers are conf_print.c's.  Every one of them
+ * reports through conf_parse.c (conf_perr(), Q()), which calls none of
+ * them: conf.c -> handlers -> conf_parse.c, no cycle (t/lint/deps.sh).
+ * conf_int.h is what they share.
  *
  * The parser reads one line at a time into a fixed buffer (a longer line is
  * reported and skipped, never cut), splits it into a key and a value and
@@ -36,6 +42,7 @@
 #include "log.h"
 #include "orgdomain.h"
 #include "strbuf.h"
+#include "text.h"
 
 /* Longest accepted line, without the newline.  Nothing legitimate comes
  * near it; a longer line is an error rather than silently cut. */
@@ -73,62 +80,6 @@ struct key {
 	bool		 multi;		/* may repeat */
 	key_print_fn	*print;		/* KEY_FN: for -n -v */
 };
-
-/*
- * Messages.
- */
-
-
-static void
-report(config_error_fn *errfn, void *arg, const char *msg)
-{
-	if (errfn != NULL)
-		errfn(arg, msg);
-}
-
-/* Report "FILE:LINE: message". */
-static void vperr(struct parse *p, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
-
-static void
-vperr(struct parse *p, const char *fmt, va_list ap)
-{
-	char msg[1024], out[PATH_MAX + sizeof msg + 32];
-
-	(void)vsnprintf(msg, sizeof msg, fmt, ap);
-	(void)snprintf(out, sizeof out, "%s:%d: %s", p->name, p->line, msg);
-	p->nerr++;
-	report(p->errfn, p->arg, out);
-}
-
-void
-conf_perr(struct parse *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vperr(p, fmt, ap);
-	va_end(ap);
-}
-
-void
-conf_perr_raw(struct parse *p, const char *msg)
-{
-	p->nerr++;
-	report(p->errfn, p->arg, msg);
-}
-
-const char *
-conf_quote(char *buf, size_t size, const char *s)
-{
-	size_t n = strlen(s);
-
-	log_sanitize(buf, size, s, n);
-	if (n >= size && size > 4)
-		memcpy(buf + size - 4, "...", 4);
-	return buf;
-}
-
 
 /*
  * The key table (SPEC 4).  Plain strings, booleans and integers (1..max)
@@ -238,15 +189,103 @@ conf_key_print(const struct config *cf, size_t i, FILE *fp)
 }
 
 /*
- * Lines.
+ * The effective configuration (config_print(), "rdns-milter -n -v"), in
+ * the manner of "postconf": every key of the table, in its order, with the
+ * value in force, written in the file's own syntax so that the output can
+ * be pasted back.  A value is marked "# default" when the same printer
+ * writes the same text for the built-in defaults (config_new_default()).
  */
 
-static bool
-is_space(int c)
+/* Column of the values: the longest key ("SkipAuthenticated") and more. */
+#define KEY_WIDTH	18
+
+/* What a key without a value means, for the keys where "not set" alone
+ * would not say. */
+static const struct {
+	const char	*key;
+	const char	*means;
+} unset_means[] = {
+	{ "UserID", "keep the starting user" },
+	{ "Nameservers", "full recursion from the root" },
+	{ "ResolverThreads", "one per CPU, at most 8" },
+	{ "GenericRules", "the shipped rules file alone" },
+	{ "GenericPatterns", "the shipped rules file" },
+	{ "GenericDisable", "every rule on" },
+	{ "MetricsListen", "no metrics server" },
+	{ "Policy", "tag only, refuse nothing" },
+};
+
+static void
+print_unset(FILE *fp, const char *name, bool is_default)
 {
-	return c == ' ' || c == '\t';
+	const char *means = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof unset_means / sizeof unset_means[0]; i++)
+		if (strcmp(unset_means[i].key, name) == 0)
+			means = unset_means[i].means;
+	fprintf(fp, "#%-*s # %snot set%s%s%s\n", KEY_WIDTH - 1, name,
+	    is_default ? "default: " : "", means != NULL ? " (" : "",
+	    means != NULL ? means : "", means != NULL ? ")" : "");
 }
 
+/* The values of key i of cf as one string (malloc'd), or NULL. */
+static char *
+key_values(const struct config *cf, size_t i)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+	int rc;
+
+	if ((fp = open_memstream(&buf, &len)) == NULL)
+		return NULL;
+	rc = conf_key_print(cf, i, fp);
+	if (fclose(fp) == EOF || rc == -1) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int
+config_print(const struct config *cf, FILE *fp)
+{
+	struct config *def;
+	size_t i;
+	int rc = 0;
+
+	if ((def = config_new_default()) == NULL)
+		return -1;
+	for (i = 0; i < conf_key_count() && rc == 0; i++) {
+		const char *name = conf_key_name(i);
+		char *mine = key_values(cf, i), *dflt = key_values(def, i);
+		char *line, *save = NULL;
+		bool is_default;
+
+		if (mine == NULL || dflt == NULL) {
+			rc = -1;
+		} else if (mine[0] == '\0') {
+			print_unset(fp, name, dflt[0] == '\0');
+		} else {
+			is_default = strcmp(mine, dflt) == 0;
+			for (line = strtok_r(mine, "\n", &save); line != NULL;
+			    line = strtok_r(NULL, "\n", &save))
+				fprintf(fp, "%-*s %s%s\n", KEY_WIDTH, name,
+				    line, is_default ? "  # default" : "");
+		}
+		free(mine);
+		free(dflt);
+	}
+	config_free(def);
+	if (fflush(fp) == EOF || ferror(fp))
+		rc = -1;
+	return rc;
+}
+
+/*
+ * Lines.
+ */
 
 /* Store val for key k.  @return 0, or -1 after reporting. */
 static int
@@ -285,24 +324,24 @@ parse_line(struct parse *p, char *line)
 
 	/* '#' starts a comment at line start or after white space. */
 	for (c = line; *c != '\0'; c++) {
-		if (*c == '#' && (c == line || is_space(c[-1]))) {
+		if (*c == '#' && (c == line || text_is_blank(c[-1]))) {
 			*c = '\0';
 			break;
 		}
 	}
 	key = line;
-	while (is_space(*key))
+	while (text_is_blank(*key))
 		key++;
 	if (*key == '\0')
 		return;
-	for (val = key; *val != '\0' && !is_space(*val); val++)
+	for (val = key; *val != '\0' && !text_is_blank(*val); val++)
 		;
 	if (*val != '\0')
 		*val++ = '\0';
-	while (is_space(*val))
+	while (text_is_blank(*val))
 		val++;
 	end = val + strlen(val);
-	while (end > val && is_space(end[-1]))
+	while (end > val && text_is_blank(end[-1]))
 		*--end = '\0';
 
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -319,7 +358,7 @@ parse_line(struct parse *p, char *line)
 	for (c = val; *c != '\0'; c++) {
 		unsigned char u = (unsigned char)*c;
 
-		if ((u < 0x20 && u != '\t') || u == 0x7f) {
+		if (text_is_cntrl(u) && u != '\t') {
 			conf_perr(p, "%s: control character in value",
 			    keys[i].name);
 			return;
@@ -401,6 +440,9 @@ config_free(struct config *cf)
 	free(cf->socket);
 	free(cf->authserv_id);
 	free(cf->userid);
+	free(cf->user_name);
+	free(cf->group_name);
+	free(cf->user_err);
 	free(cf->pidfile);
 	conf_strv_free(cf->trust_anchor_files, cf->n_trust_anchor_files);
 	free(cf->trust_anchor_lines);
@@ -432,7 +474,7 @@ default_authserv_id(struct parse *p)
 		host[0] = '\0';
 	host[sizeof host - 1] = '\0';
 	return conf_set_string(p, &p->cf->authserv_id,
-	    str_is_token(host) ? host : "localhost");
+	    text_is_token(host) ? host : "localhost");
 }
 
 /* Fill in the defaults that a line may later replace. */
@@ -449,7 +491,7 @@ set_defaults(struct parse *p)
 	cf->answer_cache_size = RESOLVER_CACHE_DEFAULT;
 	cf->skip_authenticated = true;
 	cf->dry_run = false;
-	if (conf_set_string(p, &cf->socket, CONFIG_DEFAULT_SOCKET) == -1)
+	if (conf_socket_set(p, CONFIG_DEFAULT_SOCKET) == -1)
 		return -1;
 	if (conf_split_list(p, "TrustedNetworks", DEFAULT_TRUSTED, trusted_item,
 	    NULL) == -1)
@@ -457,83 +499,6 @@ set_defaults(struct parse *p)
 	if (conf_split_list(p, "ExemptRecipients", DEFAULT_EXEMPT, exempt_item,
 	    NULL) == -1)
 		return -1;
-	return 0;
-}
-
-const char *
-config_generic_rules_default(void)
-{
-	const char *env = getenv("RDNS_MILTER_GENERIC_RULES");
-
-	return env != NULL && env[0] != '\0' ? env : GENERIC_RULES_FILE;
-}
-
-/* Report a rules loader's message: as it is (raw: it names the rules
- * file and its line), or for the configuration line where key was
- * given. */
-static void
-rules_perr(struct parse *p, int line, const char *key, const char *err,
-    bool raw)
-{
-	char safe[1024];
-
-	log_sanitize(safe, sizeof safe, err, strlen(err));
-	if (raw) {
-		conf_perr_raw(p, safe);
-		return;
-	}
-	p->line = line;
-	conf_perr(p, "%s: %s", key, safe);
-	p->line = 0;
-}
-
-/*
- * The generic rule set (SPEC 4): the shipped rules file, or the one of
- * "GenericRules FILE", or the list of "GenericPatterns FILE" (legacy:
- * label patterns); "GenericRules +FILE" adds to the shipped file; then
- * GenericDisable.  The address test is in the code and always applies.
- */
-static int
-load_generic_rules(struct parse *p)
-{
-	struct config *cf = p->cf;
-	struct generic_patterns *gp;
-	char err[1024];
-	size_t i;
-
-	err[0] = '\0';
-	if (cf->generic_patterns_file != NULL) {
-		if ((gp = generic_patterns_load(cf->generic_patterns_file, err,
-		    sizeof err)) == NULL) {
-			rules_perr(p, 0, NULL, err, true);
-			return -1;
-		}
-	} else if ((gp = generic_rules_new()) == NULL) {
-		conf_perr(p, "out of memory");
-		return -1;
-	} else if (generic_rules_add_file(gp, cf->generic_rules_file != NULL &&
-	    !cf->generic_rules_add ? cf->generic_rules_file :
-	    config_generic_rules_default(), err, sizeof err) == -1 ||
-	    (cf->generic_rules_add && generic_rules_add_file(gp,
-	    cf->generic_rules_file, err, sizeof err) == -1)) {
-		rules_perr(p, 0, NULL, err, true);
-		generic_patterns_free(gp);
-		return -1;
-	}
-	for (i = 0; i < cf->n_generic_disable; i++)
-		if (generic_rules_disable(gp, cf->generic_disable[i], err,
-		    sizeof err) == -1) {
-			rules_perr(p, p->generic_disable_line, "GenericDisable",
-			    err, false);
-			generic_patterns_free(gp);
-			return -1;
-		}
-	if (generic_rules_compile(gp, err, sizeof err) == -1) {
-		rules_perr(p, 0, NULL, err, true);
-		generic_patterns_free(gp);
-		return -1;
-	}
-	cf->generic = gp;
 	return 0;
 }
 
@@ -572,7 +537,8 @@ load(const char *name, const char *path, struct source *src,
 	int rc;
 
 	memset(&p, 0, sizeof p);
-	p.name = log_sanitize(safe, sizeof safe, name, strlen(name));
+	p.name = text_sanitize(TEXT_PRINT, safe, sizeof safe, name,
+	    strlen(name));
 	p.errfn = errfn;
 	p.arg = arg;
 	if ((p.cf = calloc(1, sizeof *p.cf)) == NULL) {
@@ -589,14 +555,13 @@ load(const char *name, const char *path, struct source *src,
 
 		(void)snprintf(msg, sizeof msg, "%s: %s", p.name,
 		    strerror(errno));
-		p.nerr++;
-		report(errfn, arg, msg);
+		conf_perr_raw(&p, msg);
 		goto fail;
 	}
 	p.line = 0;
 	/* The generic rules load after every line (their keys may come in
 	 * any order) and even after errors, so that -n lists them all. */
-	(void)load_generic_rules(&p);
+	(void)conf_generic_load(&p);
 	if (p.nerr == 0 && finish(&p) == -1)
 		goto fail;
 	if (p.nerr == 0)
@@ -624,7 +589,8 @@ open_config(const char *file, config_error_fn *errfn, void *arg)
 	FILE *fp = NULL;
 	int fd, fl;
 
-	(void)log_sanitize(safe, sizeof safe, file, strlen(file));
+	(void)text_sanitize(TEXT_PRINT, safe, sizeof safe, file,
+	    strlen(file));
 	fd = open(file, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd == -1 || fstat(fd, &st) == -1)
 		why = strerror(errno);
@@ -640,7 +606,7 @@ open_config(const char *file, config_error_fn *errfn, void *arg)
 		(void)snprintf(msg, sizeof msg, "%s: %s", safe, why);
 		if (fd != -1)
 			(void)close(fd);
-		report(errfn, arg, msg);
+		conf_report(errfn, arg, msg);
 		return NULL;
 	}
 	return fp;
@@ -683,10 +649,19 @@ struct config *
 config_load_daemon(const char *file, bool defaults_if_missing,
     config_error_fn *errfn, void *arg)
 {
+	struct config *cf;
+
 	if (defaults_if_missing && access(file, F_OK) == -1 &&
 	    errno == ENOENT)
-		return config_new_default();
-	return config_load(file, errfn, arg);
+		cf = config_new_default();
+	else
+		cf = config_load(file, errfn, arg);
+	if (cf != NULL && conf_resolve_user(cf) == -1) {
+		conf_report(errfn, arg, "out of memory");
+		config_free(cf);
+		cf = NULL;
+	}
+	return cf;
 }
 
 void
@@ -759,7 +734,8 @@ config_blame_resolver(const struct config *cf, char *err, size_t errlen)
 	}
 	if (line == 0 || (msg = strdup(err)) == NULL)
 		return;
-	(void)log_sanitize(file, sizeof file, cf->file, strlen(cf->file));
+	(void)text_sanitize(TEXT_PRINT, file, sizeof file, cf->file,
+	    strlen(cf->file));
 	(void)snprintf(err, errlen, "%s:%d: %s", file, line, msg);
 	free(msg);
 }

@@ -34,6 +34,7 @@
 
 #include "checks.h"
 #include "cidr.h"
+#include "policy.h"
 #include "resolver.h"
 
 struct generic_patterns;
@@ -51,33 +52,26 @@ struct generic_roles;
  * ANSCACHE_MIN_BYTES (64K), at most this. */
 #define CONFIG_MAX_CACHE_BYTES	((size_t)4 << 30)
 
-enum action {
-	ACTION_ACCEPT = 0,
-	ACTION_TEMPFAIL,
-	ACTION_REJECT,
-};
-
-/** One Policy line.  Unset keys hold their defaults (accept, optional). */
-struct policy {
-	char		*domain;	/* "*", "example.com" or ".example.com",
-					   lower case, no trailing dot */
-	enum action	 ptr;
-	enum action	 iprev;
-	enum action	 helo;
-	enum action	 generic;
-	enum action	 temperror;	/* ACTION_ACCEPT or ACTION_TEMPFAIL */
-	bool		 dnssec_require;
-	bool		 dry_run;	/* dryrun=yes: decide, log, count,
-					   but accept */
-	int		 line;		/* where it was defined (0: built-in) */
-};
-
 struct config {
 	char		*file;		/* path it was read from, or NULL */
 
+	/* Socket: the text, as libmilter reads it (smfi_setconn(3)), and
+	 * the file of a unix-domain socket in it (local:, unix: or a bare
+	 * path; NULL for inet and inet6), parsed at load. */
 	char		*socket;
+	const char	*socket_path;	/* points into socket */
 	char		*authserv_id;	/* never NULL: host name by default */
-	char		*userid;	/* NULL: none */
+	/* UserID "user[:group]" as written (NULL: none), its two names,
+	 * and, after config_load_daemon(), the ids they name: uid, and gid
+	 * (the group's, else the user's primary group).  A name that does
+	 * not resolve is no load error (-n and a reload accept it, as
+	 * they always did): user_err says why, and start-up refuses it. */
+	char		*userid;
+	char		*user_name;	/* NULL: none */
+	char		*group_name;	/* NULL: the user's own group */
+	uid_t		 uid;
+	gid_t		 gid;
+	char		*user_err;	/* NULL: resolved (or no UserID) */
 	char		*pidfile;	/* NULL: none */
 	mode_t		 umask;
 	bool		 syslog;
@@ -129,7 +123,11 @@ struct config {
 
 	bool		 dry_run;
 
-	char		*metrics_listen;	/* NULL: off */
+	/* MetricsListen as written (NULL: off) and the address it names,
+	 * parsed at load (config_parse_listen()). */
+	char		*metrics_listen;
+	struct sockaddr_storage metrics_addr;
+	socklen_t	 metrics_addrlen;
 
 	struct policy	*policies;
 	size_t		 n_policies;
@@ -161,6 +159,8 @@ struct config *config_new_default(void);
  * defaults.  The daemon passes true only at start-up without -c; a reload
  * passes false, so a file that vanished (an editor or a configuration
  * tool replacing it) is an error and the configuration in force stays.
+ * It also resolves UserID to cf->uid and cf->gid (getpwnam_r(3),
+ * getgrnam_r(3)); a failure there sets cf->user_err only.
  */
 struct config *config_load_daemon(const char *file,
     bool defaults_if_missing, config_error_fn *errfn, void *arg);
@@ -218,6 +218,14 @@ int config_print(const struct config *cf, FILE *fp);
  */
 void config_blame_resolver(const struct config *cf, char *err,
     size_t errlen);
+
+/**
+ * The file of a milter socket specification as libmilter reads it: after
+ * "local:" or "unix:", or the whole of a bare path; NULL for any other
+ * (inet, inet6).  For Socket (at load) and -p.  @return a pointer into
+ * spec, or NULL.
+ */
+const char *config_socket_path(const char *spec);
 
 /** Parse "yes/no/true/false/1/0/on/off".  @return 0 or -1. */
 int config_parse_bool(const char *s, bool *out);

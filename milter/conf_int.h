@@ -1,7 +1,33 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * conf_int.h - what conf.c and conf_policy.c share; not for other modules
- * (the unit tests of the configuration use it too).
+ * conf_int.h - the inside of the configuration module; not for other
+ * modules.
+ *
+ * DESCRIPTION
+ *	What the configuration files share: the parser state of one file
+ *	(struct parse), its "FILE:LINE: message" reports and the value
+ *	helpers (conf_parse.c), the key handlers (conf_keys.c,
+ *	conf_policy.c and conf_generic.c, each key with its subject), the
+ *	printers of the effective configuration (conf_print.c) and the key
+ *	table's accessors (conf.c).  The calls go one way, down: conf.c
+ *	calls every other conf file; conf_print.c calls conf_keys.c and
+ *	conf_policy.c; conf_generic.c calls conf_policy.c; every one calls
+ *	conf_parse.c, which calls none of them (t/lint/deps.sh proves there
+ *	is no cycle).
+ *
+ *	Its users: conf.c, conf_parse.c, conf_keys.c, conf_policy.c,
+ *	conf_generic.c, conf_print.c, and the unit tests
+ *	t/unit/test_conf_policy.c and t/unit/test_conf_print.c.
+ *
+ * OWNERSHIP
+ *	struct parse lives on the stack of one load (conf.c load()); its cf
+ *	is the struct config being built, owned by the load until it is
+ *	returned or freed.  The handlers store copies (malloc'd) into cf and
+ *	never keep the value string they are given.
+ *
+ * THREAD SAFETY
+ *	One struct parse per thread (a load runs in one thread: start-up,
+ *	-n, or the reload thread); nothing here has shared state.
  */
 #ifndef RDNS_CONF_INT_H
 #define RDNS_CONF_INT_H
@@ -47,7 +73,11 @@ void conf_perr(struct parse *p, const char *fmt, ...)
 /** Report a message that already names its file and line. */
 void conf_perr_raw(struct parse *p, const char *msg);
 
-/* Helpers of the key handlers (conf_keys.c); each reports its own
+/** Hand msg to errfn (if any), outside a parse (a file that cannot be
+ * opened). */
+void conf_report(config_error_fn *errfn, void *arg, const char *msg);
+
+/* Helpers of the key handlers (conf_parse.c); each reports its own
  * errors. */
 char *conf_dup(struct parse *p, const char *s);
 int conf_set_string(struct parse *p, char **slot, const char *s);
@@ -58,15 +88,28 @@ int conf_split_list(struct parse *p, const char *key, const char *value,
     int (*fn)(struct parse *, const char *, void *), void *fnarg);
 int conf_parse_uint(const char *s, unsigned min, unsigned max,
     unsigned *out);
-/* A trust anchor file and the line that named it (0: the default). */
+/* Socket: store spec and its path (conf_keys.c; also the default). */
+int conf_socket_set(struct parse *p, const char *spec);
+/* UserID to uid and gid (conf_keys.c; config_load_daemon()): sets
+ * cf->user_err when a name does not resolve.  @return -1 only when out
+ * of memory (the caller reports it). */
+int conf_resolve_user(struct config *cf);
+/* The generic rule set the generic keys describe, into p->cf->generic,
+ * once every line is read (conf_generic.c).  @return 0, or -1 after
+ * reporting. */
+int conf_generic_load(struct parse *p);
+/* A trust anchor file and the line that named it (0: the default;
+ * conf_keys.c). */
 int conf_trust_anchor_add(struct parse *p, const char *file, int line);
-/* One item of TrustedNetworks / ExemptRecipients (also for the
- * defaults). */
+/* One item of TrustedNetworks (conf_keys.c) / ExemptRecipients
+ * (conf_policy.c), also for the defaults. */
 int trusted_item(struct parse *p, const char *item, void *arg);
 int exempt_item(struct parse *p, const char *item, void *arg);
 
-/* The key handlers (conf_keys.c), for the key table in conf.c: each
- * parses one value into p->cf, or reports and returns -1. */
+/* The key handlers, for the key table in conf.c: each parses one value
+ * into p->cf, or reports and returns -1.  conf_keys.c's but key_exempt()
+ * and key_policy() (conf_policy.c) and the generic and allowlist keys
+ * (conf_generic.c). */
 int key_socket(struct parse *p, const char *v);
 int key_authserv_id(struct parse *p, const char *v);
 int key_userid(struct parse *p, const char *v);
@@ -153,5 +196,9 @@ int conf_policy_domain(const char *s, char *out, const char **why);
  */
 int conf_policy_parse(const char *value, struct policy *pol,
     char domain[CONF_DOMAIN_MAX + 2], conf_perr_fn *perr, void *p);
+
+/** Write pol as a Policy line's value, every key spelled out in its
+ * order ("DOMAIN ptr=reject ... dryrun=no"), and a newline. */
+void conf_policy_print(const struct policy *pol, FILE *fp);
 
 #endif

@@ -1,17 +1,23 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * conf_keys.c - the value of each rdns-milter.conf key (SPEC 4): the
- * handlers the key table in conf.c points to, and the value parsers they
- * share (lists, numbers, booleans, listen addresses).
+ * conf_keys.c - the value of the daemon's, the resolver's and
+ * TrustedNetworks' keys of rdns-milter.conf (SPEC 4; Policy and
+ * ExemptRecipients are conf_policy.c's, the generic-name and allowlist
+ * keys conf_generic.c's): the handlers the key table in conf.c points to,
+ * and the typed values they parse once, at load: the
+ * milter socket's file, the metrics listen address, the user and group
+ * names and (config_load_daemon()) their ids.
  *
  * Each handler stores into the struct config being built, or reports
- * "FILE:LINE: message" through conf_perr() and returns -1.
+ * "FILE:LINE: message" through conf_perr() (conf_parse.c) and returns -1.
  */
 #include "autoconf.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -28,165 +34,10 @@
 #include "cidr.h"
 #include "conf.h"
 #include "conf_int.h"
-#include "generic.h"
 #include "log.h"
 #include "orgdomain.h"
 #include "strbuf.h"
-
-/*
- * Small helpers.
- */
-
-char *
-conf_dup(struct parse *p, const char *s)
-{
-	char *d;
-
-	if ((d = strdup(s)) == NULL)
-		conf_perr(p, "out of memory");
-	return d;
-}
-
-/* Replace *slot with a copy of s. */
-int
-conf_set_string(struct parse *p, char **slot, const char *s)
-{
-	char *d;
-
-	if ((d = conf_dup(p, s)) == NULL)
-		return -1;
-	free(*slot);
-	*slot = d;
-	return 0;
-}
-
-/* Append a copy of s to a string vector. */
-int
-conf_strv_add(struct parse *p, char ***v, size_t *n, const char *s)
-{
-	char **nv, *d;
-
-	if ((d = conf_dup(p, s)) == NULL)
-		return -1;
-	if ((nv = reallocarray(*v, *n + 1, sizeof *nv)) == NULL) {
-		free(d);
-		conf_perr(p, "out of memory");
-		return -1;
-	}
-	nv[(*n)++] = d;
-	*v = nv;
-	return 0;
-}
-
-void
-conf_strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/*
- * The words of a list (split on commas and white space), in lower case,
- * one space between them: how -n -v prints a list of words.
- */
-char *
-conf_words(struct parse *p, const char *v)
-{
-	char *out, *o;
-	const char *c;
-	bool sep = false;
-
-	if ((out = malloc(strlen(v) + 1)) == NULL) {
-		conf_perr(p, "out of memory");
-		return NULL;
-	}
-	o = out;
-	for (c = v; *c != '\0'; c++) {
-		if (*c == ',' || *c == ' ' || *c == '\t') {
-			sep = o != out;
-			continue;
-		}
-		if (sep)
-			*o++ = ' ';
-		sep = false;
-		*o++ = ascii_lower(*c);
-	}
-	*o = '\0';
-	return out;
-}
-
-/*
- * Split a list on commas and white space.  Calls fn for each item (NUL
- * terminated in a private copy); returns -1 if any call failed or the
- * list is empty.
- */
-int
-conf_split_list(struct parse *p, const char *key, const char *value,
-    int (*fn)(struct parse *, const char *, void *), void *fnarg)
-{
-	char *copy, *item, *save = NULL;
-	int rc = 0, n = 0;
-
-	if ((copy = conf_dup(p, value)) == NULL)
-		return -1;
-	for (item = strtok_r(copy, ", \t", &save); item != NULL;
-	    item = strtok_r(NULL, ", \t", &save)) {
-		n++;
-		if (fn(p, item, fnarg) == -1)
-			rc = -1;
-	}
-	free(copy);
-	if (n == 0) {
-		conf_perr(p, "%s: empty list", key);
-		return -1;
-	}
-	return rc;
-}
-
-/* Decimal integer in [min, max]: digits only. */
-int
-conf_parse_uint(const char *s, unsigned min, unsigned max, unsigned *out)
-{
-	unsigned long v = 0;
-	const char *c;
-
-	if (*s == '\0')
-		return -1;
-	for (c = s; *c != '\0'; c++) {
-		if (*c < '0' || *c > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(*c - '0');
-		if (v > max)
-			return -1;
-	}
-	if (v < min)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
-}
-
-int
-config_parse_bool(const char *s, bool *out)
-{
-	static const char *const yes[] = { "yes", "true", "1", "on" };
-	static const char *const no[] = { "no", "false", "0", "off" };
-	size_t i;
-
-	for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
-		if (str_ieq(s, yes[i])) {
-			*out = true;
-			return 0;
-		}
-		if (str_ieq(s, no[i])) {
-			*out = false;
-			return 0;
-		}
-	}
-	return -1;
-}
+#include "text.h"
 
 /* Longest "[ADDR6]:PORT": an IPv6 literal (INET6_ADDRSTRLEN counts its
  * NUL), two brackets, ':' and 5 digits. */
@@ -271,25 +122,30 @@ config_parse_listen(const char *s, struct sockaddr_storage *out,
 	return 0;
 }
 
-/* conf_perr() for conf_policy.c, which does not know struct parse. */
-static void perr_any(void *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-perr_any(void *p, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	conf_perr(p, "%s", msg);
-}
-
 /*
  * Key handlers.  Each returns 0, or -1 after reporting through conf_perr().
  */
+
+const char *
+config_socket_path(const char *spec)
+{
+	if (strncmp(spec, "local:", 6) == 0)
+		return spec + 6;
+	if (strncmp(spec, "unix:", 5) == 0)
+		return spec + 5;
+	if (spec[0] == '/')
+		return spec;
+	return NULL;
+}
+
+int
+conf_socket_set(struct parse *p, const char *spec)
+{
+	if (conf_set_string(p, &p->cf->socket, spec) == -1)
+		return -1;
+	p->cf->socket_path = config_socket_path(p->cf->socket);
+	return 0;
+}
 
 int
 key_socket(struct parse *p, const char *v)
@@ -330,13 +186,13 @@ key_socket(struct parse *p, const char *v)
 		    "unix:/path, inet:PORT@HOST or inet6:PORT@HOST)", Q(v));
 		return -1;
 	}
-	return conf_set_string(p, &p->cf->socket, v);
+	return conf_socket_set(p, v);
 }
 
 int
 key_authserv_id(struct parse *p, const char *v)
 {
-	if (strlen(v) > CONFIG_AUTHSERV_MAX || !str_is_token(v)) {
+	if (strlen(v) > CONFIG_AUTHSERV_MAX || !text_is_token(v)) {
 		conf_perr(p, "AuthservID: '%s' is not a valid authserv-id "
 		    "(an RFC 2045 token of at most 255 bytes, such as a "
 		    "host name)", Q(v));
@@ -357,7 +213,101 @@ key_userid(struct parse *p, const char *v)
 		    Q(v));
 		return -1;
 	}
-	return conf_set_string(p, &p->cf->userid, v);
+	if (conf_set_string(p, &p->cf->userid, v) == -1)
+		return -1;
+	free(p->cf->user_name);
+	free(p->cf->group_name);
+	p->cf->group_name = NULL;
+	if ((p->cf->user_name = strndup(v, colon != NULL ?
+	    (size_t)(colon - v) : strlen(v))) == NULL ||
+	    (colon != NULL && (p->cf->group_name = conf_dup(p,
+	    colon + 1)) == NULL)) {
+		if (p->cf->user_name == NULL)
+			conf_perr(p, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Longest user name looked up (what the daemon always accepted). */
+#define CONF_USER_NAME_MAX	255
+
+/* cf->user_err = "UserID NAME: WHY".  @return 0, or -1 without memory. */
+static int
+user_err(struct config *cf, const char *name, const char *why)
+{
+	size_t n = strlen("UserID ") + strlen(name) + strlen(why) + 3;
+
+	free(cf->user_err);
+	if ((cf->user_err = malloc(n)) == NULL)
+		return -1;
+	(void)snprintf(cf->user_err, n, "UserID %s: %s", name, why);
+	return 0;
+}
+
+/* getpwnam_r(3) / getgrnam_r(3) with a buffer that grows on ERANGE. */
+static int
+lookup_ids(const char *user, const char *group, uid_t *uid, gid_t *gid,
+    int *missing)
+{
+	size_t size = 1024;
+	char *buf = NULL, *nb;
+	struct passwd pw, *pwp = NULL;
+	struct group gr, *grp = NULL;
+	int rc;
+
+	*missing = 0;
+	for (;;) {
+		if ((nb = realloc(buf, size)) == NULL) {
+			free(buf);
+			return -1;
+		}
+		buf = nb;
+		rc = getpwnam_r(user, &pw, buf, size, &pwp);
+		if (rc == ERANGE && size < (1u << 20)) {
+			size *= 2;
+			continue;
+		}
+		if (pwp == NULL) {
+			*missing = 1;		/* as getpwnam() said NULL */
+			break;
+		}
+		*uid = pw.pw_uid;
+		*gid = pw.pw_gid;
+		if (group == NULL)
+			break;
+		rc = getgrnam_r(group, &gr, buf, size, &grp);
+		if (rc == ERANGE && size < (1u << 20)) {
+			size *= 2;
+			continue;
+		}
+		if (grp == NULL)
+			*missing = 2;
+		else
+			*gid = gr.gr_gid;
+		break;
+	}
+	free(buf);
+	return 0;
+}
+
+int
+conf_resolve_user(struct config *cf)
+{
+	int missing;
+
+	if (cf->userid == NULL)
+		return 0;
+	if (strlen(cf->user_name) > CONF_USER_NAME_MAX)
+		return user_err(cf, cf->userid, "bad user name");
+	if (lookup_ids(cf->user_name, cf->group_name, &cf->uid, &cf->gid,
+	    &missing) == -1)
+		return -1;
+	if (missing == 1)
+		return user_err(cf, cf->user_name, "no such user");
+	if (missing == 2)
+		return user_err(cf, cf->group_name, "no such group");
+	return 0;
 }
 
 int
@@ -367,7 +317,7 @@ key_umask(struct parse *p, const char *v)
 	unsigned m = 0;
 
 	for (i = 0; i < n && n <= 4; i++) {
-		if (v[i] < '0' || v[i] > '7')
+		if (!text_is_odigit((unsigned char)v[i]))
 			break;
 		m = m * 8 + (unsigned)(v[i] - '0');
 	}
@@ -418,7 +368,7 @@ key_answer_cache_size(struct parse *p, const char *v)
 	unsigned long long n = 0, mult = 1;
 	const char *c;
 
-	for (c = v; *c >= '0' && *c <= '9'; c++) {
+	for (c = v; text_is_digit((unsigned char)*c); c++) {
 		n = n * 10 + (unsigned long long)(*c - '0');
 		if (n > CONFIG_MAX_CACHE_BYTES)
 			n = CONFIG_MAX_CACHE_BYTES + 1;	/* too large */
@@ -439,7 +389,7 @@ key_answer_cache_size(struct parse *p, const char *v)
 	default:
 		break;
 	}
-	if (c == v || !(v[0] >= '0' && v[0] <= '9') || *c != '\0') {
+	if (c == v || !text_is_digit((unsigned char)v[0]) || *c != '\0') {
 		conf_perr(p, "AnswerCacheSize: bad value '%s' (want bytes "
 		    "with an optional K, M or G, such as 16M; 0 turns the "
 		    "cache off)", Q(v));
@@ -597,46 +547,6 @@ key_trusted(struct parse *p, const char *v)
 }
 
 int
-exempt_item(struct parse *p, const char *item, void *arg)
-{
-	struct config *cf = p->cf;
-	const unsigned char *c;
-	size_t n = cf->n_exempt;
-
-	(void)arg;
-	for (c = (const unsigned char *)item; *c != '\0'; c++) {
-		if (*c <= 0x20 || *c >= 0x7f || *c == '@' || *c == '"')
-			break;
-	}
-	if (*c != '\0') {
-		conf_perr(p, "ExemptRecipients: bad local part '%s' (want local "
-		    "parts such as postmaster, without @domain)", Q(item));
-		return -1;
-	}
-	/* "none" alone means no exemption: in a list it would be read
-	 * back (-n -v) as that. */
-	if (str_ieq(item, "none")) {
-		conf_perr(p, "ExemptRecipients: none stands alone");
-		return -1;
-	}
-	if (conf_strv_add(p, &cf->exempt, &cf->n_exempt, item) == -1)
-		return -1;
-	str_lower(cf->exempt[n]);
-	return 0;
-}
-
-int
-key_exempt(struct parse *p, const char *v)
-{
-	conf_strv_free(p->cf->exempt, p->cf->n_exempt);
-	p->cf->exempt = NULL;
-	p->cf->n_exempt = 0;
-	if (str_ieq(v, "none"))
-		return 0;
-	return conf_split_list(p, "ExemptRecipients", v, exempt_item, NULL);
-}
-
-int
 key_metrics_listen(struct parse *p, const char *v)
 {
 	struct sockaddr_storage ss;
@@ -648,137 +558,9 @@ key_metrics_listen(struct parse *p, const char *v)
 		    "ADDR:PORT or [ADDR6]:PORT)", Q(v), why);
 		return -1;
 	}
-	return conf_set_string(p, &p->cf->metrics_listen, v);
-}
-
-int
-key_generic_patterns(struct parse *p, const char *v)
-{
-	if (p->generic_rules_line > 0) {
-		conf_perr(p, "GenericPatterns: GenericRules is given (line %d); "
-		    "give one of them", p->generic_rules_line);
+	if (conf_set_string(p, &p->cf->metrics_listen, v) == -1)
 		return -1;
-	}
-	p->generic_patterns_line = p->line;
-	return conf_set_string(p, &p->cf->generic_patterns_file, v);
-}
-
-int
-key_generic_rules(struct parse *p, const char *v)
-{
-	bool add = v[0] == '+';
-
-	if (p->generic_patterns_line > 0) {
-		conf_perr(p, "GenericRules: GenericPatterns is given (line %d); "
-		    "give one of them", p->generic_patterns_line);
-		return -1;
-	}
-	if (add)
-		for (v++; *v == ' ' || *v == '\t'; v++)
-			;
-	if (*v == '\0') {
-		conf_perr(p, "GenericRules: no file given (want FILE or +FILE)");
-		return -1;
-	}
-	p->generic_rules_line = p->line;
-	p->cf->generic_rules_add = add;
-	return conf_set_string(p, &p->cf->generic_rules_file, v);
-}
-
-static int
-disable_item(struct parse *p, const char *item, void *arg)
-{
-	(void)arg;
-	return conf_strv_add(p, &p->cf->generic_disable,
-	    &p->cf->n_generic_disable, item);
-}
-
-int
-key_generic_disable(struct parse *p, const char *v)
-{
-	p->generic_disable_line = p->line;
-	return conf_split_list(p, "GenericDisable", v, disable_item, NULL);
-}
-
-static int
-allow_item(struct parse *p, const char *item, void *arg)
-{
-	char domain[CONF_DOMAIN_MAX + 2];
-	const char *why = "";
-
-	(void)arg;
-	if (strcmp(item, "*") == 0) {
-		conf_perr(p, "AllowDomains: '*' would exempt every client; list "
-		    "domains (example.com, .example.com)");
-		return -1;
-	}
-	if (conf_policy_domain(item, domain, &why) == -1) {
-		conf_perr(p, "AllowDomains: bad domain '%s' (%s)", Q(item), why);
-		return -1;
-	}
-	return conf_strv_add(p, &p->cf->allow_domains, &p->cf->n_allow_domains,
-	    domain);
-}
-
-int
-key_allow_domains(struct parse *p, const char *v)
-{
-	return conf_split_list(p, "AllowDomains", v, allow_item, NULL);
-}
-
-int
-key_mail_role_words(struct parse *p, const char *v)
-{
-	struct generic_roles *gr;
-	char err[256];
-
-	char *words;
-
-	if ((gr = generic_roles_new(v, err, sizeof err)) == NULL) {
-		conf_perr(p, "MailRoleWords: %s", err);
-		return -1;
-	}
-	if ((words = conf_words(p, v)) == NULL) {
-		generic_roles_free(gr);
-		return -1;
-	}
-	generic_roles_free(p->cf->mail_roles);
-	p->cf->mail_roles = gr;
-	free(p->cf->mail_role_words);
-	p->cf->mail_role_words = words;
-	return 0;
-}
-
-int
-key_policy(struct parse *p, const char *v)
-{
-	struct config *cf = p->cf;
-	struct policy pol, *nv;
-	char domain[CONF_DOMAIN_MAX + 2];
-	int rc;
-	size_t i;
-
-	if ((rc = conf_policy_parse(v, &pol, domain, perr_any, p)) == -2)
-		return -1;
-	for (i = 0; i < cf->n_policies; i++) {
-		if (strcmp(cf->policies[i].domain, domain) == 0) {
-			conf_perr(p, "Policy for %s given twice (first at line %d)",
-			    domain, cf->policies[i].line);
-			return -1;
-		}
-	}
-	if (rc == -1)
-		return -1;
-	if ((pol.domain = conf_dup(p, domain)) == NULL)
-		return -1;
-	pol.line = p->line;
-	if ((nv = reallocarray(cf->policies, cf->n_policies + 1,
-	    sizeof *nv)) == NULL) {
-		free(pol.domain);
-		conf_perr(p, "out of memory");
-		return -1;
-	}
-	nv[cf->n_policies++] = pol;
-	cf->policies = nv;
+	p->cf->metrics_addr = ss;
+	p->cf->metrics_addrlen = sslen;
 	return 0;
 }

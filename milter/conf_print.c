@@ -1,18 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * conf_print.c - the effective configuration ("rdns-milter -n -v"), in the
- * manner of "postconf": every key of the key table (conf.c), in its order,
- * with the value in force, written in the file's own syntax so that the
- * output can be pasted back (config_print() in conf.h).
+ * conf_print.c - the printers of the effective configuration ("rdns-milter
+ * -n -v"): one for every key that has a handler, named in the key table
+ * (conf.c, which walks the table in config_print()); keys stored in a
+ * plain field are printed by their type (conf_key_print()).
  *
- * The key table names a printer for every key that has a handler; keys
- * stored in a plain field are printed by their type (conf_key_print()).
- * A printer writes each value of its key on a line of its own, without
- * the key, or nothing when the key has no value.  A value is marked
- * "# default" when the same printer writes the same text for the
- * built-in defaults (config_new_default()), so a value that merely
- * repeats the default counts as the default, and reading the output back
- * prints it again unchanged.
+ * A printer writes each value of its key on a line of its own, in the
+ * file's own syntax and without the key, or nothing when the key has no
+ * value.  conf.c compares what a printer writes for cf with what it
+ * writes for the built-in defaults, so a value that merely repeats the
+ * default counts as the default, and reading the output back prints it
+ * again unchanged.
  */
 #include "autoconf.h"
 
@@ -29,9 +27,6 @@
 #include "conf.h"
 #include "conf_int.h"
 #include "generic.h"
-
-/* Column of the values: the longest key ("SkipAuthenticated") and more. */
-#define KEY_WIDTH	18
 
 static void
 print_str(FILE *fp, const char *s)
@@ -197,118 +192,12 @@ print_allow_domains(const struct config *cf, FILE *fp)
 	print_list(fp, cf->allow_domains, cf->n_allow_domains, ", ");
 }
 
-static const char *
-action_name(enum action a)
-{
-	switch (a) {
-	case ACTION_REJECT:
-		return "reject";
-	case ACTION_TEMPFAIL:
-		return "tempfail";
-	case ACTION_ACCEPT:
-		break;
-	}
-	return "accept";
-}
-
 /* One line per Policy, every key spelled out, in the file's order. */
 void
 print_policy(const struct config *cf, FILE *fp)
 {
 	size_t i;
 
-	for (i = 0; i < cf->n_policies; i++) {
-		const struct policy *p = &cf->policies[i];
-
-		fprintf(fp, "%s ptr=%s iprev=%s helo=%s generic=%s dnssec=%s "
-		    "temperror=%s dryrun=%s\n", p->domain, action_name(p->ptr),
-		    action_name(p->iprev), action_name(p->helo),
-		    action_name(p->generic),
-		    p->dnssec_require ? "require" : "optional",
-		    action_name(p->temperror), p->dry_run ? "yes" : "no");
-	}
-}
-
-/* What a key without a value means, for the keys where "not set" alone
- * would not say. */
-static const struct {
-	const char	*key;
-	const char	*means;
-} unset_means[] = {
-	{ "UserID", "keep the starting user" },
-	{ "Nameservers", "full recursion from the root" },
-	{ "ResolverThreads", "one per CPU, at most 8" },
-	{ "GenericRules", "the shipped rules file alone" },
-	{ "GenericPatterns", "the shipped rules file" },
-	{ "GenericDisable", "every rule on" },
-	{ "MetricsListen", "no metrics server" },
-	{ "Policy", "tag only, refuse nothing" },
-};
-
-static void
-print_unset(FILE *fp, const char *name, bool is_default)
-{
-	const char *means = NULL;
-	size_t i;
-
-	for (i = 0; i < sizeof unset_means / sizeof unset_means[0]; i++)
-		if (strcmp(unset_means[i].key, name) == 0)
-			means = unset_means[i].means;
-	fprintf(fp, "#%-*s # %snot set%s%s%s\n", KEY_WIDTH - 1, name,
-	    is_default ? "default: " : "", means != NULL ? " (" : "",
-	    means != NULL ? means : "", means != NULL ? ")" : "");
-}
-
-/* The values of key i of cf as one string (malloc'd), or NULL. */
-static char *
-key_values(const struct config *cf, size_t i)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp;
-	int rc;
-
-	if ((fp = open_memstream(&buf, &len)) == NULL)
-		return NULL;
-	rc = conf_key_print(cf, i, fp);
-	if (fclose(fp) == EOF || rc == -1) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
-int
-config_print(const struct config *cf, FILE *fp)
-{
-	struct config *def;
-	size_t i;
-	int rc = 0;
-
-	if ((def = config_new_default()) == NULL)
-		return -1;
-	for (i = 0; i < conf_key_count() && rc == 0; i++) {
-		const char *name = conf_key_name(i);
-		char *mine = key_values(cf, i), *dflt = key_values(def, i);
-		char *line, *save = NULL;
-		bool is_default;
-
-		if (mine == NULL || dflt == NULL) {
-			rc = -1;
-		} else if (mine[0] == '\0') {
-			print_unset(fp, name, dflt[0] == '\0');
-		} else {
-			is_default = strcmp(mine, dflt) == 0;
-			for (line = strtok_r(mine, "\n", &save); line != NULL;
-			    line = strtok_r(NULL, "\n", &save))
-				fprintf(fp, "%-*s %s%s\n", KEY_WIDTH, name,
-				    line, is_default ? "  # default" : "");
-		}
-		free(mine);
-		free(dflt);
-	}
-	config_free(def);
-	if (fflush(fp) == EOF || ferror(fp))
-		rc = -1;
-	return rc;
+	for (i = 0; i < cf->n_policies; i++)
+		conf_policy_print(&cf->policies[i], fp);
 }

@@ -18,6 +18,7 @@
 
 #include "dname.h"
 #include "strbuf.h"
+#include "text.h"
 
 /* RFC 1035 2.3.4: labels are at most 63 octets, names at most 255 octets
  * in wire form (length bytes and the root label included). */
@@ -28,18 +29,6 @@
 /* Longest text we hand to inet_pton(): INET6_ADDRSTRLEN - 1 is 45;
  * anything longer is not an address. */
 #define IP_TEXT_MAX	(DNAME_IPSTR_MAX - 1)
-
-static bool
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
 
 /* Store an IPv6 address, folding IPv4-mapped ::ffff:a.b.c.d to IPv4. */
 static void
@@ -258,7 +247,7 @@ out_putc(struct out *o, char c)
 static void
 out_pres_byte(struct out *o, unsigned char c)
 {
-	if (c < 0x21 || c > 0x7e) {
+	if (!text_is_graph(c)) {
 		out_putc(o, '\\');
 		out_putc(o, (char)('0' + c / 100));
 		out_putc(o, (char)('0' + c / 10 % 10));
@@ -268,22 +257,6 @@ out_pres_byte(struct out *o, unsigned char c)
 	if (strchr(".\\\";()@$", c) != NULL)
 		out_putc(o, '\\');
 	out_putc(o, (char)c);
-}
-
-/* The bytes of a hostname label: letters, digits, hyphen. */
-static bool
-is_ldh(unsigned char c)
-{
-	return is_alpha(c) || is_digit(c) || c == '-';
-}
-
-/* Bytes kept verbatim in the safe form: SPEC 3.1 keeps [A-Za-z0-9._-] of
- * the raw label bytes joined by dots, so a '.' byte inside a label stays
- * a '.' (the name is then never a hostname: see odd below). */
-static bool
-is_safe_label_byte(unsigned char c)
-{
-	return is_ldh(c) || c == '_' || c == '.';
 }
 
 int
@@ -330,8 +303,12 @@ dname_from_wire(const uint8_t *wire, size_t len,
 			unsigned char c = wire[pos + 1 + i];
 
 			out_pres_byte(&pres, c);
-			out_putc(&safe, is_safe_label_byte(c) ? (char)c : '?');
-			if (!is_ldh(c))
+			/* The safe form (SPEC 3.1, TEXT_DNS) keeps
+			 * [A-Za-z0-9._-] of the raw label bytes joined by
+			 * dots, so a '.' byte inside a label stays a '.'
+			 * (the name is then never a hostname: see odd). */
+			out_putc(&safe, text_safe(TEXT_DNS, (char)c));
+			if (!text_is_ldh(c))
 				odd = true;
 		}
 		pos += 1 + l;
@@ -380,13 +357,13 @@ dname_valid_hostname(const char *name)
 			label = 0;
 			digits = true;
 		} else {
-			if (!is_ldh(c))
+			if (!text_is_ldh(c))
 				return false;
 			if (c == '-' && label == 0)
 				return false;
 			if (++label > WIRE_LABEL_MAX)
 				return false;
-			if (!is_digit(c))
+			if (!text_is_digit(c))
 				digits = false;
 		}
 		prev = c;
@@ -436,6 +413,32 @@ dname_lower(const char *name, char buf[DNAME_TEXT_MAX])
 		buf[i] = ascii_lower(name[i]);
 	buf[len] = '\0';
 	return len;
+}
+
+bool
+dname_pattern_match(const char *pattern, const char *name, size_t n)
+{
+	size_t len = strlen(pattern);
+
+	if (strcmp(pattern, "*") == 0)
+		return true;
+	if (pattern[0] == '.')
+		/* ".example.com" matches "a.example.com", not "example.com":
+		 * the name must be longer. */
+		return n > len && str_nieq(name + n - len, pattern, len);
+	return n == len && str_nieq(name, pattern, n);
+}
+
+int
+dname_pattern_rank(const char *pattern)
+{
+	size_t n = strnlen(pattern, DNAME_RANK_EXACT - 1);
+
+	if (strcmp(pattern, "*") == 0)
+		return 0;
+	if (pattern[0] == '.')
+		return 1 + (int)n;
+	return DNAME_RANK_EXACT + (int)n;
 }
 
 int

@@ -6,8 +6,9 @@
  *	Client addresses (IPv4, IPv6, IPv4-mapped IPv6 folded to IPv4),
  *	reverse names (in-addr.arpa / ip6.arpa), decoding of PTR rdata
  *	(uncompressed wire format, as libunbound hands it over), hostname
- *	syntax (Postfix valid_hostname() rules), HELO address literals and
- *	name comparison.
+ *	syntax (Postfix valid_hostname() rules), HELO address literals,
+ *	name comparison, and the domain patterns of Policy lines and
+ *	AllowDomains with the one order of how specific they are.
  *
  *	Every input here may be hostile: the connect address and host name,
  *	the HELO argument, and all DNS data.  Nothing here allocates.
@@ -17,6 +18,9 @@
  *	at most 253 characters of text without the trailing dot; a label is
  *	at most 63 octets.  Presentation format may escape each octet as
  *	\DDD, so 4 * 255 bytes always suffice for it.
+ *
+ * OWNERSHIP
+ *	Nothing is allocated: every result goes into the caller's buffer.
  *
  * THREAD SAFETY
  *	Pure functions on caller memory.
@@ -131,5 +135,28 @@ int dname_helo_literal(const char *helo, struct rdns_ip *ip);
  * NULL, empty or longer than 253 characters.
  */
 size_t dname_lower(const char *name, char buf[DNAME_TEXT_MAX]);
+
+/*
+ * Domain patterns, as Policy lines and AllowDomains keep them (lower
+ * case, no trailing dot): "*" matches every name, ".example.com" every
+ * name below example.com (not example.com itself), "example.com" that
+ * name only.
+ */
+
+/** Does pattern match name[0..n) (any case, without its trailing dot)? */
+bool dname_pattern_match(const char *pattern, const char *name, size_t n);
+
+/* Rank of "example.com": above every ".suffix" (at most 1 + 254). */
+#define DNAME_RANK_EXACT	1001
+
+/**
+ * How specific pattern is: "*" 0 < ".example.com" 1 + its length (a
+ * longer suffix ranks higher) < "example.com" DNAME_RANK_EXACT + its
+ * length.  The one order of specificity: config_policy_for() picks the
+ * most specific Policy line that matches a recipient domain, and a
+ * message's summary names the most specific policy that refused
+ * (policy_tally_add()).
+ */
+int dname_pattern_rank(const char *pattern);
 
 #endif

@@ -23,6 +23,7 @@
 #include "generic_int.h"
 #include "orgdomain.h"
 #include "strbuf.h"
+#include "text.h"
 
 int
 generic_name_prepare(const char *name, struct generic_name *gn)
@@ -53,12 +54,6 @@ struct generic_roles {
 	char	**w;		/* lower case, letters only */
 	size_t	  n;
 };
-
-static bool
-is_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
 
 void
 generic_roles_free(struct generic_roles *gr)
@@ -98,16 +93,16 @@ generic_roles_new(const char *list, char *err, size_t errlen)
 	if (strcasecmp(list, "none") == 0)
 		return gr;
 	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
+		while (text_is_blank((unsigned char)*p) || *p == ',')
 			p++;
 		if (*p == '\0')
 			break;
-		for (start = p; *p != '\0' && *p != ' ' && *p != '\t' &&
+		for (start = p; *p != '\0' && !text_is_blank((unsigned char)*p) &&
 		    *p != ','; p++)
 			;
 		len = (size_t)(p - start);
 		for (i = 0; i < len; i++)
-			if (!is_alpha((unsigned char)start[i]))
+			if (!text_is_alpha((unsigned char)start[i]))
 				break;
 		if (i < len || len > GENERIC_WORD_MAX) {
 			(void)snprintf(err, errlen, "bad word '%.*s' (want "
@@ -175,9 +170,9 @@ mail_role(const struct generic_roles *gr, const struct generic_name *gn)
 	/* Runs of letters are the only candidates (role words are letters
 	 * only); '.', '-', '_', digits and every other byte end a run. */
 	for (i = 0; i <= hlen; i++) {
-		if (i < hlen && is_alpha((unsigned char)buf[i]))
+		if (i < hlen && text_is_alpha((unsigned char)buf[i]))
 			continue;
-		for (start = i; start > 0 && is_alpha((unsigned char)
+		for (start = i; start > 0 && text_is_alpha((unsigned char)
 		    buf[start - 1]); start--)
 			;
 		if (start < i && role_word(gr, buf + start, i - start))

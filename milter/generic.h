@@ -59,6 +59,13 @@
  *	shared by threads.  The same holds for generic_roles_new() /
  *	generic_roles_free().
  *
+ * THREAD SAFETY
+ *	Building a rule set or a role list (new, add, disable, compile) is
+ *	one thread's at a time (a configuration load).  Judging a name with
+ *	a compiled rule set and role list is safe in any thread at once:
+ *	they are read only (regexec(3) on compiled patterns), and the
+ *	Public Suffix List behind them is loaded once (orgdomain.h).
+ *
  * ERRORS
  *	Loaders return NULL / -1 with "FILE:LINE: message" (or "FILE:
  *	message" when the file cannot be read) in err[errlen].

@@ -53,6 +53,7 @@
 #include <string.h>
 
 #include "generic_int.h"
+#include "text.h"
 
 /* A name of at most 253 characters has at most 127 runs or words. */
 #define ADDR_MAX_TOKENS		128
@@ -70,28 +71,13 @@ struct seg {
 	bool		 org;	/* the organizational domain */
 };
 
-static bool
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_hex(unsigned char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f');
-}
-
-static bool
-is_alnum(unsigned char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'z');
-}
-
+/* The value of a digit (0-9, a-z) of the name in base 16 or 36.  The
+ * name is lower case (generic_name_prepare()), so text.h's classes of
+ * either case see only lower-case letters here. */
 static int
-hexval(unsigned char c)
+digit_value(unsigned char c)
 {
-	return is_digit(c) ? c - '0' : c - 'a' + 10;
+	return text_is_digit(c) ? c - '0' : c - 'a' + 10;
 }
 
 /* Maximal runs of characters of class cls in the segment. */
@@ -121,7 +107,7 @@ words(const struct seg *g, struct tok *t)
 	size_t i = g->b, n = 0;
 
 	while (i < g->e && n < ADDR_MAX_TOKENS) {
-		if (!is_alnum((unsigned char)g->s[i])) {
+		if (!text_is_alnum((unsigned char)g->s[i])) {
 			if (g->s[i] == '-' && i + 1 < g->e && g->s[i + 1] == '-') {
 				t[n].off = i;
 				t[n++].len = 0;
@@ -131,7 +117,7 @@ words(const struct seg *g, struct tok *t)
 			continue;
 		}
 		t[n].off = i;
-		while (i < g->e && is_alnum((unsigned char)g->s[i]))
+		while (i < g->e && text_is_alnum((unsigned char)g->s[i]))
 			i++;
 		t[n].len = i - t[n].off;
 		n++;
@@ -229,7 +215,7 @@ v4_decimal(const struct seg *g, const uint8_t a[4], struct generic_verdict *v,
 	memset(&c, 0, sizeof c);
 	c.s = g->s;
 	c.r = r;
-	c.n = runs(g, is_digit, r);
+	c.n = runs(g, text_is_digit, r);
 	c.a = a;
 	for (j = 0; j < c.n; j++) {
 		int best = 0, dir = 0;
@@ -273,13 +259,13 @@ v4_hex(const struct seg *g, const uint8_t a[4], struct generic_verdict *v,
 
 	(void)snprintf(form, sizeof form, "%02x%02x%02x%02x", a[0], a[1], a[2],
 	    a[3]);
-	n = runs(g, is_hex, r);
+	n = runs(g, text_is_xdigit, r);
 	for (i = 0; i < n; i++) {
 		const char *t = g->s + r[i].off;
 
 		if (r[i].len < 8 || memcmp(t + r[i].len - 8, form, 8) != 0)
 			continue;
-		for (k = 0; k < r[i].len - 8 && !is_digit((unsigned char)t[k]);
+		for (k = 0; k < r[i].len - 8 && !text_is_digit(t[k]);
 		    k++)
 			;
 		if (k < r[i].len - 8)
@@ -341,9 +327,9 @@ v6_walk(struct v6 *c, size_t i, int k, int start, int cov, int wr, bool comp)
 	if (w->len > 4)
 		return;
 	for (j = 0; j < w->len; j++) {
-		if (!is_hex((unsigned char)c->s[w->off + j]))
+		if (!text_is_xdigit((unsigned char)c->s[w->off + j]))
 			return;
-		val = val * 16 + (unsigned)hexval((unsigned char)c->s[w->off +
+		val = val * 16 + (unsigned)digit_value((unsigned char)c->s[w->off +
 		    j]);
 	}
 	if (val == c->grp[k])
@@ -435,7 +421,7 @@ v6_hex_runs(const struct seg *g, const uint8_t b[16], struct generic_verdict *v,
 		rev[j] = nibble(b, 31 - j);
 	}
 	fwd[32] = rev[32] = '\0';
-	n = runs(g, is_hex, r);
+	n = runs(g, text_is_xdigit, r);
 	for (i = 0; i < n; i++) {
 		const char *t = g->s + r[i].off, *what = NULL;
 
@@ -452,7 +438,7 @@ v6_hex_runs(const struct seg *g, const uint8_t b[16], struct generic_verdict *v,
 			tail = 16;
 		} else
 			continue;
-		for (k = 0; k < len - tail && !is_digit((unsigned char)t[k]);
+		for (k = 0; k < len - tail && !text_is_digit(t[k]);
 		    k++)
 			;
 		if (k < len - tail)
@@ -484,8 +470,7 @@ v6_base36(const struct seg *g, const uint8_t b[16], const struct tok *w,
 		memset(x, 0, sizeof x);
 		for (j = 0; j < w[i].len && !over; j++) {
 			unsigned char ch = (unsigned char)g->s[w[i].off + j];
-			uint64_t carry = is_digit(ch) ? (uint64_t)(ch - '0') :
-			    (uint64_t)(ch - 'a' + 10);
+			uint64_t carry = (uint64_t)digit_value(ch);
 
 			/* x = x * 36 + digit, 32-bit limbs, most significant
 			 * first. */

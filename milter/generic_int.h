@@ -2,6 +2,20 @@
 /*
  * generic_int.h - what generic.c, generic_addr.c and generic_rules.c
  * share; not for other modules.
+ *
+ * DESCRIPTION
+ *	generic.c prepares a name once (lower case, its organizational
+ *	domain) and runs the two tests on it: the embedded-address test
+ *	(generic_addr.c) and the rule set (generic_rules.c).
+ *
+ * OWNERSHIP
+ *	struct generic_name is the caller's (usually on its stack) and holds
+ *	its own copy of the name; the tests fill the caller's struct
+ *	generic_verdict and allocate nothing.
+ *
+ * THREAD SAFETY
+ *	Pure functions of their arguments; a compiled rule set is immutable
+ *	and shared (generic.h).
  */
 #ifndef RDNS_GENERIC_INT_H
 #define RDNS_GENERIC_INT_H

@@ -31,6 +31,7 @@
 #include "generic_int.h"
 #include "orgdomain.h"
 #include "strbuf.h"
+#include "text.h"
 
 /* Longest line accepted from a rules file (administrator input, but a
  * sane cap keeps regcomp() bounded). */
@@ -192,8 +193,8 @@ valid_name(const char *s)
 	if (n == 0 || n >= GENERIC_RULE_NAME_MAX || s[0] == '-')
 		return false;
 	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+		if (!text_is_lower((unsigned char)s[i]) &&
+		    !text_is_digit((unsigned char)s[i]) && s[i] != '-')
 			return false;
 	return true;
 }
@@ -320,13 +321,6 @@ generic_rules_add(struct generic_patterns *gp, const char *name,
 	    errlen);
 }
 
-static bool
-is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-	    c == '\f' || c == '\v';
-}
-
 /* strerror_r() comes in a GNU and an XSI flavour. */
 static const char *
 errno_text(int e, char *buf, size_t len)
@@ -347,12 +341,12 @@ field(char **p)
 {
 	char *s = *p, *start;
 
-	while (*s != '\0' && is_space((unsigned char)*s))
+	while (*s != '\0' && text_is_space((unsigned char)*s))
 		s++;
 	if (*s == '\0')
 		return NULL;
 	start = s;
-	while (*s != '\0' && !is_space((unsigned char)*s))
+	while (*s != '\0' && !text_is_space((unsigned char)*s))
 		s++;
 	if (*s != '\0')
 		*s++ = '\0';
@@ -421,9 +415,9 @@ read_rules(struct generic_patterns *gp, const char *file, bool legacy,
 		}
 		p = line;
 		end = line + n;
-		while (p < end && is_space((unsigned char)*p))
+		while (p < end && text_is_space((unsigned char)*p))
 			p++;
-		while (end > p && is_space((unsigned char)end[-1]))
+		while (end > p && text_is_space((unsigned char)end[-1]))
 			end--;
 		*end = '\0';
 		if (end - p > RULES_LINE_MAX) {
@@ -436,10 +430,10 @@ read_rules(struct generic_patterns *gp, const char *file, bool legacy,
 			continue;
 		}
 		if (*p == '#') {
-			for (p++; is_space((unsigned char)*p); p++)
+			for (p++; text_is_space((unsigned char)*p); p++)
 				;
 			if (!legacy && strncmp(p, "source:", 7) == 0) {
-				for (p += 7; is_space((unsigned char)*p); p++)
+				for (p += 7; text_is_space(*p); p++)
 					;
 				source_add(src, p);
 			}

@@ -10,12 +10,24 @@
  *	summary line per message, LOG_DEBUG for tracing.
  *
  *	Text that comes from a client or from DNS must pass through
- *	log_sanitize() (strbuf.h) or a sanitising formatter before it reaches
+ *	text_sanitize() (text.h) or a sanitising formatter before it reaches
  *	log_msg(): the facade itself does not filter.
+ *
+ * OWNERSHIP
+ *	Nothing is kept: log_msg() formats into its own stack buffer (a
+ *	line is cut at 2047 bytes, never split) and hands it to syslog(3)
+ *	and stderr.  The ident passed to
+ *	log_open() must stay valid while the log is open (syslog keeps the
+ *	pointer).
  *
  * THREAD SAFETY
  *	log_msg() may be called from any thread.  log_open() is called once
- *	from main() before threads exist.
+ *	from main() before threads exist.  The settings log_msg() reads
+ *	(syslog on, stderr on, level) are atomics: log_reopen() (a reload),
+ *	log_set_stderr() (start-up done) and log_set_level() may run beside
+ *	it, and a line written during the change may still go the old way.
+ *	Each line is one syslog(3) call and one fprintf(3), so lines from
+ *	different threads never interleave.
  *
  * UNIT TESTS
  *	t/unit/fake_log.c replaces this module at link time.

@@ -5,7 +5,8 @@
  * Every scan is bounded by the line length; nothing is assumed to be
  * NUL-terminated.  Time stamps are converted with a one-entry cache of
  * the hour they fall in (mktime() per line would dominate a large log),
- * so this module is not thread-safe.
+ * so this module is not thread-safe (logparse.h).  The keys of the
+ * verdicts and the check names are the check table's (checks.h).
  */
 #include "autoconf.h"
 
@@ -13,6 +14,7 @@
 #include <time.h>
 
 #include "logparse.h"
+#include "text.h"
 
 #define TAG		"rdns-milter"
 #define TAG_LEN		(sizeof(TAG) - 1)
@@ -25,12 +27,6 @@ lp_eq(struct lp_span sp, const char *s)
 	return sp.n == n && memcmp(sp.p, s, n) == 0;
 }
 
-static bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 /* n digits at p as a number, or -1. */
 static int
 num(const char *p, size_t n)
@@ -39,7 +35,7 @@ num(const char *p, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (!is_digit(p[i]))
+		if (!text_is_digit(p[i]))
 			return -1;
 		v = v * 10 + (p[i] - '0');
 	}
@@ -127,7 +123,7 @@ iso_time(const char *p, size_t n, bool need_secs, time_t *t, size_t *used)
 	else
 		s = 0;
 	if (i < n && p[i] == '.') {
-		for (i++; i < n && is_digit(p[i]); i++)
+		for (i++; i < n && text_is_digit(p[i]); i++)
 			;
 	}
 	if (i < n && p[i] == 'Z') {
@@ -202,7 +198,7 @@ tag(const char *p, size_t n)
 		return -1;
 	start = i;
 	if (p[i] == '[') {
-		for (i++; i < n && is_digit(p[i]); i++)
+		for (i++; i < n && text_is_digit(p[i]); i++)
 			;
 		if (i >= n || p[i] != ']')
 			return -1;
@@ -235,19 +231,27 @@ set(struct lp_span *sp, const char *p, size_t n)
 	sp->n = n;
 }
 
-/* Is this a check name a decision can carry? */
+/* Is this a check name a decision can carry (any of the table's but
+ * none)? */
 static bool
 valid_check(struct lp_span c)
 {
-	static const char *const names[] = {
-		"ptr", "iprev", "generic", "helo", "dnssec", "temperror",
-	};
-	size_t i;
+	return check_by_name(c.p, c.n) > CHECK_ID_NONE;
+}
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (lp_eq(c, names[i]))
-			return true;
-	return false;
+/* The check whose result is logged under key p[0..n), or -1. */
+static int
+result_key(const char *p, size_t n)
+{
+	int id;
+
+	for (id = 0; id < CHECK_ID_N; id++) {
+		const char *k = check_info[id].log_key;
+
+		if (k != NULL && strlen(k) == n && memcmp(k, p, n) == 0)
+			return id;
+	}
+	return -1;
 }
 
 static bool
@@ -304,6 +308,7 @@ summary(const char *p, size_t n, struct lp_line *out)
 	while (i < n) {
 		size_t w = i, eq, e;
 		struct lp_span v;
+		int id;
 
 		while (i < n && p[i] != ' ')
 			i++;
@@ -332,7 +337,7 @@ summary(const char *p, size_t n, struct lp_line *out)
 			have_ip = v.n > 0;
 		} else if (KEY("name"))
 			out->name = v;
-		else if (KEY("helo"))
+		else if (KEY("helo"))	/* the HELO name, not a check */
 			out->helo = v;
 		else if (KEY("action")) {
 			if (!parse_action(v, out))
@@ -351,24 +356,14 @@ summary(const char *p, size_t n, struct lp_line *out)
 			if (v.n == 0 || v.n > 9)
 				return LP_GARBAGE;
 			for (k = 0; k < v.n; k++) {
-				if (!is_digit(v.p[k]))
+				if (!text_is_digit(v.p[k]))
 					return LP_GARBAGE;
 				r = r * 10 + (unsigned long)(v.p[k] - '0');
 			}
 			out->rcpts = r;
 			have_rcpts = true;
 		} else if (KEY("ms"))
-			have_ms = v.n > 0 && is_digit(v.p[0]);
-		else if (KEY("ptr"))
-			out->ptr = v;
-		else if (KEY("iprev"))
-			out->iprev = v;
-		else if (KEY("x-ptr"))
-			out->xptr = v;
-		else if (KEY("dnssec"))
-			out->dnssec = v;
-		else if (KEY("generic"))
-			out->generic = v;
+			have_ms = v.n > 0 && text_is_digit(v.p[0]);
 		else if (KEY("generic_rule"))
 			out->generic_rule = v;
 		else if (KEY("helo_fwd"))
@@ -385,6 +380,8 @@ summary(const char *p, size_t n, struct lp_line *out)
 			out->client = v;
 		else if (KEY("dns"))
 			out->dns = v;
+		else if ((id = result_key(p + w, eq - w)) >= 0)
+			out->result[id] = v;
 #undef KEY
 	}
 	if (!have_ip || !have_action)
@@ -514,7 +511,7 @@ lp_parse(const char *line, size_t len, time_t now, struct lp_line *out)
 	memset(out, 0, sizeof *out);
 	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
 		len--;
-	if (len >= 4 && is_digit(line[0]) && is_digit(line[3]) &&
+	if (len >= 4 && text_is_digit(line[0]) && text_is_digit(line[3]) &&
 	    iso_time(line, len, true, &out->time, &used) == 0) {
 		out->have_time = true;
 		i = skip_word(line, len, used);		/* the stamp's end */
@@ -552,7 +549,7 @@ lp_parse_time(const char *s, time_t *out)
 		size_t i;
 
 		for (i = 1; i < n; i++) {
-			if (!is_digit(s[i]) || t > (time_t)1e15)
+			if (!text_is_digit(s[i]) || t > (time_t)1e15)
 				return -1;
 			t = t * 10 + (s[i] - '0');
 		}
@@ -616,16 +613,16 @@ span(const char *s, size_t n, time_t *out)
 			i++;
 		if (i == n)
 			break;
-		if (!is_digit(s[i]))
+		if (!text_is_digit(s[i]))
 			return -1;
-		for (v = 0; i < n && is_digit(s[i]); i++) {
+		for (v = 0; i < n && text_is_digit(s[i]); i++) {
 			v = v * 10 + (s[i] - '0');
 			if (v > 10LL * 366 * 86400)
 				return -1;
 		}
 		while (i < n && s[i] == ' ')
 			i++;
-		for (u = i; i < n && s[i] >= 'a' && s[i] <= 'z'; i++)
+		for (u = i; i < n && text_is_lower((unsigned char)s[i]); i++)
 			;
 		if ((sec = unit_seconds(s + u, i - u)) == 0)
 			return -1;

@@ -17,16 +17,20 @@
  *	A line whose prefix names another program is LP_OTHER.  Summary
  *	keys are read as key=value words in any order, so keys added later
  *	are ignored; those a replay needs are kept (domains=, exempt=, the
- *	verdicts: a summary line without domains= cannot be replayed).  A summary line without policy= (an older version) is
- *	LP_OLD; a line that is ours but matches neither grammar (cut short,
- *	garbage) is LP_GARBAGE; our other lines (start-up, reload) are
- *	LP_INFO.
+ *	verdicts under the check table's log keys, checks.h: a summary line
+ *	without domains= cannot be replayed).  A summary line without
+ *	policy= (an older version) is LP_OLD; a line that is ours but
+ *	matches neither grammar (cut short, garbage) is LP_GARBAGE; our
+ *	other lines (start-up, reload) are LP_INFO.  A decision's check= must
+ *	name a check of the table (not "none").
  *
  * OWNERSHIP
  *	Spans point into the caller's line; nothing is allocated.
  *
  * THREAD SAFETY
- *	Pure.
+ *	Not thread-safe: time stamps go through a one-entry cache of the
+ *	hour last converted (static), which lp_parse(), lp_parse_time() and
+ *	lp_parse_when() share.  Use them from one thread (rdns-report does).
  */
 #ifndef RDNS_LOGPARSE_H
 #define RDNS_LOGPARSE_H
@@ -34,6 +38,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
+
+#include "checks.h"
 
 enum lp_kind {
 	LP_OTHER = 0,	/* another program's line */
@@ -68,8 +74,10 @@ struct lp_line {
 	unsigned long	 rcpts;
 	/* The verdicts and the other inputs of a decision (rdns-milter(8)
 	 * LOGGING), for rdns-report --replay: each the value as logged,
-	 * empty when the line lacks the key (an older version). */
-	struct lp_span	 ptr, iprev, xptr, dnssec, generic, generic_rule;
+	 * empty when the line lacks the key (an older version).  result[id]
+	 * is check id's, under its log_key (checks.h). */
+	struct lp_span	 result[CHECK_ID_N];
+	struct lp_span	 generic_rule;
 	struct lp_span	 helo_fwd, helo_aligned, allowlisted;
 	struct lp_span	 domains, exempt;	/* rcptlist.h */
 	struct lp_span	 client;	/* "host[ip]" */

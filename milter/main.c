@@ -14,7 +14,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,19 +177,6 @@ detach_ready(void)
 	}
 }
 
-/* The path of a unix-domain socket spec, or NULL for inet sockets. */
-static const char *
-socket_path(const char *spec)
-{
-	if (strncmp(spec, "local:", 6) == 0)
-		return spec + 6;
-	if (strncmp(spec, "unix:", 5) == 0)
-		return spec + 5;
-	if (spec[0] == '/')
-		return spec;
-	return NULL;
-}
-
 /*
  * Remove a stale unix socket: only a socket file nobody listens on.
  * @return 0 if the path is free now, -1 (message printed) otherwise.
@@ -271,37 +257,18 @@ struct ids {
 	char	name[256];
 };
 
-/* Resolve UserID "user[:group]". */
+/* UserID, resolved at load (config_load_daemon()); a name that did not
+ * resolve stops the start here.  @return 0, or -1 after logging. */
 static int
-lookup_user(const char *spec, struct ids *ids)
+take_user(const struct config *cf, struct ids *ids)
 {
-	char user[256];
-	const char *colon = strchr(spec, ':');
-	struct passwd *pw;
-	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
-
-	if (n == 0 || n >= sizeof user) {
-		log_msg(LOG_ERR, "UserID %s: bad user name", spec);
+	if (cf->user_err != NULL) {
+		log_msg(LOG_ERR, "%s", cf->user_err);
 		return -1;
 	}
-	memcpy(user, spec, n);
-	user[n] = '\0';
-	if ((pw = getpwnam(user)) == NULL) {
-		log_msg(LOG_ERR, "UserID %s: no such user", user);
-		return -1;
-	}
-	ids->uid = pw->pw_uid;
-	ids->gid = pw->pw_gid;
-	snprintf(ids->name, sizeof ids->name, "%s", user);
-	if (colon != NULL) {
-		struct group *gr = getgrnam(colon + 1);
-
-		if (gr == NULL) {
-			log_msg(LOG_ERR, "UserID %s: no such group", colon + 1);
-			return -1;
-		}
-		ids->gid = gr->gr_gid;
-	}
+	ids->uid = cf->uid;
+	ids->gid = cf->gid;
+	snprintf(ids->name, sizeof ids->name, "%s", cf->user_name);
 	return 0;
 }
 
@@ -415,6 +382,8 @@ struct start {
 	bool		 verbose;		/* -v: -n prints the
 						   configuration */
 	char		 sock[1024];		/* the socket spec in use */
+	const char	*sock_path;		/* its unix socket's file (in
+						   sock), or NULL */
 	const char	*path;			/* our unix socket, to remove */
 	char		 pidfile[1024];		/* written, to remove; or "" */
 	struct ids	 ids;
@@ -570,12 +539,12 @@ open_socket(const struct config *cf, struct start *st)
 		log_msg(LOG_ERR, "bad socket specification: %s", st->sock);
 		return EXIT_CONFIG;
 	}
-	if (milter_register(socket_path(st->sock) != NULL) == -1) {
+	if (milter_register(st->sock_path != NULL) == -1) {
 		log_msg(LOG_ERR, "smfi_register failed");
 		return EXIT_SOFTWARE;
 	}
 	/* Not ours (a file, or another milter's socket): never remove it. */
-	if ((path = socket_path(st->sock)) != NULL &&
+	if ((path = st->sock_path) != NULL &&
 	    remove_stale_socket(path) == -1)
 		return EXIT_OSERR;
 	umask(cf->umask);
@@ -633,7 +602,9 @@ start_runtime(struct config *cf)
 		return EXIT_CONFIG;
 	}
 	if (rt->cf->metrics_listen != NULL &&
-	    metrics_start(rt->cf->metrics_listen, err, sizeof err) == -1) {
+	    metrics_start(rt->cf->metrics_listen,
+	    (const struct sockaddr *)&rt->cf->metrics_addr,
+	    rt->cf->metrics_addrlen, err, sizeof err) == -1) {
 		log_msg(LOG_ERR, "MetricsListen %s: %s", rt->cf->metrics_listen,
 		    err);
 		runtime_release(rt);
@@ -661,7 +632,14 @@ start(struct config *cf, struct start *st)
 	raise_nofile();
 	snprintf(st->sock, sizeof st->sock, "%s", st->sock_override != NULL ?
 	    st->sock_override : cf->socket);
-	if (cf->userid != NULL && lookup_user(cf->userid, &st->ids) == -1)
+	/* Socket was parsed at load; its path lies as far into the copy as
+	 * into cf->socket (which a reload may free before we unlink it).
+	 * -p is parsed here, by the same function. */
+	if (st->sock_override != NULL)
+		st->sock_path = config_socket_path(st->sock);
+	else if (cf->socket_path != NULL)
+		st->sock_path = st->sock + (cf->socket_path - cf->socket);
+	if (cf->userid != NULL && take_user(cf, &st->ids) == -1)
 		rc = EXIT_CONFIG;
 	/* Prove the resolver before the socket opens: with a broken trust
 	 * anchor or ResolverConfig, exit 78 rather than accept connections

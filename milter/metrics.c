@@ -31,7 +31,6 @@
 #include <sys/socket.h>
 
 #include "checks.h"
-#include "conf.h"
 #include "log.h"
 #include "metrics.h"
 #include "resolver.h"
@@ -42,58 +41,38 @@
 typedef _Atomic uint_least64_t counter;
 
 /*
- * Label values.  The index of a name is its slot in the arrays below.
+ * Label values.  The index of a value is its slot in the arrays below;
+ * the check results, DNSSEC statuses and deciding checks are the check
+ * table's (checks.h), indexed by check id and by the place of a result
+ * in the check's results[].
  */
 
-static const char *const skip_reasons[] = {
-	"trusted", "authenticated", "error",
+static const char *const skip_reasons[METRICS_SKIP_N] = {
+	[METRICS_SKIP_TRUSTED] = "trusted",
+	[METRICS_SKIP_AUTHENTICATED] = "authenticated",
+	[METRICS_SKIP_ERROR] = "error",
 };
-#define N_SKIP		NELEM(skip_reasons)
 
-/* Results a check can have (checks.h), in the order they are written. */
-static const struct {
-	const char	*check;		/* label value */
-	unsigned	 n;
-	const char	*results[5];
-} check_labels[] = {
-	{ "ptr", 3, { "pass", "fail", "temperror" } },
-	{ "iprev", 4, { "pass", "fail", "permerror", "temperror" } },
-	{ "x_ptr", 5, { "pass", "fail", "neutral", "none", "temperror" } },
-	{ "generic", 3, { "yes", "no", "temperror" } },
-};
-enum { CHK_PTR, CHK_IPREV, CHK_XPTR, CHK_GENERIC, N_CHECKS };
-#define N_RESULTS_MAX	5
+#define N_ACTIONS	((size_t)ACTION_REJECT + 1)
 
-static const char *const dnssec_labels[] = {
-	"secure", "insecure", "bogus",
-};
-#define N_DNSSEC	NELEM(dnssec_labels)
-
-static const char *const action_labels[] = {
-	"accept", "tempfail", "reject",
-};
-#define N_ACTIONS	NELEM(action_labels)
-
-/* Deciding checks of rdns_milter_decisions_total (policy.h names), and
- * which actions each can have: none goes with accept, temperror with
- * tempfail, the others with tempfail or reject. */
-static const char *const decision_checks[] = {
-	"none", "ptr", "iprev", "generic", "helo", "dnssec", "temperror",
-};
-#define N_DCHECKS	NELEM(decision_checks)
-
+/* Which actions a deciding check can have (rdns_milter_decisions_total):
+ * none goes with accept, temperror with tempfail, the others with
+ * tempfail or reject. */
 static bool
 decision_valid(size_t c, size_t a)
 {
-	if (c == 0)
+	if (c == CHECK_ID_NONE)
 		return a == ACTION_ACCEPT;
-	if (c == N_DCHECKS - 1)
+	if (c == CHECK_ID_TEMPERROR)
 		return a == ACTION_TEMPFAIL;
 	return a != ACTION_ACCEPT;
 }
 
-/* rdns_milter_dns_lookups_total: types and outcomes (dns_result_str()). */
-static const char *const lookup_types[] = { "ptr", "a", "aaaa" };
+/* rdns_milter_dns_lookups_total: types and outcomes (dns_result_str()).
+ * The record types (PTR, A, AAAA), not a check. */
+static const char *const lookup_types[] = {
+	"ptr", "a", "aaaa"	/* record types: not a check */
+};
 #define N_LTYPES	NELEM(lookup_types)
 #define N_OUTCOMES	6	/* DNS_OK .. DNS_BOGUS */
 
@@ -120,9 +99,11 @@ static const struct {
 
 static counter		 sessions_total;
 static _Atomic int_least64_t sessions_active;
-static counter		 skipped[N_SKIP];
-static counter		 check_results[N_CHECKS][N_RESULTS_MAX];
-static counter		 dnssec_total[N_DNSSEC];
+static counter		 skipped[METRICS_SKIP_N];
+/* [check id][index in its results[]]: rdns_milter_check_results_total
+ * for the checks with a metric label, rdns_milter_dnssec_total for
+ * dnssec. */
+static counter		 check_results[CHECK_ID_N][CHECK_RESULTS_MAX];
 static counter		 dns_timeouts;
 static counter		 actions[N_ACTIONS][2];	/* [action][dry_run] */
 static counter		 forged_removed;
@@ -137,7 +118,8 @@ static counter		 latency_sum_us;
 static const char	*policy_names[METRICS_MAX_POLICIES];
 static atomic_size_t	 n_policies;
 static pthread_mutex_t	 policy_lock = PTHREAD_MUTEX_INITIALIZER;
-static counter		 decisions[METRICS_MAX_POLICIES][N_DCHECKS][N_ACTIONS][2];
+static counter
+    decisions[METRICS_MAX_POLICIES][CHECK_ID_N][N_ACTIONS][2];
 static counter		 lookups[N_LTYPES][N_OUTCOMES];
 
 static void
@@ -170,76 +152,30 @@ metrics_session_end(void)
 }
 
 void
-metrics_skipped(const char *reason)
+metrics_skipped(enum metrics_skip why)
 {
-	size_t i;
-
-	if (reason == NULL)
-		return;
-	for (i = 0; i < N_SKIP; i++) {
-		if (strcmp(reason, skip_reasons[i]) == 0) {
-			inc(&skipped[i], 1);
-			return;
-		}
-	}
-}
-
-/* Slot of result name in check k, or -1 (a value that cannot occur). */
-static int
-result_slot(unsigned k, const char *name)
-{
-	unsigned i;
-
-	for (i = 0; i < check_labels[k].n; i++)
-		if (strcmp(check_labels[k].results[i], name) == 0)
-			return (int)i;
-	return -1;
+	if ((unsigned)why < METRICS_SKIP_N)
+		inc(&skipped[why], 1);
 }
 
 static void count_lookups(const struct check_result *r);
 
-static void
-count_result(unsigned k, const char *name)
-{
-	int i;
-
-	if ((i = result_slot(k, name)) != -1)
-		inc(&check_results[k][i], 1);
-}
-
 void
 metrics_result(const struct check_result *r)
 {
-	const char *generic;
+	int id, i;
 
 	if (r == NULL)
 		return;
-	count_result(CHK_PTR, check_res_str(r->ptr));
-	count_result(CHK_IPREV, check_res_str(r->iprev));
-	count_result(CHK_XPTR, check_res_str(r->xptr));
-	switch (r->generic) {
-	case GENERIC_YES:
-		generic = "yes";
-		break;
-	case GENERIC_NO:
-		generic = "no";
-		break;
-	case GENERIC_TEMPERROR:
-	default:
-		generic = "temperror";
-		break;
-	}
-	count_result(CHK_GENERIC, generic);
-	switch (r->iprev_dnssec) {
-	case DNSSEC_SECURE:
-		inc(&dnssec_total[0], 1);
-		break;
-	case DNSSEC_INSECURE:
-		inc(&dnssec_total[1], 1);
-		break;
-	case DNSSEC_BOGUS:
-		inc(&dnssec_total[2], 1);
-		break;
+	/* Each check's result, in its slot; one it cannot have is not
+	 * counted. */
+	for (id = 0; id < CHECK_ID_N; id++) {
+		if (check_info[id].get == NULL)
+			continue;
+		i = check_result_index((enum check_id)id,
+		    check_info[id].get(r));
+		if (i >= 0)
+			inc(&check_results[id][i], 1);
 	}
 	if (r->timed_out)
 		inc(&dns_timeouts, 1);
@@ -249,22 +185,8 @@ metrics_result(const struct check_result *r)
 void
 metrics_action(enum action a, bool dry_run)
 {
-	unsigned i;
-
-	switch (a) {
-	case ACTION_ACCEPT:
-		i = 0;
-		break;
-	case ACTION_TEMPFAIL:
-		i = 1;
-		break;
-	case ACTION_REJECT:
-		i = 2;
-		break;
-	default:
-		return;
-	}
-	inc(&actions[i][dry_run ? 1 : 0], 1);
+	if ((unsigned)a < N_ACTIONS)
+		inc(&actions[a][dry_run ? 1 : 0], 1);
 }
 
 /* Slot of a policy domain, registering it; -1 only if out of memory. */
@@ -306,22 +228,17 @@ policy_slot(const char *policy)
 }
 
 void
-metrics_decision(const char *policy, const char *check, enum action a,
+metrics_decision(const char *policy, enum check_id check, enum action a,
     bool dry_run)
 {
-	size_t c;
 	int slot;
 
-	if (policy == NULL || check == NULL || (unsigned)a >= N_ACTIONS)
-		return;
-	for (c = 0; c < N_DCHECKS; c++)
-		if (strcmp(decision_checks[c], check) == 0)
-			break;
-	if (c == N_DCHECKS || !decision_valid(c, (size_t)a))
+	if (policy == NULL || (unsigned)check >= CHECK_ID_N ||
+	    (unsigned)a >= N_ACTIONS || !decision_valid(check, a))
 		return;
 	if ((slot = policy_slot(policy)) == -1)
 		return;
-	inc(&decisions[slot][c][a][dry_run ? 1 : 0], 1);
+	inc(&decisions[slot][check][a][dry_run ? 1 : 0], 1);
 }
 
 static void
@@ -384,13 +301,11 @@ metrics_reset(void)
 
 	atomic_store(&sessions_total, 0);
 	atomic_store(&sessions_active, 0);
-	for (i = 0; i < N_SKIP; i++)
+	for (i = 0; i < METRICS_SKIP_N; i++)
 		atomic_store(&skipped[i], 0);
-	for (i = 0; i < N_CHECKS; i++)
-		for (j = 0; j < N_RESULTS_MAX; j++)
+	for (i = 0; i < CHECK_ID_N; i++)
+		for (j = 0; j < CHECK_RESULTS_MAX; j++)
 			atomic_store(&check_results[i][j], 0);
-	for (i = 0; i < N_DNSSEC; i++)
-		atomic_store(&dnssec_total[i], 0);
 	atomic_store(&dns_timeouts, 0);
 	for (i = 0; i < N_ACTIONS; i++) {
 		atomic_store(&actions[i][0], 0);
@@ -402,7 +317,7 @@ metrics_reset(void)
 		atomic_store(&latency_bucket[i], 0);
 	atomic_store(&latency_sum_us, 0);
 	for (i = 0; i < METRICS_MAX_POLICIES; i++)
-		for (j = 0; j < N_DCHECKS; j++)
+		for (j = 0; j < CHECK_ID_N; j++)
 			for (size_t a = 0; a < N_ACTIONS; a++) {
 				atomic_store(&decisions[i][j][a][0], 0);
 				atomic_store(&decisions[i][j][a][1], 0);
@@ -436,7 +351,7 @@ render_decisions(struct strbuf *sb)
 	    "Recipient decisions by Policy line, deciding check, action and "
 	    "whether the policy was in dry run (then nothing was refused).");
 	for (p = 0; p < n; p++)
-		for (c = 0; c < N_DCHECKS; c++)
+		for (c = 0; c < CHECK_ID_N; c++)
 			for (a = 0; a < N_ACTIONS; a++) {
 				if (!decision_valid(c, a))
 					continue;
@@ -446,8 +361,9 @@ render_decisions(struct strbuf *sb)
 					    "policy=\"%s\",check=\"%s\","
 					    "action=\"%s\",dry_run=\"%s\"} %"
 					    PRIuLEAST64 "\n", policy_names[p],
-					    decision_checks[c],
-					    action_labels[a], d ? "yes" : "no",
+					    check_name((enum check_id)c),
+					    policy_action_str((enum action)a),
+					    d ? "yes" : "no",
 					    get(&decisions[p][c][a][d]));
 			}
 }
@@ -485,26 +401,33 @@ render_counts(struct strbuf *sb)
 
 	header(sb, "rdns_milter_sessions_skipped_total", "counter",
 	    "Connections or messages not checked, by reason.");
-	for (i = 0; i < N_SKIP; i++)
+	for (i = 0; i < METRICS_SKIP_N; i++)
 		strbuf_printf(sb, "rdns_milter_sessions_skipped_total"
 		    "{reason=\"%s\"} %" PRIuLEAST64 "\n", skip_reasons[i],
 		    get(&skipped[i]));
 
 	header(sb, "rdns_milter_check_results_total", "counter",
 	    "Check verdicts, one per checked connection and check.");
-	for (i = 0; i < N_CHECKS; i++)
-		for (j = 0; j < check_labels[i].n; j++)
+	for (i = 0; i < CHECK_N_SHOWN; i++) {
+		enum check_id id = check_shown[i];
+		const struct check_info *ci = &check_info[id];
+
+		if (ci->metric == NULL)
+			continue;
+		for (j = 0; j < ci->n_results; j++)
 			strbuf_printf(sb, "rdns_milter_check_results_total"
 			    "{check=\"%s\",result=\"%s\"} %" PRIuLEAST64 "\n",
-			    check_labels[i].check,
-			    check_labels[i].results[j],
-			    get(&check_results[i][j]));
+			    ci->metric, check_label(id, ci->results[j].value),
+			    get(&check_results[id][j]));
+	}
 
 	header(sb, "rdns_milter_dnssec_total", "counter",
 	    "DNSSEC status of the iprev answers, one per verdict.");
-	for (i = 0; i < N_DNSSEC; i++)
+	for (j = 0; j < check_info[CHECK_ID_DNSSEC].n_results; j++)
 		strbuf_printf(sb, "rdns_milter_dnssec_total{status=\"%s\"} %"
-		    PRIuLEAST64 "\n", dnssec_labels[i], get(&dnssec_total[i]));
+		    PRIuLEAST64 "\n", check_label(CHECK_ID_DNSSEC,
+		    check_info[CHECK_ID_DNSSEC].results[j].value),
+		    get(&check_results[CHECK_ID_DNSSEC][j]));
 
 	header(sb, "rdns_milter_dns_timeouts_total", "counter",
 	    "Verdicts cut short by DNSTimeout.");
@@ -517,7 +440,8 @@ render_counts(struct strbuf *sb)
 		for (j = 0; j < 2; j++)
 			strbuf_printf(sb, "rdns_milter_actions_total"
 			    "{action=\"%s\",dry_run=\"%s\"} %" PRIuLEAST64
-			    "\n", action_labels[i], j ? "yes" : "no",
+			    "\n", policy_action_str((enum action)i),
+			    j ? "yes" : "no",
 			    get(&actions[i][j]));
 }
 

@@ -26,10 +26,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "conf.h"
 #include "log.h"
 #include "metrics.h"
 #include "strbuf.h"
+#include "text.h"
 
 #ifdef HAVE_MICROHTTPD
 #include <fcntl.h>
@@ -45,9 +45,12 @@
 #ifndef HAVE_MICROHTTPD
 
 int
-metrics_start(const char *listen, char *err, size_t errlen)
+metrics_start(const char *name, const struct sockaddr *sa, socklen_t salen,
+    char *err, size_t errlen)
 {
-	(void)listen;
+	(void)name;
+	(void)sa;
+	(void)salen;
 	(void)snprintf(err, errlen, "built without libmicrohttpd");
 	return -1;
 }
@@ -102,7 +105,7 @@ mhd_logger(void *cls, const char *fmt, va_list ap)
 	while (n > 0 && (raw[n - 1] == '\n' || raw[n - 1] == '\r'))
 		n--;
 	/* Messages may quote what a client sent. */
-	log_sanitize(msg, sizeof msg, raw, n);
+	text_sanitize(TEXT_PRINT, msg, sizeof msg, raw, n);
 	if (starting && pthread_equal(pthread_self(), start_thread)) {
 		if (start_err[0] == '\0')
 			(void)snprintf(start_err, sizeof start_err, "%s", msg);
@@ -371,12 +374,12 @@ why_not(const struct sockaddr_storage *ss, socklen_t sslen, int saved)
 }
 
 int
-metrics_start(const char *listen, char *err, size_t errlen)
+metrics_start(const char *name, const struct sockaddr *sa, socklen_t salen,
+    char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
-	socklen_t sslen;
+	socklen_t sslen = salen;
 	sigset_t all, old;
-	const char *why = "";
 	unsigned flags;
 	int rc, saved;
 
@@ -384,12 +387,17 @@ metrics_start(const char *listen, char *err, size_t errlen)
 		(void)snprintf(err, errlen, "already serving metrics");
 		return -1;
 	}
-	if (listen == NULL ||
-	    config_parse_listen(listen, &ss, &sslen, &why) == -1) {
-		(void)snprintf(err, errlen, "bad listen address '%s': %s",
-		    listen != NULL ? listen : "(null)", why);
+	/* The address was parsed with the configuration (MetricsListen,
+	 * config_parse_listen()); only its shape is checked here. */
+	if (name == NULL || sa == NULL || salen == 0 ||
+	    salen > (socklen_t)sizeof ss || (sa->sa_family != AF_INET &&
+	    sa->sa_family != AF_INET6)) {
+		(void)snprintf(err, errlen, "bad listen address '%s'",
+		    name != NULL ? name : "(null)");
 		return -1;
 	}
+	memset(&ss, 0, sizeof ss);
+	memcpy(&ss, sa, salen);
 	/* One internal thread (MHD_USE_INTERNAL_POLLING_THREAD) with poll or
 	 * epoll rather than select: a busy milter has descriptors above
 	 * FD_SETSIZE, which select() cannot watch. */
@@ -432,7 +440,7 @@ metrics_start(const char *listen, char *err, size_t errlen)
 	}
 	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (daemon_h == NULL) {
-		(void)snprintf(err, errlen, "cannot listen on %s: %s", listen,
+		(void)snprintf(err, errlen, "cannot listen on %s: %s", name,
 		    why_not(&ss, sslen, saved));
 		return -1;
 	}

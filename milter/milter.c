@@ -20,11 +20,13 @@
 #include "authres.h"
 #include "conf.h"
 #include "log.h"
+#include "logline.h"
 #include "metrics.h"
 #include "milter.h"
 #include "policy.h"
 #include "session.h"
 #include "strbuf.h"
+#include "text.h"
 
 #define AR_FIELD	"Authentication-Results"
 
@@ -72,9 +74,44 @@ update_qid(SMFICTX *ctx, struct session *s)
 	const char *v = smfi_getsymval(ctx, macro_i);
 
 	if (v != NULL && *v != '\0' && strcmp(v, s->qid) != 0) {
-		session_log_value(s->qid, sizeof s->qid, v, strlen(v));
+		logline_value(s->qid, sizeof s->qid, v, strlen(v));
 		update_log_ctx(s);
 	}
+}
+
+/*
+ * The verdicts of s, waiting for DNS the first time (session_result()).
+ * A verdict is counted in the metrics here, where it is made, once: again
+ * only when a new HELO made it computed anew.
+ */
+static const struct check_result *
+verdict(struct session *s)
+{
+	const struct check_result *r;
+	bool computed;
+
+	if ((r = session_result(s, &computed)) == NULL || !computed)
+		return r;
+	if (r->resolver_error)
+		metrics_resolver_error();
+	metrics_result(r);
+	metrics_verdict_latency(r->elapsed);
+	return r;
+}
+
+/*
+ * Log the summary line of s.  With may_wait false (close) it never waits
+ * for DNS: what is known is logged ("dns=incomplete"), not counted.
+ */
+static void
+log_summary(struct session *s, bool may_wait)
+{
+	if (s->trusted || s->authenticated)
+		session_log_summary(s, NULL, false);
+	else if (!may_wait && !session_result_ready(s))
+		session_log_summary(s, NULL, true);
+	else
+		session_log_summary(s, verdict(s), false);
 }
 
 static sfsistat
@@ -96,14 +133,14 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 			dname_ip_str(&ip, ipstr, sizeof ipstr);
 		log_msg(LOG_ERR, "NOQUEUE: out of memory; accepting unchecked; "
 		    "client=[%s]", ipstr);
-		metrics_skipped("error");
+		metrics_skipped(METRICS_SKIP_ERROR);
 		return SMFIS_ACCEPT;
 	}
 	cf = s->rt->cf;
 	/* Postfix and Sendmail pass "[ip]" for a client without a name:
 	 * logged as Postfix logs it, "unknown[ip]". */
 	if (hostname != NULL && hostname[0] != '[')
-		log_sanitize(s->host, sizeof s->host, hostname,
+		text_sanitize(TEXT_PRINT, s->host, sizeof s->host, hostname,
 		    strlen(hostname));
 	if (dname_ip_from_sockaddr(hostaddr, &ip) == 0) {
 		s->have_ip = true;
@@ -113,7 +150,7 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 	if (smfi_setpriv(ctx, s) != MI_SUCCESS) {
 		session_log(s, LOG_ERR, "smfi_setpriv failed; accepting "
 		    "unchecked");
-		metrics_skipped("error");
+		metrics_skipped(METRICS_SKIP_ERROR);
 		session_free(s);
 		return SMFIS_ACCEPT;
 	}
@@ -122,12 +159,12 @@ cb_connect(SMFICTX *ctx, char *hostname, struct sockaddr *hostaddr)
 		/* No IP (Unix socket, -bs): trusted (SPEC 2).  Accept: the MTA
 		 * sends nothing more for this connection but its close. */
 		s->trusted = true;
-		metrics_skipped("trusted");
+		metrics_skipped(METRICS_SKIP_TRUSTED);
 		return SMFIS_ACCEPT;
 	}
 	if (cidr_match_any(cf->trusted, cf->n_trusted, &ip)) {
 		s->trusted = true;
-		metrics_skipped("trusted");
+		metrics_skipped(METRICS_SKIP_TRUSTED);
 		return SMFIS_ACCEPT;
 	}
 	session_log_ctx(s, logctx, sizeof logctx);
@@ -173,16 +210,16 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	session_reset_message(s);
 	s->in_message = true;
 	if (argv != NULL && argv[0] != NULL)
-		session_log_addr(s->from, sizeof s->from, argv[0]);
+		logline_addr(s->from, sizeof s->from, argv[0]);
 	update_qid(ctx, s);
 	auth = smfi_getsymval(ctx, macro_auth);
 	if (auth != NULL && *auth != '\0' && s->rt->cf->skip_authenticated) {
 		/* Accept the message: the MTA sends nothing more for it, so
 		 * its line is logged now. */
 		s->authenticated = true;
-		metrics_skipped("authenticated");
+		metrics_skipped(METRICS_SKIP_AUTHENTICATED);
 		if (!s->trusted) {
-			session_log_summary(s, false);
+			log_summary(s, false);
 			s->logged_any = true;
 			s->message_logged = true;
 			return SMFIS_ACCEPT;
@@ -231,13 +268,13 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	free(domain);
 	if (exempt || !policy_needs_verdict(p))
 		return SMFIS_CONTINUE;
-	if ((r = session_result(s)) == NULL)
+	if ((r = verdict(s)) == NULL)
 		return SMFIS_CONTINUE;
 	policy_decide(r, p, &d);
 	/* Global DryRun, or this Policy line's dryrun=yes. */
 	dry = policy_dry_run(cf, p);
 	metrics_action(d.action, dry && d.action != ACTION_ACCEPT);
-	metrics_decision(p->domain, policy_check_str(d.check), d.action, dry);
+	metrics_decision(p->domain, d.check, d.action, dry);
 	if (d.action == ACTION_ACCEPT)
 		return SMFIS_CONTINUE;
 	session_refused_rcpt(s, argv[0], p, &d, dry);
@@ -315,14 +352,14 @@ cb_eom(SMFICTX *ctx)
 		session_log(s, LOG_ERR, "out of memory recording forged %s "
 		    "fields; deferring the message", AR_FIELD);
 		if (!s->message_logged)
-			session_log_summary(s, true);
+			log_summary(s, true);
 		s->logged_any = true;
 		session_reset_message(s);
 		return SMFIS_TEMPFAIL;
 	}
 	if (!(s->trusted || s->authenticated)) {
 		delete_forged(ctx, s);
-		if ((r = session_result(s)) != NULL &&
+		if ((r = verdict(s)) != NULL &&
 		    authres_format(s->rt->cf->authserv_id, r, hv,
 		    sizeof hv) == 0) {
 			if (smfi_insheader(ctx, 0, ar_field, hv) !=
@@ -332,7 +369,7 @@ cb_eom(SMFICTX *ctx)
 		}
 	}
 	if (!s->message_logged)
-		session_log_summary(s, true);
+		log_summary(s, true);
 	s->logged_any = true;
 	session_reset_message(s);
 	return SMFIS_ACCEPT;
@@ -350,7 +387,7 @@ cb_abort(SMFICTX *ctx)
 	 * (rdns-report --replay). */
 	if (s->in_message && (s->tally.action != ACTION_ACCEPT ||
 	    session_has_rcpts(s)) && !s->message_logged) {
-		session_log_summary(s, true);
+		log_summary(s, true);
 		s->logged_any = true;
 	}
 	session_reset_message(s);
@@ -365,7 +402,7 @@ cb_close(SMFICTX *ctx)
 	if (s == NULL)
 		return SMFIS_CONTINUE;
 	if (!s->logged_any)
-		session_log_summary(s, false);
+		log_summary(s, false);
 	metrics_session_end();
 	smfi_setpriv(ctx, NULL);
 	session_free(s);

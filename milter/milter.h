@@ -7,6 +7,19 @@
  *	callback fetches its session first and fails open (continue, accept)
  *	when it is missing.  Only main.c and milter.c include
  *	<libmilter/mfapi.h>.
+ *
+ * OWNERSHIP
+ *	The callbacks create one struct session per connection (connect, or
+ *	lazily), keep it with smfi_setpriv() and free it in close; they copy
+ *	every libmilter string they keep (valid only during the callback).
+ *	A session pins the runtime snapshot of its connect (runtime.h).
+ *
+ * THREAD SAFETY
+ *	milter_register() runs once in main() before smfi_main().
+ *	libmilter calls one connection's callbacks one after another, not
+ *	always in the same thread, and different connections' at the same
+ *	time; a callback touches only its own session, the runtime it
+ *	pinned, and the atomic metrics.
  */
 #ifndef RDNS_MILTER_H
 #define RDNS_MILTER_H

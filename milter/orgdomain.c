@@ -20,6 +20,7 @@
 #include "dname.h"
 #include "orgdomain.h"
 #include "strbuf.h"
+#include "text.h"
 
 static pthread_once_t psl_once = PTHREAD_ONCE_INIT;
 static const psl_ctx_t *psl_ctx;
@@ -63,9 +64,9 @@ orgdomain_offset(const char *name)
 	/* Host names only (lower case, as the callers prepare them): no
 	 * byte that libpsl would try to convert as an IDN. */
 	for (i = 0; i < len; i++)
-		if (!((name[i] >= 'a' && name[i] <= 'z') ||
-		    (name[i] >= '0' && name[i] <= '9') || name[i] == '-' ||
-		    name[i] == '_' || name[i] == '.'))
+		if (!text_is_lower((unsigned char)name[i]) &&
+		    !text_is_digit((unsigned char)name[i]) && name[i] != '-' &&
+		    name[i] != '_' && name[i] != '.')
 			return -1;
 	/* prev: start of the label before the tail at i. */
 	prev = SIZE_MAX;
@@ -108,20 +109,12 @@ bool
 orgdomain_list_match(char *const *list, size_t n, const char *name)
 {
 	char buf[DNAME_TEXT_MAX];
-	size_t len, dlen, i;
+	size_t len, i;
 
 	if (list == NULL || (len = dname_lower(name, buf)) == 0)
 		return false;
-	for (i = 0; i < n; i++) {
-		const char *d = list[i];
-
-		dlen = strlen(d);
-		if (d[0] == '.') {
-			/* ".example.com": a longer name ending in it. */
-			if (len > dlen && memcmp(buf + len - dlen, d, dlen) == 0)
-				return true;
-		} else if (len == dlen && memcmp(buf, d, len) == 0)
+	for (i = 0; i < n; i++)
+		if (dname_pattern_match(list[i], buf, len))
 			return true;
-	}
 	return false;
 }

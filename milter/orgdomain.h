@@ -16,9 +16,13 @@
  *	the list does not know (test., example.) is a public suffix, as
  *	libpsl's implicit "*" rule says.
  *
- *	Domain lists (AllowDomains) are matched like Policy domains:
- *	"example.com" matches that name only, ".example.com" every name
- *	below it.
+ *	Domain lists (AllowDomains) are matched like Policy domains, by
+ *	dname_pattern_match(): "example.com" matches that name only,
+ *	".example.com" every name below it.
+ *
+ * OWNERSHIP
+ *	The list is libpsl's, loaded once and kept for the life of the
+ *	process; every result is written into the caller's buffer.
  *
  * THREAD SAFETY
  *	The list is loaded once, on first use, under pthread_once(); it is

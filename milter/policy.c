@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy.c - from check results and a Policy to an action and a reply
- * (SPEC 3.2).
+ * (SPEC 3.2): the decision walks the check table (checks.h), whose rows
+ * hold each check's verdict and reply text; the tally of a message's
+ * decisions; recipients split into their parts.
  */
 #include "autoconf.h"
 
 #include <string.h>
 
 #include "conf.h"
+#include "dname.h"
 #include "policy.h"
 #include "strbuf.h"
+#include "text.h"
 
 /* RFC 7372 3: X.7.25 "Reverse DNS validation failed". */
 #define REJECT_RCODE	"550"
@@ -17,36 +21,11 @@
 #define TEMPFAIL_RCODE	"451"
 #define TEMPFAIL_XCODE	"4.7.25"
 
-/* How one check came out, as far as policy is concerned. */
-enum verdict {
-	V_OK = 0,	/* nothing to act on */
-	V_FAIL,		/* definitive failure */
-	V_TEMP,		/* temporary error */
-};
-
-static const char *const check_names[] = {
-	[POLICY_CHECK_NONE] = "none",
-	[POLICY_CHECK_PTR] = "ptr",
-	[POLICY_CHECK_IPREV] = "iprev",
-	[POLICY_CHECK_GENERIC] = "generic",
-	[POLICY_CHECK_HELO] = "helo",
-	[POLICY_CHECK_DNSSEC] = "dnssec",
-	[POLICY_CHECK_TEMPERROR] = "temperror",
-};
-
 static const char *const action_names[] = {
 	[ACTION_ACCEPT] = "accept",
 	[ACTION_TEMPFAIL] = "tempfail",
 	[ACTION_REJECT] = "reject",
 };
-
-const char *
-policy_check_str(enum policy_check c)
-{
-	if ((unsigned)c >= sizeof(check_names) / sizeof(check_names[0]))
-		return "unknown";
-	return check_names[c];
-}
 
 const char *
 policy_action_str(enum action a)
@@ -56,196 +35,54 @@ policy_action_str(enum action a)
 	return action_names[a];
 }
 
+enum action
+policy_action_of(const struct policy *p, enum check_id id)
+{
+	const struct check_info *ci;
+
+	if ((unsigned)id >= CHECK_ID_N)
+		return ACTION_ACCEPT;
+	ci = &check_info[id];
+	switch (ci->pkey) {
+	case CHECK_PKEY_ACTION:
+		return p->act[id];
+	case CHECK_PKEY_REQUIRE:
+		return p->require[id] ? p->act[ci->acted_by] : ACTION_ACCEPT;
+	case CHECK_PKEY_TEMPERROR:
+	case CHECK_PKEY_NONE:
+		break;
+	}
+	return ACTION_ACCEPT;
+}
+
+/* A step of the decision: a check that can fail under an action of its
+ * own or of another check's (SPEC 3.2). */
+static bool
+is_step(enum check_id id)
+{
+	return check_info[id].pkey == CHECK_PKEY_ACTION ||
+	    check_info[id].pkey == CHECK_PKEY_REQUIRE;
+}
+
 bool
 policy_needs_verdict(const struct policy *p)
 {
+	int id;
+
 	if (p == NULL)
 		return false;
-	/* dnssec=require is acted on by the iprev action and temperror only
-	 * matters through a check whose action is not accept. */
-	return p->ptr != ACTION_ACCEPT || p->iprev != ACTION_ACCEPT ||
-	    p->helo != ACTION_ACCEPT || p->generic != ACTION_ACCEPT;
-}
-
-/* Append untrusted text: printable ASCII kept, every other byte '?',
- * at most CHECK_VALUE_MAX (255) bytes (SPEC 3.2) and never more than the
- * size of the array it comes from. */
-static void
-put_sane_max(struct strbuf *sb, const char *s, size_t size, size_t cap)
-{
-	size_t i, max = size < cap ? size : cap;
-
-	for (i = 0; i < max && s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		/* '%' too: smfi_setreply(3) takes it as an escape, and
-		 * Sendmail drops a reply text with a single one. */
-		strbuf_putc(sb, c >= 0x20 && c <= 0x7e && c != '%' ?
-		    (char)c : '?');
-	}
+	/* A required check is acted on by another check's action, and
+	 * temperror only matters through a check whose action is not
+	 * accept. */
+	for (id = 0; id < CHECK_ID_N; id++)
+		if (check_info[id].pkey == CHECK_PKEY_ACTION &&
+		    p->act[id] != ACTION_ACCEPT)
+			return true;
+	return false;
 }
 
 static void
-put_sane(struct strbuf *sb, const char *s, size_t size)
-{
-	put_sane_max(sb, s, size, CHECK_VALUE_MAX);
-}
-
-static enum verdict
-ptr_verdict(const struct check_result *r, const struct policy *p)
-{
-	(void)p;
-	if (r->ptr == CHECK_FAIL)
-		return V_FAIL;
-	if (r->ptr == CHECK_TEMPERROR)
-		return V_TEMP;
-	return V_OK;
-}
-
-static enum verdict
-iprev_verdict(const struct check_result *r, const struct policy *p)
-{
-	(void)p;
-	if (r->iprev == CHECK_FAIL || r->iprev == CHECK_PERMERROR)
-		return V_FAIL;
-	if (r->iprev == CHECK_TEMPERROR)
-		return V_TEMP;
-	return V_OK;
-}
-
-static enum verdict
-generic_verdict(const struct check_result *r, const struct policy *p)
-{
-	(void)p;
-	if (r->allowlisted)
-		return V_OK;		/* AllowDomains (SPEC 4) */
-	if (r->generic == GENERIC_YES)
-		return V_FAIL;
-	if (r->generic == GENERIC_TEMPERROR)
-		return V_TEMP;
-	return V_OK;
-}
-
-/*
- * The helo policy acts only when the HELO neither matches a verified name
- * (x-ptr=fail) nor forward-confirms nor is aligned (SPEC 2, 4), and never
- * on an AllowDomains client.  A HELO that resolves to the client IP or is
- * aligned can never fail, so neither x-ptr=temperror nor anything else
- * matters then.
- */
-static enum verdict
-helo_verdict(const struct check_result *r, const struct policy *p)
-{
-	(void)p;
-	if (r->helo_fwd == CHECK_PASS || r->helo_aligned || r->allowlisted)
-		return V_OK;
-	if (r->xptr == CHECK_FAIL)
-		return r->helo_fwd == CHECK_TEMPERROR ? V_TEMP : V_FAIL;
-	if (r->xptr == CHECK_TEMPERROR)
-		return V_TEMP;
-	return V_OK;
-}
-
-static enum verdict
-dnssec_verdict(const struct check_result *r, const struct policy *p)
-{
-	if (p->dnssec_require && r->iprev == CHECK_PASS &&
-	    r->iprev_dnssec != DNSSEC_SECURE)
-		return V_FAIL;
-	return V_OK;
-}
-
-static void
-text_ptr(struct strbuf *sb, const struct check_result *r)
-{
-	(void)r;
-	strbuf_puts(sb, "The IP address sending this message does not have "
-	    "a PTR record");
-}
-
-static void
-text_iprev(struct strbuf *sb, const struct check_result *r)
-{
-	const char *first;
-
-	if (r->iprev == CHECK_PERMERROR) {
-		text_ptr(sb, r);
-		return;
-	}
-	first = check_result_name_at(r, 0);
-	strbuf_puts(sb, "Reverse DNS for ");
-	put_sane(sb, r->ipstr, sizeof(r->ipstr));
-	if (first != NULL) {
-		strbuf_puts(sb, " (");
-		put_sane(sb, first, CHECK_NAME_SIZE);
-		strbuf_putc(sb, ')');
-	}
-	strbuf_puts(sb, " does not resolve back to it");
-}
-
-static void
-text_generic(struct strbuf *sb, const struct check_result *r)
-{
-	const char *name = check_result_name_at(r, r->verified);
-
-	strbuf_puts(sb, "Reverse DNS name ");
-	/* generic=yes is only judged on a verified name; never leave a
-	 * hole in the sentence should the engine disagree. */
-	put_sane(sb, name != NULL ? name : "(unknown)", CHECK_NAME_SIZE);
-	strbuf_puts(sb, " of ");
-	put_sane(sb, r->ipstr, sizeof(r->ipstr));
-	strbuf_puts(sb, " looks generic");
-}
-
-/*
- * RFC 5321 4.5.3.1.5: a reply line is at most 512 octets with CRLF, so the
- * text after "550 5.7.25 " has 499.  Only the HELO text carries two
- * client- or DNS-controlled values; with a long PTR name the HELO gives
- * way (it is never cut below 200 bytes, since a name is at most 253).
- */
-#define REPLY_TEXT_MAX	(512 - 2 - 11)
-#define HELO_TEXT_FIXED	(sizeof "HELO name  does not match reverse DNS name " - 1)
-
-static void
-text_helo(struct strbuf *sb, const struct check_result *r)
-{
-	const char *name = check_result_name_at(r, r->verified);
-	size_t cap = CHECK_VALUE_MAX;
-
-	if (name != NULL) {
-		size_t nl = strnlen(name, CHECK_VALUE_MAX);
-
-		if (HELO_TEXT_FIXED + nl + cap > REPLY_TEXT_MAX)
-			cap = REPLY_TEXT_MAX - HELO_TEXT_FIXED - nl;
-	}
-	strbuf_puts(sb, "HELO name ");
-	put_sane_max(sb, r->helo, sizeof(r->helo), cap);
-	if (name != NULL) {
-		strbuf_puts(sb, " does not match reverse DNS name ");
-		put_sane(sb, name, CHECK_NAME_SIZE);
-	} else {
-		strbuf_puts(sb, " does not match reverse DNS of ");
-		put_sane(sb, r->ipstr, sizeof(r->ipstr));
-	}
-}
-
-static void
-text_dnssec(struct strbuf *sb, const struct check_result *r)
-{
-	strbuf_puts(sb, "Reverse DNS for ");
-	put_sane(sb, r->ipstr, sizeof(r->ipstr));
-	strbuf_puts(sb, " is not DNSSEC-secure");
-}
-
-static void
-text_temperror(struct strbuf *sb, const struct check_result *r)
-{
-	strbuf_puts(sb, "Temporary failure looking up reverse DNS for ");
-	put_sane(sb, r->ipstr, sizeof(r->ipstr));
-}
-
-static void
-set_action(struct policy_decision *d, enum action a, enum policy_check c)
+set_action(struct policy_decision *d, enum action a, enum check_id c)
 {
 	d->action = a;
 	d->check = c;
@@ -258,85 +95,47 @@ set_action(struct policy_decision *d, enum action a, enum policy_check c)
 	}
 }
 
-/* The action a Policy line sets for a step's check. */
-static enum action
-act_ptr(const struct policy *p)
-{
-	return p->ptr;
-}
-
-static enum action
-act_iprev(const struct policy *p)
-{
-	return p->iprev;
-}
-
-static enum action
-act_generic(const struct policy *p)
-{
-	return p->generic;
-}
-
-static enum action
-act_helo(const struct policy *p)
-{
-	return p->helo;
-}
-
 /*
- * The checks in the order SPEC 3.2 gives them: the first that fails under
- * a refusing action decides, with its text.  dnssec=require is acted on by
- * the iprev action.
+ * The checks in the order of the check table, SPEC 3.2's: the first that
+ * fails under a refusing action decides, with its reply text.
  */
-static const struct step {
-	enum policy_check	 check;
-	enum action		(*action)(const struct policy *);
-	enum verdict		(*verdict)(const struct check_result *,
-				    const struct policy *);
-	void			(*text)(struct strbuf *,
-				    const struct check_result *);
-} steps[] = {
-	{ POLICY_CHECK_PTR, act_ptr, ptr_verdict, text_ptr },
-	{ POLICY_CHECK_IPREV, act_iprev, iprev_verdict, text_iprev },
-	{ POLICY_CHECK_GENERIC, act_generic, generic_verdict, text_generic },
-	{ POLICY_CHECK_HELO, act_helo, helo_verdict, text_helo },
-	{ POLICY_CHECK_DNSSEC, act_iprev, dnssec_verdict, text_dnssec },
-};
-
 void
 policy_decide(const struct check_result *r, const struct policy *p,
     struct policy_decision *d)
 {
 	struct strbuf sb;
 	bool temp = false;
-	size_t i;
+	int id;
 
 	memset(d, 0, sizeof(*d));
 	d->action = ACTION_ACCEPT;
-	d->check = POLICY_CHECK_NONE;
+	d->check = CHECK_ID_NONE;
 	if (r == NULL || p == NULL)
 		return;
 	strbuf_init(&sb, d->text, sizeof(d->text));
-	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		enum action a = steps[i].action(p);
-		enum verdict v;
+	for (id = 0; id < CHECK_ID_N; id++) {
+		enum action a;
+		enum check_class v;
 
+		if (!is_step((enum check_id)id))
+			continue;
+		a = policy_action_of(p, (enum check_id)id);
 		if (a != ACTION_TEMPFAIL && a != ACTION_REJECT)
 			continue;
-		v = steps[i].verdict(r, p);
-		if (v == V_FAIL) {
-			set_action(d, a, steps[i].check);
-			steps[i].text(&sb, r);
+		v = check_verdict((enum check_id)id, r);
+		if (v == CHECK_CLASS_FAIL) {
+			set_action(d, a, (enum check_id)id);
+			check_info[id].reply(&sb, r);
 			return;
 		}
-		if (v == V_TEMP)
+		if (v == CHECK_CLASS_TEMP)
 			temp = true;
 	}
 	/* A temporary error never leads to a 5xx (STYLE 2.3), whatever the
 	 * temperror action says. */
-	if (temp && p->temperror != ACTION_ACCEPT) {
-		set_action(d, ACTION_TEMPFAIL, POLICY_CHECK_TEMPERROR);
-		text_temperror(&sb, r);
+	if (temp && p->act[CHECK_ID_TEMPERROR] != ACTION_ACCEPT) {
+		set_action(d, ACTION_TEMPFAIL, CHECK_ID_TEMPERROR);
+		check_info[CHECK_ID_TEMPERROR].reply(&sb, r);
 	}
 }
 
@@ -344,22 +143,6 @@ bool
 policy_dry_run(const struct config *cf, const struct policy *p)
 {
 	return cf->dry_run || (p != NULL && p->dry_run);
-}
-
-/* How specific a Policy domain is: "*" < ".example.com" < "example.com",
- * longer suffixes before shorter ones (as config_policy_for() picks). */
-static int
-policy_rank(const char *domain)
-{
-	size_t n = strlen(domain);
-
-	if (n > 1000)
-		n = 1000;
-	if (strcmp(domain, "*") == 0)
-		return 0;
-	if (domain[0] == '.')
-		return 1 + (int)n;
-	return 1001 + (int)n;
 }
 
 void
@@ -370,7 +153,7 @@ policy_tally_reset(struct policy_tally *t)
 	for (int k = 0; k < 2; k++) {
 		t->pol[k] = NULL;
 		t->rank[k] = -1;
-		t->check[k] = POLICY_CHECK_NONE;
+		t->check[k] = CHECK_ID_NONE;
 	}
 }
 
@@ -390,7 +173,7 @@ policy_tally_add(struct policy_tally *t, const struct policy *p,
 	else if (d->action > t->enforced)
 		t->enforced = d->action;
 	/* The first of the most specific ones. */
-	rank = policy_rank(p->domain);
+	rank = dname_pattern_rank(p->domain);
 	if (rank > t->rank[k]) {
 		t->rank[k] = rank;
 		t->pol[k] = p;
@@ -409,11 +192,11 @@ policy_tally_action(const struct policy_tally *t, bool *dry_run)
 }
 
 const struct policy *
-policy_tally_policy(const struct policy_tally *t, enum policy_check *check)
+policy_tally_policy(const struct policy_tally *t, enum check_id *check)
 {
 	int k = t->pol[0] != NULL ? 0 : 1;
 
-	*check = t->pol[k] != NULL ? t->check[k] : POLICY_CHECK_NONE;
+	*check = t->pol[k] != NULL ? t->check[k] : CHECK_ID_NONE;
 	return t->pol[k];
 }
 

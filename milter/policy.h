@@ -3,15 +3,16 @@
  * policy.h - from check results and a Policy to an action and a reply.
  *
  * DESCRIPTION
- *	SPEC 3.2.  The checks are taken in the order ptr, iprev, generic,
- *	helo, dnssec; the first one that definitively fails and whose action
- *	in the policy is not accept decides (reject -> 550 5.7.25, tempfail
- *	-> 451 4.7.25, same text).  Failing that, a check whose action is not
- *	accept and whose result is temperror hands the decision to the
+ *	SPEC 3.2.  The checks are taken in the order of the check table
+ *	(checks.h: ptr, iprev, generic, helo, dnssec); the first one that
+ *	definitively fails (check_verdict()) and whose action in the policy
+ *	is not accept decides (reject -> 550 5.7.25, tempfail -> 451 4.7.25,
+ *	the check's reply text).  Failing that, a check whose action is not
+ *	accept and whose verdict is temporary hands the decision to the
  *	policy's temperror action (tempfail -> the 451 "Temporary failure"
- *	line).
+ *	line of the temperror pseudo-check).
  *
- *	Definitive failures:
+ *	Definitive failures (the verdicts, checks_table.c):
  *	  ptr      ptr=fail
  *	  iprev    iprev=fail or iprev=permerror (permerror uses the PTR text)
  *	  generic  generic=yes, unless allowlisted (AllowDomains)
@@ -26,33 +27,58 @@
  *	smfi_setreply(3) treats as an escape), each other byte '?', each
  *	inserted value capped at 255 bytes.
  *
+ *	The types of a Policy line live here (the configuration holds them,
+ *	conf.h; conf_policy.c parses them).
+ *
+ * OWNERSHIP
+ *	A struct policy is owned by the configuration that parsed it (its
+ *	domain too); a decision and a tally are the caller's plain data, and
+ *	a tally points at the policies it was given, which must outlive it.
+ *
  * THREAD SAFETY
- *	Pure.
+ *	Pure: every function works on the caller's memory only.
  */
 #ifndef RDNS_POLICY_H
 #define RDNS_POLICY_H
 
+#include <stdbool.h>
+
 #include "checks.h"
-#include "conf.h"
+
+struct config;
+
+/** What a Policy line does when a check fails: SPEC 3.2. */
+enum action {
+	ACTION_ACCEPT = 0,
+	ACTION_TEMPFAIL,
+	ACTION_REJECT,
+};
+
+/** One Policy line.  Unset keys hold their defaults (accept, optional):
+ * all zero. */
+struct policy {
+	char		*domain;	/* "*", "example.com" or ".example.com",
+					   lower case, no trailing dot */
+	/* Each check's key (check_info[id].policy_key): act[id] for a
+	 * CHECK_PKEY_ACTION key (ptr, iprev, generic, helo) and for the
+	 * CHECK_PKEY_TEMPERROR one (temperror: ACTION_ACCEPT or
+	 * ACTION_TEMPFAIL), require[id] for a CHECK_PKEY_REQUIRE one
+	 * (dnssec); ACTION_ACCEPT and false for the others. */
+	enum action	 act[CHECK_ID_N];
+	bool		 require[CHECK_ID_N];
+	bool		 dry_run;	/* dryrun=yes: decide, log, count,
+					   but accept */
+	int		 line;		/* where it was defined (0: built-in) */
+};
 
 /* 3-digit code + ' ' + enhanced code + ' ' + text; texts hold at most two
  * capped values (2 * 255) plus fixed words. */
 #define POLICY_TEXT_MAX	640
 
-/** Which check decided. */
-enum policy_check {
-	POLICY_CHECK_NONE = 0,
-	POLICY_CHECK_PTR,
-	POLICY_CHECK_IPREV,
-	POLICY_CHECK_GENERIC,
-	POLICY_CHECK_HELO,
-	POLICY_CHECK_DNSSEC,
-	POLICY_CHECK_TEMPERROR,
-};
-
 struct policy_decision {
 	enum action		 action;	/* ACCEPT, TEMPFAIL, REJECT */
-	enum policy_check	 check;		/* what decided (NONE: accept) */
+	enum check_id		 check;		/* what decided (NONE:
+						   accept) */
 	char			 rcode[4];	/* "550" / "451" / "" */
 	char			 xcode[8];	/* "5.7.25" / "4.7.25" / "" */
 	char			 text[POLICY_TEXT_MAX];	/* without the codes */
@@ -65,11 +91,15 @@ struct policy_decision {
 void policy_decide(const struct check_result *r, const struct policy *p,
     struct policy_decision *d);
 
-/** "ptr", "iprev", "generic", "helo", "dnssec", "temperror", "none". */
-const char *policy_check_str(enum policy_check c);
-
 /** "accept", "tempfail", "reject". */
 const char *policy_action_str(enum action a);
+
+/**
+ * The action under which check id refuses when it fails: its own Policy
+ * key's action (CHECK_PKEY_ACTION), its acted_by check's when its key is
+ * "require" (CHECK_PKEY_REQUIRE), else accept.
+ */
+enum action policy_action_of(const struct policy *p, enum check_id id);
 
 /**
  * Does this policy need a verdict at all?  False when every action is
@@ -101,7 +131,7 @@ struct policy_tally {
 	 * dry run), its specificity and its deciding check. */
 	const struct policy	*pol[2];
 	int			 rank[2];
-	enum policy_check	 check[2];
+	enum check_id		 check[2];
 };
 
 /** An empty tally: nothing refused. */
@@ -124,10 +154,10 @@ enum action policy_tally_action(const struct policy_tally *t, bool *dry_run);
 /**
  * The summary's policy= and check=: the most specific enforcing policy
  * that refused, else the most specific dry-run one.  @return NULL (and
- * *check POLICY_CHECK_NONE) when nothing was refused.
+ * *check CHECK_ID_NONE) when nothing was refused.
  */
 const struct policy *policy_tally_policy(const struct policy_tally *t,
-    enum policy_check *check);
+    enum check_id *check);
 
 /**
  * Split an envelope recipient ("<User@Example.COM.>", "user@example.com",

@@ -10,6 +10,7 @@
 
 #include "rcptlist.h"
 #include "strbuf.h"
+#include "text.h"
 
 void
 rcptlist_reset(struct rcptlist *rl)
@@ -20,17 +21,20 @@ rcptlist_reset(struct rcptlist *rl)
 	rl->exempt.unlisted = 0;
 }
 
+/* A byte of a logged domain: what TEXT_DNS keeps, in lower case, or the
+ * '?' it writes for the rest. */
 static bool
 domain_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	    c == '.' || c == '-' || c == '_' || c == '?';
+	return (text_keeps(TEXT_DNS, (unsigned char)c) &&
+	    !text_is_upper((unsigned char)c)) || c == '?';
 }
 
+/* A byte of a logged local part (TEXT_LOG_ITEM). */
 static bool
 local_char(char c)
 {
-	return c > 0x20 && c < 0x7f && c != ',' && c != '=' && c != '@';
+	return text_keeps(TEXT_LOG_ITEM, (unsigned char)c);
 }
 
 /* The logged form of a domain into dst[RCPTLIST_DOMAIN_MAX + 1].
@@ -38,7 +42,7 @@ local_char(char c)
 static size_t
 domain_form(char *dst, const char *domain)
 {
-	size_t i, n = strlen(domain);
+	size_t n = strlen(domain);
 
 	if (n > RCPTLIST_DOMAIN_MAX)
 		return 0;
@@ -48,19 +52,15 @@ domain_form(char *dst, const char *domain)
 		dst[1] = '\0';
 		return 1;
 	}
-	for (i = 0; i < n; i++) {
-		char c = ascii_lower(domain[i]);
-
-		dst[i] = domain_char(c) ? c : '?';
-	}
-	dst[n] = '\0';
+	(void)text_sanitize(TEXT_DNS, dst, n + 1, domain, n);
+	str_lower(dst);
 	return n;
 }
 
 void
 rcptlist_local_form(char *dst, size_t dstlen, const char *local)
 {
-	size_t i, n = strlen(local);
+	size_t n = strlen(local);
 
 	if (dstlen == 0)
 		return;
@@ -68,12 +68,8 @@ rcptlist_local_form(char *dst, size_t dstlen, const char *local)
 		dst[0] = '\0';
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		char c = ascii_lower(local[i]);
-
-		dst[i] = local_char(c) ? c : '?';
-	}
-	dst[n] = '\0';
+	(void)text_sanitize(TEXT_LOG_ITEM, dst, dstlen, local, n);
+	str_lower(dst);
 }
 
 static void
@@ -190,7 +186,7 @@ count_of(const char *p, size_t n, unsigned long min, unsigned long *out)
 	if (n == 0 || n > RCPTLIST_COUNT_DIGITS || p[0] == '0')
 		return false;
 	for (i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
+		if (!text_is_digit((unsigned char)p[i]))
 			return false;
 		v = v * 10 + (unsigned long)(p[i] - '0');
 	}
@@ -251,7 +247,7 @@ rcptlist_next(const char *v, size_t vn, bool exempt, size_t *pos,
 			return -1;
 		for (i = 0; i < e->local_n; i++)
 			if (!local_char(e->local[i]) ||
-			    (e->local[i] >= 'A' && e->local[i] <= 'Z'))
+			    text_is_upper((unsigned char)e->local[i]))
 				return -1;
 	}
 	e->domain = v + at;

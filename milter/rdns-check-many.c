@@ -32,6 +32,7 @@
 #include "resolver.h"
 #include "spf.h"
 #include "strbuf.h"
+#include "text.h"
 
 /* IPv6 addresses without a PTR named in the summary at most: in JSON,
  * and in the text. */
@@ -43,8 +44,9 @@
 #define PROGRESS_AFTER	1.0
 #define PROGRESS_EVERY	0.25
 
-/* What an address needs fixed first, in the order of the exit status
- * (definitive failures, then temporary ones). */
+/* What an address needs fixed first: the first check it fails, in the
+ * order the policy tries them (the check table's category words), then
+ * temporary trouble. */
 enum cat {
 	CAT_PASS,
 	CAT_NO_PTR,
@@ -55,10 +57,23 @@ enum cat {
 	CAT_N,
 };
 
-static const char *const cat_label[CAT_N] = {
-	"pass", "no-ptr", "not-confirmed", "generic", "helo-mismatch",
-	"dns-error",
+/* The check behind each failure category. */
+static const enum check_id cat_check[CAT_N] = {
+	[CAT_NO_PTR] = CHECK_ID_PTR,
+	[CAT_NOT_CONFIRMED] = CHECK_ID_IPREV,
+	[CAT_GENERIC] = CHECK_ID_GENERIC,
+	[CAT_HELO] = CHECK_ID_HELO,
 };
+
+static const char *
+cat_label(enum cat c)
+{
+	if (c == CAT_PASS)
+		return check_res_str(CHECK_PASS);
+	if (c == CAT_DNS_ERROR)
+		return "dns-error";
+	return check_info[cat_check[c]].category;
+}
 
 enum source {
 	SRC_RANGE,
@@ -110,14 +125,18 @@ worse(int a, int b)
 static enum cat
 categorize(const struct check_result *r)
 {
-	if (r->ptr == CHECK_FAIL)
-		return CAT_NO_PTR;
-	if (r->iprev == CHECK_FAIL || r->iprev == CHECK_PERMERROR)
-		return CAT_NOT_CONFIRMED;
-	if (r->generic == GENERIC_YES)
-		return CAT_GENERIC;
-	if (r->xptr == CHECK_FAIL)
-		return CAT_HELO;
+	int id, c;
+
+	for (id = CHECK_ID_NONE + 1; id < CHECK_ID_N; id++) {
+		if (check_info[id].category == NULL ||
+		    check_class_of((enum check_id)id, check_info[id].get(r)) !=
+		    CHECK_CLASS_FAIL)
+			continue;
+		for (c = 0; c < CAT_N; c++)
+			if (cat_check[c] == (enum check_id)id &&
+			    c != CAT_PASS && c != CAT_DNS_ERROR)
+				return (enum cat)c;
+	}
 	if (rdns_check_exit_status(r) == EX_TEMP)
 		return CAT_DNS_ERROR;
 	return CAT_PASS;
@@ -182,12 +201,12 @@ list_line(struct many *m, char *line, struct audit_item *it)
 	size_t n = 0;
 
 	while (n < 3) {
-		while (*p == ' ' || *p == '\t')
+		while (text_is_blank((unsigned char)*p))
 			p++;
 		if (*p == '\0' || *p == '#')
 			break;
 		f[n++] = p;
-		while (*p != '\0' && *p != ' ' && *p != '\t')
+		while (*p != '\0' && !text_is_blank((unsigned char)*p))
 			p++;
 		if (*p != '\0')
 			*p++ = '\0';
@@ -203,7 +222,7 @@ list_line(struct many *m, char *line, struct audit_item *it)
 	}
 	if (dname_parse_ip(f[0], &it->ip) == -1) {
 		fprintf(stderr, "%s:%lu: not an IP address: %s\n", m->fname,
-		    m->lineno, log_sanitize(esc, sizeof esc, f[0],
+		    m->lineno, text_sanitize(TEXT_PRINT, esc, sizeof esc, f[0],
 		    strlen(f[0])));
 		m->bad_lines++;
 		return 0;
@@ -387,7 +406,7 @@ print_line(const struct many *m, const struct audit_item *it,
 	advice(m, it, r, c, what, sizeof what);
 	if (m->src != SRC_DOMAIN)
 		(void)snprintf(line, sizeof line, "%-*s %-13s %-30s %-8s %s",
-		    m->ipw, r->ipstr, cat_label[c], shown_name(r),
+		    m->ipw, r->ipstr, cat_label(c), shown_name(r),
 		    dnssec_status_str(sec), what);
 	else {
 		if (check_result_verified_name(r) == NULL)
@@ -397,7 +416,7 @@ print_line(const struct many *m, const struct audit_item *it,
 			    "yes" : "no";
 		(void)snprintf(line, sizeof line,
 		    "%-*s %-13s %-30s %-8s %-7s %-*s %s", m->ipw, r->ipstr,
-		    cat_label[c], shown_name(r), dnssec_status_str(sec),
+		    cat_label(c), shown_name(r), dnssec_status_str(sec),
 		    aligned, m->fromw, sa != NULL ? sa->text : "-", what);
 	}
 	/* No trailing blanks when there is nothing to do. */

@@ -2,7 +2,9 @@
 /*
  * rdns-check - run rdns-milter's reverse-DNS checks from the command
  * line (SPEC 5): for one IP (this file), or for a range, a list or a
- * domain's sending addresses (rdns-check-many.c).
+ * domain's sending addresses (rdns-check-many.c).  The checks shown, in
+ * their order, and the exit status come from the check table
+ * (checks.h).
  *
  * Exit status: 0 all good (neutral/none are not failures), 1 a check
  * definitively failed, 2 a check is temperror, 64 usage, 78 configuration.
@@ -27,6 +29,7 @@
 #include "rdns-check.h"
 #include "resolver.h"
 #include "strbuf.h"
+#include "text.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/rdns-milter.conf"
 
@@ -60,19 +63,119 @@ print_config_error(void *arg, const char *msg)
 	fprintf(stderr, "%s\n", msg);
 }
 
-/* Exit status per SPEC 5. */
+/* Exit status per SPEC 5: a check's result that fails on its own (the
+ * check table's classes) is a failure, else a temporary one is
+ * temporary.  neutral and none are not failures. */
 int
 rdns_check_exit_status(const struct check_result *r)
 {
-	if (r->ptr == CHECK_FAIL || r->iprev == CHECK_FAIL ||
-	    r->iprev == CHECK_PERMERROR || r->xptr == CHECK_FAIL ||
-	    r->generic == GENERIC_YES)
-		return EX_FAILED;
-	if (r->ptr == CHECK_TEMPERROR || r->iprev == CHECK_TEMPERROR ||
-	    r->xptr == CHECK_TEMPERROR || r->generic == GENERIC_TEMPERROR)
-		return EX_TEMP;
-	return EX_OK_;
+	bool temp = false;
+	int id;
+
+	for (id = 0; id < CHECK_ID_N; id++) {
+		if (check_info[id].get == NULL)
+			continue;
+		switch (check_class_of((enum check_id)id,
+		    check_info[id].get(r))) {
+		case CHECK_CLASS_FAIL:
+			return EX_FAILED;
+		case CHECK_CLASS_TEMP:
+			temp = true;
+			break;
+		case CHECK_CLASS_OK:
+			break;
+		}
+	}
+	return temp ? EX_TEMP : EX_OK_;
 }
+
+/*
+ * The JSON members of the checks rdns-check shows (a category in the
+ * check table), each under its name, in check_shown[] order.  The
+ * checks with a schema of their own (SPEC 5) have a writer; any other is
+ * {"result": LABEL}.
+ */
+typedef void json_fn(struct strbuf *sb, const struct check_result *r);
+
+static void
+json_ptr(struct strbuf *sb, const struct check_result *r)
+{
+	size_t i;
+
+	strbuf_puts(sb, "{\"result\": ");
+	strbuf_put_json(sb, check_res_str(r->ptr));
+	strbuf_puts(sb, ", \"names\": [");
+	for (i = 0; i < r->n_names; i++) {
+		if (i > 0)
+			strbuf_puts(sb, ", ");
+		strbuf_put_json(sb, r->names[i].name.pres);
+	}
+	strbuf_puts(sb, "], \"dnssec\": ");
+	strbuf_put_json(sb, dnssec_status_str(r->ptr_dnssec));
+	strbuf_puts(sb, "}");
+}
+
+static void
+json_iprev(struct strbuf *sb, const struct check_result *r)
+{
+	const char *v;
+
+	strbuf_puts(sb, "{\"result\": ");
+	strbuf_put_json(sb, check_res_str(r->iprev));
+	strbuf_puts(sb, ", \"name\": ");
+	if ((v = check_result_verified_name(r)) != NULL)
+		strbuf_put_json(sb, v);
+	else
+		strbuf_puts(sb, "null");
+	strbuf_puts(sb, ", \"dnssec\": ");
+	strbuf_put_json(sb, dnssec_status_str(r->iprev_dnssec));
+	strbuf_puts(sb, ", \"reason\": ");
+	if (r->iprev != CHECK_PASS)
+		strbuf_put_json(sb, r->reason);
+	else
+		strbuf_puts(sb, "null");
+	strbuf_puts(sb, "}");
+}
+
+static void
+json_helo(struct strbuf *sb, const struct check_result *r)
+{
+	strbuf_puts(sb, "{\"name\": ");
+	if (r->have_helo)
+		strbuf_put_json(sb, r->helo);
+	else
+		strbuf_puts(sb, "null");
+	strbuf_puts(sb, ", \"result\": ");
+	strbuf_put_json(sb, check_res_str(r->xptr));
+	strbuf_printf(sb, ", \"forward_confirmed\": %s",
+	    r->helo_fwd == CHECK_PASS ? "true" : "false");
+	strbuf_printf(sb, ", \"aligned\": %s, \"org_domain\": ",
+	    r->helo_aligned ? "true" : "false");
+	if (r->org_domain[0] != '\0')
+		strbuf_put_json(sb, r->org_domain);
+	else
+		strbuf_puts(sb, "null");
+	strbuf_puts(sb, "}");
+}
+
+/* A boolean, and its evidence as a member of its own. */
+static void
+json_generic(struct strbuf *sb, const struct check_result *r)
+{
+	strbuf_printf(sb, "%s, \"generic_reason\": ",
+	    r->generic == GENERIC_YES ? "true" : "false");
+	if (r->generic == GENERIC_YES)
+		strbuf_put_json(sb, r->generic_reason);
+	else
+		strbuf_puts(sb, "null");
+}
+
+static json_fn *const json_of[CHECK_ID_N] = {
+	[CHECK_ID_PTR] = json_ptr,
+	[CHECK_ID_IPREV] = json_iprev,
+	[CHECK_ID_HELO] = json_helo,
+	[CHECK_ID_GENERIC] = json_generic,
+};
 
 void
 rdns_check_print_json(const struct check_result *r, const char *extra)
@@ -83,8 +186,7 @@ rdns_check_print_json(const struct check_result *r, const char *extra)
 	    6 * sizeof r->helo + (extra != NULL ? strlen(extra) : 0);
 	char *buf = malloc(size);
 	struct strbuf sb;
-	const char *v;
-	size_t i;
+	size_t k;
 
 	if (buf == NULL) {
 		fprintf(stderr, "rdns-check: out of memory\n");
@@ -93,51 +195,23 @@ rdns_check_print_json(const struct check_result *r, const char *extra)
 	strbuf_init(&sb, buf, size);
 	strbuf_puts(&sb, "{\"ip\": ");
 	strbuf_put_json(&sb, r->ipstr);
-	strbuf_puts(&sb, ", \"ptr\": {\"result\": ");
-	strbuf_put_json(&sb, check_res_str(r->ptr));
-	strbuf_puts(&sb, ", \"names\": [");
-	for (i = 0; i < r->n_names; i++) {
-		if (i > 0)
-			strbuf_puts(&sb, ", ");
-		strbuf_put_json(&sb, r->names[i].name.pres);
+	for (k = 0; k < CHECK_N_SHOWN; k++) {
+		enum check_id id = check_shown[k];
+		const struct check_info *ci = &check_info[id];
+
+		if (ci->category == NULL)
+			continue;
+		strbuf_puts(&sb, ", ");
+		strbuf_put_json(&sb, ci->name);
+		strbuf_puts(&sb, ": ");
+		if (json_of[id] != NULL)
+			json_of[id](&sb, r);
+		else {
+			strbuf_puts(&sb, "{\"result\": ");
+			strbuf_put_json(&sb, check_label(id, ci->get(r)));
+			strbuf_puts(&sb, "}");
+		}
 	}
-	strbuf_puts(&sb, "], \"dnssec\": ");
-	strbuf_put_json(&sb, dnssec_status_str(r->ptr_dnssec));
-	strbuf_puts(&sb, "}, \"iprev\": {\"result\": ");
-	strbuf_put_json(&sb, check_res_str(r->iprev));
-	strbuf_puts(&sb, ", \"name\": ");
-	if ((v = check_result_verified_name(r)) != NULL)
-		strbuf_put_json(&sb, v);
-	else
-		strbuf_puts(&sb, "null");
-	strbuf_puts(&sb, ", \"dnssec\": ");
-	strbuf_put_json(&sb, dnssec_status_str(r->iprev_dnssec));
-	strbuf_puts(&sb, ", \"reason\": ");
-	if (r->iprev != CHECK_PASS)
-		strbuf_put_json(&sb, r->reason);
-	else
-		strbuf_puts(&sb, "null");
-	strbuf_puts(&sb, "}, \"helo\": {\"name\": ");
-	if (r->have_helo)
-		strbuf_put_json(&sb, r->helo);
-	else
-		strbuf_puts(&sb, "null");
-	strbuf_puts(&sb, ", \"result\": ");
-	strbuf_put_json(&sb, check_res_str(r->xptr));
-	strbuf_printf(&sb, ", \"forward_confirmed\": %s",
-	    r->helo_fwd == CHECK_PASS ? "true" : "false");
-	strbuf_printf(&sb, ", \"aligned\": %s, \"org_domain\": ",
-	    r->helo_aligned ? "true" : "false");
-	if (r->org_domain[0] != '\0')
-		strbuf_put_json(&sb, r->org_domain);
-	else
-		strbuf_puts(&sb, "null");
-	strbuf_printf(&sb, "}, \"generic\": %s, \"generic_reason\": ",
-	    r->generic == GENERIC_YES ? "true" : "false");
-	if (r->generic == GENERIC_YES)
-		strbuf_put_json(&sb, r->generic_reason);
-	else
-		strbuf_puts(&sb, "null");
 	strbuf_printf(&sb, ", \"allowlisted\": %s",
 	    r->allowlisted ? "true" : "false");
 	if (extra != NULL)
@@ -151,7 +225,7 @@ rdns_check_print_json(const struct check_result *r, const char *extra)
 static const char *
 safe(const char *s, char *buf, size_t len)
 {
-	return log_sanitize(buf, len, s, strlen(s));
+	return text_sanitize(TEXT_PRINT, buf, len, s, strlen(s));
 }
 
 static const char *
@@ -189,19 +263,24 @@ print_names(const struct check_result *r)
 		printf("    (more PTR records not shown)\n");
 }
 
-static void
-print_human(const struct check_result *r, const struct generic_patterns *gp)
-{
-	char rev[DNAME_REVERSE_MAX], h[CHECK_VALUE_MAX + 1];
-	const char *v = check_result_verified_name(r);
-	const char *first = check_result_first_name(r);
+/*
+ * The human report: a section per check rdns-check shows (a category in
+ * the check table), "NAME:   RESULT", in check_shown[] order.  The checks
+ * with more to say (SPEC 5: the names, the reasons, hints) have a
+ * printer; any other shows its result label.
+ */
+typedef void human_fn(const struct check_result *r,
+    const struct generic_patterns *gp);
 
+static void
+human_ptr(const struct check_result *r, const struct generic_patterns *gp)
+{
+	char rev[DNAME_REVERSE_MAX];
+
+	(void)gp;
 	if (dname_reverse(&r->ip, rev, sizeof rev) == -1)
 		rev[0] = '\0';
-	printf("IP address:   %s\n", r->ipstr);
-	printf("Reverse name: %s\n\n", rev);
-
-	printf("ptr:     %s (%s, dnssec=%s)\n", check_res_str(r->ptr),
+	printf("%s (%s, dnssec=%s)\n", check_res_str(r->ptr),
 	    dns_result_str(r->ptr_dns), dnssec_status_str(r->ptr_dnssec));
 	print_names(r);
 	if (r->ptr_why_bogus[0] != '\0')
@@ -215,8 +294,16 @@ print_human(const struct check_result *r, const struct generic_patterns *gp)
 		    "persists, the name servers of the reverse zone are broken "
 		    "or its DNSSEC signatures are invalid.\n",
 		    dns_result_str(r->ptr_dns));
+}
 
-	printf("\niprev:   %s", check_res_str(r->iprev));
+static void
+human_iprev(const struct check_result *r, const struct generic_patterns *gp)
+{
+	const char *v = check_result_verified_name(r);
+	const char *first = check_result_first_name(r);
+
+	(void)gp;
+	printf("%s", check_res_str(r->iprev));
 	if (r->iprev == CHECK_PASS)
 		printf(" (%s resolves back to %s", v, r->ipstr);
 	else
@@ -230,8 +317,16 @@ print_human(const struct check_result *r, const struct generic_patterns *gp)
 	else if (r->iprev == CHECK_TEMPERROR)
 		printf("  hint: a lookup failed temporarily (%s); try again "
 		    "later or with a larger -t.\n", r->reason);
+}
 
-	printf("\nhelo:    %s", check_res_str(r->xptr));
+static void
+human_helo(const struct check_result *r, const struct generic_patterns *gp)
+{
+	const char *v = check_result_verified_name(r);
+	char h[CHECK_VALUE_MAX + 1];
+
+	(void)gp;
+	printf("%s", check_res_str(r->xptr));
 	if (r->have_helo) {
 		printf(" (HELO %s", safe(r->helo, h, sizeof h));
 		if (r->helo_fwd == CHECK_PASS)
@@ -257,9 +352,18 @@ print_human(const struct check_result *r, const struct generic_patterns *gp)
 			    "that has a PTR-confirmed address; fix the PTR "
 			    "first, then HELO with that name.\n");
 	}
+}
 
-	printf("\ngeneric: %s", r->generic == GENERIC_YES ? "yes" :
-	    r->generic == GENERIC_TEMPERROR ? "unknown (temperror)" : "no");
+static void
+human_generic(const struct check_result *r,
+    const struct generic_patterns *gp)
+{
+	const char *v = check_result_verified_name(r);
+
+	if (r->generic == GENERIC_TEMPERROR)
+		printf("unknown (%s)", generic_res_str(r->generic));
+	else
+		printf("%s", generic_res_str(r->generic));
 	if (r->generic == GENERIC_YES) {
 		const char *src = NULL;
 		long k = generic_rules_find(gp, r->generic_rule);
@@ -274,6 +378,42 @@ print_human(const struct check_result *r, const struct generic_patterns *gp)
 		    v);
 	} else
 		printf("\n");
+}
+
+static human_fn *const human_of[CHECK_ID_N] = {
+	[CHECK_ID_PTR] = human_ptr,
+	[CHECK_ID_IPREV] = human_iprev,
+	[CHECK_ID_HELO] = human_helo,
+	[CHECK_ID_GENERIC] = human_generic,
+};
+
+static void
+print_human(const struct check_result *r, const struct generic_patterns *gp)
+{
+	char rev[DNAME_REVERSE_MAX], label[32];
+	const char *v = check_result_verified_name(r);
+	bool first = true;
+	size_t k;
+
+	if (dname_reverse(&r->ip, rev, sizeof rev) == -1)
+		rev[0] = '\0';
+	printf("IP address:   %s\n", r->ipstr);
+	printf("Reverse name: %s\n\n", rev);
+
+	for (k = 0; k < CHECK_N_SHOWN; k++) {
+		enum check_id id = check_shown[k];
+		const struct check_info *ci = &check_info[id];
+
+		if (ci->category == NULL)
+			continue;
+		(void)snprintf(label, sizeof label, "%s:", ci->name);
+		printf("%s%-9s", first ? "" : "\n", label);
+		first = false;
+		if (human_of[id] != NULL)
+			human_of[id](r, gp);
+		else
+			printf("%s\n", check_label(id, ci->get(r)));
+	}
 	if (r->allowlisted)
 		printf("allowlisted: %s is in AllowDomains (no generic or "
 		    "helo policy applies)\n", v);

@@ -3,6 +3,22 @@
  * rdns-check.h - what rdns-check.c (options, one address) and
  * rdns-check-many.c (ranges, lists, domains) share; not for other
  * programs.
+ *
+ * DESCRIPTION
+ *	rdns-check.c parses the command line into struct args, loads the
+ *	configuration and checks one address itself; a range, a list or a
+ *	domain goes to rdns_check_many(), which runs many check sessions
+ *	through audit.h and prints through rdns_check_print_json() and
+ *	rdns_check_exit_status().
+ *
+ * OWNERSHIP
+ *	struct args points into argv and is rdns-check.c's; cf is the
+ *	caller's for the whole call.  Output goes to stdout, messages to
+ *	stderr.
+ *
+ * THREAD SAFETY
+ *	Called from the program's main thread only; the lookups' callbacks
+ *	run in the resolver thread (audit.h).
  */
 #ifndef RDNS_CHECK_PROG_H
 #define RDNS_CHECK_PROG_H

@@ -103,15 +103,6 @@ word(struct lp_span s, const char *const *names, const int *vals)
 	return -1;
 }
 
-static const char *const res_names[] = { "pass", "fail", "neutral", "none",
-	"temperror", "permerror", NULL };
-static const int res_vals[] = { CHECK_PASS, CHECK_FAIL, CHECK_NEUTRAL,
-	CHECK_NONE, CHECK_TEMPERROR, CHECK_PERMERROR };
-static const char *const sec_names[] = { "secure", "insecure", "bogus",
-	NULL };
-static const int sec_vals[] = { DNSSEC_SECURE, DNSSEC_INSECURE, DNSSEC_BOGUS };
-static const char *const gen_names[] = { "yes", "no", "temperror", NULL };
-static const int gen_vals[] = { GENERIC_YES, GENERIC_NO, GENERIC_TEMPERROR };
 static const char *const yn_names[] = { "yes", "no", NULL };
 static const int yn_vals[] = { 1, 0 };
 
@@ -137,28 +128,29 @@ static int
 rebuild(struct replay *rp, const struct lp_line *l, struct check_result *r,
     struct check_ptr_name *pn, struct replay_msg *out)
 {
-	int ptr, iprev, xptr, sec, gen, hfwd, aligned, allow;
+	int v[CHECK_ID_N], id, gen, hfwd, aligned, allow;
 	struct check_params cp;
 
 	memset(r, 0, sizeof *r);
 	memset(pn, 0, sizeof *pn);
 	r->verified = r->helo_match = -1;
-	if ((ptr = word(l->ptr, res_names, res_vals)) < 0 ||
-	    (iprev = word(l->iprev, res_names, res_vals)) < 0 ||
-	    (xptr = word(l->xptr, res_names, res_vals)) < 0 ||
-	    (sec = word(l->dnssec, sec_names, sec_vals)) < 0 ||
-	    (gen = word(l->generic, gen_names, gen_vals)) < 0 ||
-	    (hfwd = word(l->helo_fwd, res_names, res_vals)) < 0 ||
+	/* Every logged verdict (checks.h log_key), in its vocabulary. */
+	for (id = 0; id < CHECK_ID_N; id++)
+		if (check_info[id].log_key != NULL &&
+		    (v[id] = check_parse((enum check_id)id,
+		    l->result[id].p, l->result[id].n)) < 0)
+			return -1;
+	if ((hfwd = check_res_parse(l->helo_fwd.p, l->helo_fwd.n)) < 0 ||
 	    (aligned = word(l->helo_aligned, yn_names, yn_vals)) < 0 ||
 	    (allow = word(l->allowlisted, yn_names, yn_vals)) < 0)
 		return -1;
 	if (span_str(l->ip, r->ipstr, sizeof r->ipstr) == -1 ||
 	    dname_parse_ip(r->ipstr, &r->ip) == -1)
 		return -1;
-	r->ptr = (enum check_res)ptr;
-	r->iprev = (enum check_res)iprev;
-	r->xptr = (enum check_res)xptr;
-	r->iprev_dnssec = (enum dnssec_status)sec;
+	for (id = 0; id < CHECK_ID_N; id++)
+		if (check_info[id].log_key != NULL)
+			check_info[id].set(r, v[id]);
+	gen = v[CHECK_ID_GENERIC];
 	r->helo_fwd = (enum check_res)hfwd;
 	r->helo_aligned = aligned == 1;
 	/* The HELO, for reply texts only ("-": none). */

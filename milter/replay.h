@@ -63,7 +63,7 @@ enum replay_status {
 /* One refusing decision: n recipients under p. */
 struct replay_decision {
 	const struct policy	*p;
-	enum policy_check	 check;
+	enum check_id	 check;
 	enum action		 action;
 	bool			 dry_run;
 	unsigned long		 n;

@@ -22,15 +22,16 @@
 #include "replay.h"
 #include "report.h"
 #include "siphash.h"
+#include "text.h"
 
 #define TOP_N		20
 
 enum { M_ENF = 0, M_DRY = 1 };
 
-static const char *const check_names[] = {
-	"ptr", "iprev", "generic", "helo", "dnssec", "temperror",
-};
-#define N_CHECKS	(sizeof(check_names) / sizeof(check_names[0]))
+/* Per (policy, check): indexed by check id (checks.h); a decision never
+ * names none, so its slot stays empty. */
+#define N_CHECKS	((size_t)CHECK_ID_N)
+#define FIRST_CHECK	((size_t)CHECK_ID_NONE + 1)
 
 struct cstat {
 	uint64_t	 rcpts[2];	/* [mode] */
@@ -102,15 +103,19 @@ arena_dup(struct report *r, struct lp_span s)
 	return p;
 }
 
+/* The check a decision names, or -1. */
 static int
 check_index(struct lp_span c)
 {
-	size_t i;
+	int id = check_by_name(c.p, c.n);
 
-	for (i = 0; i < N_CHECKS; i++)
-		if (lp_eq(c, check_names[i]))
-			return (int)i;
-	return -1;
+	return id > CHECK_ID_NONE ? id : -1;
+}
+
+static int
+check_of(enum check_id id)
+{
+	return id > CHECK_ID_NONE && id < CHECK_ID_N ? (int)id : -1;
 }
 
 /* Rebuild the policy table at twice its size.  @return 0, or -1. */
@@ -310,7 +315,7 @@ summary_client(const struct lp_line *l, struct lp_span *key,
 	while (h.n > 0 && h.p[h.n - 1] == '>')
 		h.n--;
 	for (i = 0; i < h.n && n < CHECK_VALUE_MAX; i++)
-		hbuf[n++] = h.p[i] == '<' || h.p[i] == '>' ? '?' : h.p[i];
+		hbuf[n++] = text_safe(TEXT_LOG_INNER, h.p[i]);
 	hbuf[n] = '\0';
 	helo->p = hbuf;
 	helo->n = n;
@@ -325,7 +330,7 @@ take_replay(struct report *r, const struct lp_line *l)
 	struct lp_span key, helo, pol;
 	char hbuf[CHECK_VALUE_MAX + 1];
 	const struct policy *p;
-	enum policy_check check;
+	enum check_id check;
 	enum action a;
 	struct client *c;
 	int pi, ci, mode;
@@ -345,8 +350,7 @@ take_replay(struct report *r, const struct lp_line *l)
 		if (!policy_wanted(r, pol))
 			continue;
 		pi = policy_index(r, pol);
-		ci = check_index((struct lp_span){ policy_check_str(d->check),
-		    strlen(policy_check_str(d->check)) });
+		ci = check_of(d->check);
 		if (pi < 0 || ci < 0)
 			return -1;
 		mode = d->dry_run ? M_DRY : M_ENF;
@@ -364,8 +368,7 @@ take_replay(struct report *r, const struct lp_line *l)
 	if (!policy_wanted(r, pol))
 		return 0;
 	pi = policy_index(r, pol);
-	ci = check_index((struct lp_span){ policy_check_str(check),
-	    strlen(policy_check_str(check)) });
+	ci = check_of(check);
 	if (pi < 0 || ci < 0)
 		return -1;
 	r->pol[pi].c[ci].msgs[dry ? M_DRY : M_ENF]++;
@@ -571,7 +574,7 @@ json_str(FILE *fp, const char *s)
 
 		if (c == '"' || c == '\\')
 			fprintf(fp, "\\%c", c);
-		else if (c < 0x20 || c > 0x7e)
+		else if (!text_is_print(c))
 			fprintf(fp, "\\u%04x", c);
 		else
 			putc(c, fp);
@@ -648,7 +651,7 @@ print_json(FILE *fp, struct report *r, const size_t *order,
 		firstp = false;
 		json_str(fp, r->pol[p].name);
 		fprintf(fp, ", \"checks\": [");
-		for (c = 0; c < N_CHECKS; c++) {
+		for (c = FIRST_CHECK; c < N_CHECKS; c++) {
 			const struct cstat *s = &r->pol[p].c[c];
 
 			if (empty(s))
@@ -659,7 +662,8 @@ print_json(FILE *fp, struct report *r, const size_t *order,
 			    "\"messages\": %llu}, \"share_of_checked_messages"
 			    "\": %.6f, \"distinct_clients\": %llu, "
 			    "\"top_clients\": [", firstc ? "" : ",",
-			    check_names[c], (unsigned long long)s->rcpts[M_ENF],
+			    check_name((enum check_id)c),
+			    (unsigned long long)s->rcpts[M_ENF],
 			    (unsigned long long)s->msgs[M_ENF],
 			    (unsigned long long)s->rcpts[M_DRY],
 			    (unsigned long long)s->msgs[M_DRY],
@@ -715,14 +719,14 @@ print_text(FILE *fp, struct report *r, const size_t *order,
 	fprintf(fp, "checked messages: %llu\n",
 	    (unsigned long long)r->checked);
 	for (size_t k = 0; k < r->n_pol; k++)
-		for (p = order[k], c = 0; c < N_CHECKS; c++) {
+		for (p = order[k], c = FIRST_CHECK; c < N_CHECKS; c++) {
 			const struct cstat *s = &r->pol[p].c[c];
 
 			if (empty(s))
 				continue;
 			any = true;
 			fprintf(fp, "\npolicy %s check %s\n", r->pol[p].name,
-			    check_names[c]);
+			    check_name((enum check_id)c));
 			fprintf(fp, "  refused:        %8llu recipients %8llu "
 			    "messages\n", (unsigned long long)s->rcpts[M_ENF],
 			    (unsigned long long)s->msgs[M_ENF]);
@@ -736,8 +740,8 @@ print_text(FILE *fp, struct report *r, const size_t *order,
 			    100.0 * share(r, s->msgs[M_ENF] + s->msgs[M_DRY]));
 			n = top_clients(r, g, p, c, &top);
 			if (n > 0)
-				fprintf(fp, "  %8s %8s  %-40s %s\n", "refused",
-				    "dry-run", "client", "helo");
+				fprintf(fp, "   refused  dry-run  %-40s "
+				    "helo\n", "client");
 			for (i = 0; i < n; i++)
 				fprintf(fp, "  %8llu %8llu  %-40s %s%s\n",
 				    (unsigned long long)top[i]->rcpts[M_ENF],

@@ -3,11 +3,19 @@
  * resolver.h - asynchronous, validating DNS lookups (libunbound).
  *
  * DESCRIPTION
- *	One resolver per process wraps one libunbound context in threaded
- *	asynchronous mode (ub_ctx_async(ctx, 1)).  A single delivery thread
- *	owned by the resolver polls ub_fd() and calls ub_process(); every
- *	answer callback runs in that thread, so callbacks must be short and
- *	must never block.  Any thread may submit or cancel lookups.
+ *	A resolver wraps one or more libunbound contexts ("shards",
+ *	resolver_options.threads; ResolverThreads), each in threaded
+ *	asynchronous mode (ub_ctx_async(ctx, 1)) with its own worker thread;
+ *	a query name always goes to the same shard (hashed), so the shards'
+ *	caches do not overlap.  Each context is configured completely and
+ *	proven by one synchronous lookup in resolver_new().  One delivery
+ *	thread, owned by the resolver, polls every shard's ub_fd() and calls
+ *	ub_process(); every answer callback runs in that thread, so callbacks
+ *	must be short and must never block.  Any thread may submit or cancel
+ *	lookups.  An answer cache (anscache.h), bounded in bytes, sits in
+ *	front of the shards.  The daemon keeps one resolver per runtime
+ *	snapshot (runtime.h): a reload that changes a resolver key builds a
+ *	new one.
  *
  *	Each answer is classified into exactly one DNS_* class and carries
  *	its DNSSEC status.  A bogus answer is never data: it is DNS_BOGUS
@@ -19,12 +27,16 @@
  * OWNERSHIP
  *	resolver_new() / resolver_free().  A struct dns_answer passed to a
  *	callback belongs to the callback, which frees it with
- *	dns_answer_free().  libunbound's ub_result is freed inside this module
- *	on every path.
+ *	dns_answer_free(); so does the copy resolver_cached() returns.
+ *	libunbound's ub_result is freed inside this module on every path.
  *
  * THREAD SAFETY
- *	resolver_submit() and resolver_cancel() are thread-safe.
- *	resolver_free() must not race with them.
+ *	resolver_submit(), resolver_cancel(), resolver_cached() and the
+ *	counters (resolver_pending(), resolver_cache_*()) are thread-safe.
+ *	resolver_new() runs in one thread at a time (libunbound's
+ *	process-wide set-up is not thread-safe); resolver_free() must not
+ *	race with any other call on the same resolver.  Callbacks run in the
+ *	delivery thread, with no libunbound lock held.
  */
 #ifndef RDNS_RESOLVER_H
 #define RDNS_RESOLVER_H
@@ -98,8 +110,8 @@ struct resolver;
  * lookup that its local zones answer (this reads the trust anchors and
  * every file a ResolverConfig names), then start the delivery thread.
  * Call it from one thread at a time: libunbound's process-wide set-up is
- * not thread-safe.  The caller must have blocked the signals its own signal thread
- * handles before calling this (threads inherit the mask).
+ * not thread-safe.  The caller must have blocked the signals its own
+ * signal thread handles before calling this (threads inherit the mask).
  * @return the resolver, or NULL with a reason in err[errlen].
  */
 struct resolver *resolver_new(const struct resolver_options *opt, char *err,

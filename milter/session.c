@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * session.c - per-connection milter state and its log lines.
+ * session.c - per-connection milter state (session.h); its log lines are
+ * logline.c's.
  */
 #include "autoconf.h"
 
@@ -13,7 +14,7 @@
 
 #include "conf.h"
 #include "log.h"
-#include "metrics.h"
+#include "logline.h"
 #include "policy.h"
 #include "runtime.h"
 #include "session.h"
@@ -53,84 +54,50 @@ session_free(struct session *s)
 	free(s);
 }
 
-char *
-session_log_value(char *dst, size_t dstlen, const char *src, size_t srclen)
-{
-	size_t i;
-
-	if (dstlen == 0)
-		return dst;
-	for (i = 0; i < srclen && i < dstlen - 1 && src[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)src[i];
-
-		dst[i] = c > 0x20 && c < 0x7f && c != '=' ? (char)c : '?';
-	}
-	dst[i] = '\0';
-	return dst;
-}
-
-/* '=' of text (quoted client text, a reply) as '?', in place. */
-static char *
-no_equals(char *text)
-{
-	for (char *c = text; *c != '\0'; c++)
-		if (*c == '=')
-			*c = '?';
-	return text;
-}
-
-/* A HELO for a log line: a space or '=' would let a HELO forge key=value
- * pairs in the line. */
+/* The connection as its log lines name it. */
 static void
-helo_for_log(const struct session *s, char *buf, size_t len)
+client_of(const struct session *s, struct logline_client *c)
 {
-	if (!s->have_helo) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	session_log_value(buf, len, s->helo, strlen(s->helo));
-}
-
-/* The MTA's name for the client (its PTR name, "[ip]", anything) for a
- * log line. */
-static void
-host_for_log(const struct session *s, char *buf, size_t len)
-{
-	if (s->host[0] == '\0')
-		snprintf(buf, len, "unknown");
-	else
-		session_log_value(buf, len, s->host, strlen(s->host));
+	c->qid = s->qid;
+	c->host = s->host;
+	c->ip = s->have_ip ? s->ipstr : NULL;
+	c->helo = s->have_helo ? s->helo : NULL;
+	c->serial = s->serial;
 }
 
 void
 session_log_ctx(const struct session *s, char *buf, size_t len)
 {
-	char helo[CHECK_VALUE_MAX + 1], host[sizeof s->host];
+	struct logline_client c;
 
-	helo_for_log(s, helo, sizeof helo);
-	host_for_log(s, host, sizeof host);
-	snprintf(buf, len, "client=%s[%s] helo=%s conn=%lu", host,
-	    s->have_ip ? s->ipstr : "-", helo, s->serial);
+	client_of(s, &c);
+	(void)logline_ctx(buf, len, &c, true);
 }
 
 const char *
 session_qid(const struct session *s)
 {
-	return s->qid[0] != '\0' ? s->qid : "NOQUEUE";
+	struct logline_client c;
+
+	client_of(s, &c);
+	return logline_qid(&c);
 }
 
 void
 session_log(const struct session *s, int prio, const char *fmt, ...)
 {
-	char msg[1024], ctx[CHECK_LOG_CTX_MAX];
+	char msg[1024], line[sizeof msg + LOGLINE_CTX_MAX + 64];
+	struct logline_client c;
+	struct strbuf sb;
 	va_list ap;
 
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	no_equals(msg);
-	session_log_ctx(s, ctx, sizeof ctx);
-	log_msg(prio, "%s: %s; %s", session_qid(s), msg, ctx);
+	client_of(s, &c);
+	strbuf_init(&sb, line, sizeof line);
+	logline_message(&sb, &c, msg);
+	log_msg(prio, "%s", line);
 }
 
 void
@@ -224,8 +191,9 @@ session_new_helo(struct session *s, const char *helo)
 }
 
 const struct check_result *
-session_result(struct session *s)
+session_result(struct session *s, bool *computed)
 {
+	*computed = false;
 	if (s->have_result)
 		return &s->res;
 	if (s->cs == NULL && s->failed_open) {
@@ -248,174 +216,64 @@ session_result(struct session *s)
 	}
 	s->verdict_ms = (long)(s->res.elapsed * 1000.0);
 	s->have_result = true;
-	if (s->res.resolver_error)
-		metrics_resolver_error();
-	metrics_result(&s->res);
-	metrics_verdict_latency(s->res.elapsed);
+	*computed = true;
 	return &s->res;
 }
 
-/* SPEC 3.3: action= policy= check= rcpts= ("-" when nothing was
- * refused).  The policy is the one behind action=: the most specific
- * enforcing policy that refused, else the most specific dry-run one. */
-static void
-summary_policy_keys(const struct session *s, struct strbuf *sb)
+bool
+session_result_ready(const struct session *s)
 {
-	enum policy_check c;
-	const struct policy *p = policy_tally_policy(&s->tally, &c);
-	bool dry;
-	enum action a = policy_tally_action(&s->tally, &dry);
-
-	strbuf_printf(sb, " action=%s%s policy=%s check=%s rcpts=%lu",
-	    policy_action_str(a), dry ? "(dry-run)" : "",
-	    p != NULL ? p->domain : "-", p != NULL ? policy_check_str(c) : "-",
-	    s->tally.rcpts);
+	return s->have_result || s->cs == NULL || check_session_done(s->cs);
 }
-
-/*
- * Every other input of a policy decision (SPEC 3.3, rdns-milter(8)), so
- * that rdns-report --replay can decide the message again: the HELO's own
- * forward confirmation and its alignment, the AllowDomains verdict, and
- * the recipients (rcptlist.h).
- */
-static void
-summary_input_keys(const struct session *s, const struct check_result *r,
-    struct strbuf *sb)
-{
-	strbuf_printf(sb, " helo_fwd=%s helo_aligned=%s allowlisted=%s",
-	    check_res_str(r->helo_fwd), r->helo_aligned ? "yes" : "no",
-	    r->allowlisted ? "yes" : "no");
-	rcptlist_format(&s->rl, sb);
-}
-
-/*
- * The longest summary line: the fixed words (under 400 bytes), the queue
- * id, the address, the verified name, the HELO, the rule name, the
- * policy's domain, the two recipient lists and the connection's context.
- */
-#define SUMMARY_LINE_MAX	6144
-_Static_assert(400 + sizeof(((struct session *)0)->qid) + DNAME_IPSTR_MAX +
-    2 * (CHECK_VALUE_MAX + 1) + GENERIC_RULE_NAME_MAX + 256 +
-    2 * RCPTLIST_VALUE_MAX + CHECK_LOG_CTX_MAX < SUMMARY_LINE_MAX,
-    "a summary line always fits");
 
 void
-session_log_summary(struct session *s, bool may_wait)
+session_log_summary(struct session *s, const struct check_result *r,
+    bool incomplete)
 {
 	struct check_result partial;
-	bool incomplete = false;
-	long ms;
-	const struct check_result *r;
-	const char *qid = session_qid(s);
-	char line[SUMMARY_LINE_MAX], helo[CHECK_VALUE_MAX + 1];
-	char ctx[CHECK_LOG_CTX_MAX];
-	char host[sizeof s->host], name[CHECK_VALUE_MAX + 1];
+	struct logline_summary in = {
+		.r = r,
+		.ms = s->verdict_ms,
+		.tally = &s->tally,
+		.rl = &s->rl,
+	};
+	struct logline_client c;
+	char line[LOGLINE_SUMMARY_MAX];
 	struct strbuf sb;
-	const char *v;
 
-	/* The connection's context (helo= has its own place in the line). */
-	host_for_log(s, host, sizeof host);
-	snprintf(ctx, sizeof ctx, "client=%s[%s] conn=%lu", host,
-	    s->have_ip ? s->ipstr : "-", s->serial);
-	strbuf_init(&sb, line, sizeof line);
-	strbuf_printf(&sb, "%s: ip=%s", qid, s->have_ip ? s->ipstr : "-");
-	if (s->trusted || s->authenticated) {
-		strbuf_printf(&sb, " %s action=accept %s",
-		    s->trusted ? "trusted" : "authenticated", ctx);
-		log_msg(LOG_INFO, "%s", line);
-		return;
-	}
-	if (!may_wait && !s->have_result && s->cs != NULL &&
-	    !check_session_done(s->cs)) {
+	if (s->trusted)
+		in.unchecked = LOGLINE_TRUSTED;
+	else if (s->authenticated)
+		in.unchecked = LOGLINE_AUTHENTICATED;
+	else if (incomplete) {
 		/* Closing before the answers came: log what is known rather
 		 * than hold a libmilter worker for the rest of DNSTimeout. */
-		if (check_session_result(s->cs, &partial) == -1) {
-			log_msg(LOG_INFO, "%s internal-error action=accept %s",
-			    line, ctx);
-			return;
-		}
-		r = &partial;
-		incomplete = true;
-		ms = (long)(partial.elapsed * 1000.0);
-	} else if ((r = session_result(s)) == NULL) {
-		log_msg(LOG_INFO, "%s internal-error action=accept %s", line,
-		    ctx);
-		return;
-	} else
-		ms = s->verdict_ms;
-	/* A verified name is a valid host name, but it came from DNS. */
-	if ((v = check_result_verified_name(r)) != NULL)
-		v = session_log_value(name, sizeof name, v, strlen(v));
-	helo_for_log(s, helo, sizeof helo);
-	strbuf_printf(&sb, " ptr=%s iprev=%s name=%s dnssec=%s helo=%s "
-	    "x-ptr=%s generic=%s",
-	    check_res_str(r->ptr), check_res_str(r->iprev),
-	    v != NULL ? v : "-", dnssec_status_str(r->iprev_dnssec),
-	    helo, check_res_str(r->xptr),
-	    r->generic == GENERIC_YES ? "yes" :
-	    r->generic == GENERIC_TEMPERROR ? "temperror" : "no");
-	/* The evidence of a generic verdict: a rule name ([a-z0-9-]) or
-	 * embedded-ipv4, embedded-ipv4-hex, embedded-ipv6. */
-	if (r->generic == GENERIC_YES && r->generic_rule[0] != '\0')
-		strbuf_printf(&sb, " generic_rule=%s", r->generic_rule);
-	summary_policy_keys(s, &sb);
-	summary_input_keys(s, r, &sb);
-	strbuf_printf(&sb, " ms=%ld", ms);
-	if (incomplete)
-		strbuf_puts(&sb, " dns=incomplete");
-	else if (r->resolver_error)
-		strbuf_puts(&sb, " dns=resolver-error");
-	strbuf_printf(&sb, " %s", ctx);
-	if (incomplete)
+		if (check_session_result(s->cs, &partial) == 0) {
+			in.r = &partial;
+			in.incomplete = true;
+			in.ms = (long)(partial.elapsed * 1000.0);
+		} else
+			in.r = NULL;
+	}
+	client_of(s, &c);
+	strbuf_init(&sb, line, sizeof line);
+	logline_summary(&sb, &c, &in);
+	if (in.incomplete)
 		check_result_clear(&partial);
 	log_msg(LOG_INFO, "%s", line);
-}
-
-void
-session_log_addr(char *dst, size_t dstlen, const char *src)
-{
-	size_t n, i, o = 0;
-
-	if (dstlen == 0)
-		return;
-	if (src == NULL)
-		src = "";
-	while (*src == ' ' || *src == '<')
-		src++;
-	n = strlen(src);
-	while (n > 0 && (src[n - 1] == '>' || src[n - 1] == ' '))
-		n--;
-	for (i = 0; i < n && o + 1 < dstlen; i++) {
-		unsigned char c = (unsigned char)src[i];
-
-		dst[o++] = c > 0x20 && c <= 0x7e && c != '<' && c != '>' &&
-		    c != '=' ? (char)c : '?';
-	}
-	dst[o] = '\0';
 }
 
 void
 session_refused_rcpt(struct session *s, const char *rcpt,
     const struct policy *p, const struct policy_decision *d, bool dry_run)
 {
-	char to[CHECK_VALUE_MAX + 1], helo[CHECK_VALUE_MAX + 1];
-	char host[sizeof s->host], text[sizeof d->text];
-	const char *check = policy_check_str(d->check);
+	char line[POLICY_TEXT_MAX + 2048];
+	struct logline_client c;
+	struct strbuf sb;
 
 	policy_tally_add(&s->tally, p, d, dry_run, 1);
-	session_log_addr(to, sizeof to, rcpt);
-	if (s->have_helo)
-		session_log_addr(helo, sizeof helo, s->helo);
-	else
-		helo[0] = '\0';
-	host_for_log(s, host, sizeof host);
-	/* The reply text quotes client and DNS values (sanitised for SMTP,
-	 * spaces kept); its own words have no '='. */
-	snprintf(text, sizeof text, "%s", d->text);
-	log_msg(LOG_INFO, "%s: %s%s: RCPT from %s[%s]: %s %s %s; from=<%s> "
-	    "to=<%s> helo=<%s> policy=%s check=%s", session_qid(s),
-	    d->action == ACTION_REJECT ? "reject" : "tempfail",
-	    dry_run ? "(dry-run)" : "", host, s->ipstr,
-	    d->rcode, d->xcode, no_equals(text), s->from, to, helo,
-	    p->domain, check);
+	client_of(s, &c);
+	strbuf_init(&sb, line, sizeof line);
+	logline_reject(&sb, &c, s->from, rcpt, p, d, dry_run);
+	log_msg(LOG_INFO, "%s", line);
 }

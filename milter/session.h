@@ -10,8 +10,19 @@
  * OWNERSHIP
  *	session_new() / session_free() (NULL is a no-op).
  *
+ *	A session holds state only: its log lines are written by logline.c,
+ *	its metrics counted by milter.c where a decision is made.
+ *
  * THREAD SAFETY
- *	A session is used by one libmilter thread at a time.
+ *	The rule for every field of struct session: only the libmilter
+ *	thread running one of this connection's callbacks reads or writes it.
+ *	libmilter runs one callback of a connection at a time (successive
+ *	callbacks may run in different threads; libmilter orders them), so
+ *	no field needs a lock.  No other thread ever sees a struct session:
+ *	the resolver's delivery thread touches only *cs, under the check
+ *	session's own lock (checks.h), through copies of what it needs
+ *	(check_session_set_log()); *rt is an immutable snapshot shared
+ *	read-only (runtime.h); serial comes from an atomic counter.
  */
 #ifndef RDNS_SESSION_H
 #define RDNS_SESSION_H
@@ -83,15 +94,15 @@ struct session *session_new(struct runtime *rt);
 /** Cancel lookups, release everything.  NULL is a no-op. */
 void session_free(struct session *s);
 
-/** "client=host[ip] helo=<h> conn=N" for log lines about s (SPEC 3.3):
- * sanitised, no space or '=' inside a value (session_log_value()). */
+/** "client=host[ip] helo=<h> conn=N" for log lines about s (SPEC 3.3,
+ * logline_ctx()). */
 void session_log_ctx(const struct session *s, char *buf, size_t len);
 
 /** The queue id, or "NOQUEUE". */
 const char *session_qid(const struct session *s);
 
-/** Log "QID: message; client=host[ip] helo=<h> conn=N".  Every '=' of
- * the message is logged as '?': it may quote client text (a reply). */
+/** Log "QID: message; client=host[ip] helo=<h> conn=N" (logline_message():
+ * every '=' of the message is logged as '?', it may quote client text). */
 void session_log(const struct session *s, int prio, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -131,46 +142,35 @@ void session_new_helo(struct session *s, const char *helo);
 
 /**
  * The verdicts, waiting for DNS (bounded by the session deadline) the first
- * time.  @return the result, or NULL if there is no check session or
- * out of memory.
+ * time, and again after a new HELO.  Records nothing: *computed tells the
+ * caller that this call computed them (milter.c counts each verdict in
+ * the metrics once).
+ * @return the result, or NULL if there is no check session or out of
+ * memory.
  */
-const struct check_result *session_result(struct session *s);
+const struct check_result *session_result(struct session *s,
+    bool *computed);
+
+/** True if session_result() would not wait. */
+bool session_result_ready(const struct session *s);
 
 /**
- * Log the one summary line (SPEC 3.3) for this message or connection.
- * With may_wait false (close) it never waits for DNS: lookups still
- * outstanding are logged as timed out and the line ends "dns=incomplete".
+ * Log the one summary line (SPEC 3.3, logline_summary()) for this message
+ * or connection: trusted or authenticated, else the verdicts r
+ * (session_result(); NULL: "internal-error"), else with incomplete (at
+ * close, when !session_result_ready()) what is known without waiting:
+ * lookups still outstanding are logged as timed out and the line ends
+ * "dns=incomplete".
  */
-void session_log_summary(struct session *s, bool may_wait);
+void session_log_summary(struct session *s, const struct check_result *r,
+    bool incomplete);
 
 /**
  * Record and log one refused (or, with dry_run, would-be-refused)
- * recipient: the Postfix-style line of SPEC 3.3 and rdns-milter(8),
- *	QID: reject: RCPT from HOST[IP]: 550 5.7.25 TEXT; from=<F> to=<T>
- *	    helo=<H> policy=DOMAIN check=CHECK
- * ("reject(dry-run)", "tempfail", "tempfail(dry-run)" likewise), and
- * remember policy and check for the summary line.  rcpt is the raw RCPT
- * argument.
+ * recipient (logline_reject(), SPEC 3.3), and remember policy and check
+ * for the summary line.  rcpt is the raw RCPT argument.
  */
 void session_refused_rcpt(struct session *s, const char *rcpt,
     const struct policy *p, const struct policy_decision *d, bool dry_run);
-
-/**
- * Copy a client-controlled envelope value for the log: outer "<>" and
- * blanks removed, then every byte that is not printable ASCII, and
- * space, '=', '<' and '>' (the field delimiters), becomes '?'; at most
- * dstlen - 1 bytes.
- */
-void session_log_addr(char *dst, size_t dstlen, const char *src);
-
-/**
- * Copy a client- or DNS-controlled value (the MTA's host name, the HELO,
- * the queue id, a PTR name) for a log line, src[srclen] up to a NUL:
- * every byte that is not printable ASCII, and space and '=', becomes '?'
- * (SPEC 3.3: a value can never produce " key=" on the line); at most
- * dstlen - 1 bytes, NUL-terminated.  @return dst.
- */
-char *session_log_value(char *dst, size_t dstlen, const char *src,
-    size_t srclen);
 
 #endif

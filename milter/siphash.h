@@ -6,6 +6,9 @@
  * chosen in advance, so a table keyed with a secret random key keeps its
  * expected probe count whatever the input holds.
  *
+ * OWNERSHIP
+ *	The caller's key and input; nothing is allocated or kept.
+ *
  * THREAD SAFETY
  *	Pure.
  */

@@ -12,24 +12,14 @@
 
 #include "spf.h"
 #include "strbuf.h"
-
-static bool
-is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
+#include "text.h"
 
 /* RFC 7208 12: name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ). */
 static bool
 is_name_char(char c)
 {
-	return is_alpha(c) || is_digit(c) || c == '-' || c == '_' || c == '.';
+	return text_is_alnum((unsigned char)c) || c == '-' || c == '_' ||
+	    c == '.';
 }
 
 /* err = MSG "WHAT" (WHAT capped, made printable).  @return -1. */
@@ -38,7 +28,7 @@ fail(char *err, size_t errlen, const char *msg, const char *what, size_t n)
 {
 	char echo[64];
 
-	log_sanitize(echo, sizeof echo, what, n);
+	text_sanitize(TEXT_PRINT, echo, sizeof echo, what, n);
 	(void)snprintf(err, errlen, "%s \"%s\"", msg, echo);
 	return -1;
 }
@@ -63,7 +53,7 @@ macro_len(const char *s, size_t n, char *letter)
 	*letter = ascii_lower(s[2]);
 	if (strchr("slodiphcrtv", *letter) == NULL)
 		return 0;
-	for (i = 3; i < n && is_digit(s[i]); i++)
+	for (i = 3; i < n && text_is_digit(s[i]); i++)
 		;
 	if (i < n && (s[i] == 'r' || s[i] == 'R'))
 		i++;
@@ -101,9 +91,9 @@ valid_domain(const char *s, size_t n)
 			}
 			continue;
 		}
-		if (is_alpha(s[i]))
+		if (text_is_alpha(s[i]))
 			alpha = true;
-		else if (!is_digit(s[i]) && s[i] != '-' && s[i] != '_')
+		else if (!text_is_digit(s[i]) && s[i] != '-' && s[i] != '_')
 			return false;
 	}
 	/* The top label: no '_', a letter, no '-' at its ends. */
@@ -148,7 +138,7 @@ cidr_len(const char *s, size_t n, int max, size_t maxdigits)
 	if (n == 0 || n > maxdigits || (n > 1 && s[0] == '0'))
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (!is_digit(s[i]))
+		if (!text_is_digit(s[i]))
 			return -1;
 		v = v * 10 + (s[i] - '0');
 	}
@@ -207,7 +197,7 @@ parse_term(const char *s, size_t n, struct spf_term *t, char *err,
 	t->cidr4 = 32;
 	t->cidr6 = 128;
 	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+		if (!text_is_graph((unsigned char)s[i]))
 			return fail(err, errlen, "invalid byte in term",
 			    s, n);
 	if (n < sizeof t->text)
@@ -229,7 +219,7 @@ parse_term(const char *s, size_t n, struct spf_term *t, char *err,
 
 	if (rn > 0 && rest[0] == '=') {
 		/* A modifier (RFC 7208 6). */
-		if (qual || nlen == 0 || !is_alpha(name[0]))
+		if (qual || nlen == 0 || !text_is_alpha(name[0]))
 			return fail(err, errlen, "invalid term", s, n);
 		rest++;
 		rn--;
@@ -465,7 +455,7 @@ expand_one(struct strbuf *sb, const char *value, const char *t, size_t tn)
 	char copy[DNAME_TEXT_MAX + 1];
 	char *p;
 
-	for (i = 0; i < tn && is_digit(t[i]); i++) {
+	for (i = 0; i < tn && text_is_digit(t[i]); i++) {
 		digits = true;
 		keep = keep * 10 + (size_t)(t[i] - '0');
 		if (keep > 128)

@@ -21,6 +21,7 @@
 #include "orgdomain.h"
 #include "spf.h"
 #include "strbuf.h"
+#include "text.h"
 
 /* Include and redirect chain: the lookup limit ends it long before. */
 #define WALK_DEPTH_MAX	(SPF_LOOKUP_LIMIT + 2)
@@ -558,8 +559,8 @@ walk_domain(struct walk *w, const char *domain)
 	if (w->depth == 1) {
 		r->result = SPF_RES_OK;
 		if ((r->record = strdup(txt)) != NULL)
-			log_sanitize(r->record, strlen(txt) + 1, txt,
-			    strlen(txt));
+			text_sanitize(TEXT_PRINT, r->record, strlen(txt) + 1,
+			    txt, strlen(txt));
 	}
 	if (spf_parse(txt, &rec, err, sizeof err) == -1) {
 		stop(w, SPF_RES_PERMERROR, "syntax error in the SPF record of "

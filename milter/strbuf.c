@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * strbuf.c - bounded string building and small text helpers.
+ * strbuf.c - bounded string building, the writers built on it, and the
+ * ASCII case helpers.
  */
 #include "autoconf.h"
 
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "text.h"
 
 void
 strbuf_init(struct strbuf *sb, char *buf, size_t size)
@@ -89,25 +91,16 @@ strbuf_overflow(const struct strbuf *sb)
 	return sb->overflow;
 }
 
-/* RFC 2045 5.1: token := 1*<any (US-ASCII) CHAR except SPACE, CTLs,
- * or tspecials>. */
-bool
-char_is_token(char ch)
+int
+strbuf_put_safe(struct strbuf *sb, enum text_ctx ctx, const char *s,
+    size_t max)
 {
-	unsigned char c = (unsigned char)ch;
+	size_t i;
+	int rc = 0;
 
-	return c > 0x20 && c < 0x7f && strchr("()<>@,;:\\\"/[]?=", c) == NULL;
-}
-
-bool
-str_is_token(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s != '\0'; s++)
-		if (!char_is_token(*s))
-			return false;
-	return true;
+	for (i = 0; i < max && s[i] != '\0'; i++)
+		rc |= strbuf_putc(sb, text_safe(ctx, s[i]));
+	return rc == 0 ? 0 : -1;
 }
 
 int
@@ -119,21 +112,17 @@ strbuf_put_value(struct strbuf *sb, const char *s, size_t maxlen)
 	int rc = 0;
 
 	for (i = 0; i < n && token; i++)
-		if (!char_is_token(s[i]))
+		if (!text_is_token_char((unsigned char)s[i]))
 			token = false;
 	if (token)
 		return strbuf_putn(sb, s, n);
 	rc |= strbuf_putc(sb, '"');
 	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+		char c = text_safe(TEXT_HEADER, s[i]);
 
-		if (c < 0x20 || c >= 0x7f)
-			rc |= strbuf_putc(sb, '?');
-		else if (c == '\\' || c == '"') {
+		if (c == '\\' || c == '"')
 			rc |= strbuf_putc(sb, '\\');
-			rc |= strbuf_putc(sb, (char)c);
-		} else
-			rc |= strbuf_putc(sb, (char)c);
+		rc |= strbuf_putc(sb, c);
 	}
 	rc |= strbuf_putc(sb, '"');
 	return rc == 0 ? 0 : -1;
@@ -164,7 +153,7 @@ strbuf_put_json(struct strbuf *sb, const char *s)
 			rc |= strbuf_puts(sb, "\\t");
 			break;
 		default:
-			if (*p < 0x20 || *p >= 0x7f)
+			if (!text_is_print(*p))
 				rc |= strbuf_printf(sb, "\\u%04x", *p);
 			else
 				rc |= strbuf_putc(sb, (char)*p);
@@ -177,7 +166,7 @@ strbuf_put_json(struct strbuf *sb, const char *s)
 char
 ascii_lower(char c)
 {
-	return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+	return text_is_upper((unsigned char)c) ? (char)(c + ('a' - 'A')) : c;
 }
 
 void
@@ -210,20 +199,4 @@ str_ieq(const char *a, const char *b)
 		if (*a == '\0')
 			return true;
 	}
-}
-
-char *
-log_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen)
-{
-	size_t i;
-
-	if (dstlen == 0)
-		return dst;
-	for (i = 0; i < srclen && i < dstlen - 1 && src[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)src[i];
-
-		dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	dst[i] = '\0';
-	return dst;
 }

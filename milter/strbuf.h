@@ -8,18 +8,26 @@
  *	Callers check strbuf_overflow() (or the return value of each call)
  *	where a truncated result would change a decision.
  *
- *	Also holds the small text helpers shared by the header, reply, log and
- *	JSON writers: RFC 2045 token test, quoted-string writer, JSON string
- *	writer, and case-insensitive ASCII comparison.
+ *	Also holds the writers of the header, reply, log and JSON text built
+ *	on it (sanitised text, the RFC 8601 value, the JSON string) and the
+ *	ASCII case helpers (lower case, case-insensitive comparison).  Which
+ *	byte becomes '?' where is text.h's table; the byte classes are there
+ *	too.
+ *
+ * OWNERSHIP
+ *	The caller owns the buffer and the struct strbuf (usually both on its
+ *	stack); nothing here allocates.
  *
  * THREAD SAFETY
- *	Pure functions on caller memory.
+ *	Pure functions on caller memory: any thread, one strbuf per thread.
  */
 #ifndef RDNS_STRBUF_H
 #define RDNS_STRBUF_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "text.h"
 
 struct strbuf {
 	char	*buf;		/* caller's buffer */
@@ -48,17 +56,18 @@ int strbuf_printf(struct strbuf *sb, const char *fmt, ...)
 /** True if anything was truncated. */
 bool strbuf_overflow(const struct strbuf *sb);
 
-/** True if s (NUL-terminated) is a non-empty RFC 2045 token: printable
- * US-ASCII except SPACE, CTLs and tspecials ()<>@,;:\"/[]?=. */
-bool str_is_token(const char *s);
-
-/** One byte of such a token (not a CTL, SPACE or RFC 2045 tspecial). */
-bool char_is_token(char c);
+/**
+ * Append at most max bytes of s, up to its NUL, each byte that context ctx
+ * does not keep written as '?' (text.h).  @return 0, or -1 if it did not
+ * fit (overflow is set).
+ */
+int strbuf_put_safe(struct strbuf *sb, enum text_ctx ctx, const char *s,
+    size_t max);
 
 /**
  * Append s as an RFC 8601 value: unchanged if it is a token, else as a
  * quoted-string with '\' and '"' escaped.  Bytes outside 0x20..0x7e are
- * written as '?'.  At most maxlen bytes of s are used.
+ * written as '?' (TEXT_HEADER).  At most maxlen bytes of s are used.
  */
 int strbuf_put_value(struct strbuf *sb, const char *s, size_t maxlen);
 
@@ -71,15 +80,6 @@ int strbuf_put_json(struct strbuf *sb, const char *s);
 
 /** ASCII case-insensitive equality (locale independent). */
 bool str_ieq(const char *a, const char *b);
-
-/**
- * Copy untrusted text for logging: every byte outside printable ASCII
- * (0x20..0x7e) becomes '?'.  Stops at NUL or after srclen bytes; the result
- * is always NUL-terminated and truncated to dstlen - 1 bytes.  Pure, so it
- * lives here rather than in log.c (which the unit tests replace).
- * @return dst.
- */
-char *log_sanitize(char *dst, size_t dstlen, const char *src, size_t srclen);
 
 /** ASCII lower case of c; other bytes are returned unchanged.  The one
  * lower-casing helper: DNS names, keys and addresses are compared in

@@ -144,7 +144,7 @@ check_config(const struct config *cf, const uint8_t *data, size_t size)
 
 	FUZZ_ASSERT(cf->authserv_id != NULL);
 	FUZZ_ASSERT(strlen(cf->authserv_id) <= CHECK_VALUE_MAX);
-	FUZZ_ASSERT(str_is_token(cf->authserv_id));
+	FUZZ_ASSERT(text_is_token(cf->authserv_id));
 	FUZZ_ASSERT(cf->socket != NULL && cf->socket[0] != '\0');
 	FUZZ_ASSERT(cf->dns_timeout >= 1 &&
 	    cf->dns_timeout <= CONFIG_MAX_TIMEOUT);
@@ -171,8 +171,9 @@ check_config(const struct config *cf, const uint8_t *data, size_t size)
 		FUZZ_ASSERT(strcmp(d, ".") == 0 || d[n - 1] != '.');
 		for (j = 0; j < n; j++)
 			FUZZ_ASSERT(!(d[j] >= 'A' && d[j] <= 'Z'));
-		FUZZ_ASSERT(cf->policies[i].temperror == ACTION_ACCEPT ||
-		    cf->policies[i].temperror == ACTION_TEMPFAIL);
+		FUZZ_ASSERT(cf->policies[i].act[CHECK_ID_TEMPERROR] ==
+		    ACTION_ACCEPT || cf->policies[i].act[CHECK_ID_TEMPERROR] ==
+		    ACTION_TEMPFAIL);
 		for (j = 0; j < i; j++)
 			FUZZ_ASSERT(strcmp(cf->policies[j].domain, d) != 0);
 		/* The exact entry is the one found for its own domain. */

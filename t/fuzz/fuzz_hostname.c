@@ -160,7 +160,7 @@ model_literal(const char *s, struct rdns_ip *ip)
 }
 
 static void
-check_name(const char *a)
+check_one_name(const char *a)
 {
 	char *up, *dot;
 	size_t i, n = strlen(a);
@@ -282,8 +282,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *b = nul != NULL ? fuzz_strndup(nul + 1, size - na - 1) :
 	    fuzz_strndup((const uint8_t *)"", 0);
 
-	check_name(a);
-	check_name(b);
+	check_one_name(a);
+	check_one_name(b);
 	FUZZ_ASSERT(dname_equal(a, b) == model_equal(a, b));
 	FUZZ_ASSERT(dname_equal(a, b) == dname_equal(b, a));
 	check_literal(a);

@@ -135,6 +135,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct lp_line l;
 	char *line, *str;
 	time_t t;
+	int i;
 
 	if ((line = malloc(size > 0 ? size : 1)) == NULL)
 		return 0;
@@ -149,11 +150,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	inside(l.host, line, size);
 	inside(l.from, line, size);
 	inside(l.to, line, size);
-	inside(l.ptr, line, size);
-	inside(l.iprev, line, size);
-	inside(l.xptr, line, size);
-	inside(l.dnssec, line, size);
-	inside(l.generic, line, size);
+	for (i = 0; i < CHECK_ID_N; i++)
+		inside(l.result[i], line, size);
 	inside(l.generic_rule, line, size);
 	inside(l.helo_fwd, line, size);
 	inside(l.helo_aligned, line, size);

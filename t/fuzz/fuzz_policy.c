@@ -52,7 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_assert_policy(&r, &p, &d);
 	if (!policy_needs_verdict(&p))
 		FUZZ_ASSERT(d.action == ACTION_ACCEPT);
-	FUZZ_ASSERT(strcmp(policy_check_str(d.check), "unknown") != 0);
+	FUZZ_ASSERT(strcmp(check_name(d.check), "unknown") != 0);
 	FUZZ_ASSERT(strcmp(policy_action_str(d.action), "unknown") != 0);
 	policy_decide(NULL, &p, &d);
 	FUZZ_ASSERT(d.action == ACTION_ACCEPT && d.rcode[0] == '\0');

@@ -225,12 +225,12 @@ fuzz_policy(struct fuzz_in *in, struct policy *p)
 
 	memset(p, 0, sizeof *p);
 	p->domain = star;
-	p->ptr = (enum action)fuzz_pick(in, 3);
-	p->iprev = (enum action)fuzz_pick(in, 3);
-	p->helo = (enum action)fuzz_pick(in, 3);
-	p->generic = (enum action)fuzz_pick(in, 3);
-	p->temperror = (enum action)fuzz_pick(in, 3);
-	p->dnssec_require = fuzz_u8(in) & 1;
+	p->act[CHECK_ID_PTR] = (enum action)fuzz_pick(in, 3);
+	p->act[CHECK_ID_IPREV] = (enum action)fuzz_pick(in, 3);
+	p->act[CHECK_ID_HELO] = (enum action)fuzz_pick(in, 3);
+	p->act[CHECK_ID_GENERIC] = (enum action)fuzz_pick(in, 3);
+	p->act[CHECK_ID_TEMPERROR] = (enum action)fuzz_pick(in, 3);
+	p->require[CHECK_ID_DNSSEC] = fuzz_u8(in) & 1;
 }
 
 /* RFC 2045 5.1 token byte (written here again, not taken from strbuf). */
@@ -689,7 +689,7 @@ enum want_verdict {
 };
 
 static void
-policy_text(const struct check_result *r, enum policy_check c, char *buf,
+policy_text(const struct check_result *r, enum check_id c, char *buf,
     size_t size)
 {
 	static const char no_ptr[] = "The IP address sending this message "
@@ -699,10 +699,10 @@ policy_text(const struct check_result *r, enum policy_check c, char *buf,
 
 	reply_sanitize(ip, sizeof ip, r->ipstr, sizeof r->ipstr);
 	switch (c) {
-	case POLICY_CHECK_PTR:
+	case CHECK_ID_PTR:
 		snprintf(buf, size, "%s", no_ptr);
 		return;
-	case POLICY_CHECK_IPREV:
+	case CHECK_ID_IPREV:
 		name = name_at(r, 0);
 		if (r->iprev == CHECK_PERMERROR)
 			snprintf(buf, size, "%s", no_ptr);
@@ -715,14 +715,14 @@ policy_text(const struct check_result *r, enum policy_check c, char *buf,
 			    "resolve back to it", ip, a);
 		}
 		return;
-	case POLICY_CHECK_GENERIC:
+	case CHECK_ID_GENERIC:
 		name = name_at(r, r->verified);
 		reply_sanitize(a, sizeof a, name != NULL ? name : "(unknown)",
 		    CHECK_VALUE_MAX);
 		snprintf(buf, size, "Reverse DNS name %s of %s looks generic",
 		    a, ip);
 		return;
-	case POLICY_CHECK_HELO: {
+	case CHECK_ID_HELO: {
 		char h[CHECK_VALUE_MAX + 1];
 
 		reply_sanitize(h, sizeof h, r->helo, CHECK_VALUE_MAX);
@@ -745,15 +745,16 @@ policy_text(const struct check_result *r, enum policy_check c, char *buf,
 			    "reverse DNS of %s", h, ip);
 		return;
 	}
-	case POLICY_CHECK_DNSSEC:
+	case CHECK_ID_DNSSEC:
 		snprintf(buf, size, "Reverse DNS for %s is not DNSSEC-secure",
 		    ip);
 		return;
-	case POLICY_CHECK_TEMPERROR:
+	case CHECK_ID_TEMPERROR:
 		snprintf(buf, size, "Temporary failure looking up reverse DNS "
 		    "for %s", ip);
 		return;
-	case POLICY_CHECK_NONE:
+	case CHECK_ID_NONE:
+	case CHECK_ID_N:
 		break;
 	}
 	buf[0] = '\0';
@@ -764,27 +765,27 @@ fuzz_assert_policy(const struct check_result *r, const struct policy *p,
     const struct policy_decision *d)
 {
 	struct {
-		enum policy_check	 check;
+		enum check_id	 check;
 		enum action		 action;
 		enum want_verdict	 v;
 	} step[5];
 	enum action want_action = ACTION_ACCEPT;
-	enum policy_check want_check = POLICY_CHECK_NONE;
+	enum check_id want_check = CHECK_ID_NONE;
 	char want[POLICY_TEXT_MAX + CHECK_VALUE_MAX];
 	bool temp = false;
 	size_t i;
 	const char *t;
 
-	step[0].check = POLICY_CHECK_PTR;
-	step[0].action = p->ptr;
+	step[0].check = CHECK_ID_PTR;
+	step[0].action = p->act[CHECK_ID_PTR];
 	step[0].v = r->ptr == CHECK_FAIL ? W_FAIL :
 	    r->ptr == CHECK_TEMPERROR ? W_TEMP : W_OK;
-	step[1].check = POLICY_CHECK_IPREV;
-	step[1].action = p->iprev;
+	step[1].check = CHECK_ID_IPREV;
+	step[1].action = p->act[CHECK_ID_IPREV];
 	step[1].v = r->iprev == CHECK_FAIL || r->iprev == CHECK_PERMERROR ?
 	    W_FAIL : r->iprev == CHECK_TEMPERROR ? W_TEMP : W_OK;
-	step[2].check = POLICY_CHECK_GENERIC;
-	step[2].action = p->generic;
+	step[2].check = CHECK_ID_GENERIC;
+	step[2].action = p->act[CHECK_ID_GENERIC];
 	step[2].v = r->generic == GENERIC_YES ? W_FAIL :
 	    r->generic == GENERIC_TEMPERROR ? W_TEMP : W_OK;
 	/* AllowDomains: exempt from the generic and helo policies. */
@@ -792,8 +793,8 @@ fuzz_assert_policy(const struct check_result *r, const struct policy *p,
 		step[2].v = W_OK;
 	/* helo acts on x-ptr=fail when the HELO neither forward-confirms
 	 * nor is aligned; a temporary HELO lookup makes it temporary. */
-	step[3].check = POLICY_CHECK_HELO;
-	step[3].action = p->helo;
+	step[3].check = CHECK_ID_HELO;
+	step[3].action = p->act[CHECK_ID_HELO];
 	if (r->helo_fwd == CHECK_PASS || r->helo_aligned || r->allowlisted)
 		step[3].v = W_OK;
 	else if (r->xptr == CHECK_FAIL)
@@ -801,9 +802,9 @@ fuzz_assert_policy(const struct check_result *r, const struct policy *p,
 	else
 		step[3].v = r->xptr == CHECK_TEMPERROR ? W_TEMP : W_OK;
 	/* dnssec=require: a pass that is not secure, by the iprev action. */
-	step[4].check = POLICY_CHECK_DNSSEC;
-	step[4].action = p->iprev;
-	step[4].v = p->dnssec_require && r->iprev == CHECK_PASS &&
+	step[4].check = CHECK_ID_DNSSEC;
+	step[4].action = p->act[CHECK_ID_IPREV];
+	step[4].v = p->require[CHECK_ID_DNSSEC] && r->iprev == CHECK_PASS &&
 	    r->iprev_dnssec != DNSSEC_SECURE ? W_FAIL : W_OK;
 
 	for (i = 0; i < 5; i++) {
@@ -817,11 +818,11 @@ fuzz_assert_policy(const struct check_result *r, const struct policy *p,
 		if (step[i].v == W_TEMP)
 			temp = true;
 	}
-	if (want_check == POLICY_CHECK_NONE && temp &&
-	    p->temperror != ACTION_ACCEPT) {
+	if (want_check == CHECK_ID_NONE && temp &&
+	    p->act[CHECK_ID_TEMPERROR] != ACTION_ACCEPT) {
 		/* Never a 5xx for a temporary error. */
 		want_action = ACTION_TEMPFAIL;
-		want_check = POLICY_CHECK_TEMPERROR;
+		want_check = CHECK_ID_TEMPERROR;
 	}
 
 	FUZZ_ASSERT(d->action == want_action);
@@ -831,14 +832,14 @@ fuzz_assert_policy(const struct check_result *r, const struct policy *p,
 		FUZZ_ASSERT(*t >= 0x20 && *t <= 0x7e);
 	switch (d->action) {
 	case ACTION_ACCEPT:
-		FUZZ_ASSERT(d->check == POLICY_CHECK_NONE);
+		FUZZ_ASSERT(d->check == CHECK_ID_NONE);
 		FUZZ_ASSERT(d->rcode[0] == '\0' && d->xcode[0] == '\0');
 		FUZZ_ASSERT(d->text[0] == '\0');
 		return;
 	case ACTION_REJECT:
 		FUZZ_ASSERT(strcmp(d->rcode, "550") == 0);
 		FUZZ_ASSERT(strcmp(d->xcode, "5.7.25") == 0);
-		FUZZ_ASSERT(d->check != POLICY_CHECK_TEMPERROR);
+		FUZZ_ASSERT(d->check != CHECK_ID_TEMPERROR);
 		break;
 	case ACTION_TEMPFAIL:
 		FUZZ_ASSERT(strcmp(d->rcode, "451") == 0);

@@ -18,6 +18,9 @@
 #     by "rdns-milter -n" (exit 1) and at start (exit 78) with
 #     "FILE: world-writable, refusing it" / "FILE: not a regular file,
 #     refusing it";
+#   - a UserID whose user or group does not exist: "rdns-milter -n"
+#     accepts it (exit 0), the start stops with exit 78 and "UserID NAME:
+#     no such user" / "no such group";
 #   - PidFile holds the daemon's pid, in the foreground and after
 #     detaching (-f not given), and is removed with the socket on SIGTERM;
 #   - a stale socket file (its daemon was killed) is replaced at start; a
@@ -198,6 +201,23 @@ for f in ww fifo dir; do
 	tap_check "start refuses $f.conf" "$? $out" "78 $want"
 done
 [ -S "$S/ww.sock" ] && tap_fail "no socket for a refused configuration"
+
+# A UserID that does not exist here: -n accepts the file (the machine
+# that checks it may not have the user), the start stops (78) and names
+# it, before any socket opens.
+conf nouser "UserID rdns-test-no-such-user"
+conf nogroup "UserID root:rdns-test-no-such-group"
+for f in nouser nogroup; do
+	case $f in
+	nouser) want="rdns-milter: UserID rdns-test-no-such-user: no such user" ;;
+	*) want="rdns-milter: UserID rdns-test-no-such-group: no such group" ;;
+	esac
+	out=$(timeout 20 "$RB_MILTER" -n -c "$R_DIR/$f.conf" 2>&1)
+	tap_check "-n accepts $f.conf" "$? $out" "0 "
+	out=$(timeout 20 "$RB_MILTER" -f -c "$R_DIR/$f.conf" 2>&1)
+	tap_check "start refuses $f.conf" "$? $out" "78 $want"
+	[ -S "$S/$f.sock" ] && tap_fail "no socket for $f.conf"
+done
 
 # --- 3. Stale and live sockets. -----------------------------------------
 

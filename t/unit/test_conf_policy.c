@@ -107,12 +107,12 @@ one_line(void **state)
 	    &pol, domain, collect, &e), 0);
 	assert_int_equal(e.n, 0);
 	assert_string_equal(domain, "example.com");
-	assert_int_equal(pol.ptr, ACTION_REJECT);
-	assert_int_equal(pol.iprev, ACTION_TEMPFAIL);
-	assert_int_equal(pol.helo, ACTION_ACCEPT);
-	assert_int_equal(pol.generic, ACTION_ACCEPT);
-	assert_int_equal(pol.temperror, ACTION_TEMPFAIL);
-	assert_true(pol.dnssec_require);
+	assert_int_equal(pol.act[CHECK_ID_PTR], ACTION_REJECT);
+	assert_int_equal(pol.act[CHECK_ID_IPREV], ACTION_TEMPFAIL);
+	assert_int_equal(pol.act[CHECK_ID_HELO], ACTION_ACCEPT);
+	assert_int_equal(pol.act[CHECK_ID_GENERIC], ACTION_ACCEPT);
+	assert_int_equal(pol.act[CHECK_ID_TEMPERROR], ACTION_TEMPFAIL);
+	assert_true(pol.require[CHECK_ID_DNSSEC]);
 	assert_true(pol.dry_run);
 
 	/* Every bad pair is reported; the domain stays valid (-1). */
@@ -174,7 +174,7 @@ lookup_precedence(void **state)
 	assert_non_null(cf);
 	p = config_policy_for(cf, "example.org");
 	assert_ptr_equal(p, &conf_builtin_policy);
-	assert_int_equal(p->ptr, ACTION_ACCEPT);
+	assert_int_equal(p->act[CHECK_ID_PTR], ACTION_ACCEPT);
 	assert_false(p->dry_run);
 	config_free(cf);
 }

@@ -9,8 +9,10 @@
 #include <sys/types.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -123,10 +125,12 @@ static void
 render_policy(char *out, size_t size, const struct policy *p)
 {
 	snprintf(out, size, "%s:%s,%s,%s,%s,%s,%s@%d", p->domain,
-	    action_str(p->ptr), action_str(p->iprev), action_str(p->helo),
-	    action_str(p->generic),
-	    p->dnssec_require ? "require" : "optional",
-	    action_str(p->temperror), p->line);
+	    action_str(p->act[CHECK_ID_PTR]),
+	    action_str(p->act[CHECK_ID_IPREV]),
+	    action_str(p->act[CHECK_ID_HELO]),
+	    action_str(p->act[CHECK_ID_GENERIC]),
+	    p->require[CHECK_ID_DNSSEC] ? "require" : "optional",
+	    action_str(p->act[CHECK_ID_TEMPERROR]), p->line);
 	if (p->dry_run)
 		strncat(out, ",dryrun", size - strlen(out) - 1);
 }
@@ -898,7 +902,7 @@ keys_are_case_insensitive(void **state)
 	assert_int_equal(cf->max_ptr_names, 3);
 	assert_int_equal(cf->n_trust_anchor_files, 0);
 	assert_int_equal(cf->n_policies, 1);
-	assert_int_equal(cf->policies[0].ptr, ACTION_REJECT);
+	assert_int_equal(cf->policies[0].act[CHECK_ID_PTR], ACTION_REJECT);
 	assert_true(cf->dry_run);
 	config_free(cf);
 }
@@ -1152,12 +1156,12 @@ policy_for_without_match_is_builtin_accept(void **state)
 		assert_non_null(p);
 		assert_string_equal(p->domain, "*");
 		assert_int_equal(p->line, 0);
-		assert_int_equal(p->ptr, ACTION_ACCEPT);
-		assert_int_equal(p->iprev, ACTION_ACCEPT);
-		assert_int_equal(p->helo, ACTION_ACCEPT);
-		assert_int_equal(p->generic, ACTION_ACCEPT);
-		assert_int_equal(p->temperror, ACTION_ACCEPT);
-		assert_false(p->dnssec_require);
+		assert_int_equal(p->act[CHECK_ID_PTR], ACTION_ACCEPT);
+		assert_int_equal(p->act[CHECK_ID_IPREV], ACTION_ACCEPT);
+		assert_int_equal(p->act[CHECK_ID_HELO], ACTION_ACCEPT);
+		assert_int_equal(p->act[CHECK_ID_GENERIC], ACTION_ACCEPT);
+		assert_int_equal(p->act[CHECK_ID_TEMPERROR], ACTION_ACCEPT);
+		assert_false(p->require[CHECK_ID_DNSSEC]);
 		config_free(cf);
 	}
 }
@@ -1221,7 +1225,7 @@ teardown_tmpdir(void **state)
 	static const char *const names[] = {
 	    "a.conf", "nul.conf", "pat.txt", "badpat.txt", "gp.conf",
 	    "sub", "mode.conf", "link.conf", "fifo", "site.rules", "bad.rules",
-	    "good.rules",
+	    "good.rules", "user.conf",
 	};
 	char path[PATH_MAX + 32];
 	size_t i;
@@ -1248,6 +1252,208 @@ write_file(const char *name, const char *data, size_t len, char *path,
 	assert_int_equal(fclose(fp), 0);
 	/* Whatever the umask: a world-writable file would be refused. */
 	assert_int_equal(chmod(path, 0644), 0);
+}
+
+/*
+ * Typed values, parsed once at load (issue 19): the milter socket's file,
+ * the metrics address, the user and group.
+ */
+
+static void
+socket_path_is_parsed_at_load(void **state)
+{
+	static const struct {
+		const char	*line;
+		const char	*path;		/* NULL: inet */
+	} t[] = {
+		{ "", CONFIG_DEFAULT_SOCKET },
+		{ "Socket local:/run/m.sock", "/run/m.sock" },
+		{ "Socket unix:/run/m.sock", "/run/m.sock" },
+		{ "Socket LOCAL:/run/m.sock", NULL },
+		{ "Socket /run/m.sock", "/run/m.sock" },
+		{ "Socket inet:8891@localhost", NULL },
+		{ "Socket inet6:8891@::1", NULL },
+	};
+	struct config *cf;
+	struct errs e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(t); i++) {
+		cf = parse(t[i].line, &e);
+		assert_non_null(cf);
+		if (t[i].line[0] == '\0' &&
+		    strncmp(CONFIG_DEFAULT_SOCKET, "local:", 6) == 0) {
+			/* The default: "local:" and its path. */
+			assert_string_equal(cf->socket_path,
+			    strchr(CONFIG_DEFAULT_SOCKET, ':') + 1);
+		} else if (t[i].path == NULL) {
+			WANT_INT(i, t[i].line, cf->socket_path == NULL, 1);
+		} else {
+			assert_non_null(cf->socket_path);
+			WANT_STR(i, t[i].line, cf->socket_path, t[i].path);
+		}
+		/* It points into the text that smfi_setconn(3) reads. */
+		if (cf->socket_path != NULL)
+			assert_true(cf->socket_path >= cf->socket &&
+			    cf->socket_path < cf->socket + strlen(cf->socket));
+		config_free(cf);
+	}
+	/* -p: the same function, on the command line's text. */
+	assert_string_equal(config_socket_path("unix:/x"), "/x");
+	assert_null(config_socket_path("inet:25"));
+}
+
+static void
+metrics_listen_is_parsed_at_load(void **state)
+{
+	struct config *cf;
+	struct errs e;
+	struct sockaddr_in6 *sin6;
+	struct sockaddr_in *sin;
+
+	(void)state;
+	cf = parse("MetricsListen [::1]:9101", &e);
+	assert_non_null(cf);
+	assert_string_equal(cf->metrics_listen, "[::1]:9101");
+	assert_int_equal(cf->metrics_addrlen, sizeof *sin6);
+	sin6 = (struct sockaddr_in6 *)&cf->metrics_addr;
+	assert_int_equal(sin6->sin6_family, AF_INET6);
+	assert_int_equal(ntohs(sin6->sin6_port), 9101);
+	assert_true(IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr));
+	config_free(cf);
+
+	cf = parse("MetricsListen 9100", &e);
+	assert_non_null(cf);
+	assert_int_equal(cf->metrics_addrlen, sizeof *sin);
+	sin = (struct sockaddr_in *)&cf->metrics_addr;
+	assert_int_equal(sin->sin_family, AF_INET);
+	assert_int_equal(ntohs(sin->sin_port), 9100);
+	assert_int_equal(ntohl(sin->sin_addr.s_addr), INADDR_LOOPBACK);
+	config_free(cf);
+
+	cf = parse("", &e);
+	assert_non_null(cf);
+	assert_null(cf->metrics_listen);
+	assert_int_equal(cf->metrics_addrlen, 0);
+	config_free(cf);
+}
+
+/* config_load_daemon() of a file holding line. */
+static struct config *
+load_daemon_line(const char *line, struct errs *e)
+{
+	char path[PATH_MAX + 32], text[1024];
+	int n;
+
+	n = snprintf(text, sizeof text, "%s\n", line);
+	assert_true(n > 0 && (size_t)n < sizeof text);
+	write_file("user.conf", text, (size_t)n, path, sizeof path);
+	memset(e, 0, sizeof *e);
+	return config_load_daemon(path, false, collect, e);
+}
+
+static void
+userid_is_resolved_by_the_daemon_loader(void **state)
+{
+	char longname[300], line[320], want[340];
+	struct config *cf;
+	struct group *gr;
+	struct errs e;
+
+	(void)state;
+	/* root (uid 0) exists everywhere; its primary group is 0. */
+	cf = load_daemon_line("UserID root", &e);
+	assert_non_null(cf);
+	assert_null(cf->user_err);
+	assert_string_equal(cf->user_name, "root");
+	assert_null(cf->group_name);
+	assert_int_equal(cf->uid, 0);
+	assert_int_equal(cf->gid, 0);
+	config_free(cf);
+
+	if ((gr = getgrnam("daemon")) != NULL) {
+		gid_t want_gid = gr->gr_gid;
+
+		cf = load_daemon_line("UserID root:daemon", &e);
+		assert_non_null(cf);
+		assert_null(cf->user_err);
+		assert_string_equal(cf->group_name, "daemon");
+		assert_int_equal(cf->uid, 0);
+		assert_int_equal(cf->gid, want_gid);
+		config_free(cf);
+	}
+
+	/* Names that do not resolve are no load error (-n and a reload
+	 * accept them, as before); start-up logs user_err and stops. */
+	cf = load_daemon_line("UserID rdns-test-no-such-user", &e);
+	assert_non_null(cf);
+	assert_int_equal(e.n, 0);
+	assert_string_equal(cf->user_err,
+	    "UserID rdns-test-no-such-user: no such user");
+	config_free(cf);
+
+	cf = load_daemon_line("UserID root:rdns-test-no-such-group", &e);
+	assert_non_null(cf);
+	assert_int_equal(e.n, 0);
+	assert_string_equal(cf->user_err,
+	    "UserID rdns-test-no-such-group: no such group");
+	config_free(cf);
+
+	/* Over 255 bytes: the daemon's old limit, the whole value named. */
+	memset(longname, 'u', 256);
+	longname[256] = '\0';
+	snprintf(line, sizeof line, "UserID %s:mail", longname);
+	cf = load_daemon_line(line, &e);
+	assert_non_null(cf);
+	snprintf(want, sizeof want, "UserID %s:mail: bad user name", longname);
+	assert_string_equal(cf->user_err, want);
+	config_free(cf);
+	/* 255 bytes is looked up. */
+	longname[255] = '\0';
+	snprintf(line, sizeof line, "UserID %s", longname);
+	cf = load_daemon_line(line, &e);
+	assert_non_null(cf);
+	snprintf(want, sizeof want, "UserID %s: no such user", longname);
+	assert_string_equal(cf->user_err, want);
+	config_free(cf);
+
+	/* config_load() (rdns-check, the tests) looks nothing up. */
+	cf = parse("UserID rdns-test-no-such-user", &e);
+	assert_non_null(cf);
+	assert_string_equal(cf->user_name, "rdns-test-no-such-user");
+	assert_null(cf->user_err);
+	config_free(cf);
+}
+
+/* The FILE:LINE errors of the three keys are the ones they always were. */
+static void
+typed_values_keep_their_file_line_errors(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*want;
+	} t[] = {
+		{ "\n\nUserID a:b:c", "t.conf:3: UserID: bad value 'a:b:c' "
+		    "(want user or user:group)" },
+		{ "Socket inet:0@localhost", "t.conf:1: Socket: bad socket "
+		    "'inet:0@localhost' (want local:/path, unix:/path, "
+		    "inet:PORT@HOST or inet6:PORT@HOST)" },
+		{ "\nMetricsListen ::1:9100", "t.conf:2: MetricsListen: bad "
+		    "value '::1:9100': write an IPv6 address as [ADDR6]:PORT "
+		    "(want PORT, ADDR:PORT or [ADDR6]:PORT)" },
+	};
+	struct config *cf;
+	struct errs e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(t); i++) {
+		cf = parse(t[i].text, &e);
+		assert_null(cf);
+		WANT_INT(i, t[i].text, e.n, 1);
+		WANT_STR(i, t[i].text, e.msg[0], t[i].want);
+	}
 }
 
 static void
@@ -1830,6 +2036,10 @@ main(void)
 		cmocka_unit_test(policy_for_without_match_is_builtin_accept),
 		cmocka_unit_test(exempt_is_case_insensitive),
 		cmocka_unit_test(load_file_ok),
+		cmocka_unit_test(socket_path_is_parsed_at_load),
+		cmocka_unit_test(metrics_listen_is_parsed_at_load),
+		cmocka_unit_test(userid_is_resolved_by_the_daemon_loader),
+		cmocka_unit_test(typed_values_keep_their_file_line_errors),
 		cmocka_unit_test(unreadable_file_is_reported_with_strerror),
 		cmocka_unit_test(nul_byte_in_file_is_error),
 		cmocka_unit_test(world_writable_file_is_refused),

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_dname.c - unit tests for milter/dname.c: addresses, reverse names,
- * PTR wire decoding, hostname syntax, name comparison, HELO literals.
+ * PTR wire decoding, hostname syntax, name comparison, HELO literals,
+ * domain patterns and their specificity.
  */
 #include "autoconf.h"
 
@@ -676,6 +677,60 @@ equal_ignores_case_and_one_trailing_dot(void **state)
 	assert_false(dname_equal(NULL, NULL));
 }
 
+/* --- dname_pattern_match, dname_pattern_rank ------------------------- */
+
+static void
+pattern_match_star_suffix_exact(void **state)
+{
+	static const struct {
+		const char	*pattern, *name;
+		bool		 want;
+	} t[] = {
+		{ "*", "example.com", true },
+		{ "*", "", true },
+		{ "example.com", "example.com", true },
+		{ "example.com", "Example.COM", true },
+		{ "example.com", "a.example.com", false },
+		{ "example.com", "xexample.com", false },
+		{ "example.com", "example.co", false },
+		{ ".example.com", "a.example.com", true },
+		{ ".example.com", "A.B.Example.Com", true },
+		{ ".example.com", "example.com", false },
+		{ ".example.com", "xexample.com", false },
+		{ ".example.com", ".example.com", false },
+		{ ".example.com", "", false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NELEM(t); i++)
+		WANT_INT(i, t[i].name, dname_pattern_match(t[i].pattern,
+		    t[i].name, strlen(t[i].name)), t[i].want);
+}
+
+/* "*" < shorter suffix < longer suffix < any exact name. */
+static void
+pattern_rank_orders_by_specificity(void **state)
+{
+	static const char *const order[] = {
+		"*", ".com", ".example.com", ".very-long-subdomain.example.com",
+		"a.b", "example.com",
+	};
+	char longest[DNAME_TEXT_MAX + 1];
+	size_t i;
+
+	(void)state;
+	for (i = 1; i < NELEM(order); i++)
+		WANT_INT(i, order[i], dname_pattern_rank(order[i - 1]) <
+		    dname_pattern_rank(order[i]), true);
+	assert_int_equal(dname_pattern_rank("*"), 0);
+	/* The longest suffix still ranks below the shortest exact name. */
+	longest[0] = '.';
+	memset(longest + 1, 'a', DNAME_TEXT_MAX - 1);
+	longest[DNAME_TEXT_MAX] = '\0';
+	assert_true(dname_pattern_rank(longest) < dname_pattern_rank("a"));
+}
+
 /* --- dname_helo_literal ----------------------------------------------- */
 
 static void
@@ -791,6 +846,8 @@ main(void)
 		cmocka_unit_test(valid_hostname_follows_postfix_rules),
 		cmocka_unit_test(valid_hostname_length_limits),
 		cmocka_unit_test(equal_ignores_case_and_one_trailing_dot),
+		cmocka_unit_test(pattern_match_star_suffix_exact),
+		cmocka_unit_test(pattern_rank_orders_by_specificity),
 		cmocka_unit_test(helo_literal_table),
 		cmocka_unit_test(helo_literal_long_junk_rejected),
 	};

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <sys/un.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -291,13 +292,12 @@ recorded_events_give_exact_counter_lines(void **state)
 	for (i = 0; i < 3; i++)
 		metrics_session_start();
 	metrics_session_end();
-	metrics_skipped("trusted");
-	metrics_skipped("trusted");
-	metrics_skipped("authenticated");
+	metrics_skipped(METRICS_SKIP_TRUSTED);
+	metrics_skipped(METRICS_SKIP_TRUSTED);
+	metrics_skipped(METRICS_SKIP_AUTHENTICATED);
 	/* Unknown reasons are ignored, never counted elsewhere. */
-	metrics_skipped("Trusted");
-	metrics_skipped("");
-	metrics_skipped(NULL);
+	metrics_skipped(METRICS_SKIP_N);
+	metrics_skipped((enum metrics_skip)-1);
 
 	set_result(&r, CHECK_PASS, CHECK_PASS, CHECK_PASS, GENERIC_NO,
 	    DNSSEC_SECURE, false);
@@ -426,7 +426,7 @@ reset_zeroes_everything(void **state)
 	render_page();
 	memcpy(fresh, page, sizeof fresh);
 	metrics_session_start();
-	metrics_skipped("error");
+	metrics_skipped(METRICS_SKIP_ERROR);
 	set_result(&r, CHECK_PASS, CHECK_PASS, CHECK_PASS, GENERIC_NO,
 	    DNSSEC_SECURE, true);
 	metrics_result(&r);
@@ -457,17 +457,19 @@ decisions_are_labelled_by_policy_line(void **state)
 	};
 
 	(void)state;
-	metrics_decision("*", "ptr", ACTION_REJECT, false);
-	metrics_decision("*", "ptr", ACTION_REJECT, false);
-	metrics_decision(".example.org", "generic", ACTION_REJECT, true);
-	metrics_decision(".example.org", "none", ACTION_ACCEPT, true);
-	metrics_decision(".example.org", "temperror", ACTION_TEMPFAIL, false);
+	metrics_decision("*", CHECK_ID_PTR, ACTION_REJECT, false);
+	metrics_decision("*", CHECK_ID_PTR, ACTION_REJECT, false);
+	metrics_decision(".example.org", CHECK_ID_GENERIC, ACTION_REJECT,
+	    true);
+	metrics_decision(".example.org", CHECK_ID_NONE, ACTION_ACCEPT, true);
+	metrics_decision(".example.org", CHECK_ID_TEMPERROR, ACTION_TEMPFAIL,
+	    false);
 	/* Combinations that cannot happen are not counted. */
-	metrics_decision("*", "none", ACTION_REJECT, false);
-	metrics_decision("*", "temperror", ACTION_REJECT, false);
-	metrics_decision("*", "ptr", ACTION_ACCEPT, false);
-	metrics_decision("*", "nonsense", ACTION_REJECT, false);
-	metrics_decision(NULL, "ptr", ACTION_REJECT, false);
+	metrics_decision("*", CHECK_ID_NONE, ACTION_REJECT, false);
+	metrics_decision("*", CHECK_ID_TEMPERROR, ACTION_REJECT, false);
+	metrics_decision("*", CHECK_ID_PTR, ACTION_ACCEPT, false);
+	metrics_decision("*", (enum check_id)42, ACTION_REJECT, false);
+	metrics_decision(NULL, CHECK_ID_PTR, ACTION_REJECT, false);
 	render_page();
 	assert_lines(page, want, NELEM(want));
 	assert_int_equal(count_prefix(page, "rdns_milter_decisions_total{"
@@ -486,7 +488,7 @@ decision_policies_are_bounded(void **state)
 	(void)state;
 	for (i = 0; i < METRICS_MAX_POLICIES + 10; i++) {
 		snprintf(name, sizeof name, "p%d.example", i);
-		metrics_decision(name, "helo", ACTION_TEMPFAIL, false);
+		metrics_decision(name, CHECK_ID_HELO, ACTION_TEMPFAIL, false);
 	}
 	render_page();
 	/* Every series of one policy: 24 (check, action, dry_run). */
@@ -636,6 +638,23 @@ concurrent_recording_loses_nothing(void **state)
 
 static unsigned short http_port;
 
+/* Start the server on spec, parsed as the configuration parses
+ * MetricsListen.  @return metrics_start()'s. */
+static int
+start_spec(const char *spec, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	const char *why = "";
+
+	if (config_parse_listen(spec, &ss, &len, &why) == -1) {
+		(void)snprintf(err, errlen, "config_parse_listen: %s", why);
+		return -1;
+	}
+	return metrics_start(spec, (const struct sockaddr *)&ss, len, err,
+	    errlen);
+}
+
 /* Start the server on 127.0.0.1 and a free port from a random range. */
 static void
 start_on_free_port(void)
@@ -649,7 +668,7 @@ start_on_free_port(void)
 		port = (unsigned short)(20000 + rand() % 40000);
 		snprintf(lspec, sizeof lspec, "127.0.0.1:%u", port);
 		err[0] = '\0';
-		if (metrics_start(lspec, err, sizeof err) == 0) {
+		if (start_spec(lspec, err, sizeof err) == 0) {
 			http_port = port;
 			return;
 		}
@@ -712,7 +731,7 @@ http_serves_metrics_404_and_405(void **state)
 	start_on_free_port();
 
 	/* A second server is refused while one runs. */
-	assert_int_equal(metrics_start("127.0.0.1:1", err, sizeof err), -1);
+	assert_int_equal(start_spec("127.0.0.1:1", err, sizeof err), -1);
 	assert_string_equal(err, "already serving metrics");
 
 	metrics_session_start();
@@ -800,7 +819,7 @@ http_port_in_use_is_reported(void **state)
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
 	snprintf(lspec, sizeof lspec, "%u", ntohs(sin.sin_port));
 	err[0] = '\0';
-	assert_int_equal(metrics_start(lspec, err, sizeof err), -1);
+	assert_int_equal(start_spec(lspec, err, sizeof err), -1);
 	print_message("metrics_start(%s): %s\n", lspec, err);
 	snprintf(want, sizeof want, "cannot listen on %s: ", lspec);
 	assert_true(strncmp(err, want, strlen(want)) == 0);
@@ -817,16 +836,34 @@ bad_listen_address_is_refused(void **state)
 	static const char *const bad[] = {
 		"0", "65536", "localhost:9100", "::1:9100", "[::1]", "", "x",
 	};
+	struct sockaddr_storage ss;
+	struct sockaddr_un sun;
+	socklen_t len;
+	const char *why;
 	char err[256];
 	size_t i;
 
 	(void)state;
+	/* The text is the configuration's to refuse (MetricsListen). */
 	for (i = 0; i < NELEM(bad); i++) {
-		err[0] = '\0';
-		assert_int_equal(metrics_start(bad[i], err, sizeof err), -1);
-		assert_true(strncmp(err, "bad listen address '", 20) == 0);
+		why = NULL;
+		assert_int_equal(config_parse_listen(bad[i], &ss, &len, &why),
+		    -1);
+		assert_non_null(why);
 	}
-	assert_int_equal(metrics_start(NULL, err, sizeof err), -1);
+	/* metrics_start() takes an IPv4 or IPv6 address, nothing else. */
+	assert_int_equal(config_parse_listen("9100", &ss, &len, &why), 0);
+	assert_int_equal(metrics_start(NULL, (struct sockaddr *)&ss, len, err,
+	    sizeof err), -1);
+	assert_int_equal(metrics_start("x", NULL, len, err, sizeof err), -1);
+	assert_string_equal(err, "bad listen address 'x'");
+	assert_int_equal(metrics_start("x", (struct sockaddr *)&ss, 0, err,
+	    sizeof err), -1);
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	assert_int_equal(metrics_start("x", (struct sockaddr *)&sun,
+	    sizeof sun, err, sizeof err), -1);
+	assert_string_equal(err, "bad listen address 'x'");
 }
 
 /* IPv6 loopback, when the machine has it. */
@@ -850,7 +887,7 @@ http_over_ipv6_loopback(void **state)
 	for (i = 0; i < PORT_TRIES && ok == -1; i++) {
 		http_port = (unsigned short)(20000 + rand() % 40000);
 		snprintf(lspec, sizeof lspec, "[::1]:%u", http_port);
-		ok = metrics_start(lspec, err, sizeof err);
+		ok = start_spec(lspec, err, sizeof err);
 	}
 	if (ok == -1) {
 		print_message("no ::1 (%s): skipped\n", err);
@@ -881,10 +918,15 @@ http_over_ipv6_loopback(void **state)
 static void
 start_without_microhttpd_fails_cleanly(void **state)
 {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	const char *why = "";
 	char err[256];
 
 	(void)state;
-	assert_int_equal(metrics_start("9100", err, sizeof err), -1);
+	assert_int_equal(config_parse_listen("9100", &ss, &len, &why), 0);
+	assert_int_equal(metrics_start("9100", (struct sockaddr *)&ss, len,
+	    err, sizeof err), -1);
 	assert_string_equal(err, "built without libmicrohttpd");
 	metrics_stop();		/* no-op */
 }

@@ -24,10 +24,12 @@
 #define T	ACTION_TEMPFAIL
 #define R	ACTION_REJECT
 
-/* Policy: ptr iprev generic helo temperror dnssec_require. */
+/* Policy: ptr iprev generic helo temperror dnssec=require. */
 #define POL(pt, ip, gn, he, te, ds) {					\
-	.domain = NULL, .ptr = (pt), .iprev = (ip), .generic = (gn),	\
-	.helo = (he), .temperror = (te), .dnssec_require = (ds), .line = 0 }
+	.domain = NULL, .act = { [CHECK_ID_PTR] = (pt),			\
+	[CHECK_ID_IPREV] = (ip), [CHECK_ID_GENERIC] = (gn),		\
+	[CHECK_ID_HELO] = (he), [CHECK_ID_TEMPERROR] = (te) },		\
+	.require = { [CHECK_ID_DNSSEC] = (ds) }, .line = 0 }
 
 #define ALL_REJECT	POL(R, R, R, R, T, false)
 #define ALL_ACCEPT	POL(A, A, A, A, A, false)
@@ -84,50 +86,50 @@ struct pcase {
 	struct rspec		 r;
 	struct policy		 p;
 	enum action		 want_action;
-	enum policy_check	 want_check;
+	enum check_id	 want_check;
 	const char		*want_text;
 };
 
 static const struct pcase decide_cases[] = {
 	/* Everything passes. */
 	{ "all_pass_is_accept_under_strictest_policy", R_GOOD,
-	    POL(R, R, R, R, T, true), A, POLICY_CHECK_NONE, "" },
+	    POL(R, R, R, R, T, true), A, CHECK_ID_NONE, "" },
 	{ "all_pass_is_accept_under_default_policy", R_GOOD,
-	    ALL_ACCEPT, A, POLICY_CHECK_NONE, "" },
+	    ALL_ACCEPT, A, CHECK_ID_NONE, "" },
 
 	/* ptr. */
 	{ "no_ptr_ptr_reject_is_550_ptr_text", R_NOPTR,
-	    POL(R, A, A, A, A, false), R, POLICY_CHECK_PTR, TXT_PTR },
+	    POL(R, A, A, A, A, false), R, CHECK_ID_PTR, TXT_PTR },
 	{ "no_ptr_ptr_tempfail_is_451_ptr_text", R_NOPTR,
-	    POL(T, A, A, A, A, false), T, POLICY_CHECK_PTR, TXT_PTR },
+	    POL(T, A, A, A, A, false), T, CHECK_ID_PTR, TXT_PTR },
 	{ "no_ptr_all_accept_is_accept", R_NOPTR,
-	    ALL_ACCEPT, A, POLICY_CHECK_NONE, "" },
+	    ALL_ACCEPT, A, CHECK_ID_NONE, "" },
 	{ "no_ptr_ptr_before_iprev", R_NOPTR,
-	    POL(T, R, R, R, T, false), T, POLICY_CHECK_PTR, TXT_PTR },
+	    POL(T, R, R, R, T, false), T, CHECK_ID_PTR, TXT_PTR },
 	{ "no_ptr_iprev_permerror_uses_ptr_text", R_NOPTR,
-	    POL(A, R, A, A, A, false), R, POLICY_CHECK_IPREV, TXT_PTR },
+	    POL(A, R, A, A, A, false), R, CHECK_ID_IPREV, TXT_PTR },
 	{ "no_ptr_helo_reject_without_name_uses_ip_text", R_NOPTR,
-	    POL(A, A, A, R, A, false), R, POLICY_CHECK_HELO,
+	    POL(A, A, A, R, A, false), R, CHECK_ID_HELO,
 	    "HELO name a.example.org does not match reverse DNS of "
 	    "203.0.113.42" },
 
 	/* iprev. */
 	{ "iprev_fail_reject_names_first_ptr_name", R_MISMATCH,
-	    POL(A, R, A, A, A, false), R, POLICY_CHECK_IPREV,
+	    POL(A, R, A, A, A, false), R, CHECK_ID_IPREV,
 	    "Reverse DNS for 203.0.113.42 (x.example.com) does not resolve "
 	    "back to it" },
 	{ "iprev_fail_tempfail_same_text_451", R_MISMATCH,
-	    POL(A, T, A, A, A, false), T, POLICY_CHECK_IPREV,
+	    POL(A, T, A, A, A, false), T, CHECK_ID_IPREV,
 	    "Reverse DNS for 203.0.113.42 (x.example.com) does not resolve "
 	    "back to it" },
 	{ "iprev_fail_ptr_pass_does_not_trigger_ptr", R_MISMATCH,
-	    POL(R, A, A, A, T, false), A, POLICY_CHECK_NONE, "" },
+	    POL(R, A, A, A, T, false), A, CHECK_ID_NONE, "" },
 	{ "iprev_before_helo", R_MISMATCH,
-	    POL(R, T, R, R, T, false), T, POLICY_CHECK_IPREV,
+	    POL(R, T, R, R, T, false), T, CHECK_ID_IPREV,
 	    "Reverse DNS for 203.0.113.42 (x.example.com) does not resolve "
 	    "back to it" },
 	{ "iprev_accept_lets_helo_decide", R_MISMATCH,
-	    POL(R, A, R, R, T, false), R, POLICY_CHECK_HELO,
+	    POL(R, A, R, R, T, false), R, CHECK_ID_HELO,
 	    "HELO name a.example.org does not match reverse DNS of "
 	    "203.0.113.42" },
 	{ "iprev_fail_v6", {
@@ -136,31 +138,31 @@ static const struct pcase decide_cases[] = {
 		.verified = 0, .helo = NULL, .xptr = CHECK_NONE,
 		.helo_fwd = CHECK_NONE, .helo_match = 0,
 		.generic = GENERIC_NO },
-	    POL(R, R, R, R, T, false), R, POLICY_CHECK_IPREV,
+	    POL(R, R, R, R, T, false), R, CHECK_ID_IPREV,
 	    "Reverse DNS for 2001:db8::25 (v6.example.com) does not resolve "
 	    "back to it" },
 
 	/* generic. */
 	{ "generic_reject_names_verified_not_first", R_GENERIC,
-	    POL(A, A, R, A, A, false), R, POLICY_CHECK_GENERIC,
+	    POL(A, A, R, A, A, false), R, CHECK_ID_GENERIC,
 	    "Reverse DNS name x.example.com of 203.0.113.42 looks generic" },
 	{ "generic_before_helo", R_GENERIC,
-	    POL(R, R, T, R, T, false), T, POLICY_CHECK_GENERIC,
+	    POL(R, R, T, R, T, false), T, CHECK_ID_GENERIC,
 	    "Reverse DNS name x.example.com of 203.0.113.42 looks generic" },
 	{ "generic_accept_lets_helo_decide", R_GENERIC,
-	    POL(R, R, A, R, T, false), R, POLICY_CHECK_HELO,
+	    POL(R, R, A, R, T, false), R, CHECK_ID_HELO,
 	    "HELO name a.example.org does not match reverse DNS name "
 	    "x.example.com" },
 	{ "generic_accept_helo_accept_is_accept", R_GENERIC,
-	    POL(R, R, A, A, T, false), A, POLICY_CHECK_NONE, "" },
+	    POL(R, R, A, A, T, false), A, CHECK_ID_NONE, "" },
 
 	/* helo. */
 	{ "helo_mismatch_reject_names_verified_name", R_BADHELO,
-	    POL(A, A, A, R, A, false), R, POLICY_CHECK_HELO,
+	    POL(A, A, A, R, A, false), R, CHECK_ID_HELO,
 	    "HELO name a.example.org does not match reverse DNS name "
 	    "x.example.com" },
 	{ "helo_mismatch_tempfail_is_451", R_BADHELO,
-	    POL(A, A, A, T, A, false), T, POLICY_CHECK_HELO,
+	    POL(A, A, A, T, A, false), T, CHECK_ID_HELO,
 	    "HELO name a.example.org does not match reverse DNS name "
 	    "x.example.com" },
 	{ "helo_forward_confirmed_never_fails", {
@@ -169,28 +171,28 @@ static const struct pcase decide_cases[] = {
 		.verified = 1, .helo = "out.bigsender.example",
 		.xptr = CHECK_FAIL, .helo_fwd = CHECK_PASS, .helo_match = 0,
 		.generic = GENERIC_NO },
-	    POL(R, R, R, R, T, false), A, POLICY_CHECK_NONE, "" },
+	    POL(R, R, R, R, T, false), A, CHECK_ID_NONE, "" },
 	{ "helo_fwd_temperror_is_temperror_not_failure", {
 		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
 		.dnssec = DNSSEC_SECURE, .names = { "x.example.com" },
 		.verified = 1, .helo = "a.example.org",
 		.xptr = CHECK_FAIL, .helo_fwd = CHECK_TEMPERROR,
 		.helo_match = 0, .generic = GENERIC_NO },
-	    POL(A, A, A, R, T, false), T, POLICY_CHECK_TEMPERROR, TXT_TEMP },
+	    POL(A, A, A, R, T, false), T, CHECK_ID_TEMPERROR, TXT_TEMP },
 	{ "helo_fwd_temperror_with_temperror_accept_is_accept", {
 		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
 		.dnssec = DNSSEC_SECURE, .names = { "x.example.com" },
 		.verified = 1, .helo = "a.example.org",
 		.xptr = CHECK_FAIL, .helo_fwd = CHECK_TEMPERROR,
 		.helo_match = 0, .generic = GENERIC_NO },
-	    POL(A, A, A, R, A, false), A, POLICY_CHECK_NONE, "" },
+	    POL(A, A, A, R, A, false), A, CHECK_ID_NONE, "" },
 	{ "helo_literal_of_other_ip_fails_without_lookup", {
 		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
 		.dnssec = DNSSEC_SECURE, .names = { "x.example.com" },
 		.verified = 1, .helo = "[192.0.2.1]",
 		.xptr = CHECK_FAIL, .helo_fwd = CHECK_NONE,
 		.helo_match = 0, .generic = GENERIC_NO },
-	    POL(A, A, A, R, A, false), R, POLICY_CHECK_HELO,
+	    POL(A, A, A, R, A, false), R, CHECK_ID_HELO,
 	    "HELO name [192.0.2.1] does not match reverse DNS name "
 	    "x.example.com" },
 	{ "helo_neutral_literal_never_fails", {
@@ -199,18 +201,18 @@ static const struct pcase decide_cases[] = {
 		.verified = 0, .helo = "[203.0.113.42]",
 		.xptr = CHECK_NEUTRAL, .helo_fwd = CHECK_NONE,
 		.helo_match = 0, .generic = GENERIC_NO },
-	    POL(A, A, A, R, T, false), A, POLICY_CHECK_NONE, "" },
+	    POL(A, A, A, R, T, false), A, CHECK_ID_NONE, "" },
 	{ "helo_none_never_fails", {
 		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_FAIL,
 		.dnssec = DNSSEC_SECURE, .names = { "x.example.com" },
 		.verified = 0, .helo = NULL,
 		.xptr = CHECK_NONE, .helo_fwd = CHECK_NONE,
 		.helo_match = 0, .generic = GENERIC_NO },
-	    POL(A, A, A, R, T, false), A, POLICY_CHECK_NONE, "" },
+	    POL(A, A, A, R, T, false), A, CHECK_ID_NONE, "" },
 	{ "helo_pass_never_fails", R_GOOD,
-	    POL(A, A, A, R, T, false), A, POLICY_CHECK_NONE, "" },
+	    POL(A, A, A, R, T, false), A, CHECK_ID_NONE, "" },
 	{ "helo_xptr_temperror_is_temperror", R_FWDTEMP,
-	    POL(A, A, A, R, T, false), T, POLICY_CHECK_TEMPERROR, TXT_TEMP },
+	    POL(A, A, A, R, T, false), T, CHECK_ID_TEMPERROR, TXT_TEMP },
 	{ "helo_xptr_temperror_but_helo_confirms_is_accept", {
 		.ip = "203.0.113.42", .ptr = CHECK_PASS,
 		.iprev = CHECK_TEMPERROR, .dnssec = DNSSEC_INSECURE,
@@ -218,7 +220,7 @@ static const struct pcase decide_cases[] = {
 		.helo = "out.bigsender.example", .xptr = CHECK_TEMPERROR,
 		.helo_fwd = CHECK_PASS, .helo_match = 0,
 		.generic = GENERIC_TEMPERROR },
-	    POL(A, A, A, R, T, false), A, POLICY_CHECK_NONE, "" },
+	    POL(A, A, A, R, T, false), A, CHECK_ID_NONE, "" },
 
 	/* dnssec=require. */
 	{ "dnssec_require_insecure_pass_uses_iprev_reject", {
@@ -227,7 +229,7 @@ static const struct pcase decide_cases[] = {
 		.verified = 1, .helo = "mail.example.com",
 		.xptr = CHECK_PASS, .helo_fwd = CHECK_PASS, .helo_match = 1,
 		.generic = GENERIC_NO },
-	    POL(A, R, A, A, A, true), R, POLICY_CHECK_DNSSEC,
+	    POL(A, R, A, A, A, true), R, CHECK_ID_DNSSEC,
 	    "Reverse DNS for 203.0.113.42 is not DNSSEC-secure" },
 	{ "dnssec_require_insecure_pass_uses_iprev_tempfail", {
 		.ip = "2001:db8::25", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
@@ -235,7 +237,7 @@ static const struct pcase decide_cases[] = {
 		.verified = 1, .helo = "mail.example.com",
 		.xptr = CHECK_PASS, .helo_fwd = CHECK_PASS, .helo_match = 1,
 		.generic = GENERIC_NO },
-	    POL(A, T, A, A, A, true), T, POLICY_CHECK_DNSSEC,
+	    POL(A, T, A, A, A, true), T, CHECK_ID_DNSSEC,
 	    "Reverse DNS for 2001:db8::25 is not DNSSEC-secure" },
 	{ "dnssec_require_with_iprev_accept_is_accept", {
 		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
@@ -243,52 +245,52 @@ static const struct pcase decide_cases[] = {
 		.verified = 1, .helo = "mail.example.com",
 		.xptr = CHECK_PASS, .helo_fwd = CHECK_PASS, .helo_match = 1,
 		.generic = GENERIC_NO },
-	    POL(R, A, R, R, T, true), A, POLICY_CHECK_NONE, "" },
+	    POL(R, A, R, R, T, true), A, CHECK_ID_NONE, "" },
 	{ "dnssec_require_secure_pass_is_accept", R_GOOD,
-	    POL(A, R, A, A, A, true), A, POLICY_CHECK_NONE, "" },
+	    POL(A, R, A, A, A, true), A, CHECK_ID_NONE, "" },
 	{ "dnssec_optional_insecure_pass_is_accept", {
 		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
 		.dnssec = DNSSEC_INSECURE, .names = { "mail.example.com" },
 		.verified = 1, .helo = "mail.example.com",
 		.xptr = CHECK_PASS, .helo_fwd = CHECK_PASS, .helo_match = 1,
 		.generic = GENERIC_NO },
-	    POL(R, R, R, R, T, false), A, POLICY_CHECK_NONE, "" },
+	    POL(R, R, R, R, T, false), A, CHECK_ID_NONE, "" },
 	{ "dnssec_is_last_helo_decides_first", {
 		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
 		.dnssec = DNSSEC_INSECURE, .names = { "x.example.com" },
 		.verified = 1, .helo = "a.example.org",
 		.xptr = CHECK_FAIL, .helo_fwd = CHECK_FAIL, .helo_match = 0,
 		.generic = GENERIC_NO },
-	    POL(A, T, A, R, A, true), R, POLICY_CHECK_HELO,
+	    POL(A, T, A, R, A, true), R, CHECK_ID_HELO,
 	    "HELO name a.example.org does not match reverse DNS name "
 	    "x.example.com" },
 	{ "dnssec_require_does_not_apply_to_iprev_fail", R_MISMATCH,
-	    POL(A, T, A, A, A, true), T, POLICY_CHECK_IPREV,
+	    POL(A, T, A, A, A, true), T, CHECK_ID_IPREV,
 	    "Reverse DNS for 203.0.113.42 (x.example.com) does not resolve "
 	    "back to it" },
 	{ "dnssec_require_iprev_temperror_is_temperror", R_FWDTEMP,
-	    POL(A, R, A, A, T, true), T, POLICY_CHECK_TEMPERROR, TXT_TEMP },
+	    POL(A, R, A, A, T, true), T, CHECK_ID_TEMPERROR, TXT_TEMP },
 
 	/* temperror. */
 	{ "temperror_tempfail_when_checked_check_is_temperror", R_ALLTEMP,
-	    POL(R, A, A, A, T, false), T, POLICY_CHECK_TEMPERROR, TXT_TEMP },
+	    POL(R, A, A, A, T, false), T, CHECK_ID_TEMPERROR, TXT_TEMP },
 	{ "temperror_accept_is_accept", R_ALLTEMP,
-	    POL(R, R, R, R, A, false), A, POLICY_CHECK_NONE, "" },
+	    POL(R, R, R, R, A, false), A, CHECK_ID_NONE, "" },
 	{ "temperror_in_accepted_checks_does_not_matter", R_ALLTEMP,
-	    POL(A, A, A, A, T, false), A, POLICY_CHECK_NONE, "" },
+	    POL(A, A, A, A, T, false), A, CHECK_ID_NONE, "" },
 	{ "temperror_generic_only_counts_with_generic_action", R_FWDTEMP,
-	    POL(R, A, T, A, T, false), T, POLICY_CHECK_TEMPERROR, TXT_TEMP },
+	    POL(R, A, T, A, T, false), T, CHECK_ID_TEMPERROR, TXT_TEMP },
 	{ "temperror_in_accepted_iprev_does_not_matter", R_FWDTEMP,
-	    POL(R, A, A, A, T, false), A, POLICY_CHECK_NONE, "" },
+	    POL(R, A, A, A, T, false), A, CHECK_ID_NONE, "" },
 	{ "temperror_never_gives_550", R_ALLTEMP,
-	    POL(R, R, R, R, R, false), T, POLICY_CHECK_TEMPERROR, TXT_TEMP },
+	    POL(R, R, R, R, R, false), T, CHECK_ID_TEMPERROR, TXT_TEMP },
 	{ "temperror_loses_to_later_definitive_failure", {
 		.ip = "203.0.113.42", .ptr = CHECK_TEMPERROR,
 		.iprev = CHECK_TEMPERROR, .dnssec = DNSSEC_INSECURE,
 		.names = { NULL }, .verified = 0, .helo = "[192.0.2.1]",
 		.xptr = CHECK_FAIL, .helo_fwd = CHECK_NONE, .helo_match = 0,
 		.generic = GENERIC_TEMPERROR },
-	    POL(R, R, R, R, T, false), R, POLICY_CHECK_HELO,
+	    POL(R, R, R, R, T, false), R, CHECK_ID_HELO,
 	    "HELO name [192.0.2.1] does not match reverse DNS of "
 	    "203.0.113.42" },
 	{ "temperror_v6_text", {
@@ -297,7 +299,7 @@ static const struct pcase decide_cases[] = {
 		.names = { NULL }, .verified = 0, .helo = NULL,
 		.xptr = CHECK_NONE, .helo_fwd = CHECK_NONE, .helo_match = 0,
 		.generic = GENERIC_TEMPERROR },
-	    POL(R, R, R, R, T, false), T, POLICY_CHECK_TEMPERROR,
+	    POL(R, R, R, R, T, false), T, CHECK_ID_TEMPERROR,
 	    "Temporary failure looking up reverse DNS for 2001:db8::25" },
 	/* Issue 11: HELO alignment and AllowDomains. */
 	{ "helo_aligned_never_fails", {
@@ -308,7 +310,7 @@ static const struct pcase decide_cases[] = {
 		.helo = "EUR05-AM6-obe.outbound.protection.outlook.com",
 		.xptr = CHECK_FAIL, .helo_fwd = CHECK_FAIL, .helo_match = 0,
 		.generic = GENERIC_NO, .helo_org = "outlook.com" },
-	    POL(R, R, R, R, T, false), A, POLICY_CHECK_NONE, "" },
+	    POL(R, R, R, R, T, false), A, CHECK_ID_NONE, "" },
 	{ "helo_aligned_with_helo_lookup_temperror_is_accept", {
 		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
 		.dnssec = DNSSEC_SECURE, .names = { "x.example.com" },
@@ -316,7 +318,7 @@ static const struct pcase decide_cases[] = {
 		.xptr = CHECK_FAIL, .helo_fwd = CHECK_TEMPERROR,
 		.helo_match = 0, .generic = GENERIC_NO,
 		.helo_org = "example.com" },
-	    POL(A, A, A, R, T, false), A, POLICY_CHECK_NONE, "" },
+	    POL(A, A, A, R, T, false), A, CHECK_ID_NONE, "" },
 	{ "allowlisted_generic_and_bad_helo_accepted", {
 		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
 		.dnssec = DNSSEC_INSECURE,
@@ -324,7 +326,7 @@ static const struct pcase decide_cases[] = {
 		.verified = 1, .helo = "a.example.org", .xptr = CHECK_FAIL,
 		.helo_fwd = CHECK_FAIL, .helo_match = 0,
 		.generic = GENERIC_YES, .allowlisted = true },
-	    POL(R, R, R, R, T, false), A, POLICY_CHECK_NONE, "" },
+	    POL(R, R, R, R, T, false), A, CHECK_ID_NONE, "" },
 	{ "allowlisted_still_subject_to_dnssec", {
 		.ip = "203.0.113.42", .ptr = CHECK_PASS, .iprev = CHECK_PASS,
 		.dnssec = DNSSEC_INSECURE,
@@ -332,13 +334,13 @@ static const struct pcase decide_cases[] = {
 		.verified = 1, .helo = "a.example.org", .xptr = CHECK_FAIL,
 		.helo_fwd = CHECK_FAIL, .helo_match = 0,
 		.generic = GENERIC_YES, .allowlisted = true },
-	    POL(R, R, R, R, T, true), R, POLICY_CHECK_DNSSEC,
+	    POL(R, R, R, R, T, true), R, CHECK_ID_DNSSEC,
 	    "Reverse DNS for 203.0.113.42 is not DNSSEC-secure" },
 };
 
 static void
 check_decision(const char *name, const struct policy_decision *d,
-    enum action want_action, enum policy_check want_check,
+    enum action want_action, enum check_id want_check,
     const char *want_text)
 {
 	const char *want_rcode = "", *want_xcode = "";
@@ -353,7 +355,7 @@ check_decision(const char *name, const struct policy_decision *d,
 	if (d->action != want_action || d->check != want_check ||
 	    strcmp(d->text, want_text) != 0)
 		print_message("case %s: got %s/%s \"%s\"\n", name,
-		    policy_action_str(d->action), policy_check_str(d->check),
+		    policy_action_str(d->action), check_name(d->check),
 		    d->text);
 	assert_int_equal(d->action, want_action);
 	assert_int_equal(d->check, want_check);
@@ -390,17 +392,17 @@ each_action_maps_to_its_code(void **state)
 	static const struct {
 		const char		*name;
 		struct rspec		 r;
-		enum policy_check	 check;
+		enum check_id	 check;
 		const char		*text;
 	} fails[] = {
-		{ "ptr", R_NOPTR, POLICY_CHECK_PTR, TXT_PTR },
-		{ "iprev", R_MISMATCH, POLICY_CHECK_IPREV,
+		{ "ptr", R_NOPTR, CHECK_ID_PTR, TXT_PTR },
+		{ "iprev", R_MISMATCH, CHECK_ID_IPREV,
 		    "Reverse DNS for 203.0.113.42 (x.example.com) does not "
 		    "resolve back to it" },
-		{ "generic", R_GENERIC, POLICY_CHECK_GENERIC,
+		{ "generic", R_GENERIC, CHECK_ID_GENERIC,
 		    "Reverse DNS name x.example.com of 203.0.113.42 looks "
 		    "generic" },
-		{ "helo", R_BADHELO, POLICY_CHECK_HELO,
+		{ "helo", R_BADHELO, CHECK_ID_HELO,
 		    "HELO name a.example.org does not match reverse DNS name "
 		    "x.example.com" },
 	};
@@ -415,24 +417,24 @@ each_action_maps_to_its_code(void **state)
 			struct policy p = POL(A, A, A, A, T, false);
 
 			switch (fails[i].check) {
-			case POLICY_CHECK_PTR:
-				p.ptr = acts[j];
+			case CHECK_ID_PTR:
+				p.act[CHECK_ID_PTR] = acts[j];
 				break;
-			case POLICY_CHECK_IPREV:
-				p.iprev = acts[j];
+			case CHECK_ID_IPREV:
+				p.act[CHECK_ID_IPREV] = acts[j];
 				break;
-			case POLICY_CHECK_GENERIC:
-				p.generic = acts[j];
+			case CHECK_ID_GENERIC:
+				p.act[CHECK_ID_GENERIC] = acts[j];
 				break;
 			default:
-				p.helo = acts[j];
+				p.act[CHECK_ID_HELO] = acts[j];
 				break;
 			}
 			result_build(&fails[i].r, &st);
 			policy_decide(&st.r, &p, &d);
 			if (acts[j] == A)
 				check_decision(fails[i].name, &d, A,
-				    POLICY_CHECK_NONE, "");
+				    CHECK_ID_NONE, "");
 			else
 				check_decision(fails[i].name, &d, acts[j],
 				    fails[i].check, fails[i].text);
@@ -453,7 +455,7 @@ helo_8bit_and_control_bytes_become_question_marks(void **state)
 	result_build(&hostile_base, &st);
 	strcpy(st.r.helo, "a\x01\x7f\xe9t\xc3\xa9 \x1b[31m\t\"<x>\"\\");
 	policy_decide(&st.r, &p, &d);
-	check_decision("hostile", &d, R, POLICY_CHECK_HELO,
+	check_decision("hostile", &d, R, CHECK_ID_HELO,
 	    "HELO name a???t?? ?[31m?\"<x>\"\\ does not match reverse DNS "
 	    "name x.example.com");
 }
@@ -474,7 +476,7 @@ helo_longer_than_255_capped_at_255(void **state)
 	policy_decide(&st.r, &p, &d);
 	snprintf(want, sizeof(want), "HELO name %.255s does not match reverse "
 	    "DNS name x.example.com", st.r.helo);
-	check_decision("helo255", &d, R, POLICY_CHECK_HELO, want);
+	check_decision("helo255", &d, R, CHECK_ID_HELO, want);
 	assert_int_equal(strlen(d.text), 10 + 255 + 33 + 13);
 }
 
@@ -498,7 +500,7 @@ hostile_ptr_name_sanitised_and_capped(void **state)
 	policy_decide(&st.r, &p, &d);
 	snprintf(want, sizeof(want), "Reverse DNS for 203.0.113.42 (???%.252s) "
 	    "does not resolve back to it", st.names[0].name.safe + 3);
-	check_decision("ptrname", &d, R, POLICY_CHECK_IPREV, want);
+	check_decision("ptrname", &d, R, CHECK_ID_IPREV, want);
 }
 
 static void
@@ -540,9 +542,9 @@ null_inputs_accept(void **state)
 	(void)state;
 	result_build(&hostile_base, &st);
 	policy_decide(NULL, &p, &d);
-	check_decision("nullr", &d, A, POLICY_CHECK_NONE, "");
+	check_decision("nullr", &d, A, CHECK_ID_NONE, "");
 	policy_decide(&st.r, NULL, &d);
-	check_decision("nullp", &d, A, POLICY_CHECK_NONE, "");
+	check_decision("nullp", &d, A, CHECK_ID_NONE, "");
 }
 
 static void
@@ -574,16 +576,16 @@ static void
 names_of_checks_and_actions(void **state)
 {
 	(void)state;
-	assert_string_equal(policy_check_str(POLICY_CHECK_NONE), "none");
-	assert_string_equal(policy_check_str(POLICY_CHECK_PTR), "ptr");
-	assert_string_equal(policy_check_str(POLICY_CHECK_IPREV), "iprev");
-	assert_string_equal(policy_check_str(POLICY_CHECK_GENERIC),
+	assert_string_equal(check_name(CHECK_ID_NONE), "none");
+	assert_string_equal(check_name(CHECK_ID_PTR), "ptr");
+	assert_string_equal(check_name(CHECK_ID_IPREV), "iprev");
+	assert_string_equal(check_name(CHECK_ID_GENERIC),
 	    "generic");
-	assert_string_equal(policy_check_str(POLICY_CHECK_HELO), "helo");
-	assert_string_equal(policy_check_str(POLICY_CHECK_DNSSEC), "dnssec");
-	assert_string_equal(policy_check_str(POLICY_CHECK_TEMPERROR),
+	assert_string_equal(check_name(CHECK_ID_HELO), "helo");
+	assert_string_equal(check_name(CHECK_ID_DNSSEC), "dnssec");
+	assert_string_equal(check_name(CHECK_ID_TEMPERROR),
 	    "temperror");
-	assert_string_equal(policy_check_str((enum policy_check)99),
+	assert_string_equal(check_name((enum check_id)99),
 	    "unknown");
 	assert_string_equal(policy_action_str(ACTION_ACCEPT), "accept");
 	assert_string_equal(policy_action_str(ACTION_TEMPFAIL), "tempfail");
@@ -673,8 +675,8 @@ percent_in_helo_replaced(void **state)
 	r.xptr = CHECK_FAIL;
 	r.helo_fwd = CHECK_FAIL;
 	memset(&p, 0, sizeof p);
-	p.helo = ACTION_REJECT;
-	p.temperror = ACTION_ACCEPT;
+	p.act[CHECK_ID_HELO] = ACTION_REJECT;
+	p.act[CHECK_ID_TEMPERROR] = ACTION_ACCEPT;
 	policy_decide(&r, &p, &d);
 	assert_int_equal(d.action, ACTION_REJECT);
 	assert_string_equal(d.text, "HELO name 100?.example does not match "
@@ -684,7 +686,7 @@ percent_in_helo_replaced(void **state)
 
 /* A decision of action a by check c, as policy_decide() leaves it. */
 static struct policy_decision
-decision(enum action a, enum policy_check c)
+decision(enum action a, enum check_id c)
 {
 	struct policy_decision d;
 
@@ -707,11 +709,11 @@ tally_names_most_specific_enforcing_policy(void **state)
 	struct policy sub = POL(R, A, R, A, A, false);
 	struct policy exact = POL(R, A, R, A, A, false);
 	struct policy_tally t;
-	struct policy_decision rej_ptr = decision(R, POLICY_CHECK_PTR);
-	struct policy_decision rej_gen = decision(R, POLICY_CHECK_GENERIC);
-	struct policy_decision temp = decision(T, POLICY_CHECK_TEMPERROR);
-	struct policy_decision acc = decision(A, POLICY_CHECK_NONE);
-	enum policy_check c;
+	struct policy_decision rej_ptr = decision(R, CHECK_ID_PTR);
+	struct policy_decision rej_gen = decision(R, CHECK_ID_GENERIC);
+	struct policy_decision temp = decision(T, CHECK_ID_TEMPERROR);
+	struct policy_decision acc = decision(A, CHECK_ID_NONE);
+	enum check_id c;
 	bool dry;
 
 	static char d_star[] = "*", d_sub[] = ".sub.example",
@@ -726,7 +728,7 @@ tally_names_most_specific_enforcing_policy(void **state)
 	assert_int_equal(policy_tally_action(&t, &dry), ACTION_ACCEPT);
 	assert_false(dry);
 	assert_null(policy_tally_policy(&t, &c));
-	assert_int_equal(c, POLICY_CHECK_NONE);
+	assert_int_equal(c, CHECK_ID_NONE);
 	policy_tally_add(&t, &star, &acc, false, 3);
 	assert_int_equal(t.rcpts, 0);
 
@@ -737,7 +739,7 @@ tally_names_most_specific_enforcing_policy(void **state)
 	assert_int_equal(policy_tally_action(&t, &dry), ACTION_TEMPFAIL);
 	assert_false(dry);
 	assert_ptr_equal(policy_tally_policy(&t, &c), &star);
-	assert_int_equal(c, POLICY_CHECK_TEMPERROR);
+	assert_int_equal(c, CHECK_ID_TEMPERROR);
 	assert_int_equal(t.rcpts, 3);
 	assert_int_equal(t.action, ACTION_REJECT);
 
@@ -749,7 +751,7 @@ tally_names_most_specific_enforcing_policy(void **state)
 	assert_int_equal(policy_tally_action(&t, &dry), ACTION_REJECT);
 	assert_true(dry);
 	assert_ptr_equal(policy_tally_policy(&t, &c), &exact);
-	assert_int_equal(c, POLICY_CHECK_TEMPERROR);
+	assert_int_equal(c, CHECK_ID_TEMPERROR);
 
 	/* Equally specific: the first decision stays. */
 	policy_tally_reset(&t);
@@ -757,7 +759,7 @@ tally_names_most_specific_enforcing_policy(void **state)
 	policy_tally_add(&t, &sub, &rej_ptr, false, 1);
 	policy_tally_add(&t, &star, &rej_ptr, false, 1);
 	assert_ptr_equal(policy_tally_policy(&t, &c), &sub);
-	assert_int_equal(c, POLICY_CHECK_GENERIC);
+	assert_int_equal(c, CHECK_ID_GENERIC);
 	assert_int_equal(t.rcpts, 3);
 }
 

@@ -252,7 +252,7 @@ replay_table(void **state)
 	struct replay_msg m;
 	struct lp_line l;
 	const struct policy *p;
-	enum policy_check c;
+	enum check_id c;
 	char buf[4096];
 	size_t i, k;
 	bool dry;
@@ -271,13 +271,13 @@ replay_table(void **state)
 				fail_msg("%s: %zu decisions, want more", t->name,
 				    m.n_d);
 			if (strcmp(m.d[k].p->domain, t->d[k].policy) != 0 ||
-			    strcmp(policy_check_str(m.d[k].check),
+			    strcmp(check_name(m.d[k].check),
 			    t->d[k].check) != 0 ||
 			    m.d[k].dry_run != t->d[k].dry ||
 			    m.d[k].n != t->d[k].n)
 				fail_msg("%s: decision %zu is %s %s%s x%lu", t->name,
 				    k, m.d[k].p->domain,
-				    policy_check_str(m.d[k].check),
+				    check_name(m.d[k].check),
 				    m.d[k].dry_run ? " (dry run)" : "",
 				    m.d[k].n);
 		}
@@ -289,10 +289,10 @@ replay_table(void **state)
 		if (t->msg_policy == NULL)
 			assert_null(p);
 		else if (p == NULL || strcmp(p->domain, t->msg_policy) != 0 ||
-		    strcmp(policy_check_str(c), t->msg_check) != 0 ||
+		    strcmp(check_name(c), t->msg_check) != 0 ||
 		    dry != t->msg_dry)
 			fail_msg("%s: message under %s %s", t->name,
-			    p != NULL ? p->domain : "-", policy_check_str(c));
+			    p != NULL ? p->domain : "-", check_name(c));
 		if (m.rcpts != t->rcpts || m.exempt != t->exempt ||
 		    m.unexempted != t->unexempted || m.unlisted != t->unlisted)
 			fail_msg("%s: rcpts %lu exempt %lu unexempted %lu "
@@ -318,7 +318,7 @@ global_dry_run(void **state)
 	struct replay_msg m;
 	struct lp_line l;
 	const struct policy *p;
-	enum policy_check c;
+	enum check_id c;
 	char buf[4096];
 	bool dry;
 
