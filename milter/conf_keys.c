@@ -129,9 +129,10 @@ config_parse_listen(const char *s, struct sockaddr_storage *out,
 const char *
 config_socket_path(const char *spec)
 {
-	if (strncmp(spec, "local:", 6) == 0)
+	/* The prefixes in any case, as key_socket() and libmilter take them. */
+	if (str_nieq(spec, "local:", 6))
 		return spec + 6;
-	if (strncmp(spec, "unix:", 5) == 0)
+	if (str_nieq(spec, "unix:", 5))
 		return spec + 5;
 	if (spec[0] == '/')
 		return spec;
